@@ -1,0 +1,70 @@
+// Package jobs runs durable background jobs on River. Jobs are inserted in
+// the same transaction as the change that causes them (Insert), so a crash
+// never loses one and a rolled-back change never sends one.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"medic"
+)
+
+// Deliver sends (or, in development, keeps) one mail.
+type Deliver func(ctx context.Context, m medic.Mail) error
+
+// Queue is the River client.
+type Queue struct {
+	client *river.Client[pgx.Tx]
+}
+
+// New builds the queue with its workers. Without deliver the queue can only
+// insert (used by commands that must not process jobs).
+func New(pool *pgxpool.Pool, logger *slog.Logger, deliver Deliver) (*Queue, error) {
+	cfg := &river.Config{Logger: logger, JobTimeout: time.Minute}
+	if deliver != nil {
+		workers := river.NewWorkers()
+		if err := river.AddWorkerSafely(workers, &mailWorker{deliver: deliver}); err != nil {
+			return nil, err
+		}
+		cfg.Workers = workers
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
+	}
+	c, err := river.NewClient(riverpgxv5.New(pool), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("river client: %w", err)
+	}
+	return &Queue{client: c}, nil
+}
+
+// Start begins working jobs until Stop.
+func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
+
+// Stop finishes running jobs and stops.
+func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
+
+// Insert adds a job in tx; it runs only if tx commits.
+func (q *Queue) Insert(ctx context.Context, tx pgx.Tx, job interface{ Kind() string }) error {
+	args, ok := job.(river.JobArgs)
+	if !ok {
+		return fmt.Errorf("jobs: %T is not a job", job)
+	}
+	_, err := q.client.InsertTx(ctx, tx, args, nil)
+	return err
+}
+
+type mailWorker struct {
+	river.WorkerDefaults[medic.Mail]
+	deliver Deliver
+}
+
+func (w *mailWorker) Work(ctx context.Context, job *river.Job[medic.Mail]) error {
+	return w.deliver(ctx, job.Args)
+}

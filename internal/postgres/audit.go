@@ -1,0 +1,139 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"medic"
+)
+
+// fillAudit completes an event from the context: actor, request, time.
+func (db *DB) fillAudit(ctx context.Context, e *medic.AuditEvent) {
+	a := medic.ActorFrom(ctx)
+	if e.ActorID == "" {
+		e.ActorID, e.ActorEmail = a.UserID, a.Email
+	}
+	r := medic.RequestInfoFrom(ctx)
+	if e.IP == "" {
+		e.IP = r.IP
+	}
+	if e.UserAgent == "" {
+		e.UserAgent = r.UserAgent
+	}
+	if e.RequestID == "" {
+		e.RequestID = r.RequestID
+	}
+	if e.Outcome == "" {
+		e.Outcome = medic.OutcomeSuccess
+	}
+	if e.OccurredAt.IsZero() {
+		e.OccurredAt = db.now()
+	}
+	if len(e.UserAgent) > 300 {
+		e.UserAgent = e.UserAgent[:300]
+	}
+}
+
+// Record appends an event to the log of the practice in context (or of
+// e.PracticeID when set, for sign-in events written into each practice of
+// the user) in the current transaction.
+func (db *DB) Record(ctx context.Context, e medic.AuditEvent) error {
+	if e.PracticeID == "" {
+		pid, err := tenantID(ctx)
+		if err != nil {
+			return err
+		}
+		e.PracticeID = pid
+	}
+	db.fillAudit(ctx, &e)
+	detail, _ := json.Marshal(nonNilDetail(e.Detail))
+	return db.do(withTenant(ctx, e.PracticeID), func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO audit_events (practice_id, occurred_at, actor_id, actor_email, action, entity_type, entity_id, patient_id, outcome, ip, user_agent, request_id, detail)
+			VALUES ($1, $2, NULLIF($3, '')::uuid, $4, $5, $6, $7, NULLIF($8, '')::uuid, $9, $10, $11, $12, $13)`,
+			e.PracticeID, e.OccurredAt, e.ActorID, e.ActorEmail, e.Action, e.EntityType, e.EntityID, e.PatientID, e.Outcome, e.IP, e.UserAgent, e.RequestID, detail)
+		if err != nil {
+			return err
+		}
+		// Wake the sealer after commit (NOTIFY is delivered only if we commit).
+		_, err = tx.Exec(ctx, `SELECT pg_notify('audit_events', $1)`, e.PracticeID)
+		return err
+	})
+}
+
+// RecordPlatform appends an event to the platform log.
+func (db *DB) RecordPlatform(ctx context.Context, e medic.AuditEvent) error {
+	db.fillAudit(ctx, &e)
+	detail, _ := json.Marshal(nonNilDetail(e.Detail))
+	return db.do(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO platform_events (occurred_at, actor_id, actor_email, action, entity_type, entity_id, outcome, ip, user_agent, request_id, detail)
+			VALUES ($1, NULLIF($2, '')::uuid, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			e.OccurredAt, e.ActorID, e.ActorEmail, e.Action, e.EntityType, e.EntityID, e.Outcome, e.IP, e.UserAgent, e.RequestID, detail)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `SELECT pg_notify('audit_events', '')`)
+		return err
+	})
+}
+
+// ListAuditEvents pages through the log of the practice in context, newest first.
+func (db *DB) ListAuditEvents(ctx context.Context, f medic.AuditFilter, page medic.Page) (out []medic.AuditEvent, next string, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	page = page.Normalize()
+	var beforeID int64
+	if page.Cursor != "" {
+		if err := decodeCursor(page.Cursor, &beforeID); err != nil {
+			return nil, "", err
+		}
+	}
+	from, to := f.From, f.To
+	if from.IsZero() {
+		from = time.Unix(0, 0)
+	}
+	if to.IsZero() {
+		to = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT e.id, e.practice_id, e.occurred_at, coalesce(e.actor_id::text, ''), e.actor_email, e.action, e.entity_type, e.entity_id,
+				coalesce(e.patient_id::text, ''), e.outcome, e.ip, e.user_agent, e.request_id, e.detail, coalesce(s.seq, 0)
+			FROM audit_events e LEFT JOIN audit_seals s ON s.practice_id = e.practice_id AND s.event_id = e.id
+			WHERE e.practice_id = $1 AND ($2 = 0 OR e.id < $2)
+			  AND ($3 = '' OR e.action LIKE $3 || '%') AND ($4 = '' OR e.actor_id::text = $4) AND ($5 = '' OR e.entity_id = $5)
+			  AND ($6 = '' OR e.patient_id::text = $6) AND ($7 = '' OR e.outcome = $7) AND e.occurred_at >= $8 AND e.occurred_at < $9
+			ORDER BY e.id DESC LIMIT $10`,
+			pid, beforeID, f.Action, f.ActorID, f.EntityID, f.PatientID, f.Outcome, from, to, page.Limit+1)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e medic.AuditEvent
+			var detail []byte
+			if err := rows.Scan(&e.ID, &e.PracticeID, &e.OccurredAt, &e.ActorID, &e.ActorEmail, &e.Action, &e.EntityType, &e.EntityID,
+				&e.PatientID, &e.Outcome, &e.IP, &e.UserAgent, &e.RequestID, &detail, &e.Seq); err != nil {
+				return err
+			}
+			_ = json.Unmarshal(detail, &e.Detail)
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	if len(out) > page.Limit {
+		out = out[:page.Limit]
+		next = encodeCursor(out[len(out)-1].ID)
+	}
+	return out, next, err
+}
+
+func nonNilDetail(d map[string]string) map[string]string {
+	if d == nil {
+		return map[string]string{}
+	}
+	return d
+}

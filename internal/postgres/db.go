@@ -1,0 +1,178 @@
+// Package postgres is the store: a pgx pool running as the non-owner app
+// role, one transaction per store call (or per use case, see InTx), with the
+// practice from context set for row-level security on every transaction.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"medic"
+)
+
+// AppRole is the database role tenant work runs under: not the owner, not a
+// superuser, no BYPASSRLS. Migrations create it if missing.
+const AppRole = "medic_app"
+
+// DB is the store. Every store method is a method on DB.
+type DB struct {
+	pool  *pgxpool.Pool
+	Clock medic.Clock
+	// Enqueue inserts a durable job in the given transaction (River); set by wiring.
+	Enqueue func(ctx context.Context, tx pgx.Tx, job Job) error
+}
+
+// Job is a durable job to enqueue in the same transaction as a change.
+type Job interface{ Kind() string }
+
+// Open connects the app pool to url. When url's user is not the app role
+// (a development setup with one superuser URL), each connection switches to
+// the app role first; either way Open refuses a role that could bypass RLS.
+func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	if cfg.ConnConfig.User != AppRole {
+		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+			_, err := c.Exec(ctx, "SET ROLE "+AppRole)
+			return err
+		}
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	var super, bypass bool
+	err = pool.QueryRow(ctx, `SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`).Scan(&super, &bypass)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("check app role: %w", err)
+	}
+	if super || bypass {
+		pool.Close()
+		return nil, errors.New("the serving role can bypass row-level security; use a role without SUPERUSER or BYPASSRLS")
+	}
+	return &DB{pool: pool, Clock: medic.SystemClock{}}, nil
+}
+
+// Pool exposes the app pool to the job queue and health checks.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+func (db *DB) Close() { db.pool.Close() }
+
+// Ping checks the database answers (readiness).
+func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
+
+type txKey struct{}
+
+// txState is the open transaction of a use case and the practice it is set to.
+type txState struct {
+	tx       pgx.Tx
+	practice string
+	user     string
+}
+
+// InTx runs fn in one transaction: store calls made with the ctx passed to
+// fn join it, so a use case's changes, its audit events and its jobs commit
+// or roll back together. A nested InTx joins the outer transaction.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*txState); ok {
+		return fn(ctx)
+	}
+	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{})
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	st := &txState{tx: tx}
+	if err := fn(context.WithValue(ctx, txKey{}, st)); err != nil {
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// do runs fn in the context's transaction (or a new one) with app.practice_id
+// and app.user_id set from ctx. Without a practice in ctx the setting is
+// empty, so tenant tables show no rows and refuse inserts (fail closed).
+func (db *DB) do(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		st := ctx.Value(txKey{}).(*txState)
+		t, _ := medic.TenantFrom(ctx)
+		user := medic.ActorFrom(ctx).UserID
+		if t.PracticeID != st.practice || user != st.user {
+			if _, err := st.tx.Exec(ctx, `SELECT set_config('app.practice_id', $1, true), set_config('app.user_id', $2, true)`, t.PracticeID, user); err != nil {
+				return fmt.Errorf("set tenant: %w", err)
+			}
+			st.practice, st.user = t.PracticeID, user
+		}
+		return fn(st.tx)
+	})
+}
+
+// tenantID returns the practice in ctx; store methods on tenant tables call
+// it first, so a missing practice is an error before any SQL runs.
+func tenantID(ctx context.Context) (string, error) {
+	t, ok := medic.TenantFrom(ctx)
+	if !ok {
+		return "", errors.New("postgres: no practice in context")
+	}
+	return t.PracticeID, nil
+}
+
+// withTenant returns ctx working in practiceID (system work such as the
+// audit sealer and sign-in bookkeeping that spans practices).
+func withTenant(ctx context.Context, practiceID string) context.Context {
+	t, _ := medic.TenantFrom(ctx)
+	t.PracticeID = practiceID
+	return medic.WithTenant(ctx, t)
+}
+
+func (db *DB) now() time.Time { return db.Clock.Now() }
+
+// isUniqueViolation reports a unique-constraint error (optionally a given one).
+func isUniqueViolation(err error, constraint string) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505" && (constraint == "" || pe.ConstraintName == constraint)
+}
+
+// notFound turns pgx.ErrNoRows into the one not-found error.
+func notFound(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return medic.ErrNotFound
+	}
+	return err
+}
+
+// isUUID reports whether s is a UUID; ids from URLs that are not answer
+// not-found rather than a database error.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}

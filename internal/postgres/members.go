@@ -1,0 +1,150 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"medic"
+)
+
+const memberColumns = `m.id, m.practice_id, m.user_id, m.role, m.active, m.created_at, u.email, u.name`
+
+func scanMember(row pgx.Row) (*medic.Member, error) {
+	var m medic.Member
+	err := row.Scan(&m.ID, &m.PracticeID, &m.UserID, &m.Role, &m.Active, &m.CreatedAt, &m.Email, &m.Name)
+	return &m, notFound(err)
+}
+
+// ListMembers pages through the members of the practice in context, by email.
+func (db *DB) ListMembers(ctx context.Context, page medic.Page) (ms []*medic.Member, next string, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	page = page.Normalize()
+	var afterEmail, afterID string
+	if page.Cursor != "" {
+		if err := decodeCursor(page.Cursor, &afterEmail, &afterID); err != nil {
+			return nil, "", err
+		}
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
+			WHERE m.practice_id = $1 AND ($2 = '' OR (lower(u.email), m.id::text) > ($2, $3))
+			ORDER BY lower(u.email), m.id::text LIMIT $4`, pid, afterEmail, afterID, page.Limit+1)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m, err := scanMember(rows)
+			if err != nil {
+				return err
+			}
+			ms = append(ms, m)
+		}
+		return rows.Err()
+	})
+	if len(ms) > page.Limit {
+		ms = ms[:page.Limit]
+		last := ms[len(ms)-1]
+		next = encodeCursor(last.Email, last.ID)
+	}
+	return ms, next, err
+}
+
+// FindMember returns ENOTFOUND if the member does not exist or belongs to another practice.
+func (db *DB) FindMember(ctx context.Context, id string) (m *medic.Member, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !isUUID(id) {
+		return nil, medic.ErrNotFound
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		m, err = scanMember(tx.QueryRow(ctx, `SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
+			WHERE m.practice_id = $1 AND m.id = $2`, pid, id))
+		return err
+	})
+	return m, err
+}
+
+// FindMemberByUser returns the membership of userID in the practice in context.
+func (db *DB) FindMemberByUser(ctx context.Context, userID string) (m *medic.Member, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		m, err = scanMember(tx.QueryRow(ctx, `SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
+			WHERE m.practice_id = $1 AND m.user_id = $2`, pid, userID))
+		return err
+	})
+	return m, err
+}
+
+// CreateMember adds a user to the practice in context; ECONFLICT if already a member.
+func (db *DB) CreateMember(ctx context.Context, m *medic.Member) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	m.PracticeID = pid
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO members (practice_id, user_id, role, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
+			RETURNING id, created_at`, pid, m.UserID, m.Role, m.Active, db.now()).Scan(&m.ID, &m.CreatedAt)
+	})
+	if isUniqueViolation(err, "") {
+		return medic.Errorf(medic.ECONFLICT, "This person is already a member of the practice.")
+	}
+	return err
+}
+
+// UpdateMember saves role and active flag; ENOTFOUND outside the practice in context.
+func (db *DB) UpdateMember(ctx context.Context, m *medic.Member) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	if !isUUID(m.ID) {
+		return medic.ErrNotFound
+	}
+	return db.exec1(ctx, `UPDATE members SET role = $3, active = $4, updated_at = $5 WHERE practice_id = $1 AND id = $2`, pid, m.ID, m.Role, m.Active, db.now())
+}
+
+// CountActiveAdmins counts active admins of the practice in context (a
+// practice must keep at least one).
+func (db *DB) CountActiveAdmins(ctx context.Context) (n int, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return 0, err
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FROM members WHERE practice_id = $1 AND role = 'admin' AND active`, pid).Scan(&n)
+	})
+	return n, err
+}
+
+// MembershipsOfUser lists the signed-in user's memberships in every practice
+// (visible through the own_memberships policy).
+func (db *DB) MembershipsOfUser(ctx context.Context, userID string) (out []medic.Membership, err error) {
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT m.id, p.id, p.slug, p.name, p.status, m.role, m.active
+			FROM members m JOIN practices p ON p.id = m.practice_id WHERE m.user_id = $1 ORDER BY p.name, p.id`, userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var ms medic.Membership
+			if err := rows.Scan(&ms.MemberID, &ms.PracticeID, &ms.PracticeSlug, &ms.PracticeName, &ms.PracticeStatus, &ms.Role, &ms.Active); err != nil {
+				return err
+			}
+			out = append(out, ms)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -1,0 +1,18 @@
+package postgres
+
+import "medic"
+
+// The store implements every domain service.
+var (
+	_ medic.UserService       = (*DB)(nil)
+	_ medic.MemberService     = (*DB)(nil)
+	_ medic.InvitationService = (*DB)(nil)
+	_ medic.LocationService   = (*DB)(nil)
+	_ medic.SessionService    = (*DB)(nil)
+	_ medic.TokenService      = (*DB)(nil)
+	_ medic.PracticeService   = (*DB)(nil)
+	_ medic.PlatformService   = (*DB)(nil)
+	_ medic.AuditService      = (*DB)(nil)
+	_ medic.MailService       = (*DB)(nil)
+	_ medic.Transactor        = (*DB)(nil)
+)

@@ -1,0 +1,161 @@
+package medic
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+)
+
+type PracticeStatus string
+
+const (
+	PracticeActive    PracticeStatus = "active"
+	PracticeSuspended PracticeStatus = "suspended"
+)
+
+type PracticeType string
+
+const (
+	PracticeClinic   PracticeType = "clinic"
+	PracticeHospital PracticeType = "hospital"
+	PracticeGroup    PracticeType = "practice_group"
+)
+
+// Practice is the tenant. Its registry row is platform data; everything
+// else it owns carries its id and is fenced by row-level security.
+type Practice struct {
+	ID                 string
+	Slug               string
+	Name               string
+	Type               PracticeType
+	Email              string
+	Phone              string
+	Address            string
+	RegistrationNumber string
+	TimeZone           string
+	Plan               string
+	Status             PracticeStatus
+	Branding           Branding
+	Booking            BookingSettings
+	Require2FA         bool
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// Branding is how the practice's pages and documents look.
+type Branding struct {
+	PrimaryColor   string `json:"primary_color"`
+	AccentColor    string `json:"accent_color"`
+	LetterheadText string `json:"letterhead_text"`
+	HasLogo        bool   `json:"has_logo"`
+}
+
+// BookingSettings are the practice's rules for appointments.
+type BookingSettings struct {
+	LeadTimeMinutes           int `json:"lead_time_minutes"`
+	CancellationWindowMinutes int `json:"cancellation_window_minutes"`
+	BufferMinutes             int `json:"buffer_minutes"`
+	ReminderMinutes           int `json:"reminder_minutes"`
+}
+
+// DefaultBooking is what a new practice starts with.
+var DefaultBooking = BookingSettings{LeadTimeMinutes: 60, CancellationWindowMinutes: 24 * 60, BufferMinutes: 0, ReminderMinutes: 24 * 60}
+
+// Logo is the practice's uploaded logo image.
+type Logo struct {
+	ContentType string
+	Data        []byte
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
+var colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+// Validate checks the fields a user can set.
+func (p *Practice) Validate() error {
+	f := FieldErrors{}
+	p.Name = strings.TrimSpace(p.Name)
+	p.Slug = strings.ToLower(strings.TrimSpace(p.Slug))
+	if p.Name == "" {
+		f.Add("name", "Enter the practice name.")
+	} else if len(p.Name) > 200 {
+		f.Add("name", "Use at most 200 characters.")
+	}
+	if !slugRE.MatchString(p.Slug) {
+		f.Add("slug", "Use 1-40 lowercase letters, digits or hyphens.")
+	}
+	switch p.Type {
+	case PracticeClinic, PracticeHospital, PracticeGroup:
+	case "":
+		p.Type = PracticeClinic
+	default:
+		f.Add("type", "Choose clinic, hospital or practice_group.")
+	}
+	if p.Email != "" {
+		if e, err := NormalizeEmail(p.Email); err != nil {
+			f.Add("email", "Enter a valid email address.")
+		} else {
+			p.Email = e
+		}
+	}
+	if p.TimeZone == "" {
+		p.TimeZone = "Africa/Johannesburg"
+	}
+	if _, err := time.LoadLocation(p.TimeZone); err != nil {
+		f.Add("time_zone", "Choose a known time zone such as Africa/Johannesburg.")
+	}
+	if p.Plan == "" {
+		p.Plan = "standard"
+	}
+	for field, c := range map[string]string{"primary_color": p.Branding.PrimaryColor, "accent_color": p.Branding.AccentColor} {
+		if c != "" && !colorRE.MatchString(c) {
+			f.Add(field, "Use a colour like #1a6fb0.")
+		}
+	}
+	if len(p.Branding.LetterheadText) > 1000 {
+		f.Add("letterhead_text", "Use at most 1000 characters.")
+	}
+	b := p.Booking
+	if b.LeadTimeMinutes < 0 || b.LeadTimeMinutes > 60*24*60 {
+		f.Add("lead_time_minutes", "Use 0 to 86400 minutes.")
+	}
+	if b.CancellationWindowMinutes < 0 || b.CancellationWindowMinutes > 60*24*30 {
+		f.Add("cancellation_window_minutes", "Use 0 to 43200 minutes.")
+	}
+	if b.BufferMinutes < 0 || b.BufferMinutes > 240 {
+		f.Add("buffer_minutes", "Use 0 to 240 minutes.")
+	}
+	if b.ReminderMinutes < 0 || b.ReminderMinutes > 60*24*14 {
+		f.Add("reminder_minutes", "Use 0 to 20160 minutes.")
+	}
+	return f.Err()
+}
+
+// PracticeCounts are the aggregate figures an operator sees; never patient data.
+type PracticeCounts struct {
+	PracticeID    string
+	Members       int
+	ActiveMembers int
+	Locations     int
+	AuditEvents   int
+}
+
+// PracticeService manages the practice registry.
+type PracticeService interface {
+	// FindPracticeByRef finds a practice by id or slug; ENOTFOUND otherwise.
+	FindPracticeByRef(ctx context.Context, ref string) (*Practice, error)
+	// UpdatePractice saves settings of the practice in context (admin).
+	UpdatePractice(ctx context.Context, p *Practice) error
+	SetLogo(ctx context.Context, logo *Logo) error
+	// Logo returns the logo of the practice in context; ENOTFOUND if none.
+	Logo(ctx context.Context) (*Logo, error)
+}
+
+// PlatformService is the operator's view of the registry.
+type PlatformService interface {
+	ListPractices(ctx context.Context) ([]*Practice, error)
+	// CreatePractice returns ECONFLICT if the slug is taken.
+	CreatePractice(ctx context.Context, p *Practice) error
+	SetPracticeStatus(ctx context.Context, id string, s PracticeStatus) error
+	PracticeCounts(ctx context.Context) (map[string]PracticeCounts, error)
+}

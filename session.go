@@ -1,0 +1,68 @@
+package medic
+
+import (
+	"context"
+	"time"
+)
+
+// Session is a server-side browser session. The cookie holds a random token;
+// the database holds only its hash.
+type Session struct {
+	ID               string
+	UserID           string
+	ActivePracticeID string // the practice the desk works in; empty until chosen
+	CreatedAt        time.Time
+	LastSeenAt       time.Time
+	IP               string
+	UserAgent        string
+	TwoFactorPending bool // password accepted, TOTP still owed
+}
+
+// Session lifetimes (defaults; configurable).
+const (
+	DefaultSessionIdle     = 30 * time.Minute
+	DefaultSessionAbsolute = 12 * time.Hour
+)
+
+// APIToken is a personal token for the JSON API, bound to one practice.
+type APIToken struct {
+	ID         string
+	PracticeID string
+	UserID     string
+	Name       string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	ExpiresAt  *time.Time
+	RevokedAt  *time.Time
+}
+
+// SessionService stores browser sessions, password resets and sign-in failures.
+type SessionService interface {
+	CreateSession(ctx context.Context, s *Session, tokenHash []byte) error
+	// TouchSession returns ENOTFOUND for an unknown, ended, idle or too old session
+	// (and ends it).
+	TouchSession(ctx context.Context, tokenHash []byte, idle, absolute time.Duration) (*Session, error)
+	// EndSession returns ENOTFOUND unless the session is userID's and live.
+	EndSession(ctx context.Context, userID, sessionID string) error
+	EndUserSessions(ctx context.Context, userID, keepSessionID string) error
+	ListSessions(ctx context.Context, userID string) ([]*Session, error)
+
+	CreatePasswordReset(ctx context.Context, userID string, tokenHash []byte, expires time.Time) error
+	// UsePasswordReset returns ENOTFOUND if unknown, used or expired.
+	UsePasswordReset(ctx context.Context, tokenHash []byte) (userID string, err error)
+	PeekPasswordReset(ctx context.Context, tokenHash []byte) error
+
+	RecordLoginFailure(ctx context.Context, keys ...string) error
+	LoginFailures(ctx context.Context, key string, since time.Time) (int, error)
+	ClearLoginFailures(ctx context.Context, key string, before time.Time) error
+}
+
+// TokenService stores personal API tokens.
+type TokenService interface {
+	CreateAPIToken(ctx context.Context, t *APIToken, tokenHash []byte) error
+	// FindAPIToken returns ENOTFOUND if unknown, revoked or expired.
+	FindAPIToken(ctx context.Context, tokenHash []byte) (*APIToken, error)
+	ListAPITokens(ctx context.Context, userID string) ([]*APIToken, error)
+	// RevokeAPIToken returns ENOTFOUND unless the token is userID's in the practice in context.
+	RevokeAPIToken(ctx context.Context, userID, id string) error
+}

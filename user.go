@@ -1,0 +1,68 @@
+package medic
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+type UserStatus string
+
+const (
+	UserActive   UserStatus = "active"
+	UserDisabled UserStatus = "disabled"
+)
+
+// User is a person who signs in; platform-wide, a member of zero or more practices.
+type User struct {
+	ID           string
+	Email        string
+	Name         string
+	PasswordHash string
+	TOTPSecret   string
+	TOTPEnabled  bool
+	TOTPLastStep int64
+	IsOperator   bool
+	Status       UserStatus
+	CreatedAt    time.Time
+}
+
+// NormalizeEmail lower-cases and checks an email address.
+func NormalizeEmail(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndex(s, "@")+1:], ".") || len(s) > 254 {
+		return "", Errorf(EINVALID, "Enter a valid email address.")
+	}
+	return s, nil
+}
+
+// ValidateName checks a person's display name.
+func ValidateName(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", Errorf(EINVALID, "Enter a name.")
+	}
+	if len(s) > 200 || strings.ContainsAny(s, "\r\n") {
+		return "", Errorf(EINVALID, "Use at most 200 characters on one line.")
+	}
+	return s, nil
+}
+
+// UserService stores platform users. Users are not tenant data; membership is.
+type UserService interface {
+	// FindUserByEmail returns ENOTFOUND if no user has that email.
+	FindUserByEmail(ctx context.Context, email string) (*User, error)
+	// FindUserByID returns ENOTFOUND if no user has that id.
+	FindUserByID(ctx context.Context, id string) (*User, error)
+	// CreateUser returns ECONFLICT if the email is taken.
+	CreateUser(ctx context.Context, u *User) error
+	UpdateUserProfile(ctx context.Context, id, name string) error
+	SetPassword(ctx context.Context, id, hash string) error
+	SetOperator(ctx context.Context, id string, on bool) error
+	// SetTOTP stores a pending (enabled=false) or enabled secret; "" turns 2FA off.
+	SetTOTP(ctx context.Context, id, secret string, enabled bool) error
+	// UseTOTPStep returns EUNAUTHORIZED unless step is newer than the last used (replay).
+	UseTOTPStep(ctx context.Context, id string, step int64) error
+}
