@@ -1,0 +1,232 @@
+// Package api serves the JSON API under /api/v1: DTOs in, DTOs out, errors
+// as RFC 9457 problem+json with per-field messages.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"medic"
+	"medic/internal/app"
+	"medic/internal/auth"
+)
+
+// Handler serves the JSON API.
+type Handler struct {
+	app    *app.App
+	cookie auth.SessionCookie
+	log    *slog.Logger
+}
+
+// New builds the API handler.
+func New(a *app.App, cookie auth.SessionCookie, log *slog.Logger) *Handler {
+	return &Handler{app: a, cookie: cookie, log: log}
+}
+
+// Routes registers every API route.
+func (h *Handler) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/v1/auth/login", h.login)
+	mux.HandleFunc("POST /api/v1/auth/logout", h.logout)
+	mux.HandleFunc("POST /api/v1/auth/password-reset", h.requestPasswordReset)
+	mux.HandleFunc("POST /api/v1/auth/password-reset/{token}", h.resetPassword)
+	mux.HandleFunc("POST /api/v1/auth/tokens", h.signedIn(h.createToken))
+	mux.HandleFunc("GET /api/v1/auth/tokens", h.signedIn(h.listTokens))
+	mux.HandleFunc("DELETE /api/v1/auth/tokens/{id}", h.signedIn(h.revokeToken))
+
+	mux.HandleFunc("GET /api/v1/me", h.signedIn(h.me))
+	mux.HandleFunc("PATCH /api/v1/me", h.signedIn(h.updateMe))
+	mux.HandleFunc("POST /api/v1/me/password", h.signedIn(h.changePassword))
+	mux.HandleFunc("GET /api/v1/me/sessions", h.signedIn(h.listSessions))
+	mux.HandleFunc("DELETE /api/v1/me/sessions/{id}", h.signedIn(h.endSession))
+	mux.HandleFunc("POST /api/v1/me/totp", h.signedIn(h.beginTOTP))
+	mux.HandleFunc("POST /api/v1/me/totp/confirm", h.signedIn(h.confirmTOTP))
+	mux.HandleFunc("POST /api/v1/me/totp/disable", h.signedIn(h.disableTOTP))
+
+	mux.HandleFunc("GET /api/v1/practices/{practice}", h.tenant(h.getPractice))
+	mux.HandleFunc("PATCH /api/v1/practices/{practice}", h.tenant(h.updatePractice))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/members", h.tenant(h.listMembers))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/members", h.tenant(h.inviteMember))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/members/{id}", h.tenant(h.getMember))
+	mux.HandleFunc("PATCH /api/v1/practices/{practice}/members/{id}", h.tenant(h.updateMember))
+	mux.HandleFunc("DELETE /api/v1/practices/{practice}/members/{id}", h.tenant(h.deactivateMember))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/invitations", h.tenant(h.listInvitations))
+	mux.HandleFunc("DELETE /api/v1/practices/{practice}/invitations/{id}", h.tenant(h.revokeInvitation))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/locations", h.tenant(h.listLocations))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/locations", h.tenant(h.createLocation))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/locations/{id}", h.tenant(h.getLocation))
+	mux.HandleFunc("PATCH /api/v1/practices/{practice}/locations/{id}", h.tenant(h.updateLocation))
+	mux.HandleFunc("DELETE /api/v1/practices/{practice}/locations/{id}", h.tenant(h.deleteLocation))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/audit-events", h.tenant(h.listAuditEvents))
+
+	mux.HandleFunc("GET /api/v1/operator/practices", h.signedIn(h.operatorListPractices))
+	mux.HandleFunc("POST /api/v1/operator/practices", h.signedIn(h.operatorCreatePractice))
+	mux.HandleFunc("POST /api/v1/operator/practices/{id}/suspend", h.signedIn(h.operatorSuspend))
+	mux.HandleFunc("POST /api/v1/operator/practices/{id}/reactivate", h.signedIn(h.operatorReactivate))
+
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { writeError(w, r, medic.ErrNotFound) })
+}
+
+// signedIn refuses requests without a signed-in actor.
+func (h *Handler) signedIn(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if medic.ActorFrom(r.Context()).UserID == "" {
+			writeError(w, r, medic.Errorf(medic.EUNAUTHORIZED, "Sign in, or send a bearer token."))
+			return
+		}
+		next(w, r)
+	}
+}
+
+// tenant enters the practice named in the path: 404 unless the actor is an
+// active member (byte-identical to a practice that does not exist).
+func (h *Handler) tenant(next http.HandlerFunc) http.HandlerFunc {
+	return h.signedIn(func(w http.ResponseWriter, r *http.Request) {
+		ctx, _, err := h.app.EnterRequestPractice(r.Context(), r.PathValue("practice"))
+		if err != nil {
+			h.error(w, r, err)
+			return
+		}
+		next(w, r.WithContext(ctx))
+	})
+}
+
+// problem is an RFC 9457 problem document.
+type problem struct {
+	Type   string            `json:"type"`
+	Title  string            `json:"title"`
+	Status int               `json:"status"`
+	Detail string            `json:"detail,omitempty"`
+	Errors map[string]string `json:"errors,omitempty"`
+}
+
+// statusOf is the one mapping from error codes to HTTP statuses for the API.
+func statusOf(code string) int {
+	switch code {
+	case medic.EINVALID:
+		return http.StatusUnprocessableEntity
+	case medic.ENOTFOUND:
+		return http.StatusNotFound
+	case medic.ECONFLICT:
+		return http.StatusConflict
+	case medic.EFORBIDDEN:
+		return http.StatusForbidden
+	case medic.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case medic.ETOOMANY:
+		return http.StatusTooManyRequests
+	case medic.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// error logs internal errors (without client data) and writes the problem.
+func (h *Handler) error(w http.ResponseWriter, r *http.Request, err error) {
+	if medic.ErrorCode(err) == medic.EINTERNAL {
+		h.log.Error("internal error", "request_id", medic.RequestInfoFrom(r.Context()).RequestID, "route", r.Pattern, "error", err)
+	}
+	writeError(w, r, err)
+}
+
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := medic.ErrorCode(err)
+	status := statusOf(code)
+	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: medic.ErrorMessage(err), Errors: medic.ErrorFields(err)}
+	if code == medic.ENOTFOUND {
+		p.Detail = medic.ErrNotFound.Message // identical for foreign and missing ids
+	}
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "900")
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// decode reads a JSON body strictly: unknown fields, trailing data and
+// oversized bodies are a 4xx with a clear message, never a 500.
+func decode(r *http.Request, dst any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
+		err = errors.New("trailing data")
+	}
+	if err == nil {
+		return nil
+	}
+	var tooBig *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &tooBig):
+		return &medic.Error{Code: medic.EINVALID, Message: "The request body is too large."}
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return &medic.Error{Code: medic.EINVALID, Message: "Some fields are not valid.", Fields: map[string]string{typeErr.Field: "Has the wrong type."}}
+	case errors.Is(err, io.EOF):
+		return &medic.Error{Code: medic.EINVALID, Message: "Send a JSON body."}
+	}
+	if msg := err.Error(); len(msg) > 20 && msg[:20] == "json: unknown field " {
+		return &medic.Error{Code: medic.EINVALID, Message: "Unknown field " + msg[20:] + ".", Fields: map[string]string{trimQuotes(msg[20:]): "Unknown field."}}
+	}
+	return &medic.Error{Code: medic.EINVALID, Message: "The body is not valid JSON."}
+}
+
+func trimQuotes(s string) string {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+// page reads limit and cursor.
+func page(r *http.Request) (medic.Page, error) {
+	q := r.URL.Query()
+	p := medic.Page{Cursor: q.Get("cursor")}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > medic.MaxLimit {
+			return p, &medic.Error{Code: medic.EINVALID, Message: "limit must be 1 to 200.", Fields: map[string]string{"limit": "Use 1 to 200."}}
+		}
+		p.Limit = n
+	}
+	return p, nil
+}
+
+// list is the shape of every list response.
+type list[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+func newList[T any](items []T, next string) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	l := list[T]{Items: items}
+	if next != "" {
+		l.NextCursor = &next
+	}
+	return l
+}
+
+func mapAll[S, T any](in []S, f func(S) T) []T {
+	out := make([]T, len(in))
+	for i, s := range in {
+		out[i] = f(s)
+	}
+	return out
+}
+
+var _ = context.Background

@@ -1,0 +1,183 @@
+package app
+
+import (
+	"context"
+	"net/url"
+	"time"
+
+	"medic"
+	"medic/internal/auth"
+)
+
+// Me is the signed-in user with memberships and permissions per practice.
+type Me struct {
+	User        *medic.User
+	Memberships []medic.Membership
+}
+
+// WhoAmI returns the signed-in user and their memberships.
+func (a *App) WhoAmI(ctx context.Context) (*Me, error) {
+	actor := medic.ActorFrom(ctx)
+	u, err := a.Users.FindUserByID(ctx, actor.UserID)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := a.Members.MembershipsOfUser(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &Me{User: u, Memberships: ms}, nil
+}
+
+// TOTPEnrolment is a pending TOTP secret to show as a QR code.
+type TOTPEnrolment struct {
+	Secret string
+	URL    string
+	QRPNG  []byte
+}
+
+// BeginTOTP stores a new, not yet enabled secret for the signed-in user.
+func (a *App) BeginTOTP(ctx context.Context) (*TOTPEnrolment, error) {
+	actor := medic.ActorFrom(ctx)
+	u, err := a.Users.FindUserByID(ctx, actor.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if u.TOTPEnabled {
+		return nil, medic.Errorf(medic.ECONFLICT, "Two-factor sign-in is already on. Turn it off first to enrol a new device.")
+	}
+	secret, url, err := auth.NewTOTPKey("Medic", u.Email)
+	if err != nil {
+		return nil, err
+	}
+	png, err := auth.TOTPQRCodePNG(url)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Users.SetTOTP(ctx, u.ID, secret, false); err != nil {
+		return nil, err
+	}
+	return &TOTPEnrolment{Secret: secret, URL: url, QRPNG: png}, nil
+}
+
+// PendingTOTP returns the enrolment in progress (to redraw the QR code).
+func (a *App) PendingTOTP(ctx context.Context) (*TOTPEnrolment, error) {
+	u, err := a.Users.FindUserByID(ctx, medic.ActorFrom(ctx).UserID)
+	if err != nil {
+		return nil, err
+	}
+	if u.TOTPEnabled || u.TOTPSecret == "" {
+		return nil, medic.ErrNotFound
+	}
+	link := "otpauth://totp/Medic:" + url.PathEscape(u.Email) + "?algorithm=SHA1&digits=6&issuer=Medic&period=30&secret=" + u.TOTPSecret
+	png, err := auth.TOTPQRCodePNG(link)
+	if err != nil {
+		return nil, err
+	}
+	return &TOTPEnrolment{Secret: u.TOTPSecret, URL: link, QRPNG: png}, nil
+}
+
+// ConfirmTOTP turns 2FA on once the user proves the device works.
+func (a *App) ConfirmTOTP(ctx context.Context, code string) error {
+	u, err := a.Users.FindUserByID(ctx, medic.ActorFrom(ctx).UserID)
+	if err != nil {
+		return err
+	}
+	if u.TOTPEnabled || u.TOTPSecret == "" {
+		return medic.Errorf(medic.EINVALID, "Start the set-up first.")
+	}
+	step, ok := auth.VerifyTOTP(u.TOTPSecret, code, a.now(), 0)
+	if !ok {
+		return &medic.Error{Code: medic.EINVALID, Message: "That code is not right. Check the time on your phone and try the next code.", Fields: map[string]string{"code": "That code is not right."}}
+	}
+	return a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := a.Users.SetTOTP(ctx, u.ID, u.TOTPSecret, true); err != nil {
+			return err
+		}
+		if err := a.Users.UseTOTPStep(ctx, u.ID, step); err != nil {
+			return err
+		}
+		return a.Audit.RecordPlatform(ctx, medic.AuditEvent{Action: "auth.2fa_enabled", EntityType: "user", EntityID: u.ID})
+	})
+}
+
+// DisableTOTP turns 2FA off after checking the password.
+func (a *App) DisableTOTP(ctx context.Context, password string) error {
+	u, err := a.Users.FindUserByID(ctx, medic.ActorFrom(ctx).UserID)
+	if err != nil {
+		return err
+	}
+	if ok, _ := auth.CheckPassword(u.PasswordHash, password); !ok {
+		return &medic.Error{Code: medic.EINVALID, Message: "The password is not right.", Fields: map[string]string{"password": "The password is not right."}}
+	}
+	return a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := a.Users.SetTOTP(ctx, u.ID, "", false); err != nil {
+			return err
+		}
+		return a.Audit.RecordPlatform(ctx, medic.AuditEvent{Action: "auth.2fa_disabled", EntityType: "user", EntityID: u.ID})
+	})
+}
+
+// NewAPIToken is a created token; Plain is shown once and never stored.
+type NewAPIToken struct {
+	Token *medic.APIToken
+	Plain string
+}
+
+// CreateAPIToken issues a personal token bound to the practice in context.
+func (a *App) CreateAPIToken(ctx context.Context, name string, expiresInDays int) (*NewAPIToken, error) {
+	t, ok := medic.TenantFrom(ctx)
+	if !ok {
+		return nil, medic.ErrNotFound
+	}
+	name, err := medic.ValidateName(name)
+	if err != nil {
+		return nil, &medic.Error{Code: medic.EINVALID, Message: "Give the token a name.", Fields: map[string]string{"name": "Give the token a name (at most 200 characters)."}}
+	}
+	if expiresInDays < 0 || expiresInDays > 366 {
+		return nil, &medic.Error{Code: medic.EINVALID, Message: "Choose an expiry of at most 366 days.", Fields: map[string]string{"expires_in_days": "Use 0 (never) to 366 days."}}
+	}
+	plain, hash, err := auth.NewToken("medic_")
+	if err != nil {
+		return nil, err
+	}
+	tok := &medic.APIToken{UserID: medic.ActorFrom(ctx).UserID, PracticeID: t.PracticeID, Name: name}
+	if expiresInDays > 0 {
+		exp := a.now().Add(time.Duration(expiresInDays) * 24 * time.Hour)
+		tok.ExpiresAt = &exp
+	}
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := a.Tokens.CreateAPIToken(ctx, tok, hash); err != nil {
+			return err
+		}
+		return a.audit(ctx, "auth.token_created", "api_token", tok.ID, map[string]string{"name": name})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &NewAPIToken{Token: tok, Plain: plain}, nil
+}
+
+// ListMyTokens lists the signed-in user's tokens in every practice.
+func (a *App) ListMyTokens(ctx context.Context) ([]*medic.APIToken, error) {
+	return a.Tokens.ListAPITokens(ctx, medic.ActorFrom(ctx).UserID)
+}
+
+// RevokeAPIToken revokes one of the user's tokens in the practice in context.
+func (a *App) RevokeAPIToken(ctx context.Context, id string) error {
+	return a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := a.Tokens.RevokeAPIToken(ctx, medic.ActorFrom(ctx).UserID, id); err != nil {
+			return err
+		}
+		return a.audit(ctx, "auth.token_revoked", "api_token", id, nil)
+	})
+}
+
+// UpdateMyName changes the signed-in user's display name.
+func (a *App) UpdateMyName(ctx context.Context, name string) error {
+	name, err := medic.ValidateName(name)
+	if err != nil {
+		return &medic.Error{Code: medic.EINVALID, Message: medic.ErrorMessage(err), Fields: map[string]string{"name": medic.ErrorMessage(err)}}
+	}
+	return a.Users.UpdateUserProfile(ctx, medic.ActorFrom(ctx).UserID, name)
+}

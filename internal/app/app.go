@@ -1,0 +1,102 @@
+// Package app holds the use cases: each checks the permission matrix, runs
+// its store calls, audit events and jobs in one transaction, and returns
+// domain errors. It imports the domain only, never HTTP or a driver.
+package app
+
+import (
+	"context"
+	"time"
+
+	"medic"
+)
+
+// App is the set of use cases, wired in cmd/medic.
+type App struct {
+	Tx          medic.Transactor
+	Users       medic.UserService
+	Practices   medic.PracticeService
+	Platform    medic.PlatformService
+	Members     medic.MemberService
+	Invitations medic.InvitationService
+	Locations   medic.LocationService
+	Sessions    medic.SessionService
+	Tokens      medic.TokenService
+	Audit       medic.AuditService
+	Mail        medic.MailService
+	Clock       medic.Clock
+
+	// BaseURL is where emailed links point, e.g. https://medic.example.
+	BaseURL         string
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+}
+
+func (a *App) now() time.Time { return a.Clock.Now() }
+
+// require fails with EFORBIDDEN unless the tenant in ctx holds p.
+func require(ctx context.Context, p medic.Permission) (medic.Tenant, error) {
+	t, ok := medic.TenantFrom(ctx)
+	if !ok {
+		return t, medic.ErrNotFound
+	}
+	if !t.Can(p) {
+		return t, medic.Errorf(medic.EFORBIDDEN, "Your role does not allow this.")
+	}
+	return t, nil
+}
+
+// EnterPractice resolves ref (id or slug) to a practice the signed-in user is
+// an active member of, and returns ctx working in it. A practice the user
+// does not belong to is ENOTFOUND, exactly like one that does not exist; a
+// suspended practice is EFORBIDDEN for its own members.
+func (a *App) EnterPractice(ctx context.Context, ref string) (context.Context, *medic.Practice, error) {
+	actor := medic.ActorFrom(ctx)
+	if actor.UserID == "" {
+		return ctx, nil, medic.Errorf(medic.EUNAUTHORIZED, "Sign in first.")
+	}
+	p, err := a.Practices.FindPracticeByRef(ctx, ref)
+	if err != nil {
+		return ctx, nil, err
+	}
+	tctx := medic.WithTenant(ctx, medic.Tenant{PracticeID: p.ID, Slug: p.Slug, Name: p.Name, TimeZone: p.TimeZone})
+	m, err := a.Members.FindMemberByUser(tctx, actor.UserID)
+	if err != nil || !m.Active {
+		return ctx, nil, medic.ErrNotFound
+	}
+	if p.Status != medic.PracticeActive {
+		return ctx, nil, medic.Errorf(medic.EFORBIDDEN, "This practice is suspended. Contact the platform operator.")
+	}
+	if p.Require2FA {
+		u, err := a.Users.FindUserByID(ctx, actor.UserID)
+		if err != nil {
+			return ctx, nil, err
+		}
+		if !u.TOTPEnabled {
+			return ctx, p, ErrTwoFactorRequired
+		}
+	}
+	t, _ := medic.TenantFrom(tctx)
+	t.MemberID, t.Role = m.ID, m.Role
+	return medic.WithTenant(ctx, t), p, nil
+}
+
+// ErrTwoFactorRequired says the practice requires 2FA and the user has none yet.
+var ErrTwoFactorRequired = &medic.Error{Code: medic.EFORBIDDEN, Message: "This practice requires two-factor sign-in. Set it up under Account first."}
+
+// audit records an event for the practice in ctx.
+func (a *App) audit(ctx context.Context, action, entityType, entityID string, detail map[string]string) error {
+	return a.Audit.Record(ctx, medic.AuditEvent{Action: action, EntityType: entityType, EntityID: entityID, Detail: detail})
+}
+
+// denied records a refused attempt in the practice log, outside the
+// caller's (rolled back) transaction, and returns err.
+func (a *App) denied(ctx context.Context, action string, err error) error {
+	if medic.ErrorCode(err) == medic.EFORBIDDEN {
+		if _, ok := medic.TenantFrom(ctx); ok {
+			_ = a.Tx.InTx(ctx, func(ctx context.Context) error {
+				return a.Audit.Record(ctx, medic.AuditEvent{Action: action, Outcome: medic.OutcomeDenied})
+			})
+		}
+	}
+	return err
+}

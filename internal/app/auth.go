@@ -1,0 +1,389 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"medic"
+	"medic/internal/auth"
+)
+
+// Sign-in throttling: failures counted over a window per account and per IP.
+const (
+	throttleWindow     = 15 * time.Minute
+	maxFailuresAccount = 5
+	maxFailuresIP      = 30
+)
+
+// ErrThrottled is the clear message a throttled sign-in gets.
+var ErrThrottled = medic.Errorf(medic.ETOOMANY, "Too many failed sign-ins. Wait 15 minutes and try again, or reset your password.")
+
+var errBadCredentials = medic.Errorf(medic.EUNAUTHORIZED, "The email or password is not right.")
+
+// ErrTOTPNeeded says the password was right and a TOTP code is owed.
+var ErrTOTPNeeded = &medic.Error{Code: medic.EUNAUTHORIZED, Message: "Enter the 6-digit code from your authenticator app.", Fields: map[string]string{"totp": "Enter the 6-digit code from your authenticator app."}}
+
+// Login is a sign-in attempt.
+type Login struct {
+	Email, Password, TOTP string
+	IP, UserAgent         string
+	// DeferTOTP lets the browser flow ask for the code on a second page: the
+	// session is created with TwoFactorPending and works for nothing else.
+	DeferTOTP bool
+}
+
+// SignedIn is a new session: the cookie token is shown to the client once.
+type SignedIn struct {
+	Token   string
+	Session *medic.Session
+	User    *medic.User
+}
+
+// SignIn checks the credentials (with throttling) and opens a session.
+func (a *App) SignIn(ctx context.Context, in Login) (*SignedIn, error) {
+	email := strings.ToLower(strings.TrimSpace(in.Email))
+	accountKey, ipKey := "email:"+email, "ip:"+in.IP
+	since := a.now().Add(-throttleWindow)
+	nAcct, err := a.Sessions.LoginFailures(ctx, accountKey, since)
+	if err != nil {
+		return nil, err
+	}
+	nIP, err := a.Sessions.LoginFailures(ctx, ipKey, since)
+	if err != nil {
+		return nil, err
+	}
+	if nAcct >= maxFailuresAccount || nIP >= maxFailuresIP {
+		a.auditSignIn(ctx, nil, email, medic.OutcomeDenied, "throttled")
+		return nil, ErrThrottled
+	}
+
+	u, err := a.Users.FindUserByEmail(ctx, email)
+	if medic.ErrorCode(err) == medic.ENOTFOUND {
+		auth.DummyCheck(in.Password) // same time as a real check: no account enumeration
+		return nil, a.failSignIn(ctx, nil, email, accountKey, ipKey, "unknown_account", errBadCredentials)
+	} else if err != nil {
+		return nil, err
+	}
+	ok, err := auth.CheckPassword(u.PasswordHash, in.Password)
+	if err != nil || !ok || u.Status != medic.UserActive {
+		return nil, a.failSignIn(ctx, u, email, accountKey, ipKey, "bad_password", errBadCredentials)
+	}
+	pending := false
+	if u.TOTPEnabled {
+		switch {
+		case in.TOTP != "":
+			if err := a.checkTOTP(ctx, u, in.TOTP); err != nil {
+				return nil, a.failSignIn(ctx, u, email, accountKey, ipKey, "bad_totp", err)
+			}
+		case in.DeferTOTP:
+			pending = true
+		default:
+			return nil, ErrTOTPNeeded
+		}
+	}
+	out, err := a.openSession(ctx, u, "", in.IP, in.UserAgent, pending)
+	if err != nil {
+		return nil, err
+	}
+	_ = a.Sessions.ClearLoginFailures(ctx, accountKey, a.now().Add(-24*time.Hour))
+	if !pending {
+		a.auditSignIn(ctx, u, email, medic.OutcomeSuccess, "")
+	}
+	return out, nil
+}
+
+func (a *App) checkTOTP(ctx context.Context, u *medic.User, code string) error {
+	step, ok := auth.VerifyTOTP(u.TOTPSecret, code, a.now(), u.TOTPLastStep)
+	if !ok {
+		return &medic.Error{Code: medic.EUNAUTHORIZED, Message: "That code is not right.", Fields: map[string]string{"totp": "That code is not right."}}
+	}
+	return a.Users.UseTOTPStep(ctx, u.ID, step)
+}
+
+func (a *App) failSignIn(ctx context.Context, u *medic.User, email, accountKey, ipKey, reason string, err error) error {
+	_ = a.Sessions.RecordLoginFailure(ctx, accountKey, ipKey)
+	a.auditSignIn(ctx, u, email, medic.OutcomeFailure, reason)
+	return err
+}
+
+// auditSignIn writes the attempt to the platform log and, for a known user,
+// to the log of each practice they belong to, so its admins see it.
+func (a *App) auditSignIn(ctx context.Context, u *medic.User, email, outcome, reason string) {
+	detail := map[string]string{}
+	if reason != "" {
+		detail["reason"] = reason
+	}
+	action := "auth.login"
+	if outcome != medic.OutcomeSuccess {
+		action = "auth.login_failed"
+	}
+	ev := medic.AuditEvent{Action: action, ActorEmail: email, EntityType: "user", Outcome: outcome, Detail: detail}
+	_ = a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if u != nil {
+			ev.ActorID, ev.EntityID = u.ID, u.ID
+			ctx = medic.WithActor(ctx, medic.Actor{UserID: u.ID, Email: u.Email})
+		}
+		if err := a.Audit.RecordPlatform(ctx, ev); err != nil {
+			return err
+		}
+		if u == nil {
+			return nil
+		}
+		ms, err := a.Members.MembershipsOfUser(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			e := ev
+			e.PracticeID = m.PracticeID
+			if err := a.Audit.Record(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// openSession creates a session, choosing the user's only (or first active)
+// practice as the desk's starting point.
+func (a *App) openSession(ctx context.Context, u *medic.User, practiceID, ip, ua string, pending bool) (*SignedIn, error) {
+	if practiceID == "" {
+		ms, err := a.Members.MembershipsOfUser(medic.WithActor(ctx, medic.Actor{UserID: u.ID}), u.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			if m.Active && m.PracticeStatus == medic.PracticeActive {
+				practiceID = m.PracticeID
+				break
+			}
+		}
+	}
+	token, hash, err := auth.NewToken("s_")
+	if err != nil {
+		return nil, err
+	}
+	s := &medic.Session{UserID: u.ID, ActivePracticeID: practiceID, IP: ip, UserAgent: truncate(ua, 300), TwoFactorPending: pending}
+	if err := a.Sessions.CreateSession(ctx, s, hash); err != nil {
+		return nil, err
+	}
+	return &SignedIn{Token: token, Session: s, User: u}, nil
+}
+
+// CompleteTwoFactor finishes a deferred sign-in: the code is checked, the
+// pending session ended and a fresh one (new token) opened.
+func (a *App) CompleteTwoFactor(ctx context.Context, s *medic.Session, code string) (*SignedIn, error) {
+	if !s.TwoFactorPending {
+		return nil, medic.Errorf(medic.EINVALID, "No sign-in is waiting for a code.")
+	}
+	u, err := a.Users.FindUserByID(ctx, s.UserID)
+	if err != nil {
+		return nil, err
+	}
+	key, ipKey := "email:"+u.Email, "ip:"+s.IP
+	if n, err := a.Sessions.LoginFailures(ctx, key, a.now().Add(-throttleWindow)); err != nil {
+		return nil, err
+	} else if n >= maxFailuresAccount {
+		_ = a.Sessions.EndSession(ctx, u.ID, s.ID)
+		return nil, ErrThrottled
+	}
+	if err := a.checkTOTP(ctx, u, code); err != nil {
+		return nil, a.failSignIn(ctx, u, u.Email, key, ipKey, "bad_totp", err)
+	}
+	out, err := a.rotate(ctx, s, u, s.ActivePracticeID)
+	if err != nil {
+		return nil, err
+	}
+	a.auditSignIn(ctx, u, u.Email, medic.OutcomeSuccess, "")
+	return out, nil
+}
+
+// rotate replaces session s by a new one (new token) for practiceID.
+func (a *App) rotate(ctx context.Context, s *medic.Session, u *medic.User, practiceID string) (*SignedIn, error) {
+	var out *SignedIn
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := a.Sessions.EndSession(ctx, u.ID, s.ID); err != nil {
+			return err
+		}
+		var err error
+		out, err = a.openSession(ctx, u, practiceID, s.IP, s.UserAgent, false)
+		return err
+	})
+	return out, err
+}
+
+// Authenticate returns the live session and user for a cookie token.
+func (a *App) Authenticate(ctx context.Context, token string) (*medic.Session, *medic.User, error) {
+	s, err := a.Sessions.TouchSession(ctx, auth.HashToken(token), a.SessionIdle, a.SessionAbsolute)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := a.Users.FindUserByID(ctx, s.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if u.Status != medic.UserActive {
+		return nil, nil, medic.ErrNotFound
+	}
+	return s, u, nil
+}
+
+// AuthenticateToken returns the API token and user for a bearer token.
+func (a *App) AuthenticateToken(ctx context.Context, bearer string) (*medic.APIToken, *medic.User, error) {
+	t, err := a.Tokens.FindAPIToken(ctx, auth.HashToken(bearer))
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := a.Users.FindUserByID(ctx, t.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if u.Status != medic.UserActive {
+		return nil, nil, medic.ErrNotFound
+	}
+	return t, u, nil
+}
+
+// SignOut ends the session server-side; its cookie is dead from now on.
+func (a *App) SignOut(ctx context.Context, s *medic.Session) error {
+	return a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := a.Sessions.EndSession(ctx, s.UserID, s.ID); err != nil {
+			return err
+		}
+		return a.Audit.RecordPlatform(ctx, medic.AuditEvent{Action: "auth.logout", EntityType: "session", EntityID: s.ID})
+	})
+}
+
+// SwitchPractice moves the desk to another practice of the user, rotating
+// the session.
+func (a *App) SwitchPractice(ctx context.Context, s *medic.Session, u *medic.User, ref string) (*SignedIn, error) {
+	pctx, p, err := a.EnterPractice(ctx, ref)
+	if err != nil && err != ErrTwoFactorRequired {
+		return nil, err
+	}
+	out, err := a.rotate(ctx, s, u, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	_ = a.Tx.InTx(pctx, func(ctx context.Context) error {
+		return a.audit(ctx, "auth.practice_switched", "practice", p.ID, nil)
+	})
+	return out, nil
+}
+
+// ListMySessions lists the signed-in user's live sessions.
+func (a *App) ListMySessions(ctx context.Context) ([]*medic.Session, error) {
+	return a.Sessions.ListSessions(ctx, medic.ActorFrom(ctx).UserID)
+}
+
+// EndMySession ends one of the signed-in user's sessions.
+func (a *App) EndMySession(ctx context.Context, id string) error {
+	actor := medic.ActorFrom(ctx)
+	return a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := a.Sessions.EndSession(ctx, actor.UserID, id); err != nil {
+			return err
+		}
+		return a.Audit.RecordPlatform(ctx, medic.AuditEvent{Action: "auth.session_ended", EntityType: "session", EntityID: id})
+	})
+}
+
+// ChangePassword checks the current password, stores the new one and ends
+// every other session of the user.
+func (a *App) ChangePassword(ctx context.Context, current, next string) error {
+	actor := medic.ActorFrom(ctx)
+	u, err := a.Users.FindUserByID(ctx, actor.UserID)
+	if err != nil {
+		return err
+	}
+	if ok, _ := auth.CheckPassword(u.PasswordHash, current); !ok {
+		return &medic.Error{Code: medic.EINVALID, Message: "The current password is not right.", Fields: map[string]string{"current_password": "The current password is not right."}}
+	}
+	if err := auth.ValidatePassword(next); err != nil {
+		return &medic.Error{Code: medic.EINVALID, Message: err.Error(), Fields: map[string]string{"new_password": err.Error()}}
+	}
+	hash, err := auth.HashPassword(next)
+	if err != nil {
+		return err
+	}
+	return a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := a.Users.SetPassword(ctx, u.ID, hash); err != nil {
+			return err
+		}
+		if err := a.Sessions.EndUserSessions(ctx, u.ID, actor.SessionID); err != nil {
+			return err
+		}
+		return a.Audit.RecordPlatform(ctx, medic.AuditEvent{Action: "auth.password_changed", EntityType: "user", EntityID: u.ID})
+	})
+}
+
+// RequestPasswordReset emails a single-use link valid for an hour. It
+// answers the same whether or not the email is known.
+func (a *App) RequestPasswordReset(ctx context.Context, email string) error {
+	u, err := a.Users.FindUserByEmail(ctx, strings.TrimSpace(email))
+	if medic.ErrorCode(err) == medic.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if u.Status != medic.UserActive {
+		return nil
+	}
+	token, hash, err := auth.NewToken("r_")
+	if err != nil {
+		return err
+	}
+	link := a.BaseURL + "/reset/" + token
+	return a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := a.Sessions.CreatePasswordReset(ctx, u.ID, hash, a.now().Add(time.Hour)); err != nil {
+			return err
+		}
+		if err := a.Mail.EnqueueMail(ctx, medic.Mail{
+			To:      []string{u.Email},
+			Subject: "Reset your Medic password",
+			Text: fmt.Sprintf("Hello %s,\n\nSomeone asked to reset the password of your Medic account. To choose a new password, open this link within one hour:\n\n%s\n\nIf this was not you, ignore this email; your password stays as it is.\n",
+				u.Name, link),
+		}); err != nil {
+			return err
+		}
+		return a.Audit.RecordPlatform(ctx, medic.AuditEvent{Action: "auth.password_reset_requested", EntityType: "user", EntityID: u.ID, ActorEmail: u.Email})
+	})
+}
+
+// CheckPasswordReset reports whether a reset link is still usable.
+func (a *App) CheckPasswordReset(ctx context.Context, token string) error {
+	return a.Sessions.PeekPasswordReset(ctx, auth.HashToken(token))
+}
+
+// ResetPassword uses a reset link once, sets the password and ends every
+// session of the user.
+func (a *App) ResetPassword(ctx context.Context, token, password string) error {
+	if err := auth.ValidatePassword(password); err != nil {
+		return &medic.Error{Code: medic.EINVALID, Message: err.Error(), Fields: map[string]string{"password": err.Error()}}
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return a.Tx.InTx(ctx, func(ctx context.Context) error {
+		userID, err := a.Sessions.UsePasswordReset(ctx, auth.HashToken(token))
+		if err != nil {
+			return medic.Errorf(medic.ENOTFOUND, "This reset link is not valid any more. Ask for a new one.")
+		}
+		if err := a.Users.SetPassword(ctx, userID, hash); err != nil {
+			return err
+		}
+		if err := a.Sessions.EndUserSessions(ctx, userID, ""); err != nil {
+			return err
+		}
+		return a.Audit.RecordPlatform(ctx, medic.AuditEvent{Action: "auth.password_reset", EntityType: "user", EntityID: userID, ActorID: userID})
+	})
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

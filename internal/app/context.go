@@ -1,0 +1,49 @@
+package app
+
+import (
+	"context"
+
+	"medic"
+)
+
+type ctxKey int
+
+const (
+	sessionKey ctxKey = iota
+	tokenKey
+)
+
+// WithSession carries the browser session a request came with.
+func WithSession(ctx context.Context, s *medic.Session) context.Context {
+	return context.WithValue(ctx, sessionKey, s)
+}
+
+// SessionFrom returns the request's browser session, if any.
+func SessionFrom(ctx context.Context) *medic.Session {
+	s, _ := ctx.Value(sessionKey).(*medic.Session)
+	return s
+}
+
+// WithAPIToken carries the personal API token a request came with.
+func WithAPIToken(ctx context.Context, t *medic.APIToken) context.Context {
+	return context.WithValue(ctx, tokenKey, t)
+}
+
+// APITokenFrom returns the request's API token, if any.
+func APITokenFrom(ctx context.Context) *medic.APIToken {
+	t, _ := ctx.Value(tokenKey).(*medic.APIToken)
+	return t
+}
+
+// EnterRequestPractice is EnterPractice for a request: a request made with an
+// API token may only enter the practice the token is bound to.
+func (a *App) EnterRequestPractice(ctx context.Context, ref string) (context.Context, *medic.Practice, error) {
+	ctx2, p, err := a.EnterPractice(ctx, ref)
+	if err != nil {
+		return ctx, p, err
+	}
+	if t := APITokenFrom(ctx); t != nil && t.PracticeID != p.ID {
+		return ctx, nil, medic.ErrNotFound
+	}
+	return ctx2, p, nil
+}

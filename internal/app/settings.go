@@ -1,0 +1,80 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+
+	"medic"
+)
+
+// MaxLogoBytes bounds an uploaded logo.
+const MaxLogoBytes = 512 << 10
+
+// GetPractice returns the practice in context.
+func (a *App) GetPractice(ctx context.Context) (*medic.Practice, error) {
+	t, ok := medic.TenantFrom(ctx)
+	if !ok {
+		return nil, medic.ErrNotFound
+	}
+	return a.Practices.FindPracticeByRef(ctx, t.PracticeID)
+}
+
+// UpdatePractice saves the practice's details, branding and booking settings
+// (admin). The slug, status and plan are the operator's.
+func (a *App) UpdatePractice(ctx context.Context, change func(p *medic.Practice)) (*medic.Practice, error) {
+	if _, err := require(ctx, medic.PermSettingsManage); err != nil {
+		return nil, a.denied(ctx, "practice.update", err)
+	}
+	var p *medic.Practice
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if p, err = a.GetPractice(ctx); err != nil {
+			return err
+		}
+		slug, status, plan, hasLogo := p.Slug, p.Status, p.Plan, p.Branding.HasLogo
+		change(p)
+		p.Slug, p.Status, p.Plan, p.Branding.HasLogo = slug, status, plan, hasLogo
+		if err := p.Validate(); err != nil {
+			return err
+		}
+		if err := a.Practices.UpdatePractice(ctx, p); err != nil {
+			return err
+		}
+		return a.audit(ctx, "practice.settings_changed", "practice", p.ID, nil)
+	})
+	return p, err
+}
+
+// SetLogo stores an uploaded PNG or JPEG logo (admin).
+func (a *App) SetLogo(ctx context.Context, data []byte) error {
+	if _, err := require(ctx, medic.PermSettingsManage); err != nil {
+		return a.denied(ctx, "practice.logo", err)
+	}
+	if len(data) == 0 || len(data) > MaxLogoBytes {
+		return &medic.Error{Code: medic.EINVALID, Message: "Upload a PNG or JPEG of at most 512 KB.", Fields: map[string]string{"logo": "Upload a PNG or JPEG of at most 512 KB."}}
+	}
+	ct := http.DetectContentType(data)
+	if ct != "image/png" && ct != "image/jpeg" || (ct == "image/png" && !bytes.HasPrefix(data, []byte("\x89PNG"))) {
+		return &medic.Error{Code: medic.EINVALID, Message: "The logo must be a PNG or JPEG image.", Fields: map[string]string{"logo": "The logo must be a PNG or JPEG image."}}
+	}
+	return a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := a.Practices.SetLogo(ctx, &medic.Logo{ContentType: ct, Data: data}); err != nil {
+			return err
+		}
+		return a.audit(ctx, "practice.logo_changed", "practice", "", nil)
+	})
+}
+
+// Logo returns the logo of the practice in context.
+func (a *App) Logo(ctx context.Context) (*medic.Logo, error) {
+	return a.Practices.Logo(ctx)
+}
+
+// ListAuditEvents lists the practice's audit log (admin).
+func (a *App) ListAuditEvents(ctx context.Context, f medic.AuditFilter, p medic.Page) ([]medic.AuditEvent, string, error) {
+	if _, err := require(ctx, medic.PermAuditRead); err != nil {
+		return nil, "", a.denied(ctx, "audit.read", err)
+	}
+	return a.Audit.ListAuditEvents(ctx, f, p)
+}

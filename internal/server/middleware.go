@@ -1,0 +1,132 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"medic"
+	"medic/internal/app"
+)
+
+// statusWriter remembers the status for logs and metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe assigns a request id, recovers panics, and logs and measures each
+// request by its route pattern (never its path or query: they may hold
+// patient data).
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-ID")
+		if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(c rune) bool { return c < '!' || c > '~' }) {
+			b := make([]byte, 8)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-ID", id)
+		ctx := medic.WithRequestInfo(r.Context(), medic.RequestInfo{RequestID: id, IP: clientIP(r, s.cfg.TrustProxy), UserAgent: r.UserAgent()})
+		r = r.WithContext(ctx)
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				s.log.Error("panic", "request_id", id, "panic", v)
+				if sw.status == 0 {
+					http.Error(sw, "Internal error.", http.StatusInternalServerError)
+				}
+			}
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			d := time.Since(start)
+			s.metrics.observe(route, r.Method, sw.status, d)
+			level := slog.LevelInfo
+			if sw.status >= 500 {
+				level = slog.LevelError
+			}
+			s.log.LogAttrs(ctx, level, "request", slog.String("request_id", id), slog.String("method", r.Method),
+				slog.String("route", route), slog.Int("status", sw.status), slog.Duration("duration", d))
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// secure sets headers that every response needs and bounds request bodies.
+func (s *Server) secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		if s.cfg.SecureCookies {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authenticate puts the actor on the context from the session cookie or a
+// bearer token. It never refuses a request; handlers decide what needs one.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && bearer != "" {
+			if t, u, err := s.app.AuthenticateToken(ctx, strings.TrimSpace(bearer)); err == nil {
+				ctx = medic.WithActor(ctx, medic.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, IsOperator: u.IsOperator, TokenID: t.ID})
+				ctx = app.WithAPIToken(ctx, t)
+			}
+		} else if c, err := r.Cookie(s.cfg.CookieName()); err == nil && c.Value != "" {
+			if sess, u, err := s.app.Authenticate(ctx, c.Value); err == nil {
+				ctx = app.WithSession(ctx, sess)
+				if !sess.TwoFactorPending {
+					ctx = medic.WithActor(ctx, medic.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, IsOperator: u.IsOperator, SessionID: sess.ID})
+				}
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// clientIP is the peer address, or the first X-Forwarded-For hop behind a
+// trusted proxy.
+func clientIP(r *http.Request, trustProxy bool) string {
+	if trustProxy {
+		if f := r.Header.Get("X-Forwarded-For"); f != "" {
+			ip, _, _ := strings.Cut(f, ",")
+			return strings.TrimSpace(ip)
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
