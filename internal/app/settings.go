@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"net/http"
 
 	"medic"
 )
@@ -54,8 +53,8 @@ func (a *App) SetLogo(ctx context.Context, data []byte) error {
 	if len(data) == 0 || len(data) > MaxLogoBytes {
 		return &medic.Error{Code: medic.EINVALID, Message: "Upload a PNG or JPEG of at most 512 KB.", Fields: map[string]string{"logo": "Upload a PNG or JPEG of at most 512 KB."}}
 	}
-	ct := http.DetectContentType(data)
-	if ct != "image/png" && ct != "image/jpeg" || (ct == "image/png" && !bytes.HasPrefix(data, []byte("\x89PNG"))) {
+	ct := imageType(data)
+	if ct == "" {
 		return &medic.Error{Code: medic.EINVALID, Message: "The logo must be a PNG or JPEG image.", Fields: map[string]string{"logo": "The logo must be a PNG or JPEG image."}}
 	}
 	return a.Tx.InTx(ctx, func(ctx context.Context) error {
@@ -77,4 +76,15 @@ func (a *App) ListAuditEvents(ctx context.Context, f medic.AuditFilter, p medic.
 		return nil, "", a.denied(ctx, "audit.read", err)
 	}
 	return a.Audit.ListAuditEvents(ctx, f, p)
+}
+
+// imageType recognises PNG and JPEG by their signatures ("" otherwise).
+func imageType(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		return "image/png"
+	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
+		return "image/jpeg"
+	}
+	return ""
 }

@@ -1,0 +1,57 @@
+package medic_test
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestImportRules keeps the layering of ARCHITECTURE.md: the domain imports
+// only the standard library; use cases import no HTTP or driver; the HTML,
+// JSON and FHIR surfaces never reach the store directly.
+func TestImportRules(t *testing.T) {
+	out, err := exec.Command("go", "list", "-json", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	type pkg struct {
+		ImportPath string
+		Imports    []string
+		Standard   bool
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	var pkgs []pkg
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) < 5 {
+		t.Fatalf("go list found only %d packages", len(pkgs))
+	}
+	isStd := func(path string) bool { return !strings.Contains(strings.Split(path, "/")[0], ".") && !strings.HasPrefix(path, "medic") }
+	forbid := map[string][]string{
+		"medic/internal/app":  {"net/http", "medic/internal/postgres", "github.com/jackc/", "github.com/riverqueue/"},
+		"medic/internal/web":  {"medic/internal/postgres", "github.com/jackc/"},
+		"medic/internal/api":  {"medic/internal/postgres", "github.com/jackc/"},
+		"medic/internal/fhir": {"medic/internal/postgres", "github.com/jackc/"},
+	}
+	for _, p := range pkgs {
+		for _, imp := range p.Imports {
+			if p.ImportPath == "medic" && !isStd(imp) {
+				t.Errorf("the domain package imports %s; it may import only the standard library", imp)
+			}
+			for _, bad := range forbid[p.ImportPath] {
+				if imp == bad || strings.HasPrefix(imp, bad) {
+					t.Errorf("%s imports %s, which its layer must not", p.ImportPath, imp)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,432 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"medic"
+	"medic/internal/postgres"
+	"medic/internal/postgres/pgtest"
+)
+
+func mustCreatePractice(t *testing.T, db *pgtest.DB, slug string) *medic.Practice {
+	t.Helper()
+	p := &medic.Practice{Slug: slug, Name: "Practice " + slug, Type: medic.PracticeClinic}
+	if err := db.CreatePractice(t.Context(), p); err != nil {
+		t.Fatalf("create practice: %v", err)
+	}
+	return p
+}
+
+func asPractice(ctx context.Context, p *medic.Practice) context.Context {
+	return medic.WithTenant(ctx, medic.Tenant{PracticeID: p.ID})
+}
+
+func mustRecord(t testing.TB, db *pgtest.DB, ctx context.Context, action string) {
+	t.Helper()
+	e := medic.AuditEvent{Action: action, EntityType: "member", EntityID: "m-1", Detail: map[string]string{"role": "doctor", "a": "1"}}
+	if err := db.Record(ctx, e); err != nil {
+		t.Errorf("record: %v", err)
+	}
+}
+
+func mustSeal(t *testing.T, db *pgtest.DB, p *medic.Practice, want int) {
+	t.Helper()
+	n, err := db.SealPractice(t.Context(), p.ID)
+	if err != nil {
+		t.Fatalf("seal: %v", err)
+	}
+	if n != want {
+		t.Fatalf("sealed %d events, want %d", n, want)
+	}
+}
+
+func wantIntact(t *testing.T, db *pgtest.DB) {
+	t.Helper()
+	breaks, err := db.VerifyAudit(t.Context())
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if breaks == nil || len(breaks) != 0 {
+		t.Fatalf("VerifyAudit = %#v, want an empty slice", breaks)
+	}
+}
+
+// owner connects as the superuser, who (unlike the app) can tamper.
+func owner(t *testing.T, db *pgtest.DB) *pgx.Conn {
+	t.Helper()
+	c, err := pgx.Connect(t.Context(), db.OwnerURL)
+	if err != nil {
+		t.Fatalf("connect as owner: %v", err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c
+}
+
+// sealedEvents maps seq to event id for the practice, read as the owner.
+func sealedEvents(t *testing.T, owner *pgx.Conn, p *medic.Practice) map[int64]int64 {
+	t.Helper()
+	rows, err := owner.Query(t.Context(), `SELECT seq, event_id FROM audit_seals WHERE practice_id = $1`, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[int64]int64{}
+	var seq, id int64
+	if _, err := pgx.ForEachRow(rows, []any{&seq, &id}, func() error { m[seq] = id; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// wantChain checks seqs 1..n each seal a distinct event.
+func wantChain(t *testing.T, seals map[int64]int64, n int) {
+	t.Helper()
+	events := map[int64]bool{}
+	for seq := int64(1); seq <= int64(n); seq++ {
+		id, ok := seals[seq]
+		if !ok {
+			t.Fatalf("seq %d missing; seals %v", seq, seals)
+		}
+		if events[id] {
+			t.Fatalf("event %d sealed twice", id)
+		}
+		events[id] = true
+	}
+	if len(seals) != n {
+		t.Fatalf("%d seals, want %d", len(seals), n)
+	}
+}
+
+func TestAuditSealAndVerify(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	p := mustCreatePractice(t, db, "seal-verify")
+	ctx := asPractice(t.Context(), p)
+
+	wantIntact(t, db) // empty chains are intact
+	for i := range 3 {
+		mustRecord(t, db, ctx, fmt.Sprintf("member.action_%d", i))
+	}
+	if err := db.RecordPlatform(t.Context(), medic.AuditEvent{Action: "operator.login"}); err != nil {
+		t.Fatal(err)
+	}
+	mustSeal(t, db, p, 3)
+	mustSeal(t, db, p, 0) // nothing new
+	if n, err := db.SealPlatform(t.Context()); err != nil || n != 1 {
+		t.Fatalf("SealPlatform = %d, %v; want 1", n, err)
+	}
+	if n, err := db.SealPlatform(t.Context()); err != nil || n != 0 {
+		t.Fatalf("second SealPlatform = %d, %v; want 0", n, err)
+	}
+	wantIntact(t, db)
+
+	// Unsealed events are not breaks, and sealing continues the chain.
+	mustRecord(t, db, ctx, "member.later")
+	wantIntact(t, db)
+	mustSeal(t, db, p, 1)
+	wantIntact(t, db)
+
+	// Seqs follow id order and show in the listing.
+	events, _, err := db.ListAuditEvents(ctx, medic.AuditFilter{}, medic.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 4 {
+		t.Fatalf("%d events, want 4", len(events))
+	}
+	for i, e := range events { // newest first
+		if want := int64(4 - i); e.Seq != want {
+			t.Errorf("event %d: seq %d, want %d", e.ID, e.Seq, want)
+		}
+	}
+}
+
+func TestAuditSealConcurrentWriters(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	p := mustCreatePractice(t, db, "seal-writers")
+	ctx := asPractice(t.Context(), p)
+
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() { mustRecord(t, db, ctx, fmt.Sprintf("member.write_%d", i)) })
+	}
+	wg.Wait()
+	mustSeal(t, db, p, 20)
+	wantChain(t, sealedEvents(t, owner(t, db), p), 20)
+	wantIntact(t, db)
+}
+
+func TestAuditSealConcurrentSealers(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	p := mustCreatePractice(t, db, "seal-sealers")
+	ctx := asPractice(t.Context(), p)
+	for i := range 30 {
+		mustRecord(t, db, ctx, fmt.Sprintf("member.a_%d", i))
+	}
+
+	// Sealers race each other, and writers keep writing meanwhile.
+	var mu sync.Mutex
+	total := 0
+	seal := func() {
+		n, err := db.SealPractice(t.Context(), p.ID)
+		if err != nil {
+			t.Errorf("seal: %v", err)
+		}
+		mu.Lock()
+		total += n
+		mu.Unlock()
+	}
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Go(seal)
+		wg.Go(func() {
+			for j := range 5 {
+				mustRecord(t, db, ctx, fmt.Sprintf("member.b_%d_%d", i, j))
+			}
+		})
+	}
+	wg.Wait()
+	seal() // whatever the racing sealers missed
+	if total != 60 {
+		t.Fatalf("sealed %d in all, want 60", total)
+	}
+	wantChain(t, sealedEvents(t, owner(t, db), p), 60)
+	wantIntact(t, db)
+}
+
+func TestAuditVerifyFindsTampering(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		sql     string // $1 practice, $2 the id of the event sealed at seq 3
+		seq     int64  // where the break shows
+		eventOf int64  // the seq whose event id the break names
+		reason  string
+	}{
+		{"edited event", `UPDATE audit_events SET action = 'x' WHERE practice_id = $1 AND id = $2`, 3, 3, postgres.BreakHashMismatch},
+		// Same bytes, moved across a field boundary: the length prefixes tell them apart.
+		{"shifted field boundary", `UPDATE audit_events SET entity_type = 'memberm', entity_id = '-1' WHERE practice_id = $1 AND id = $2`, 3, 3, postgres.BreakHashMismatch},
+		{"edited detail", `UPDATE audit_events SET detail = '{"role": "admin", "a": "1"}' WHERE practice_id = $1 AND id = $2`, 3, 3, postgres.BreakHashMismatch},
+		{"edited time", `UPDATE audit_events SET occurred_at = occurred_at + interval '1 microsecond' WHERE practice_id = $1 AND id = $2`, 3, 3, postgres.BreakHashMismatch},
+		{"deleted event", `DELETE FROM audit_events WHERE practice_id = $1 AND id = $2`, 3, 3, postgres.BreakEventMissing},
+		{"deleted seal", `DELETE FROM audit_seals WHERE practice_id = $1 AND event_id = $2`, 4, 4, postgres.BreakSeqGap},
+		{"rewritten seal hash", `UPDATE audit_seals SET hash = sha256(hash) WHERE practice_id = $1 AND event_id = $2`, 3, 3, postgres.BreakHashMismatch},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			db := pgtest.New(t)
+			p := mustCreatePractice(t, db, "tampered")
+			other := mustCreatePractice(t, db, "untouched")
+			for _, q := range []*medic.Practice{p, other} {
+				for i := range 5 {
+					mustRecord(t, db, asPractice(t.Context(), q), fmt.Sprintf("member.e_%d", i))
+				}
+				mustSeal(t, db, q, 5)
+			}
+			wantIntact(t, db)
+
+			own := owner(t, db)
+			seals := sealedEvents(t, own, p)
+			if _, err := own.Exec(t.Context(), tc.sql, p.ID, seals[3]); err != nil {
+				t.Fatalf("tamper: %v", err)
+			}
+			breaks, err := db.VerifyAudit(t.Context())
+			if err != nil {
+				t.Fatalf("verify: %v", err)
+			}
+			want := postgres.AuditBreak{PracticeID: p.ID, Seq: tc.seq, EventID: seals[tc.eventOf], Reason: tc.reason}
+			if len(breaks) != 1 || breaks[0] != want {
+				t.Fatalf("VerifyAudit = %+v, want [%+v]", breaks, want)
+			}
+		})
+	}
+}
+
+func TestAuditVerifyFindsPlatformTampering(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	for _, a := range []string{"operator.login", "operator.practice_created"} {
+		if err := db.RecordPlatform(t.Context(), medic.AuditEvent{Action: a}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := db.SealPlatform(t.Context()); err != nil || n != 2 {
+		t.Fatalf("SealPlatform = %d, %v; want 2", n, err)
+	}
+	wantIntact(t, db)
+	var id int64
+	if err := owner(t, db).QueryRow(t.Context(), `UPDATE platform_events SET actor_email = 'x@example.com'
+		WHERE id = (SELECT event_id FROM platform_seals WHERE seq = 2) RETURNING id`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	breaks, err := db.VerifyAudit(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := postgres.AuditBreak{Seq: 2, EventID: id, Reason: postgres.BreakHashMismatch}
+	if len(breaks) != 1 || breaks[0] != want {
+		t.Fatalf("VerifyAudit = %+v, want [%+v]", breaks, want)
+	}
+}
+
+func TestAuditAppendOnlyForApp(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	p := mustCreatePractice(t, db, "append-only")
+	mustRecord(t, db, asPractice(t.Context(), p), "member.x")
+	mustSeal(t, db, p, 1)
+
+	for _, sql := range []string{
+		`UPDATE audit_events SET action = 'x'`,
+		`DELETE FROM audit_events`,
+		`UPDATE audit_seals SET hash = hash`,
+		`DELETE FROM audit_seals`,
+		`UPDATE platform_events SET action = 'x'`,
+		`DELETE FROM platform_seals`,
+	} {
+		err := pgx.BeginFunc(t.Context(), db.Pool(), func(tx pgx.Tx) error {
+			if _, err := tx.Exec(t.Context(), `SELECT set_config('app.practice_id', $1, true)`, p.ID); err != nil {
+				return err
+			}
+			_, err := tx.Exec(t.Context(), sql)
+			return err
+		})
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "42501" {
+			t.Errorf("%s: err %v, want permission denied (42501)", sql, err)
+		}
+	}
+	wantIntact(t, db)
+}
+
+func TestAuditRunSealer(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	p := mustCreatePractice(t, db, "run-sealer")
+	ctx := asPractice(t.Context(), p)
+	mustRecord(t, db, ctx, "member.before_start") // found by the start sweep
+
+	runCtx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	ret := make(chan error, 1)
+	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	go func() { ret <- db.RunSealer(runCtx, logger, time.Hour) }()
+
+	own := owner(t, db)
+	waitSealed := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for len(sealedEvents(t, own, p)) < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d events sealed after 10s, want %d", len(sealedEvents(t, own, p)), n)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitSealed(1)
+	// Notified events: a burst is coalesced and sealed in order.
+	for i := range 5 {
+		mustRecord(t, db, ctx, fmt.Sprintf("member.after_start_%d", i))
+	}
+	if err := db.RecordPlatform(t.Context(), medic.AuditEvent{Action: "operator.login"}); err != nil {
+		t.Fatal(err)
+	}
+	waitSealed(6)
+	wantChain(t, sealedEvents(t, own, p), 6)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var n int
+		if err := own.QueryRow(t.Context(), `SELECT count(*) FROM platform_seals`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("platform event not sealed after 10s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	wantIntact(t, db)
+
+	cancel()
+	select {
+	case err := <-ret:
+		if err != nil {
+			t.Fatalf("RunSealer returned %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("RunSealer did not return after cancel")
+	}
+}
+
+func TestAuditSealManyBatches(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	p := mustCreatePractice(t, db, "seal-batches")
+	own := owner(t, db)
+	// More than two sealing batches, written directly to keep the test fast.
+	if _, err := own.Exec(t.Context(), `INSERT INTO audit_events (practice_id, occurred_at, action, outcome, detail)
+		SELECT $1, now(), 'member.bulk_' || i, 'success', jsonb_build_object('i', i::text) FROM generate_series(1, 2500) i`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	mustSeal(t, db, p, 2500)
+	wantChain(t, sealedEvents(t, own, p), 2500)
+	wantIntact(t, db)
+}
+
+func TestAuditRunSealerReconnects(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	p := mustCreatePractice(t, db, "sealer-reconnect")
+	ctx := asPractice(t.Context(), p)
+	own := owner(t, db)
+
+	runCtx, cancel := context.WithCancel(t.Context())
+	ret := make(chan error, 1)
+	go func() { ret <- db.RunSealer(runCtx, slog.New(slog.NewTextHandler(t.Output(), nil)), time.Hour) }()
+	defer func() { cancel(); <-ret }()
+
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not after 10s", what)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	listener := func() (pid int) {
+		_ = own.QueryRow(t.Context(), `SELECT coalesce(max(pid), 0) FROM pg_stat_activity
+			WHERE datname = current_database() AND query = 'LISTEN audit_events'`).Scan(&pid)
+		return pid
+	}
+	waitFor("sealer listening", func() bool { return listener() != 0 })
+	// Drop the sealer's connection under it, as a database restart would.
+	old := listener()
+	if _, err := own.Exec(t.Context(), `SELECT pg_terminate_backend($1)`, old); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("old listener gone", func() bool { return listener() != old })
+	// Written while nobody listens (the sealer backs off ~1s): the sweep after
+	// reconnecting seals it.
+	mustRecord(t, db, ctx, "member.while_down")
+	waitFor("event sealed after reconnect", func() bool { return len(sealedEvents(t, own, p)) == 1 })
+	// And the new session hears notifications.
+	waitFor("sealer listening again", func() bool { return listener() != 0 })
+	mustRecord(t, db, ctx, "member.after_reconnect")
+	waitFor("event sealed by notification", func() bool { return len(sealedEvents(t, own, p)) == 2 })
+	wantIntact(t, db)
+}
