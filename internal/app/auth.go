@@ -259,18 +259,22 @@ func (a *App) SignOut(ctx context.Context, s *medic.Session) error {
 // SwitchPractice moves the desk to another practice of the user, rotating
 // the session.
 func (a *App) SwitchPractice(ctx context.Context, s *medic.Session, u *medic.User, ref string) (*SignedIn, error) {
-	pctx, p, err := a.EnterPractice(ctx, ref)
+	_, p, err := a.EnterPractice(ctx, ref)
 	if err != nil && err != ErrTwoFactorRequired {
 		return nil, err
 	}
-	out, err := a.rotate(ctx, s, u, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	_ = a.Tx.InTx(pctx, func(ctx context.Context) error {
-		return a.audit(ctx, "auth.practice_switched", "practice", p.ID, nil)
+	// A practice that requires 2FA may still be chosen; the desk then asks
+	// the user to set it up before anything else works there.
+	var out *SignedIn
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if out, err = a.rotate(ctx, s, u, p.ID); err != nil {
+			return err
+		}
+		pctx := medic.WithTenant(ctx, medic.Tenant{PracticeID: p.ID})
+		return a.audit(pctx, "auth.practice_switched", "practice", p.ID, nil)
 	})
-	return out, nil
+	return out, err
 }
 
 // ListMySessions lists the signed-in user's live sessions.

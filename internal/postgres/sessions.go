@@ -33,16 +33,16 @@ func (db *DB) CreateSession(ctx context.Context, s *medic.Session, tokenHash []b
 // ENOTFOUND returned.
 func (db *DB) TouchSession(ctx context.Context, tokenHash []byte, idle, absolute time.Duration) (s *medic.Session, err error) {
 	now := db.now()
+	expired := false
 	err = db.do(ctx, func(tx pgx.Tx) error {
 		s, err = scanSession(tx.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1 AND ended_at IS NULL`, tokenHash))
 		if err != nil {
 			return err
 		}
 		if now.Sub(s.LastSeenAt) > idle || now.Sub(s.CreatedAt) > absolute {
+			// Commit the ending, then answer not-found.
+			expired = true
 			_, err := tx.Exec(ctx, `UPDATE sessions SET ended_at = $2 WHERE id = $1`, s.ID, now)
-			if err == nil {
-				err = medic.ErrNotFound
-			}
 			return err
 		}
 		// Write the visit at most once a minute: most requests then only read.
@@ -52,11 +52,13 @@ func (db *DB) TouchSession(ctx context.Context, tokenHash []byte, idle, absolute
 		}
 		return err
 	})
-	if medic.ErrorCode(err) == medic.ENOTFOUND {
-		// The expiry must stick even though the caller sees an error.
+	if err != nil {
+		return nil, err
+	}
+	if expired {
 		return nil, medic.ErrNotFound
 	}
-	return s, err
+	return s, nil
 }
 
 // EndSession ends one session of userID; ENOTFOUND if not theirs or already ended.
