@@ -35,7 +35,9 @@ func TestImportRules(t *testing.T) {
 	if len(pkgs) < 5 {
 		t.Fatalf("go list found only %d packages", len(pkgs))
 	}
-	isStd := func(path string) bool { return !strings.Contains(strings.Split(path, "/")[0], ".") && !strings.HasPrefix(path, "medic") }
+	isStd := func(path string) bool {
+		return !strings.Contains(strings.Split(path, "/")[0], ".") && !strings.HasPrefix(path, "medic")
+	}
 	forbid := map[string][]string{
 		"medic/internal/app":  {"net/http", "medic/internal/postgres", "github.com/jackc/", "github.com/riverqueue/"},
 		"medic/internal/web":  {"medic/internal/postgres", "github.com/jackc/"},

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"time"
 
@@ -41,12 +42,15 @@ func (db *DB) fillAudit(ctx context.Context, e *medic.AuditEvent) {
 // e.PracticeID when set, for sign-in events written into each practice of
 // the user) in the current transaction.
 func (db *DB) Record(ctx context.Context, e medic.AuditEvent) error {
-	if e.PracticeID == "" {
-		pid, err := tenantID(ctx)
-		if err != nil {
-			return err
+	// Work inside a practice writes only to that practice's log; naming
+	// another practice is for work outside any (sign-in, operator).
+	if pid, ok := medic.TenantFrom(ctx); ok {
+		if e.PracticeID != "" && e.PracticeID != pid.PracticeID {
+			return errors.New("postgres: audit event for another practice than the one in context")
 		}
-		e.PracticeID = pid
+		e.PracticeID = pid.PracticeID
+	} else if e.PracticeID == "" {
+		return errors.New("postgres: no practice in context")
 	}
 	db.fillAudit(ctx, &e)
 	detail, _ := json.Marshal(nonNilDetail(e.Detail))

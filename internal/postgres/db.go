@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,9 +32,9 @@ type DB struct {
 // Job is a durable job to enqueue in the same transaction as a change.
 type Job interface{ Kind() string }
 
-// Open connects the app pool to url. When url's user is not the app role
-// (a development setup with one superuser URL), each connection switches to
-// the app role first; either way Open refuses a role that could bypass RLS.
+// Open connects the app pool to url, which must log in as the app role (or
+// a role that is granted it): Open refuses a superuser, a role with
+// BYPASSRLS and the owner of the tables, so row-level security always holds.
 func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -42,27 +43,35 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
 	}
-	if cfg.ConnConfig.User != AppRole {
-		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-			_, err := c.Exec(ctx, "SET ROLE "+AppRole)
-			return err
-		}
-	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
-	var super, bypass bool
-	err = pool.QueryRow(ctx, `SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`).Scan(&super, &bypass)
+	var super, bypass, owner bool
+	err = pool.QueryRow(ctx, `SELECT rolsuper, rolbypassrls,
+			EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user)
+		FROM pg_roles WHERE rolname = current_user`).Scan(&super, &bypass, &owner)
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("check app role: %w", err)
 	}
-	if super || bypass {
+	if super || bypass || owner {
 		pool.Close()
-		return nil, errors.New("the serving role can bypass row-level security; use a role without SUPERUSER or BYPASSRLS")
+		return nil, errors.New("the serving database role could bypass row-level security (superuser, BYPASSRLS or table owner); connect as " + AppRole)
 	}
 	return &DB{pool: pool, Clock: medic.SystemClock{}}, nil
+}
+
+// AppURL turns a development owner URL into the app role's URL on the same
+// server (same host and database, user medic_app, no password: local trust
+// authentication). Production passes the app role's own URL instead.
+func AppURL(ownerURL string) (string, error) {
+	u, err := url.Parse(ownerURL)
+	if err != nil {
+		return "", fmt.Errorf("parse database url: %w", err)
+	}
+	u.User = url.User(AppRole)
+	return u.String(), nil
 }
 
 // Pool exposes the app pool to the job queue and health checks.

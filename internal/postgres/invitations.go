@@ -53,7 +53,7 @@ func (db *DB) ListPendingInvitations(ctx context.Context) (out []*medic.Invitati
 // FindInvitationByToken finds an open invitation by the hash of its secret,
 // in whichever practice it belongs to; ENOTFOUND if unknown, used or expired.
 func (db *DB) FindInvitationByToken(ctx context.Context, tokenHash []byte) (inv *medic.Invitation, err error) {
-	err = db.do(ctx, func(tx pgx.Tx) error {
+	err = db.do(withTenant(ctx, ""), func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT set_config('app.token_hash', $1, true)`, hex.EncodeToString(tokenHash)); err != nil {
 			return err
 		}

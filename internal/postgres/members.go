@@ -130,7 +130,7 @@ func (db *DB) CountActiveAdmins(ctx context.Context) (n int, err error) {
 // MembershipsOfUser lists the signed-in user's memberships in every practice
 // (visible through the own_memberships policy).
 func (db *DB) MembershipsOfUser(ctx context.Context, userID string) (out []medic.Membership, err error) {
-	err = db.do(ctx, func(tx pgx.Tx) error {
+	err = db.do(withTenant(ctx, ""), func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT m.id, p.id, p.slug, p.name, p.status, m.role, m.active
 			FROM members m JOIN practices p ON p.id = m.practice_id WHERE m.user_id = $1 ORDER BY p.name, p.id`, userID)
 		if err != nil {

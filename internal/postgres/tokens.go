@@ -35,7 +35,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *medic.APIToken, tokenHash [
 func (db *DB) FindAPIToken(ctx context.Context, tokenHash []byte) (t *medic.APIToken, err error) {
 	now := db.now()
 	err = db.InTx(ctx, func(ctx context.Context) error {
-		err := db.do(ctx, func(tx pgx.Tx) error {
+		err := db.do(withTenant(ctx, ""), func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, `SELECT set_config('app.token_hash', $1, true)`, hex.EncodeToString(tokenHash)); err != nil {
 				return err
 			}
@@ -60,7 +60,7 @@ func (db *DB) FindAPIToken(ctx context.Context, tokenHash []byte) (t *medic.APIT
 
 // ListAPITokens lists the user's tokens in every practice (own_tokens policy).
 func (db *DB) ListAPITokens(ctx context.Context, userID string) (out []*medic.APIToken, err error) {
-	err = db.do(ctx, func(tx pgx.Tx) error {
+	err = db.do(withTenant(ctx, ""), func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC`, userID)
 		if err != nil {
 			return err

@@ -63,8 +63,9 @@ CREATE INDEX members_user_idx ON members (user_id);
 ALTER TABLE members ENABLE ROW LEVEL SECURITY;
 ALTER TABLE members FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant ON members USING (practice_id = current_practice_id()) WITH CHECK (practice_id = current_practice_id());
--- A signed-in user may read their own memberships in every practice (switcher, /me).
-CREATE POLICY own_memberships ON members FOR SELECT USING (user_id = current_user_id());
+-- Outside any practice, a signed-in user may read their own memberships in
+-- every practice (switcher, /me); inside one, only the tenant policy applies.
+CREATE POLICY own_memberships ON members FOR SELECT USING (current_practice_id() IS NULL AND user_id = current_user_id());
 
 CREATE TABLE locations (
     practice_id uuid NOT NULL REFERENCES practices (id),
@@ -110,9 +111,10 @@ CREATE TABLE invitations (
 ALTER TABLE invitations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE invitations FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant ON invitations USING (practice_id = current_practice_id()) WITH CHECK (practice_id = current_practice_id());
--- Whoever holds the emailed secret may read that one invitation (before they are a member).
+-- Outside any practice, whoever holds the emailed secret may read that one
+-- invitation (before they are a member).
 CREATE POLICY by_token ON invitations FOR SELECT
-    USING (token_hash = decode(NULLIF(current_setting('app.token_hash', true), ''), 'hex'));
+    USING (current_practice_id() IS NULL AND token_hash = decode(NULLIF(current_setting('app.token_hash', true), ''), 'hex'));
 
 CREATE TABLE api_tokens (
     practice_id  uuid NOT NULL REFERENCES practices (id),
@@ -129,10 +131,11 @@ CREATE TABLE api_tokens (
 ALTER TABLE api_tokens ENABLE ROW LEVEL SECURITY;
 ALTER TABLE api_tokens FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant ON api_tokens USING (practice_id = current_practice_id()) WITH CHECK (practice_id = current_practice_id());
--- Authentication finds a token only by presenting its secret.
+-- Authentication (outside any practice) finds a token only by presenting its
+-- secret; a user lists their own tokens.
 CREATE POLICY by_token ON api_tokens FOR SELECT
-    USING (token_hash = decode(NULLIF(current_setting('app.token_hash', true), ''), 'hex'));
-CREATE POLICY own_tokens ON api_tokens FOR SELECT USING (user_id = current_user_id());
+    USING (current_practice_id() IS NULL AND token_hash = decode(NULLIF(current_setting('app.token_hash', true), ''), 'hex'));
+CREATE POLICY own_tokens ON api_tokens FOR SELECT USING (current_practice_id() IS NULL AND user_id = current_user_id());
 
 -- Sessions belong to a user (platform data); active_practice_id is the
 -- desk's current choice, not practice-owned data.

@@ -51,7 +51,11 @@ func New(t testing.TB) *DB {
 	if _, err := postgres.Migrate(ctx, ownerURL); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	db, err := postgres.Open(ctx, ownerURL, 8)
+	appURL, err := postgres.AppURL(ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := postgres.Open(ctx, appURL, 8)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
