@@ -133,6 +133,10 @@ func (h *Handler) error(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(w, r, err)
 }
 
+// WriteError writes err as the API's problem+json, for middleware that
+// answers API requests before a handler runs.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) { writeError(w, r, err) }
+
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := medic.ErrorCode(err)
 	status := statusOf(code)

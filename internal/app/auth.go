@@ -381,6 +381,14 @@ func (a *App) ResetPassword(ctx context.Context, token, password string) error {
 		if err := a.Sessions.EndUserSessions(ctx, userID, ""); err != nil {
 			return err
 		}
+		// The throttle message offers a reset as the way out: lift it.
+		u, err := a.Users.FindUserByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if err := a.Sessions.ClearLoginFailures(ctx, "email:"+strings.ToLower(u.Email), a.now().Add(-24*time.Hour)); err != nil {
+			return err
+		}
 		return a.Audit.RecordPlatform(ctx, medic.AuditEvent{Action: "auth.password_reset", EntityType: "user", EntityID: userID, ActorID: userID})
 	})
 }

@@ -39,8 +39,8 @@ var ErrPostgresNotFound = errors.New("PostgreSQL not found: install it (apt-get 
 //     pg_ctl on PATH) and started; stop shuts it down again;
 //  3. else ErrPostgresNotFound.
 //
-// ownerURL connects as the superuser; use it to migrate, and open the app
-// pool with it too (Open switches to the app role). stop is never nil.
+// ownerURL connects as the superuser (trust authentication); migrate with
+// it and open the app pool on AppURL(ownerURL). stop is never nil.
 func ResolveDatabase(ctx context.Context, dataDir string, logger *slog.Logger) (ownerURL string, stop func(), err error) {
 	return resolver{probeAddr: "127.0.0.1:5432", binGlob: defaultBinGlob, usePath: true}.resolve(ctx, dataDir, logger)
 }
@@ -273,6 +273,11 @@ func startPrivateCluster(ctx context.Context, bins []serverBinaries, dir string,
 // prepareDirs creates dir and run/ with the right owner; as root it checks
 // that the postgres user can reach dir at all.
 func (c cluster) prepareDirs() error {
+	// The data directory itself stays reachable (the postgres user must pass
+	// through it when we are root); the cluster's own directory is private.
+	if err := os.MkdirAll(filepath.Dir(c.dir), 0o755); err != nil {
+		return fmt.Errorf("private PostgreSQL cluster: %w", err)
+	}
 	for _, d := range []string{c.dir, c.runDir()} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return fmt.Errorf("private PostgreSQL cluster: %w", err)

@@ -111,17 +111,24 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				}
 			}
 		}
-		next.ServeHTTP(w, r.WithContext(ctx))
+		r2 := r.WithContext(ctx)
+		// The mux records the matched pattern on the request it is given;
+		// hand it back to observe, which labels logs and metrics with it.
+		defer func() { r.Pattern = r2.Pattern }()
+		next.ServeHTTP(w, r2)
 	})
 }
 
-// clientIP is the peer address, or the first X-Forwarded-For hop behind a
-// trusted proxy.
+// clientIP is the peer address or, behind a trusted proxy, the last
+// X-Forwarded-For hop: the address the proxy saw. Earlier hops are whatever
+// the client sent and must not key throttling or the audit log.
 func clientIP(r *http.Request, trustProxy bool) string {
 	if trustProxy {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			ip, _, _ := strings.Cut(f, ",")
-			return strings.TrimSpace(ip)
+		if fs := r.Header.Values("X-Forwarded-For"); len(fs) > 0 {
+			f := fs[len(fs)-1]
+			if ip := strings.TrimSpace(f[strings.LastIndex(f, ",")+1:]); ip != "" {
+				return ip
+			}
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -6,11 +6,13 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"medic"
 	"medic/internal/api"
 	"medic/internal/app"
 	"medic/internal/auth"
@@ -59,11 +61,22 @@ func New(cfg Config, a *app.App, log *slog.Logger, pool *pgxpool.Pool, ready fun
 	// Cross-origin state-changing browser requests are refused (CSRF);
 	// scripts with a bearer token send no browser origin headers and pass.
 	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(crossOriginDenied))
 	s.handler = s.observe(s.secure(csrf.Handler(s.authenticate(mux))))
 	return s
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// crossOriginDenied answers a refused cross-origin request: problem+json
+// under /api/, plain text elsewhere.
+func crossOriginDenied(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		api.WriteError(w, r, medic.Errorf(medic.EFORBIDDEN, "Cross-origin requests are refused."))
+		return
+	}
+	http.Error(w, "Cross-origin requests are refused.", http.StatusForbidden)
+}
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

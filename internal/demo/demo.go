@@ -1,0 +1,340 @@
+// Package demo loads the demo platform that `medic demo` serves: two
+// practices with staff in every role, a user in both, a platform operator
+// and the practices' locations. Loading is idempotent: it creates what is
+// missing, puts back what a visitor changed (passwords, roles) and leaves the
+// rest alone, so a second load changes nothing.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"medic"
+	"medic/internal/auth"
+)
+
+// DefaultPassword is every demo account's password unless
+// MEDIC_DEMO_PASSWORD says otherwise.
+const DefaultPassword = "demo-password"
+
+// Store is what loading needs: the store's services and its transactions.
+type Store interface {
+	medic.Transactor
+	medic.UserService
+	medic.PracticeService
+	medic.PlatformService
+	medic.MemberService
+	medic.LocationService
+	medic.AuditService
+}
+
+// Account is a demo sign-in.
+type Account struct {
+	Email    string
+	Name     string
+	Operator bool
+	Roles    map[string]medic.Role // practice slug -> role
+}
+
+// Describe says what the account is, e.g. "doctor at sunrise, admin at harbour".
+func (a Account) Describe() string {
+	var parts []string
+	if a.Operator {
+		parts = append(parts, "platform operator")
+	}
+	slugs := make([]string, 0, len(a.Roles))
+	for s := range a.Roles {
+		slugs = append(slugs, s)
+	}
+	sort.Slice(slugs, func(i, j int) bool { return practiceOrder(slugs[i]) < practiceOrder(slugs[j]) })
+	for _, s := range slugs {
+		parts = append(parts, string(a.Roles[s])+" at "+s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func practiceOrder(slug string) int {
+	for i, p := range practices {
+		if p.Slug == slug {
+			return i
+		}
+	}
+	return len(practices)
+}
+
+// Accounts lists the demo sign-ins in the order they are shown.
+func Accounts() []Account {
+	out := make([]Account, len(accounts))
+	for i, a := range accounts {
+		out[i] = a
+		out[i].Roles = make(map[string]medic.Role, len(a.Roles))
+		for k, v := range a.Roles {
+			out[i].Roles[k] = v
+		}
+	}
+	return out
+}
+
+// Practices lists the demo practices' slugs and names.
+func Practices() []medic.Practice {
+	out := make([]medic.Practice, len(practices))
+	for i, p := range practices {
+		out[i] = medic.Practice{Slug: p.Slug, Name: p.Name}
+	}
+	return out
+}
+
+// Load puts the demo platform into s. Every account gets password, which
+// must meet the password policy. Running it again changes nothing.
+func Load(ctx context.Context, s Store, password string, clock medic.Clock) error {
+	if err := auth.ValidatePassword(password); err != nil {
+		return fmt.Errorf("demo password: %w", err)
+	}
+	if clock == nil {
+		clock = medic.SystemClock{}
+	}
+	l := &loader{s: s, password: password, clock: clock, checked: map[string]bool{}}
+	// One transaction: the demo is there whole or not at all. The loader is
+	// the system (no user; "system:demo" in the audit log); it runs outside
+	// any practice except where it works in one explicitly.
+	ctx = medic.WithActor(ctx, medic.Actor{Email: "system:demo"})
+	return s.InTx(ctx, l.load)
+}
+
+type loader struct {
+	s        Store
+	password string
+	clock    medic.Clock
+	hash     string          // the password hashed once per load, shared by new accounts
+	checked  map[string]bool // stored hash -> whether password matches it
+}
+
+func (l *loader) load(ctx context.Context) error {
+	ids := map[string]*medic.Practice{}
+	changed := map[string][]string{} // practice slug (or "" for the platform) -> what changed
+	for _, spec := range practices {
+		p, created, err := l.practice(ctx, spec)
+		if err != nil {
+			return fmt.Errorf("practice %s: %w", spec.Slug, err)
+		}
+		ids[spec.Slug] = p
+		if created {
+			changed[spec.Slug] = append(changed[spec.Slug], "practice created")
+			changed[""] = append(changed[""], "practice "+spec.Slug+" created")
+		}
+	}
+	users := map[string]*medic.User{}
+	for _, a := range accounts {
+		u, what, err := l.user(ctx, a)
+		if err != nil {
+			return fmt.Errorf("user %s: %w", a.Email, err)
+		}
+		users[a.Email] = u
+		if what != "" {
+			changed[""] = append(changed[""], a.Email+" "+what)
+		}
+	}
+	for _, spec := range practices {
+		p := ids[spec.Slug]
+		tctx := medic.WithTenant(ctx, medic.Tenant{PracticeID: p.ID, Slug: p.Slug, Name: p.Name, TimeZone: p.TimeZone})
+		for _, a := range accounts {
+			role, ok := a.Roles[spec.Slug]
+			if !ok {
+				continue
+			}
+			what, err := l.member(tctx, users[a.Email], role)
+			if err != nil {
+				return fmt.Errorf("member %s of %s: %w", a.Email, spec.Slug, err)
+			}
+			if what != "" {
+				changed[spec.Slug] = append(changed[spec.Slug], a.Email+" "+what)
+			}
+		}
+		created, err := l.locations(tctx, spec.Locations)
+		if err != nil {
+			return fmt.Errorf("locations of %s: %w", spec.Slug, err)
+		}
+		for _, name := range created {
+			changed[spec.Slug] = append(changed[spec.Slug], "location "+name+" created")
+		}
+		if len(changed[spec.Slug]) > 0 {
+			if err := l.s.Record(tctx, l.event(p.ID, changed[spec.Slug])); err != nil {
+				return err
+			}
+		}
+	}
+	if len(changed[""]) > 0 {
+		if err := l.s.RecordPlatform(ctx, l.event("", changed[""])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// event is the one audit entry a load writes per log it changed.
+func (l *loader) event(practiceID string, changes []string) medic.AuditEvent {
+	e := medic.AuditEvent{
+		Action:     "demo.loaded",
+		OccurredAt: l.clock.Now(),
+		Detail:     map[string]string{"changes": fmt.Sprint(len(changes)), "summary": truncate(strings.Join(changes, "; "), 900)},
+	}
+	if practiceID != "" {
+		e.EntityType, e.EntityID = "practice", practiceID
+	}
+	return e
+}
+
+func (l *loader) practice(ctx context.Context, spec practiceSpec) (*medic.Practice, bool, error) {
+	p, err := l.s.FindPracticeByRef(ctx, spec.Slug)
+	if err == nil {
+		return p, false, nil
+	}
+	if medic.ErrorCode(err) != medic.ENOTFOUND {
+		return nil, false, err
+	}
+	p = &medic.Practice{
+		Slug: spec.Slug, Name: spec.Name, Type: medic.PracticeClinic, Email: spec.Email, Phone: spec.Phone,
+		Address: spec.Address, RegistrationNumber: spec.RegistrationNumber, TimeZone: "Africa/Johannesburg",
+		Branding: spec.Branding, Booking: medic.DefaultBooking,
+	}
+	if p.Phone, err = medic.NormalizePhone(p.Phone); err != nil {
+		return nil, false, err
+	}
+	if err := p.Validate(); err != nil {
+		return nil, false, err
+	}
+	if err := l.s.CreatePractice(ctx, p); err != nil {
+		return nil, false, err
+	}
+	return p, true, nil
+}
+
+// user finds or creates the account and puts back its password and operator
+// flag; what says what it changed ("" for nothing).
+func (l *loader) user(ctx context.Context, a Account) (u *medic.User, what string, err error) {
+	u, err = l.s.FindUserByEmail(ctx, a.Email)
+	if medic.ErrorCode(err) == medic.ENOTFOUND {
+		hash, err := l.passwordHash()
+		if err != nil {
+			return nil, "", err
+		}
+		u = &medic.User{Email: a.Email, Name: a.Name, PasswordHash: hash, IsOperator: a.Operator}
+		if err := l.s.CreateUser(ctx, u); err != nil {
+			return nil, "", err
+		}
+		return u, "created", nil
+	} else if err != nil {
+		return nil, "", err
+	}
+	var changes []string
+	if !l.passwordMatches(u.PasswordHash) {
+		hash, err := l.passwordHash()
+		if err != nil {
+			return nil, "", err
+		}
+		if err := l.s.SetPassword(ctx, u.ID, hash); err != nil {
+			return nil, "", err
+		}
+		u.PasswordHash = hash
+		changes = append(changes, "password reset")
+	}
+	if a.Operator && !u.IsOperator {
+		if err := l.s.SetOperator(ctx, u.ID, true); err != nil {
+			return nil, "", err
+		}
+		u.IsOperator = true
+		changes = append(changes, "made operator")
+	}
+	return u, strings.Join(changes, ", "), nil
+}
+
+// member makes u an active member of the practice in ctx with role.
+func (l *loader) member(ctx context.Context, u *medic.User, role medic.Role) (string, error) {
+	m, err := l.s.FindMemberByUser(ctx, u.ID)
+	if medic.ErrorCode(err) == medic.ENOTFOUND {
+		if err := l.s.CreateMember(ctx, &medic.Member{UserID: u.ID, Role: role, Active: true}); err != nil {
+			return "", err
+		}
+		return "joined as " + string(role), nil
+	} else if err != nil {
+		return "", err
+	}
+	if m.Role == role && m.Active {
+		return "", nil
+	}
+	m.Role, m.Active = role, true
+	if err := l.s.UpdateMember(ctx, m); err != nil {
+		return "", err
+	}
+	return "restored as active " + string(role), nil
+}
+
+// locations creates the practice's demo locations that are missing (by name).
+func (l *loader) locations(ctx context.Context, specs []medic.Location) (created []string, err error) {
+	have := map[string]bool{}
+	page := medic.Page{Limit: medic.MaxLimit}
+	for {
+		ls, next, err := l.s.ListLocations(ctx, page)
+		if err != nil {
+			return nil, err
+		}
+		for _, loc := range ls {
+			have[loc.Name] = true
+		}
+		if next == "" {
+			break
+		}
+		page.Cursor = next
+	}
+	for _, spec := range specs {
+		if have[spec.Name] {
+			continue
+		}
+		loc := spec
+		loc.Hours = medic.WeekHours{}
+		for d, h := range spec.Hours {
+			loc.Hours[d] = h
+		}
+		loc.Active = true
+		if err := loc.Validate(); err != nil {
+			return nil, fmt.Errorf("%s: %w", spec.Name, err)
+		}
+		if err := l.s.CreateLocation(ctx, &loc); err != nil {
+			return nil, err
+		}
+		created = append(created, spec.Name)
+	}
+	return created, nil
+}
+
+func (l *loader) passwordHash() (string, error) {
+	if l.hash == "" {
+		h, err := auth.HashPassword(l.password)
+		if err != nil {
+			return "", err
+		}
+		l.hash = h
+		l.checked[h] = true
+	}
+	return l.hash, nil
+}
+
+// passwordMatches checks a stored hash once per load: accounts created
+// together share one hash, so a reload costs one argon2 check, not twelve.
+func (l *loader) passwordMatches(hash string) bool {
+	ok, seen := l.checked[hash]
+	if !seen {
+		ok, _ = auth.CheckPassword(hash, l.password)
+		l.checked[hash] = ok
+	}
+	return ok
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

@@ -1,0 +1,105 @@
+package server_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"medic"
+	"medic/internal/server/servertest"
+)
+
+func TestAuditLog(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	p := env.Practice(t, "sunrise")
+	adminUser := env.User(t, "admin@sunrise.example", pw)
+	env.Member(t, p, adminUser, medic.RoleAdmin)
+	doc := env.Member(t, p, env.User(t, "doctor@sunrise.example", pw), medic.RoleDoctor)
+	admin := env.Login(t, "admin@sunrise.example", pw)
+	const events = "/api/v1/practices/sunrise/audit-events"
+
+	patch := want(t, admin.DoHeader("PATCH", "/api/v1/practices/sunrise/members/"+doc.ID, map[string]string{"role": "nurse"}, map[string]string{"User-Agent": "audit-test/1.0"}), http.StatusOK)
+	want(t, admin.Do("DELETE", "/api/v1/practices/sunrise/members/"+doc.ID, nil), http.StatusNoContent)
+
+	r := want(t, admin.Do("GET", events+"?action=member.", nil), http.StatusOK)
+	var actions []string
+	for _, e := range r.Items() {
+		actions = append(actions, e["action"].(string))
+	}
+	if strings.Join(actions, ",") != "member.deactivated,member.role_changed" {
+		t.Fatalf("member events, newest first: %v (%s)", actions, r.Body)
+	}
+	r = want(t, admin.Do("GET", events+"?action=member.role", nil), http.StatusOK)
+	if len(r.Items()) != 1 {
+		t.Fatalf("action prefix filter: %s", r)
+	}
+	e := r.Items()[0]
+	for k, v := range map[string]any{
+		"action": "member.role_changed", "actor_email": "admin@sunrise.example", "actor_id": adminUser.ID, "entity_type": "member",
+		"entity_id": doc.ID, "outcome": "success", "ip": "127.0.0.1", "user_agent": "audit-test/1.0", "request_id": patch.Header.Get("X-Request-ID"),
+		"occurred_at": servertest.Start.Format(time.RFC3339),
+	} {
+		if e[k] != v {
+			t.Errorf("%s = %v, want %v", k, e[k], v)
+		}
+	}
+	if d, _ := e["detail"].(map[string]any); d["from_role"] != "doctor" || d["to_role"] != "nurse" || d["email"] != "doctor@sunrise.example" {
+		t.Errorf("detail: %v", e["detail"])
+	}
+
+	// Sign-ins, good and bad, are in the practice's log.
+	env.Clock.Advance(time.Hour)
+	since := env.Clock.Now().Format(time.RFC3339)
+	env.Member(t, p, env.User(t, "nurse@sunrise.example", pw), medic.RoleNurse)
+	wantProblem(t, env.Client().Do("POST", "/api/v1/auth/login", map[string]string{"email": "nurse@sunrise.example", "password": "not the password"}), http.StatusUnauthorized)
+	env.Login(t, "nurse@sunrise.example", pw)
+	wantProblem(t, env.Client().Do("POST", "/api/v1/auth/login", map[string]string{"email": "stranger@example.org", "password": "not the password"}), http.StatusUnauthorized)
+	admin = env.Login(t, "admin@sunrise.example", pw) // the first session went idle
+
+	r = want(t, admin.Do("GET", events+"?action=auth.login&from="+since, nil), http.StatusOK)
+	var got []string
+	for _, e := range r.Items() {
+		got = append(got, e["action"].(string)+" "+e["actor_email"].(string)+" "+e["outcome"].(string))
+		if e["action"] == "auth.login_failed" && e["detail"].(map[string]any)["reason"] != "bad_password" {
+			t.Errorf("failure reason: %v", e["detail"])
+		}
+	}
+	wantGot := "auth.login admin@sunrise.example success,auth.login nurse@sunrise.example success,auth.login_failed nurse@sunrise.example failure"
+	if strings.Join(got, ",") != wantGot {
+		t.Errorf("sign-in events:\n got %v\nwant %s", got, wantGot)
+	}
+	if strings.Contains(string(r.Body), "stranger@") || strings.Contains(string(r.Body), "not the password") {
+		t.Errorf("the practice log holds an unknown account or a password: %s", r.Body)
+	}
+
+	// Time, actor and outcome filters, and paging.
+	if r := want(t, admin.Do("GET", events+"?to="+since, nil), http.StatusOK); strings.Contains(string(r.Body), "nurse@sunrise.example") {
+		t.Errorf("to filter: %s", r)
+	}
+	if r := want(t, admin.Do("GET", events+"?outcome=failure", nil), http.StatusOK); len(r.Items()) != 1 {
+		t.Errorf("outcome filter: %s", r)
+	}
+	for _, e := range want(t, admin.Do("GET", events+"?actor="+adminUser.ID, nil), http.StatusOK).Items() {
+		if e["actor_id"] != adminUser.ID {
+			t.Errorf("actor filter let through %v", e)
+		}
+	}
+	all := want(t, admin.Do("GET", events+"?limit=200", nil), http.StatusOK).Items()
+	var paged []any
+	for cursor := ""; ; {
+		r := want(t, admin.Do("GET", events+"?limit=2&cursor="+cursor, nil), http.StatusOK)
+		for _, e := range r.Items() {
+			paged = append(paged, e["id"])
+		}
+		next, _ := r.Get("next_cursor").(string)
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if len(paged) != len(all) || len(all) < 5 {
+		t.Errorf("paging gave %d events, the full list %d", len(paged), len(all))
+	}
+}

@@ -1,0 +1,248 @@
+package server_test
+
+import (
+	"net/http"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"medic/internal/server/servertest"
+)
+
+// tenantRoute is one route under /api/v1/practices/{practice}. kind names
+// the record its {id} is ("" when it has none).
+type tenantRoute struct {
+	method, suffix string
+	body           any
+	kind           string
+}
+
+func (r tenantRoute) String() string { return r.method + " /api/v1/practices/{practice}" + r.suffix }
+
+// path fills in the practice ref and the record id.
+func (r tenantRoute) path(practice, id string) string {
+	return "/api/v1/practices/" + practice + strings.Replace(r.suffix, "{id}", id, 1)
+}
+
+// tenantRoutes is every tenant endpoint with a body that gets past
+// validation, so a 404 comes from the tenant or record lookup.
+var tenantRoutes = []tenantRoute{
+	{"GET", "", nil, ""},
+	{"PATCH", "", map[string]any{"name": "Taken Over"}, ""},
+	{"GET", "/members", nil, ""},
+	{"POST", "/members", map[string]any{"email": "intruder@example.org", "role": "admin"}, ""},
+	{"GET", "/members/{id}", nil, "member"},
+	{"PATCH", "/members/{id}", map[string]any{"role": "nurse"}, "member"},
+	{"DELETE", "/members/{id}", nil, "member"},
+	{"GET", "/invitations", nil, ""},
+	{"DELETE", "/invitations/{id}", nil, "invitation"},
+	{"GET", "/locations", nil, ""},
+	{"POST", "/locations", map[string]any{"name": "Intruder Site"}, ""},
+	{"GET", "/locations/{id}", nil, "location"},
+	{"PATCH", "/locations/{id}", map[string]any{"name": "Taken Over"}, "location"},
+	{"DELETE", "/locations/{id}", nil, "location"},
+	{"GET", "/audit-events", nil, ""},
+}
+
+// TestTenantRoutesCovered fails when internal/api registers a tenant route
+// that the cross-tenant tests below do not exercise.
+func TestTenantRoutesCovered(t *testing.T) {
+	t.Parallel()
+	src, err := os.ReadFile("../api/api.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`"(GET|POST|PUT|PATCH|DELETE) (/api/v1/practices/\{practice\}[^"]*)"`)
+	var registered, covered []string
+	for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+		registered = append(registered, m[1]+" "+m[2])
+	}
+	for _, r := range tenantRoutes {
+		covered = append(covered, r.String())
+	}
+	slices.Sort(registered)
+	slices.Sort(covered)
+	if len(registered) == 0 || !slices.Equal(registered, covered) {
+		t.Errorf("tenant routes in internal/api/api.go:\n  %s\ncovered by tenantRoutes:\n  %s", strings.Join(registered, "\n  "), strings.Join(covered, "\n  "))
+	}
+}
+
+func (x *tenants) idOf(kind string) string {
+	switch kind {
+	case "member":
+		return x.doctorA.ID
+	case "invitation":
+		return x.invitationA
+	case "location":
+		return x.locA.ID
+	}
+	return ""
+}
+
+func TestCrossTenant(t *testing.T) {
+	t.Parallel()
+	x := newTenants(t)
+	env := x.env
+
+	// The one 404 body: a practice that does not exist.
+	notFound := want(t, x.adminB.Do("GET", "/api/v1/practices/"+newUUID(), nil), http.StatusNotFound)
+	wantProblem(t, notFound, http.StatusNotFound)
+	same404 := func(t *testing.T, r *servertest.Response) {
+		t.Helper()
+		wantProblem(t, r, http.StatusNotFound)
+		if string(r.Body) != string(notFound.Body) {
+			t.Errorf("%s %s: 404 body differs from a missing practice's:\n got %s\nwant %s", r.Method, r.Path, r.Body, notFound.Body)
+		}
+	}
+
+	t.Run("other practice's path is 404 like a missing practice", func(t *testing.T) {
+		for _, rt := range tenantRoutes {
+			for _, ref := range []string{x.A.ID, x.A.Slug, strings.ToUpper(x.A.Slug), newUUID(), "no-such-practice"} {
+				id := x.idOf(rt.kind)
+				same404(t, x.adminB.Do(rt.method, rt.path(ref, id), rt.body))
+			}
+		}
+	})
+
+	t.Run("other practice's record ids on own path are 404 like missing ones", func(t *testing.T) {
+		for _, rt := range tenantRoutes {
+			if rt.kind == "" {
+				continue
+			}
+			for _, id := range []string{x.idOf(rt.kind), newUUID(), "not-a-uuid", "'; DROP TABLE members; --"} {
+				same404(t, x.adminB.Do(rt.method, rt.path(x.B.Slug, id), rt.body))
+			}
+		}
+	})
+
+	t.Run("a personal token bound to B is 404 on A although its user is a member of A", func(t *testing.T) {
+		r := want(t, x.both.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "script", "practice": "bravo"}), http.StatusCreated)
+		tok := env.TokenClient(t, r.Str("token"))
+		want(t, tok.Do("GET", "/api/v1/practices/bravo/members", nil), http.StatusOK)
+		want(t, x.both.Do("GET", "/api/v1/practices/alpha/members", nil), http.StatusOK) // the session may
+		for _, rt := range tenantRoutes {
+			for _, ref := range []string{x.A.ID, x.A.Slug} {
+				same404(t, tok.Do(rt.method, rt.path(ref, x.idOf(rt.kind)), rt.body))
+			}
+		}
+		// Nor can it mint a token for A.
+		same404(t, tok.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "escalate", "practice": "alpha"}))
+	})
+
+	t.Run("a practice_id in the body is refused and changes nothing", func(t *testing.T) {
+		for _, s := range []servertest.Scenario{
+			{Name: "practice", Method: "PATCH", Path: "/api/v1/practices/bravo", Body: map[string]any{"name": "Hijack", "practice_id": x.A.ID}},
+			{Name: "member", Method: "PATCH", Path: "/api/v1/practices/bravo/members/" + x.bothB.ID, Body: map[string]any{"role": "billing", "practice_id": x.A.ID}},
+			{Name: "location", Method: "PATCH", Path: "/api/v1/practices/bravo/locations/" + x.locB.ID, Body: map[string]any{"name": "Hijack", "practice_id": x.A.ID}},
+			{Name: "new location", Method: "POST", Path: "/api/v1/practices/bravo/locations", Body: map[string]any{"name": "Hijack", "practice_id": x.A.ID}},
+			{Name: "invitation", Method: "POST", Path: "/api/v1/practices/bravo/members", Body: map[string]any{"email": "hijack@example.org", "role": "admin", "practice_id": x.A.ID}},
+		} {
+			s.Client, s.Status = x.adminB, http.StatusUnprocessableEntity
+			s.Contains = []string{`"practice_id"`, "Unknown field"}
+			s.Check = func(t *testing.T, r *servertest.Response) { wantProblem(t, r, http.StatusUnprocessableEntity) }
+			s.Run(t)
+		}
+		for _, c := range []*servertest.Client{x.adminA, x.adminB} {
+			for _, path := range []string{"/api/v1/practices/alpha", "/api/v1/practices/bravo"} {
+				if r := c.Do("GET", path, nil); r.Status == http.StatusOK && strings.Contains(string(r.Body), "Hijack") {
+					t.Errorf("changed: %s", r)
+				}
+			}
+		}
+		for _, path := range []string{"/api/v1/practices/bravo/locations", "/api/v1/practices/bravo/members", "/api/v1/practices/bravo/invitations"} {
+			if r := want(t, x.adminB.Do("GET", path, nil), http.StatusOK); strings.Contains(string(r.Body), "Hijack") || strings.Contains(string(r.Body), "hijack@") {
+				t.Errorf("changed: %s", r)
+			}
+		}
+		if r := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo/members/"+x.bothB.ID, nil), http.StatusOK); r.Str("role") != "admin" {
+			t.Errorf("member changed: %s", r)
+		}
+	})
+
+	t.Run("A's records are untouched", func(t *testing.T) {
+		if r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha", nil), http.StatusOK); r.Str("name") != "Practice alpha" {
+			t.Errorf("practice changed: %s", r)
+		}
+		if r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/members/"+x.doctorA.ID, nil), http.StatusOK); r.Str("role") != "doctor" || r.Get("active") != true {
+			t.Errorf("member changed: %s", r)
+		}
+		if r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/locations", nil), http.StatusOK); len(r.Items()) != 1 || r.Str("items.0.name") != "Alpha Main" {
+			t.Errorf("locations changed: %s", r)
+		}
+		if r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/invitations", nil), http.StatusOK); len(r.Items()) != 1 || r.Str("items.0.id") != x.invitationA {
+			t.Errorf("invitations changed: %s", r)
+		}
+		if r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/members", nil), http.StatusOK); len(r.Items()) != 3 {
+			t.Errorf("members changed: %s", r)
+		}
+		for _, m := range env.Mail() {
+			if slices.Contains(m.To, "intruder@example.org") || slices.Contains(m.To, "hijack@example.org") {
+				t.Errorf("an invitation went out: %+v", m)
+			}
+		}
+	})
+
+	t.Run("B's lists hold nothing of A", func(t *testing.T) {
+		foreign := []string{x.A.ID, x.doctorA.ID, x.adminAMember.ID, x.bothA.ID, x.locA.ID, x.invitationA, "a@alpha.example", "doc@alpha.example", "new@alpha.example", "Alpha Main"}
+		for _, path := range []string{"", "/members", "/invitations", "/locations", "/audit-events?limit=200"} {
+			r := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo"+path, nil), http.StatusOK)
+			for _, f := range foreign {
+				if strings.Contains(string(r.Body), f) {
+					t.Errorf("GET bravo%s holds A's %q: %s", path, f, r.Body)
+				}
+			}
+		}
+		if r := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo/members", nil), http.StatusOK); len(r.Items()) != 2 {
+			t.Errorf("B has 2 members: %s", r)
+		}
+	})
+
+	t.Run("a member of both sees each practice only through its own path", func(t *testing.T) {
+		a := want(t, x.both.Do("GET", "/api/v1/practices/alpha/members", nil), http.StatusOK)
+		b := want(t, x.both.Do("GET", "/api/v1/practices/bravo/members", nil), http.StatusOK)
+		if len(a.Items()) != 3 || !strings.Contains(string(a.Body), "doc@alpha.example") || strings.Contains(string(a.Body), "b@bravo.example") {
+			t.Errorf("alpha members: %s", a.Body)
+		}
+		if len(b.Items()) != 2 || !strings.Contains(string(b.Body), "b@bravo.example") || strings.Contains(string(b.Body), "alpha.example") {
+			t.Errorf("bravo members: %s", b.Body)
+		}
+		la := want(t, x.both.Do("GET", "/api/v1/practices/alpha/locations", nil), http.StatusOK)
+		lb := want(t, x.both.Do("GET", "/api/v1/practices/bravo/locations", nil), http.StatusOK)
+		if len(la.Items()) != 1 || la.Str("items.0.id") != x.locA.ID || len(lb.Items()) != 1 || lb.Str("items.0.id") != x.locB.ID {
+			t.Errorf("locations: %s / %s", la.Body, lb.Body)
+		}
+		// A's location is not reachable through B's path, even for this user.
+		same404(t, x.both.Do("GET", "/api/v1/practices/bravo/locations/"+x.locA.ID, nil))
+		same404(t, x.both.Do("GET", "/api/v1/practices/bravo/members/"+x.bothA.ID, nil))
+		me := want(t, x.both.Do("GET", "/api/v1/me", nil), http.StatusOK)
+		if n := len(me.Get("memberships").([]any)); n != 2 {
+			t.Errorf("me has %d memberships: %s", n, me.Body)
+		}
+	})
+
+	t.Run("operator counts are per practice", func(t *testing.T) {
+		env.Operator(t, "op@example.org", pw)
+		op := env.Login(t, "op@example.org", pw)
+		r := want(t, op.Do("GET", "/api/v1/operator/practices", nil), http.StatusOK)
+		counts := map[string]map[string]any{}
+		for _, it := range r.Items() {
+			counts[it["slug"].(string)], _ = it["counts"].(map[string]any)
+		}
+		for slug, wantCounts := range map[string]map[string]float64{
+			"alpha": {"members": 3, "active_members": 3, "locations": 1},
+			"bravo": {"members": 2, "active_members": 2, "locations": 1},
+		} {
+			for k, v := range wantCounts {
+				if counts[slug][k] != v {
+					t.Errorf("%s %s = %v, want %v (%s)", slug, k, counts[slug][k], v, r.Body)
+				}
+			}
+			events := want(t, map[string]*servertest.Client{"alpha": x.adminA, "bravo": x.adminB}[slug].Do("GET", "/api/v1/practices/"+slug+"/audit-events?limit=200", nil), http.StatusOK)
+			if got := counts[slug]["audit_events"]; got != float64(len(events.Items())) {
+				t.Errorf("%s audit_events = %v, its log lists %d", slug, got, len(events.Items()))
+			}
+		}
+	})
+}

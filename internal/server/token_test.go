@@ -1,0 +1,68 @@
+package server_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"medic"
+	"medic/internal/server/servertest"
+)
+
+func TestPersonalAPITokens(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	p := env.Practice(t, "sunrise")
+	env.Member(t, p, env.User(t, "admin@sunrise.example", pw), medic.RoleAdmin)
+	admin := env.Login(t, "admin@sunrise.example", pw)
+
+	created := want(t, admin.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "nightly export", "practice": "sunrise", "expires_in_days": 30}), http.StatusCreated)
+	secret, id := created.Str("token"), created.Str("id")
+	if !strings.HasPrefix(secret, "medic_") || id == "" || created.Str("practice_id") != p.ID {
+		t.Fatalf("created token: %s", created)
+	}
+
+	bearer := env.TokenClient(t, secret)
+	if r := want(t, bearer.Do("GET", "/api/v1/me", nil), http.StatusOK); r.Str("user.email") != "admin@sunrise.example" || r.Str("active_practice_id") != p.ID {
+		t.Errorf("me by token: %s", r)
+	}
+	want(t, bearer.Do("GET", "/api/v1/practices/sunrise/members", nil), http.StatusOK)
+	// Scripts send no browser origin headers: a bearer write passes CSRF.
+	want(t, bearer.Do("POST", "/api/v1/practices/sunrise/locations", map[string]any{"name": "Scripted"}), http.StatusCreated)
+
+	list := want(t, admin.Do("GET", "/api/v1/auth/tokens", nil), http.StatusOK)
+	if len(list.Items()) != 1 || list.Str("items.0.id") != id || list.Str("items.0.name") != "nightly export" || list.Get("items.0.last_used_at") == nil {
+		t.Errorf("token list: %s", list)
+	}
+	if _, has := list.Items()[0]["token"]; has || strings.Contains(string(list.Body), secret) {
+		t.Errorf("token list shows the secret: %s", list)
+	}
+
+	// Validation.
+	wantProblem(t, admin.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "", "practice": "sunrise"}), http.StatusUnprocessableEntity)
+	wantProblem(t, admin.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "x", "practice": "sunrise", "expires_in_days": 1000}), http.StatusUnprocessableEntity)
+	wantProblem(t, admin.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "x", "practice": "elsewhere"}), http.StatusNotFound)
+	wantProblem(t, env.Client().Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "x", "practice": "sunrise"}), http.StatusUnauthorized)
+
+	// Someone else cannot revoke it.
+	env.Member(t, p, env.User(t, "doctor@sunrise.example", pw), medic.RoleDoctor)
+	wantProblem(t, env.Login(t, "doctor@sunrise.example", pw).Do("DELETE", "/api/v1/auth/tokens/"+id, nil), http.StatusNotFound)
+	want(t, bearer.Do("GET", "/api/v1/me", nil), http.StatusOK)
+
+	want(t, admin.Do("DELETE", "/api/v1/auth/tokens/"+id, nil), http.StatusNoContent)
+	wantProblem(t, bearer.Do("GET", "/api/v1/me", nil), http.StatusUnauthorized)
+	wantProblem(t, bearer.Do("GET", "/api/v1/practices/sunrise/members", nil), http.StatusUnauthorized)
+	wantProblem(t, admin.Do("DELETE", "/api/v1/auth/tokens/"+id, nil), http.StatusNotFound)
+	if r := want(t, admin.Do("GET", "/api/v1/auth/tokens", nil), http.StatusOK); r.Get("items.0.revoked_at") == nil {
+		t.Errorf("revoked token not marked: %s", r)
+	}
+	wantProblem(t, env.TokenClient(t, "medic_not-a-real-token").Do("GET", "/api/v1/me", nil), http.StatusUnauthorized)
+
+	// Expiry follows the clock.
+	short := want(t, admin.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "short", "practice": "sunrise", "expires_in_days": 1}), http.StatusCreated)
+	sc := env.TokenClient(t, short.Str("token"))
+	want(t, sc.Do("GET", "/api/v1/me", nil), http.StatusOK)
+	env.Clock.Advance(25 * time.Hour)
+	wantProblem(t, sc.Do("GET", "/api/v1/me", nil), http.StatusUnauthorized)
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs and starts what the tests need, and does nothing that is already
+# done: Chromium (browser tests), poppler-utils (pdftotext, to read PDFs
+# back) and PostgreSQL answering on 127.0.0.1:5432 as user postgres without
+# a password. Debian or Ubuntu; run as root or with sudo.
+set -euo pipefail
+
+say() { echo "install-test-deps: $*"; }
+die() { echo "install-test-deps: ERROR: $*" >&2; exit 1; }
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null 2>&1 || die "not root and no sudo: run as root to install packages"
+	SUDO=(sudo)
+fi
+apt() { "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@"; }
+
+# 1. Packages, only those missing (apt-get update only when something is).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+installed_postgres=no
+if [ -z "${MEDIC_TEST_DATABASE_URL:-}" ] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+	missing+=(postgresql)
+	installed_postgres=yes
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+	say "installing ${missing[*]}"
+	apt update -qq
+	apt install -y -qq "${missing[@]}"
+fi
+
+# 2. PostgreSQL. With MEDIC_TEST_DATABASE_URL the tests use that server.
+answers() { (exec 3<>"/dev/tcp/127.0.0.1/5432") 2>/dev/null; }
+if [ -n "${MEDIC_TEST_DATABASE_URL:-}" ]; then
+	psql "$MEDIC_TEST_DATABASE_URL" -Atqc 'SELECT 1' >/dev/null \
+		|| die "MEDIC_TEST_DATABASE_URL does not answer"
+	say "PostgreSQL at MEDIC_TEST_DATABASE_URL answers"
+	exit 0
+fi
+
+version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+[ -n "$version" ] || die "no PostgreSQL cluster under /etc/postgresql (apt-get install postgresql creates one)"
+if [ "$installed_postgres" = yes ]; then
+	# A cluster we just installed: let the tests in as postgres over
+	# loopback without a password (Debian's default asks for one).
+	hba=/etc/postgresql/$version/main/pg_hba.conf
+	say "allowing trust authentication on the local socket and 127.0.0.1 in $hba"
+	"${SUDO[@]}" sed -i '1i local all all trust\nhost all all 127.0.0.1/32 trust' "$hba"
+	"${SUDO[@]}" pg_ctlcluster --skip-systemctl-redirect "$version" main reload 2>/dev/null || true
+fi
+if ! answers; then
+	say "starting PostgreSQL $version"
+	"${SUDO[@]}" pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+	for _ in $(seq 1 30); do
+		answers && break
+		sleep 0.5
+	done
+fi
+answers || die "PostgreSQL does not answer on 127.0.0.1:5432 (tried: pg_ctlcluster --skip-systemctl-redirect $version main start; see /var/log/postgresql/)"
+psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -Atqc 'SELECT 1' >/dev/null \
+	|| die "PostgreSQL on 127.0.0.1:5432 does not let user postgres in without a password: add 'host all all 127.0.0.1/32 trust' to pg_hba.conf, or set MEDIC_TEST_DATABASE_URL to a superuser URL"
+say "chromium, pdftotext and PostgreSQL ($version, 127.0.0.1:5432) are ready"
