@@ -15,6 +15,7 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	ETOOMANY      = "too_many_requests"
 	EUNAVAILABLE  = "unavailable"
+	ETOOLARGE     = "too_large"
 )
 
 // Error is an error whose Message is safe to show a user. Internal causes are

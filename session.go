@@ -52,6 +52,9 @@ type SessionService interface {
 	UsePasswordReset(ctx context.Context, tokenHash []byte) (userID string, err error)
 	PeekPasswordReset(ctx context.Context, tokenHash []byte) error
 
+	// LockLoginKey serialises sign-in attempts on one key until the
+	// transaction ends.
+	LockLoginKey(ctx context.Context, key string) error
 	RecordLoginFailure(ctx context.Context, keys ...string) error
 	LoginFailures(ctx context.Context, key string, since time.Time) (int, error)
 	ClearLoginFailures(ctx context.Context, key string, before time.Time) error

@@ -34,18 +34,18 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/auth/logout", h.logout)
 	mux.HandleFunc("POST /api/v1/auth/password-reset", h.requestPasswordReset)
 	mux.HandleFunc("POST /api/v1/auth/password-reset/{token}", h.resetPassword)
-	mux.HandleFunc("POST /api/v1/auth/tokens", h.signedIn(h.createToken))
+	mux.HandleFunc("POST /api/v1/auth/tokens", h.sessionOnly(h.createToken))
 	mux.HandleFunc("GET /api/v1/auth/tokens", h.signedIn(h.listTokens))
-	mux.HandleFunc("DELETE /api/v1/auth/tokens/{id}", h.signedIn(h.revokeToken))
+	mux.HandleFunc("DELETE /api/v1/auth/tokens/{id}", h.sessionOnly(h.revokeToken))
 
 	mux.HandleFunc("GET /api/v1/me", h.signedIn(h.me))
 	mux.HandleFunc("PATCH /api/v1/me", h.signedIn(h.updateMe))
-	mux.HandleFunc("POST /api/v1/me/password", h.signedIn(h.changePassword))
-	mux.HandleFunc("GET /api/v1/me/sessions", h.signedIn(h.listSessions))
-	mux.HandleFunc("DELETE /api/v1/me/sessions/{id}", h.signedIn(h.endSession))
-	mux.HandleFunc("POST /api/v1/me/totp", h.signedIn(h.beginTOTP))
-	mux.HandleFunc("POST /api/v1/me/totp/confirm", h.signedIn(h.confirmTOTP))
-	mux.HandleFunc("POST /api/v1/me/totp/disable", h.signedIn(h.disableTOTP))
+	mux.HandleFunc("POST /api/v1/me/password", h.sessionOnly(h.changePassword))
+	mux.HandleFunc("GET /api/v1/me/sessions", h.sessionOnly(h.listSessions))
+	mux.HandleFunc("DELETE /api/v1/me/sessions/{id}", h.sessionOnly(h.endSession))
+	mux.HandleFunc("POST /api/v1/me/totp", h.sessionOnly(h.beginTOTP))
+	mux.HandleFunc("POST /api/v1/me/totp/confirm", h.sessionOnly(h.confirmTOTP))
+	mux.HandleFunc("POST /api/v1/me/totp/disable", h.sessionOnly(h.disableTOTP))
 
 	mux.HandleFunc("GET /api/v1/practices/{practice}", h.tenant(h.getPractice))
 	mux.HandleFunc("PATCH /api/v1/practices/{practice}", h.tenant(h.updatePractice))
@@ -63,10 +63,10 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE /api/v1/practices/{practice}/locations/{id}", h.tenant(h.deleteLocation))
 	mux.HandleFunc("GET /api/v1/practices/{practice}/audit-events", h.tenant(h.listAuditEvents))
 
-	mux.HandleFunc("GET /api/v1/operator/practices", h.signedIn(h.operatorListPractices))
-	mux.HandleFunc("POST /api/v1/operator/practices", h.signedIn(h.operatorCreatePractice))
-	mux.HandleFunc("POST /api/v1/operator/practices/{id}/suspend", h.signedIn(h.operatorSuspend))
-	mux.HandleFunc("POST /api/v1/operator/practices/{id}/reactivate", h.signedIn(h.operatorReactivate))
+	mux.HandleFunc("GET /api/v1/operator/practices", h.sessionOnly(h.operatorListPractices))
+	mux.HandleFunc("POST /api/v1/operator/practices", h.sessionOnly(h.operatorCreatePractice))
+	mux.HandleFunc("POST /api/v1/operator/practices/{id}/suspend", h.sessionOnly(h.operatorSuspend))
+	mux.HandleFunc("POST /api/v1/operator/practices/{id}/reactivate", h.sessionOnly(h.operatorReactivate))
 
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { writeError(w, r, medic.ErrNotFound) })
 }
@@ -80,6 +80,18 @@ func (h *Handler) signedIn(next http.HandlerFunc) http.HandlerFunc {
 		}
 		next(w, r)
 	}
+}
+
+// sessionOnly refuses what a leaked API token must not be able to do:
+// manage credentials and sessions, or act as the platform operator.
+func (h *Handler) sessionOnly(next http.HandlerFunc) http.HandlerFunc {
+	return h.signedIn(func(w http.ResponseWriter, r *http.Request) {
+		if app.APITokenFrom(r.Context()) != nil {
+			h.error(w, r, medic.Errorf(medic.EFORBIDDEN, "Sign in with a password for this; API tokens cannot manage credentials, sessions or the platform."))
+			return
+		}
+		next(w, r)
+	})
 }
 
 // tenant enters the practice named in the path: 404 unless the actor is an
@@ -121,6 +133,8 @@ func statusOf(code string) int {
 		return http.StatusTooManyRequests
 	case medic.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
+	case medic.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }
@@ -175,7 +189,7 @@ func decode(r *http.Request, dst any) error {
 	var typeErr *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &tooBig):
-		return &medic.Error{Code: medic.EINVALID, Message: "The request body is too large."}
+		return &medic.Error{Code: medic.ETOOLARGE, Message: "The request body is too large."}
 	case errors.As(err, &typeErr) && typeErr.Field != "":
 		return &medic.Error{Code: medic.EINVALID, Message: "Some fields are not valid.", Fields: map[string]string{typeErr.Field: "Has the wrong type."}}
 	case errors.Is(err, io.EOF):

@@ -27,6 +27,13 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
+	// Signing in again from the same browser ends the session it had.
+	if old := app.SessionFrom(r.Context()); old != nil {
+		if err := h.app.SignOut(r.Context(), old); err != nil && medic.ErrorCode(err) != medic.ENOTFOUND {
+			h.error(w, r, err)
+			return
+		}
+	}
 	h.cookie.Set(w, out.Token)
 	ctx := medic.WithActor(r.Context(), medic.Actor{UserID: out.User.ID, Email: out.User.Email, SessionID: out.Session.ID})
 	me, err := h.app.WhoAmI(ctx)

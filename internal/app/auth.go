@@ -15,6 +15,7 @@ const (
 	throttleWindow     = 15 * time.Minute
 	maxFailuresAccount = 5
 	maxFailuresIP      = 30
+	maxResetMails      = 3
 )
 
 // ErrThrottled is the clear message a throttled sign-in gets.
@@ -42,8 +43,30 @@ type SignedIn struct {
 }
 
 // SignIn checks the credentials (with throttling) and opens a session.
+// Attempts on one account are serialised, so concurrent guesses cannot all
+// pass the failure count before any failure is recorded; the attempt and its
+// bookkeeping commit together even when the credentials are wrong.
 func (a *App) SignIn(ctx context.Context, in Login) (*SignedIn, error) {
 	email := strings.ToLower(strings.TrimSpace(in.Email))
+	var out *SignedIn
+	var refused error
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := a.Sessions.LockLoginKey(ctx, "email:"+email); err != nil {
+			return err
+		}
+		out, refused = a.signIn(ctx, in, email)
+		if medic.ErrorCode(refused) == medic.EINTERNAL {
+			return refused
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, refused
+}
+
+func (a *App) signIn(ctx context.Context, in Login, email string) (*SignedIn, error) {
 	accountKey, ipKey := "email:"+email, "ip:"+in.IP
 	since := a.now().Add(-throttleWindow)
 	nAcct, err := a.Sessions.LoginFailures(ctx, accountKey, since)
@@ -54,17 +77,17 @@ func (a *App) SignIn(ctx context.Context, in Login) (*SignedIn, error) {
 	if err != nil {
 		return nil, err
 	}
+	u, err := a.Users.FindUserByEmail(ctx, email)
+	if err != nil && medic.ErrorCode(err) != medic.ENOTFOUND {
+		return nil, err
+	}
 	if nAcct >= maxFailuresAccount || nIP >= maxFailuresIP {
-		a.auditSignIn(ctx, nil, email, medic.OutcomeDenied, "throttled")
+		a.auditSignIn(ctx, u, email, medic.OutcomeDenied, "throttled")
 		return nil, ErrThrottled
 	}
-
-	u, err := a.Users.FindUserByEmail(ctx, email)
-	if medic.ErrorCode(err) == medic.ENOTFOUND {
+	if u == nil {
 		auth.DummyCheck(in.Password) // same time as a real check: no account enumeration
 		return nil, a.failSignIn(ctx, nil, email, accountKey, ipKey, "unknown_account", errBadCredentials)
-	} else if err != nil {
-		return nil, err
 	}
 	ok, err := auth.CheckPassword(u.PasswordHash, in.Password)
 	if err != nil || !ok || u.Status != medic.UserActive {
@@ -87,7 +110,9 @@ func (a *App) SignIn(ctx context.Context, in Login) (*SignedIn, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = a.Sessions.ClearLoginFailures(ctx, accountKey, a.now().Add(-24*time.Hour))
+	if err := a.Sessions.ClearLoginFailures(ctx, accountKey, a.now().Add(-24*time.Hour)); err != nil {
+		return nil, err
+	}
 	if !pending {
 		a.auditSignIn(ctx, u, email, medic.OutcomeSuccess, "")
 	}
@@ -333,6 +358,16 @@ func (a *App) RequestPasswordReset(ctx context.Context, email string) error {
 	}
 	if u.Status != medic.UserActive {
 		return nil
+	}
+	// At most maxResetMails an hour per account: nobody can flood a mailbox.
+	key := "reset:" + strings.ToLower(u.Email)
+	if n, err := a.Sessions.LoginFailures(ctx, key, a.now().Add(-time.Hour)); err != nil {
+		return err
+	} else if n >= maxResetMails {
+		return nil
+	}
+	if err := a.Sessions.RecordLoginFailure(ctx, key); err != nil {
+		return err
 	}
 	token, hash, err := auth.NewToken("r_")
 	if err != nil {

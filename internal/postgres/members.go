@@ -13,7 +13,10 @@ const memberColumns = `m.id, m.practice_id, m.user_id, m.role, m.active, m.creat
 func scanMember(row pgx.Row) (*medic.Member, error) {
 	var m medic.Member
 	err := row.Scan(&m.ID, &m.PracticeID, &m.UserID, &m.Role, &m.Active, &m.CreatedAt, &m.Email, &m.Name)
-	return &m, notFound(err)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &m, nil
 }
 
 // ListMembers pages through the members of the practice in context, by email.

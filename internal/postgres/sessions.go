@@ -14,7 +14,10 @@ const sessionColumns = `id, user_id, coalesce(active_practice_id::text, ''), cre
 func scanSession(row pgx.Row) (*medic.Session, error) {
 	var s medic.Session
 	err := row.Scan(&s.ID, &s.UserID, &s.ActivePracticeID, &s.CreatedAt, &s.LastSeenAt, &s.IP, &s.UserAgent, &s.TwoFactorPending)
-	return &s, notFound(err)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &s, nil
 }
 
 // CreateSession stores a new session under the hash of its cookie token.
@@ -120,6 +123,14 @@ func (db *DB) PeekPasswordReset(ctx context.Context, tokenHash []byte) error {
 	return db.do(ctx, func(tx pgx.Tx) error {
 		var one int
 		return notFound(tx.QueryRow(ctx, `SELECT 1 FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`, tokenHash, db.now()).Scan(&one))
+	})
+}
+
+// LockLoginKey takes a transaction-scoped advisory lock on key.
+func (db *DB) LockLoginKey(ctx context.Context, key string) error {
+	return db.do(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('login:' || $1, 0))`, key)
+		return err
 	})
 }
 

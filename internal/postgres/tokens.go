@@ -14,7 +14,10 @@ const tokenColumns = `id, practice_id, user_id, name, created_at, last_used_at, 
 func scanToken(row pgx.Row) (*medic.APIToken, error) {
 	var t medic.APIToken
 	err := row.Scan(&t.ID, &t.PracticeID, &t.UserID, &t.Name, &t.CreatedAt, &t.LastUsedAt, &t.ExpiresAt, &t.RevokedAt)
-	return &t, notFound(err)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &t, nil
 }
 
 // CreateAPIToken stores a token for the actor in the practice in context.

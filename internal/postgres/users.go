@@ -13,7 +13,10 @@ const userColumns = `id, email, name, password_hash, totp_secret, totp_enabled, 
 func scanUser(row pgx.Row) (*medic.User, error) {
 	var u medic.User
 	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep, &u.IsOperator, &u.Status, &u.CreatedAt)
-	return &u, notFound(err)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &u, nil
 }
 
 // FindUserByEmail returns ENOTFOUND if no user has that email.

@@ -36,18 +36,24 @@ func TestSessionRotationAndLogout(t *testing.T) {
 		t.Errorf("session cookie attributes: %q", sc)
 	}
 
+	// Signing in again from the same browser ended the session it had.
 	old := env.Client()
 	old.SetSession(first)
-	want(t, old.Do("GET", "/api/v1/me", nil), http.StatusOK) // valid until its sign-out
-	want(t, old.Do("POST", "/api/v1/auth/logout", nil), http.StatusNoContent)
-	if old.Session() != "" {
+	wantProblem(t, old.Do("GET", "/api/v1/me", nil), http.StatusUnauthorized)
+
+	// Another browser's session is separate and ends with its own sign-out.
+	other := env.Login(t, "admin@sunrise.example", pw)
+	otherToken := other.Session()
+	want(t, other.Do("GET", "/api/v1/me", nil), http.StatusOK)
+	want(t, other.Do("POST", "/api/v1/auth/logout", nil), http.StatusNoContent)
+	if other.Session() != "" {
 		t.Errorf("logout did not clear the cookie")
 	}
 
 	replay := env.Client()
-	replay.SetSession(first)
+	replay.SetSession(otherToken)
 	wantProblem(t, replay.Do("GET", "/api/v1/me", nil), http.StatusUnauthorized)
-	want(t, c.Do("GET", "/api/v1/me", nil), http.StatusOK) // the other session lives on
+	want(t, c.Do("GET", "/api/v1/me", nil), http.StatusOK) // the first browser's session lives on
 
 	want(t, c.Do("POST", "/api/v1/auth/logout", nil), http.StatusNoContent)
 	replay.SetSession(second)

@@ -127,8 +127,8 @@ func TestCrossTenant(t *testing.T) {
 				same404(t, tok.Do(rt.method, rt.path(ref, x.idOf(rt.kind)), rt.body))
 			}
 		}
-		// Nor can it mint a token for A.
-		same404(t, tok.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "escalate", "practice": "alpha"}))
+		// Nor can it mint a token for A (or any token: that needs a password session).
+		wantProblem(t, tok.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "escalate", "practice": "alpha"}), http.StatusForbidden)
 	})
 
 	t.Run("a practice_id in the body is refused and changes nothing", func(t *testing.T) {

@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,7 +123,7 @@ func TestSignInThrottleBehindProxy(t *testing.T) {
 
 	// The audit log records the address the proxy saw.
 	admin := env.Login(t, "admin@sunrise.example", pw)
-	r := want(t, admin.Do("GET", "/api/v1/practices/sunrise/audit-events?action=auth.login_failed&limit=1", nil), http.StatusOK)
+	r := want(t, admin.Do("GET", "/api/v1/practices/sunrise/audit-events?action=auth.login_failed&outcome=failure&limit=1", nil), http.StatusOK)
 	if got := r.Str("items.0.ip"); got != "203.0.113.7" {
 		t.Errorf("failed sign-in recorded from %q, want 203.0.113.7", got)
 	}
@@ -146,4 +147,31 @@ func TestPasswordResetLiftsThrottle(t *testing.T) {
 	const next = "a fresh start passphrase"
 	want(t, c.Do("POST", "/api/v1/auth/password-reset/"+token, map[string]string{"password": next}), http.StatusNoContent)
 	want(t, login(c, "victim@sunrise.example", next, nil), http.StatusOK)
+}
+
+// Concurrent guesses cannot all slip past the failure count: attempts on one
+// account are serialised, so only maxFailuresAccount are ever checked.
+func TestSignInThrottleHoldsUnderConcurrentGuesses(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	env.Member(t, env.Practice(t, "sunrise"), env.User(t, "victim@sunrise.example", pw), medic.RoleDoctor)
+	const guesses = 20
+	statuses := make(chan int, guesses)
+	var wg sync.WaitGroup
+	for range guesses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses <- login(env.Client(), "victim@sunrise.example", "wrong password", nil).Status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[http.StatusUnauthorized] != maxFailuresAccount || count[http.StatusTooManyRequests] != guesses-maxFailuresAccount {
+		t.Fatalf("statuses %v: want exactly %d checked (401) and the rest throttled (429)", count, maxFailuresAccount)
+	}
 }
