@@ -66,5 +66,9 @@ type mailWorker struct {
 }
 
 func (w *mailWorker) Work(ctx context.Context, job *river.Job[medic.Mail]) error {
-	return w.deliver(ctx, job.Args)
+	err := w.deliver(ctx, job.Args)
+	if medic.ErrorCode(err) == medic.EINVALID {
+		return river.JobCancel(err) // a bad message stays bad: do not retry
+	}
+	return err
 }

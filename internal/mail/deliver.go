@@ -2,6 +2,8 @@ package mail
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"medic"
 )
@@ -24,5 +26,10 @@ func FromDomain(m medic.Mail) Message {
 // when an SMTP server is configured. An invalid message fails with an error
 // wrapping ErrInvalidMessage (retrying will not help).
 func (s *SMTPSender) Deliver(ctx context.Context, m medic.Mail) error {
-	return s.Send(ctx, FromDomain(m))
+	err := s.Send(ctx, FromDomain(m))
+	if errors.Is(err, ErrInvalidMessage) {
+		// EINVALID tells the job queue not to retry.
+		return fmt.Errorf("%w: %w", &medic.Error{Code: medic.EINVALID, Message: "The message is not valid."}, err)
+	}
+	return err
 }
