@@ -98,6 +98,13 @@ func (p *Practice) Validate() error {
 			p.Email = e
 		}
 	}
+	if p.Phone != "" {
+		if ph, err := NormalizePhone(p.Phone); err != nil {
+			f.Add("phone", "Enter a phone number such as +27 21 555 0100.")
+		} else {
+			p.Phone = ph
+		}
+	}
 	if p.TimeZone == "" {
 		p.TimeZone = "Africa/Johannesburg"
 	}

@@ -22,6 +22,12 @@ func Browser(t testing.TB, width, height int) context.Context {
 	if _, err := os.Stat(ChromiumPath); err != nil {
 		t.Fatalf("chromium is required for browser tests (%v); run scripts/install-test-deps.sh", err)
 	}
+	// Not t.TempDir: chromium's helpers may still be writing the profile
+	// when the test ends, and a failed removal must not fail the test.
+	profile, err := os.MkdirTemp("", "medic-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(ChromiumPath),
 		chromedp.NoSandbox,
@@ -30,7 +36,7 @@ func Browser(t testing.TB, width, height int) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(width, height),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -40,10 +46,11 @@ func Browser(t testing.TB, width, height int) context.Context {
 	if err := chromedp.Run(ctx); err != nil {
 		cancelCtx()
 		cancelAlloc()
+		_ = os.RemoveAll(profile)
 		t.Fatalf("start chromium: %v", err)
 	}
 	tctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc(); _ = os.RemoveAll(profile) })
 	return tctx
 }
 

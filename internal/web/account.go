@@ -1,0 +1,269 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"medic"
+	"medic/internal/app"
+)
+
+// accountView is the data of the account page.
+type accountView struct {
+	TOTPEnabled bool
+	TOTPPending bool
+	TOTPSecret  string // the pending secret, for typing in by hand
+	Sessions    []sessionRow
+	Tokens      []tokenRow
+	// TokenPractice is where a new token works (the current practice); nil
+	// when there is none, with TokenNote saying why.
+	TokenPractice *medic.Practice
+	TokenNote     string
+	NewToken      *app.NewAPIToken // shown once, right after creation
+}
+
+type sessionRow struct {
+	*medic.Session
+	Current bool
+}
+
+type tokenRow struct {
+	*medic.APIToken
+	PracticeName string
+	Revoked      bool
+}
+
+// account shows the visitor's own settings. It needs no practice, so a
+// practice that requires 2FA can send people here to set it up.
+func (h *Handler) account(w http.ResponseWriter, r *http.Request, v *visitor) {
+	h.renderAccount(w, r, http.StatusOK, v, nil)
+}
+
+// renderAccount draws the page; forms carries any form re-rendered after an
+// error, the rest start fresh.
+func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status int, v *visitor, newToken *app.NewAPIToken, forms ...*form) {
+	d := accountView{NewToken: newToken}
+	if v.session.ActivePracticeID == "" {
+		d.TokenNote = "API tokens work in one practice; you are not in one yet."
+	} else if !v.inPractice() {
+		ctx, err := h.enter(r.Context(), v)
+		switch {
+		case err == nil:
+			r = r.WithContext(ctx)
+		case errors.Is(err, app.ErrTwoFactorRequired):
+			d.TokenNote = "Your current practice requires two-factor sign-in: turn it on above before creating a token."
+		default:
+			d.TokenNote = "Your current practice is not available; switch to another to create a token."
+		}
+	}
+	if v.inPractice() {
+		d.TokenPractice = v.practice
+	}
+
+	u := v.user
+	d.TOTPEnabled, d.TOTPPending = u.TOTPEnabled, !u.TOTPEnabled && u.TOTPSecret != ""
+	if d.TOTPPending {
+		d.TOTPSecret = u.TOTPSecret
+	}
+	sessions, err := h.app.ListMySessions(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, s := range sessions {
+		d.Sessions = append(d.Sessions, sessionRow{Session: s, Current: s.ID == v.session.ID})
+	}
+	tokens, err := h.app.ListMyTokens(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	names := map[string]string{}
+	for _, m := range v.memberships {
+		names[m.PracticeID] = m.PracticeName
+	}
+	for _, t := range tokens {
+		d.Tokens = append(d.Tokens, tokenRow{APIToken: t, PracticeName: names[t.PracticeID], Revoked: t.RevokedAt != nil})
+	}
+
+	p := h.page(r, "Your account", "account")
+	p.withForm(newForm("name", url.Values{"name": {u.Name}}))
+	p.withForm(newForm("password", nil))
+	p.withForm(newForm("totp", nil))
+	p.withForm(newForm("disable", nil))
+	p.withForm(newForm("token", url.Values{"expires_in_days": {"90"}}))
+	for _, f := range forms {
+		p.withForm(f)
+	}
+	p.Data = d
+	h.render(w, r, status, "account", p)
+}
+
+func (h *Handler) updateName(w http.ResponseWriter, r *http.Request, v *visitor) {
+	if err := parseForm(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := newForm("name", url.Values{"name": {r.PostForm.Get("name")}})
+	if err := h.app.UpdateMyName(r.Context(), f.Get("name")); err != nil {
+		h.formFail(w, r, err, f, func(status int) { h.renderAccount(w, r, status, v, nil, f) })
+		return
+	}
+	seeOther(w, r, "/account?m=name-saved")
+}
+
+// changePassword keeps this session and ends the others.
+func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *visitor) {
+	if err := parseForm(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := newForm("password", nil)
+	rerender := func(status int) { h.renderAccount(w, r, status, v, nil, f) }
+	next := r.PostForm.Get("new_password")
+	if next != r.PostForm.Get("new_password_confirm") {
+		f.fail("new_password_confirm", "The two new passwords are not the same.")
+		h.formFail(w, r, f.err(), f, rerender)
+		return
+	}
+	if err := h.app.ChangePassword(r.Context(), r.PostForm.Get("current_password"), next); err != nil {
+		h.formFail(w, r, err, f, rerender)
+		return
+	}
+	seeOther(w, r, "/account?m=password-changed")
+}
+
+// beginTOTP starts (or restarts) enrolment: a new secret to scan.
+func (h *Handler) beginTOTP(w http.ResponseWriter, r *http.Request, v *visitor) {
+	if _, err := h.app.BeginTOTP(r.Context()); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	seeOther(w, r, "/account#two-factor")
+}
+
+// confirmTOTP turns 2FA on once a code from the new device checks out.
+func (h *Handler) confirmTOTP(w http.ResponseWriter, r *http.Request, v *visitor) {
+	if err := parseForm(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := newForm("totp", nil)
+	if err := h.app.ConfirmTOTP(r.Context(), r.PostForm.Get("code")); err != nil {
+		h.formFail(w, r, err, f, func(status int) { h.renderAccount(w, r, status, v, nil, f) })
+		return
+	}
+	seeOther(w, r, "/account?m=2fa-enabled")
+}
+
+// disableTOTP turns 2FA off after the password is checked.
+func (h *Handler) disableTOTP(w http.ResponseWriter, r *http.Request, v *visitor) {
+	if err := parseForm(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := newForm("disable", nil)
+	if err := h.app.DisableTOTP(r.Context(), r.PostForm.Get("password")); err != nil {
+		h.formFail(w, r, err, f, func(status int) { h.renderAccount(w, r, status, v, nil, f) })
+		return
+	}
+	seeOther(w, r, "/account?m=2fa-disabled")
+}
+
+// totpQR is the QR code of the enrolment in progress.
+func (h *Handler) totpQR(w http.ResponseWriter, r *http.Request, v *visitor) {
+	e, err := h.app.PendingTOTP(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "no-store") // it is a secret
+	_, _ = w.Write(e.QRPNG)
+}
+
+// endSession ends one of the visitor's sessions; ending this one signs out.
+func (h *Handler) endSession(w http.ResponseWriter, r *http.Request, v *visitor) {
+	id := r.PathValue("id")
+	if err := h.app.EndMySession(r.Context(), id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if id == v.session.ID {
+		h.cookie.Clear(w)
+		seeOther(w, r, "/login?m=signed-out")
+		return
+	}
+	seeOther(w, r, "/account?m=session-ended")
+}
+
+// createToken issues a personal API token for the current practice. The
+// page answers directly (no redirect) because the token is shown only once.
+func (h *Handler) createToken(w http.ResponseWriter, r *http.Request, v *visitor) {
+	if err := parseForm(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := newForm("token", url.Values{"name": {r.PostForm.Get("name")}, "expires_in_days": {strings.TrimSpace(r.PostForm.Get("expires_in_days"))}})
+	rerender := func(status int) { h.renderAccount(w, r, status, v, nil, f) }
+	days := 0
+	if s := f.Get("expires_in_days"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			f.fail("expires_in_days", "Enter a whole number of days, 0 for never.")
+			h.formFail(w, r, f.err(), f, rerender)
+			return
+		}
+		days = n
+	}
+	if v.session.ActivePracticeID == "" {
+		h.fail(w, r, medic.Errorf(medic.EINVALID, "API tokens work in one practice; you are not in one yet."))
+		return
+	}
+	ctx, err := h.enter(r.Context(), v)
+	if err != nil {
+		if errors.Is(err, app.ErrTwoFactorRequired) {
+			seeOther(w, r, "/account?m=2fa-required")
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	r = r.WithContext(ctx)
+	out, err := h.app.CreateAPIToken(ctx, f.Get("name"), days)
+	if err != nil {
+		h.formFail(w, r, err, f, rerender)
+		return
+	}
+	h.renderAccount(w, r, http.StatusOK, v, out)
+}
+
+// revokeToken revokes one of the visitor's tokens, in whichever practice it
+// belongs to.
+func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request, v *visitor) {
+	id := r.PathValue("id")
+	tokens, err := h.app.ListMyTokens(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, t := range tokens {
+		if t.ID != id {
+			continue
+		}
+		ctx, _, err := h.app.EnterPractice(r.Context(), t.PracticeID)
+		if err == nil {
+			err = h.app.RevokeAPIToken(ctx, id)
+		}
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		seeOther(w, r, "/account?m=token-revoked")
+		return
+	}
+	h.fail(w, r, errNotFound)
+}

@@ -1,0 +1,207 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"medic"
+)
+
+// form is one HTML form of a page: the values to show (as sent, when it is
+// re-rendered after an error) and the messages per field.
+type form struct {
+	Name    string
+	Values  url.Values
+	Errors  map[string]string
+	Message string // a message for the whole form
+}
+
+func newForm(name string, values url.Values) *form {
+	if values == nil {
+		values = url.Values{}
+	}
+	return &form{Name: name, Values: values, Errors: map[string]string{}}
+}
+
+// Get is the value of a field.
+func (f *form) Get(k string) string { return f.Values.Get(k) }
+
+// Err is the message of a field ("" when it is fine).
+func (f *form) Err(k string) string { return f.Errors[k] }
+
+// Checked reports whether a checkbox field is on.
+func (f *form) Checked(k string) bool {
+	v := f.Values.Get(k)
+	return v == "on" || v == "true" || v == "1"
+}
+
+// Is reports whether field k has value v (for selected options).
+func (f *form) Is(k, v string) bool { return f.Values.Get(k) == v }
+
+// HasErrors reports whether any field or the form has a message.
+func (f *form) HasErrors() bool { return len(f.Errors) > 0 || f.Message != "" }
+
+// setError records err's per-field messages and its safe summary.
+func (f *form) setError(err error) {
+	for k, v := range medic.ErrorFields(err) {
+		f.Errors[k] = v
+	}
+	f.Message = medic.ErrorMessage(err)
+}
+
+// fail records a message for a field the desk itself checked.
+func (f *form) fail(field, msg string) {
+	if _, ok := f.Errors[field]; !ok {
+		f.Errors[field] = msg
+	}
+}
+
+// err is the form's own validation as an EINVALID error, or nil.
+func (f *form) err() error {
+	if len(f.Errors) == 0 {
+		return nil
+	}
+	return &medic.Error{Code: medic.EINVALID, Message: "Some fields are not valid.", Fields: f.Errors}
+}
+
+// parseForm reads a urlencoded or multipart body; a body over the limit is a
+// clear EINVALID rather than an internal error.
+func parseForm(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return &medic.Error{Code: medic.EINVALID, Message: "The form could not be read. It may be too large."}
+	}
+	return nil
+}
+
+// fieldArgs is what the "field" partial renders: a labelled input with its
+// hint and message tied to it for screen readers.
+type fieldArgs struct {
+	ID, Name, Label, Type, Value, Err, Hint       string
+	Autocomplete, Inputmode, Placeholder, Pattern string
+	Min, Max, Step, Maxlength, List               string
+	Required, Checked, Autofocus                  bool
+}
+
+// DescribedBy lists the ids of the hint and message, for aria-describedby.
+func (a fieldArgs) DescribedBy() string {
+	var ids []string
+	if a.Hint != "" {
+		ids = append(ids, a.ID+"-hint")
+	}
+	if a.Err != "" {
+		ids = append(ids, a.ID+"-error")
+	}
+	return strings.Join(ids, " ")
+}
+
+var idUnsafe = regexp.MustCompile(`[^a-zA-Z0-9_-]`)
+
+// makeField builds fieldArgs from a form: field f "email" "Email" "type=email" "required".
+func makeField(f *form, name, label string, opts ...string) fieldArgs {
+	a := fieldArgs{ID: idUnsafe.ReplaceAllString(f.Name+"-"+name, "-"), Name: name, Label: label, Type: "text",
+		Value: f.Get(name), Err: f.Err(name), Checked: f.Checked(name)}
+	for _, o := range opts {
+		k, v, _ := strings.Cut(o, "=")
+		switch k {
+		case "type":
+			a.Type = v
+		case "hint":
+			a.Hint = v
+		case "autocomplete":
+			a.Autocomplete = v
+		case "inputmode":
+			a.Inputmode = v
+		case "placeholder":
+			a.Placeholder = v
+		case "pattern":
+			a.Pattern = v
+		case "min":
+			a.Min = v
+		case "max":
+			a.Max = v
+		case "step":
+			a.Step = v
+		case "maxlength":
+			a.Maxlength = v
+		case "list":
+			a.List = v
+		case "required":
+			a.Required = true
+		case "autofocus":
+			a.Autofocus = true
+		case "id":
+			a.ID = v
+		case "error":
+			a.Err = f.Err(v) // show another key's message here (e.g. hours.mon)
+		default:
+			panic("web: unknown field option " + k)
+		}
+	}
+	if a.Type == "password" {
+		a.Value = "" // never echo a password back
+	}
+	return a
+}
+
+func templateFuncs(as *assets) template.FuncMap {
+	return template.FuncMap{
+		"asset":        as.url,
+		"field":        makeField,
+		"roleLabel":    roleLabel,
+		"weekdayLabel": weekdayLabel,
+		"weekdayShort": weekdayShort,
+		"linkify":      linkify,
+		"roles":        func() []medic.Role { return medic.Roles },
+		"weekdays":     func() []string { return medic.Weekdays },
+	}
+}
+
+func roleLabel(r medic.Role) string {
+	switch r {
+	case medic.RoleAdmin:
+		return "Administrator"
+	case medic.RoleDoctor:
+		return "Doctor"
+	case medic.RoleNurse:
+		return "Nurse"
+	case medic.RoleReceptionist:
+		return "Receptionist"
+	case medic.RoleBilling:
+		return "Billing"
+	}
+	return string(r)
+}
+
+var weekdayNames = map[string]string{"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
+
+func weekdayLabel(d string) string { return weekdayNames[d] }
+
+func weekdayShort(d string) string {
+	if l := weekdayLabel(d); len(l) >= 3 {
+		return l[:3]
+	}
+	return d
+}
+
+var linkRE = regexp.MustCompile(`https?://[^\s<>"']+`)
+
+// linkify escapes text and makes its http(s) links clickable.
+func linkify(s string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range linkRE.FindAllStringIndex(s, -1) {
+		end := m[1]
+		for end > m[0] && strings.ContainsRune(".,;:!?)", rune(s[end-1])) {
+			end-- // trailing punctuation belongs to the sentence
+		}
+		b.WriteString(template.HTMLEscapeString(s[last:m[0]]))
+		u := template.HTMLEscapeString(s[m[0]:end])
+		b.WriteString(`<a href="` + u + `">` + u + `</a>`)
+		last = end
+	}
+	b.WriteString(template.HTMLEscapeString(s[last:]))
+	return template.HTML(b.String())
+}

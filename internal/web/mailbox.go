@@ -1,0 +1,29 @@
+package web
+
+import (
+	"net/http"
+
+	"medic"
+)
+
+// mailboxView is the data of the development mailbox.
+type mailboxView struct {
+	Mails []medic.KeptMail
+}
+
+// mailbox shows the newest kept emails in development (no SMTP), so
+// developers can follow invitation and reset links. It is 404 otherwise.
+func (h *Handler) mailbox(w http.ResponseWriter, r *http.Request) {
+	if !h.devMailbox {
+		h.fail(w, r, errNotFound)
+		return
+	}
+	ms, err := h.app.Mail.ListKeptMail(r.Context(), 50)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := h.page(r, "Development mailbox", "")
+	p.Data = mailboxView{Mails: ms}
+	h.render(w, r, http.StatusOK, "mailbox", p)
+}

@@ -1,0 +1,350 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"medic"
+	"medic/internal/app"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// viewNames lists every page the desk renders. New fails unless each has a
+// template defining "content" (and no template exists without a view).
+var viewNames = []string{
+	"login", "login_2fa", "forgot", "forgot_sent", "reset", "invite",
+	"dashboard", "no_practice", "settings", "locations", "location", "members",
+	"audit", "account", "operator", "book", "mailbox", "error",
+}
+
+// views holds one parsed template set per page: the layout and partials
+// plus the page's own "content".
+type views struct {
+	byName map[string]*template.Template
+}
+
+func parseViews(as *assets) (*views, error) {
+	return parseViewsFS(templateFS, viewNames, templateFuncs(as))
+}
+
+// parseViewsFS parses layout.html and partials.html from fsys's templates/
+// folder plus one file per view, each of which must define "content"; a
+// template file that belongs to no view is an error too.
+func parseViewsFS(fsys fs.FS, names []string, funcs template.FuncMap) (*views, error) {
+	base, err := template.New("").Funcs(funcs).ParseFS(fsys, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, err
+	}
+	vs := &views{byName: map[string]*template.Template{}}
+	for _, name := range names {
+		t, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.ParseFS(fsys, "templates/"+name+".html"); err != nil {
+			return nil, fmt.Errorf("view %q: %w", name, err)
+		}
+		if t.Lookup("content") == nil {
+			return nil, fmt.Errorf("view %q defines no content", name)
+		}
+		// Execute once into nothing to surface escaping errors now, not on
+		// a user's first visit (errors from the empty data are expected).
+		if err := t.ExecuteTemplate(discard{}, "layout", &page{Title: "check"}); err != nil && isEscapeError(err) {
+			return nil, fmt.Errorf("view %q: %w", name, err)
+		}
+		vs.byName[name] = t
+	}
+	files, err := fs.Glob(fsys, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
+		if name != "layout" && name != "partials" && !slices.Contains(names, name) {
+			return nil, fmt.Errorf("template %s belongs to no view", f)
+		}
+	}
+	return vs, nil
+}
+
+type discard struct{}
+
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+
+func isEscapeError(err error) bool {
+	var e *template.Error
+	return errors.As(err, &e)
+}
+
+// page is what every template receives: the layout's data (who is signed
+// in, the practice, the switcher) and the view's own Data and Forms.
+type page struct {
+	Title  string
+	Nav    string // which navigation item is current
+	Notice string // a confirmation after a redirect
+	Alert  string // a page-level error
+	Data   any
+	Forms  map[string]*form
+
+	User              *medic.User
+	Memberships       []medic.Membership
+	Practice          *medic.Practice
+	Tenant            medic.Tenant
+	SessionPracticeID string
+	DevMailbox        bool
+
+	loc *time.Location
+}
+
+// Can reports whether the visitor's role in the current practice holds perm;
+// the desk hides what the role cannot do (the app refuses it anyway).
+func (p *page) Can(perm medic.Permission) bool {
+	return p.Practice != nil && p.Tenant.Can(perm)
+}
+
+// IsOperator reports whether the visitor is a platform operator.
+func (p *page) IsOperator() bool { return p.User != nil && p.User.IsOperator }
+
+// F returns the named form of the page (empty when the page has none yet).
+func (p *page) F(name string) *form {
+	if f, ok := p.Forms[name]; ok {
+		return f
+	}
+	return newForm(name, nil)
+}
+
+// Switchable lists the memberships the practice switcher offers.
+func (p *page) Switchable() []medic.Membership {
+	var out []medic.Membership
+	for _, m := range p.Memberships {
+		if m.Active {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Time shows an instant in the practice's time zone (UTC outside one).
+func (p *page) Time(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	loc := p.loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2 Jan 2006 15:04 MST")
+}
+
+// TimeP is Time for an optional instant.
+func (p *page) TimeP(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return p.Time(*t)
+}
+
+// withForm adds f to the page and returns the page.
+func (p *page) withForm(f *form) *page {
+	if p.Forms == nil {
+		p.Forms = map[string]*form{}
+	}
+	p.Forms[f.Name] = f
+	return p
+}
+
+// page starts the page for r, filled from the visitor when one is signed in.
+func (h *Handler) page(r *http.Request, title, nav string) *page {
+	p := &page{Title: title, Nav: nav, DevMailbox: h.devMailbox, Notice: notices[r.URL.Query().Get("m")], loc: time.UTC}
+	v := visitorFrom(r.Context())
+	if v == nil && medic.ActorFrom(r.Context()).SessionID != "" {
+		// A signed-in visitor on a page outside the desk wrappers (404):
+		// load the account for the navigation, best effort.
+		if me, err := h.app.WhoAmI(r.Context()); err == nil {
+			v = &visitor{session: app.SessionFrom(r.Context()), user: me.User, memberships: me.Memberships}
+		}
+	}
+	if v == nil {
+		return p
+	}
+	p.User, p.Memberships = v.user, v.memberships
+	if v.session != nil {
+		p.SessionPracticeID = v.session.ActivePracticeID
+	}
+	if v.practice != nil {
+		p.Practice, p.Tenant = v.practice, v.tenant
+		if loc, err := time.LoadLocation(v.practice.TimeZone); err == nil {
+			p.loc = loc
+		}
+	}
+	return p
+}
+
+// render writes view with status. The page is rendered to a buffer first so
+// a template failure becomes a clean 500, not half a page.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, view string, p *page) {
+	t, ok := h.views.byName[view]
+	if !ok {
+		h.log.Error("no such view", "request_id", medic.RequestInfoFrom(r.Context()).RequestID, "view", view)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		h.log.Error("render failed", "request_id", medic.RequestInfoFrom(r.Context()).RequestID, "view", view, "error", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Cache-Control", "no-store") // desk pages hold private data
+	hd.Set("Vary", "Cookie")
+	if r.Method == http.MethodPost && r.Header.Get("HX-Request") == "true" {
+		// A form shown again after a boosted POST: keep the address of the
+		// page it was sent from rather than the POST-only action URL.
+		hd.Set("HX-Push-Url", "false")
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// seeOther is the redirect after a POST (and to the sign-in page).
+func seeOther(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+var errNotFound = medic.ErrNotFound
+
+// pageError gives an error page a specific title and, for errors whose
+// message is safe and useful (an expired link), that message.
+type pageError struct {
+	title   string
+	message string
+	err     error
+}
+
+func (e *pageError) Error() string { return e.err.Error() }
+func (e *pageError) Unwrap() error { return e.err }
+
+// errorView is the data of the error page.
+type errorView struct {
+	Status    int
+	Message   string
+	Reference string // the request id, for support; never the cause
+}
+
+// statusOf maps an error code to the HTTP status of the page showing it.
+func statusOf(code string) int {
+	switch code {
+	case medic.EINVALID:
+		return http.StatusUnprocessableEntity
+	case medic.ENOTFOUND:
+		return http.StatusNotFound
+	case medic.ECONFLICT:
+		return http.StatusConflict
+	case medic.EFORBIDDEN:
+		return http.StatusForbidden
+	case medic.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case medic.ETOOMANY:
+		return http.StatusTooManyRequests
+	case medic.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// fail is the one mapping from error codes to pages: 404 (identical for a
+// record that does not exist and one of another practice), 403, 503, and a
+// generic 500 that never shows the cause, which is logged with the request id.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := medic.ErrorCode(err)
+	if code == medic.EUNAUTHORIZED {
+		seeOther(w, r, "/login"+nextQuery(r))
+		return
+	}
+	status := statusOf(code)
+	p := h.page(r, "", "")
+	e := errorView{Status: status, Message: medic.ErrorMessage(err)}
+	switch code {
+	case medic.ENOTFOUND:
+		p.Title, e.Message = "Page not found", "We could not find that page. Check the address, or go back to the dashboard."
+	case medic.EFORBIDDEN:
+		p.Title = "Not allowed"
+	case medic.EUNAVAILABLE:
+		p.Title = "Not available"
+	case medic.ETOOMANY:
+		p.Title = "Too many attempts"
+		w.Header().Set("Retry-After", "900")
+	case medic.EINVALID:
+		p.Title = "Please check your request"
+	case medic.ECONFLICT:
+		p.Title = "This could not be done"
+	default:
+		rid := medic.RequestInfoFrom(r.Context()).RequestID
+		h.log.Error("internal error", "request_id", rid, "route", r.Pattern, "error", err)
+		p.Title, e.Message, e.Reference = "Something went wrong", "Something went wrong on our side. Please try again in a moment.", rid
+	}
+	var pe *pageError
+	if errors.As(err, &pe) && code != medic.EINTERNAL {
+		p.Title = pe.title
+		if pe.message != "" {
+			e.Message = pe.message
+		}
+	}
+	p.Data = e
+	h.render(w, r, status, "error", p)
+}
+
+// formFail re-renders a form for the errors its sender can correct (invalid
+// fields, a conflict, a wrong password or code, throttling), with the sent
+// values kept and per-field messages; any other error goes to fail.
+func (h *Handler) formFail(w http.ResponseWriter, r *http.Request, err error, f *form, rerender func(status int)) {
+	switch medic.ErrorCode(err) {
+	case medic.EINVALID, medic.ECONFLICT, medic.ETOOMANY, medic.EUNAUTHORIZED:
+		f.setError(err)
+		status := statusOf(medic.ErrorCode(err))
+		if status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "900")
+		}
+		rerender(status)
+	default:
+		h.fail(w, r, err)
+	}
+}
+
+// notices are the confirmations a redirect can ask for with ?m=key; keys,
+// not text, travel in the URL, so nobody can put words on our pages.
+var notices = map[string]string{
+	"signed-out":         "You are signed out.",
+	"password-reset":     "Your password is changed. Sign in with the new one.",
+	"2fa-required":       "Your practice requires two-factor sign-in. Set it up below to keep working there.",
+	"saved":              "Changes saved.",
+	"logo-saved":         "The logo is updated.",
+	"location-created":   "Location added.",
+	"location-saved":     "Location saved.",
+	"location-deleted":   "Location deleted.",
+	"invited":            "Invitation sent.",
+	"member-updated":     "Member updated.",
+	"invitation-revoked": "Invitation revoked.",
+	"name-saved":         "Your name is saved.",
+	"password-changed":   "Your password is changed. Your other sessions are signed out.",
+	"2fa-enabled":        "Two-factor sign-in is on.",
+	"2fa-disabled":       "Two-factor sign-in is off.",
+	"session-ended":      "The session is ended.",
+	"token-revoked":      "The token is revoked.",
+	"practice-created":   "Practice created; its first admin is invited by email.",
+	"practice-status":    "Practice status changed.",
+	"switched":           "Switched practice.",
+	"joined":             "You joined the practice. Sign in to continue.",
+}

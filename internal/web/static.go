@@ -1,0 +1,81 @@
+package web
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+)
+
+//go:embed static
+var staticFS embed.FS
+
+// assets serves the embedded static files. Their URLs carry a content hash,
+// so they can be cached for a year and still change with each release.
+type assets struct {
+	files   fs.FS
+	version map[string]string // file -> short content hash
+}
+
+func newAssets() *assets {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic("web: " + err.Error())
+	}
+	a := &assets{files: sub, version: map[string]string{}}
+	err = fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(sub, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		a.version[p] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	if err != nil {
+		panic("web: " + err.Error())
+	}
+	return a
+}
+
+// url is the cache-busting address of a static file; it panics for an
+// unknown file, so a template naming one fails at start.
+func (a *assets) url(name string) string {
+	v, ok := a.version[name]
+	if !ok {
+		panic("web: no static file " + name)
+	}
+	return "/static/" + name + "?v=" + v
+}
+
+func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	if _, ok := h.assets.version[name]; !ok || strings.Contains(name, "..") {
+		h.fail(w, r, errNotFound)
+		return
+	}
+	b, err := fs.ReadFile(h.assets.files, name)
+	if err != nil {
+		h.fail(w, r, errNotFound)
+		return
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("ETag", `"`+h.assets.version[name]+`"`)
+	if r.Header.Get("If-None-Match") == `"`+h.assets.version[name]+`"` {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	_, _ = w.Write(b)
+}

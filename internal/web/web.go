@@ -1,0 +1,101 @@
+// Package web serves the desk: server-rendered HTML (html/template, parsed
+// once at start) enhanced by htmx. Every form works without JavaScript:
+// a plain POST answered by a redirect, or by the same form re-rendered with
+// per-field messages and the values that were sent.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+
+	"medic/internal/app"
+	"medic/internal/auth"
+)
+
+// Handler serves the desk pages.
+type Handler struct {
+	app        *app.App
+	cookie     auth.SessionCookie
+	log        *slog.Logger
+	devMailbox bool
+	views      *views
+	assets     *assets
+}
+
+// New builds the desk handler. It panics if a view's template is missing or
+// does not parse: that is a build defect, found at start rather than on a
+// user's first visit.
+func New(a *app.App, cookie auth.SessionCookie, log *slog.Logger, devMailbox bool) *Handler {
+	as := newAssets()
+	vs, err := parseViews(as)
+	if err != nil {
+		panic("web: " + err.Error())
+	}
+	return &Handler{app: a, cookie: cookie, log: log, devMailbox: devMailbox, views: vs, assets: as}
+}
+
+// Routes registers the desk's routes.
+func (h *Handler) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /static/{file...}", h.static)
+
+	mux.HandleFunc("GET /login", h.loginForm)
+	mux.HandleFunc("POST /login", h.login)
+	mux.HandleFunc("GET /login/2fa", h.twoFactorForm)
+	mux.HandleFunc("POST /login/2fa", h.twoFactor)
+	mux.HandleFunc("POST /logout", h.logout)
+	mux.HandleFunc("GET /forgot", h.forgotForm)
+	mux.HandleFunc("POST /forgot", h.forgot)
+	mux.HandleFunc("GET /reset/{token}", h.resetForm)
+	mux.HandleFunc("POST /reset/{token}", h.reset)
+	mux.HandleFunc("GET /invite/{token}", h.inviteForm)
+	mux.HandleFunc("POST /invite/{token}", h.acceptInvite)
+
+	mux.HandleFunc("GET /{$}", h.signedIn(h.dashboard))
+	mux.HandleFunc("POST /switch", h.signedIn(h.switchPractice))
+
+	mux.HandleFunc("GET /settings", h.member(h.settingsForm))
+	mux.HandleFunc("POST /settings", h.member(h.saveSettings))
+	mux.HandleFunc("POST /settings/logo", h.member(h.uploadLogo))
+	mux.HandleFunc("GET /logo", h.member(h.logo))
+
+	mux.HandleFunc("GET /locations", h.member(h.locations))
+	mux.HandleFunc("GET /locations/new", h.member(h.newLocationForm))
+	mux.HandleFunc("POST /locations/new", h.member(h.createLocation))
+	mux.HandleFunc("GET /locations/{id}", h.member(h.locationForm))
+	mux.HandleFunc("POST /locations/{id}", h.member(h.updateLocation))
+	mux.HandleFunc("POST /locations/{id}/delete", h.member(h.deleteLocation))
+
+	mux.HandleFunc("GET /members", h.member(h.members))
+	mux.HandleFunc("POST /members/invite", h.member(h.invite))
+	mux.HandleFunc("POST /members/{id}", h.member(h.updateMember))
+	mux.HandleFunc("POST /invitations/{id}/revoke", h.member(h.revokeInvitation))
+
+	mux.HandleFunc("GET /audit", h.member(h.audit))
+
+	mux.HandleFunc("GET /account", h.signedIn(h.account))
+	mux.HandleFunc("POST /account/name", h.signedIn(h.updateName))
+	mux.HandleFunc("POST /account/password", h.signedIn(h.changePassword))
+	mux.HandleFunc("POST /account/2fa", h.signedIn(h.beginTOTP))
+	mux.HandleFunc("POST /account/2fa/confirm", h.signedIn(h.confirmTOTP))
+	mux.HandleFunc("POST /account/2fa/disable", h.signedIn(h.disableTOTP))
+	mux.HandleFunc("GET /account/2fa/qr.png", h.signedIn(h.totpQR))
+	mux.HandleFunc("POST /account/sessions/{id}/end", h.signedIn(h.endSession))
+	mux.HandleFunc("POST /account/tokens", h.signedIn(h.createToken))
+	mux.HandleFunc("POST /account/tokens/{id}/revoke", h.signedIn(h.revokeToken))
+
+	mux.HandleFunc("GET /operator", h.signedIn(h.operator))
+	mux.HandleFunc("POST /operator/practices", h.signedIn(h.createPractice))
+	mux.HandleFunc("POST /operator/practices/{id}/status", h.signedIn(h.setPracticeStatus))
+
+	mux.HandleFunc("GET /book", h.bookRedirect)
+	mux.HandleFunc("GET /book/{slug}", h.book)
+
+	mux.HandleFunc("GET /dev/mailbox", h.mailbox)
+
+	// Everything else the mux does not know is the desk's 404 page.
+	mux.HandleFunc("/", h.notFound)
+}
+
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	h.fail(w, r, errNotFound)
+}
