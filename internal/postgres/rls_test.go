@@ -787,7 +787,22 @@ var errRLSNotReady = errors.New("a referenced row is not seeded yet")
 
 // rlsColumnValues overrides generated values ("table.column" -> text value)
 // for columns the generic rules below cannot satisfy.
-var rlsColumnValues = map[string]string{}
+var rlsColumnValues = map[string]string{
+	"schedule_rules.weekday":             "1",
+	"schedule_rules.start_minute":        "480",
+	"schedule_rules.end_minute":          "600",
+	"schedule_rules.slot_minutes":        "15",
+	"schedule_rules.capacity":            "1",
+	"slot_places.capacity":               "1",
+	"slot_places.booked":                 "1",
+	"appointment_types.duration_minutes": "15",
+	"schedule_exceptions.starts_at":      "2030-01-01T08:00:00Z",
+	"schedule_exceptions.ends_at":        "2030-01-01T09:00:00Z",
+	"appointments.starts_at":             "2030-01-01T08:00:00Z",
+	"appointments.ends_at":               "2030-01-01T08:15:00Z",
+	"appointment_slots.slot_start":       "2030-01-01T08:00:00Z",
+	"slot_places.slot_start":             "2030-01-01T08:00:00Z",
+}
 
 type rlsInsert struct {
 	sql  string

@@ -1,0 +1,166 @@
+package medic
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// AppointmentType is a kind of visit with a duration.
+type AppointmentType struct {
+	ID              string
+	PracticeID      string
+	Name            string
+	DurationMinutes int
+	Color           string
+	OnlineBookable  bool
+	Active          bool
+	CreatedAt       time.Time
+}
+
+var typeColorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+// Validate checks the fields a user can set.
+func (t *AppointmentType) Validate() error {
+	f := FieldErrors{}
+	t.Name = strings.TrimSpace(t.Name)
+	if t.Name == "" {
+		f.Add("name", "Enter a name.")
+	} else if len(t.Name) > 100 {
+		f.Add("name", "Use at most 100 characters.")
+	}
+	if t.DurationMinutes < 5 || t.DurationMinutes > 480 {
+		f.Add("duration_minutes", "Use 5 to 480 minutes.")
+	}
+	if t.Color == "" {
+		t.Color = "#1a6fb0"
+	} else if !typeColorRE.MatchString(t.Color) {
+		f.Add("color", "Use a colour like #1a6fb0.")
+	}
+	return f.Err()
+}
+
+type AppointmentStatus string
+
+const (
+	StatusBooked     AppointmentStatus = "booked"
+	StatusCheckedIn  AppointmentStatus = "checked_in"
+	StatusInProgress AppointmentStatus = "in_progress"
+	StatusCompleted  AppointmentStatus = "completed"
+	StatusCancelled  AppointmentStatus = "cancelled"
+	StatusNoShow     AppointmentStatus = "no_show"
+)
+
+// AppointmentStatuses in the order a visit goes through them.
+var AppointmentStatuses = []AppointmentStatus{StatusBooked, StatusCheckedIn, StatusInProgress, StatusCompleted, StatusCancelled, StatusNoShow}
+
+var statusTransitions = map[AppointmentStatus][]AppointmentStatus{
+	StatusBooked:     {StatusCheckedIn, StatusCancelled, StatusNoShow},
+	StatusCheckedIn:  {StatusInProgress, StatusCancelled, StatusNoShow},
+	StatusInProgress: {StatusCompleted},
+}
+
+// CanBecome reports whether an appointment may move from s to next.
+func (s AppointmentStatus) CanBecome(next AppointmentStatus) bool {
+	for _, n := range statusTransitions[s] {
+		if n == next {
+			return true
+		}
+	}
+	return false
+}
+
+// Holds reports whether an appointment in status s occupies its slots.
+func (s AppointmentStatus) Holds() bool { return s != StatusCancelled && s != StatusNoShow }
+
+type AppointmentSource string
+
+const (
+	SourceDesk   AppointmentSource = "desk"
+	SourceOnline AppointmentSource = "online"
+)
+
+// Appointment is a booked visit.
+type Appointment struct {
+	ID                string
+	PracticeID        string
+	PatientID         string
+	PractitionerID    string
+	LocationID        string
+	AppointmentTypeID string
+	Start, End        time.Time
+	Status            AppointmentStatus
+	Source            AppointmentSource
+	Notes             string
+	CancelReason      string
+	// Overbooked appointments were booked beyond capacity by an admin or
+	// doctor who gave OverbookReason.
+	Overbooked     bool
+	OverbookReason string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+
+	// Joined for display.
+	PatientName      string
+	PractitionerName string
+	LocationName     string
+	TypeName         string
+	TypeColor        string
+}
+
+// AppointmentFilter narrows an appointment listing; zero fields match all.
+type AppointmentFilter struct {
+	PatientID      string
+	PractitionerID string
+	LocationID     string
+	From, To       time.Time // appointments starting in [From, To)
+	Statuses       []AppointmentStatus
+}
+
+// SlotClaim is one slot an appointment occupies, with the capacity the
+// schedule gives it. The store counts places per (practitioner, slot start)
+// and the database refuses a count above capacity.
+type SlotClaim struct {
+	Start    time.Time
+	Capacity int
+}
+
+// ErrSlotFull is the answer when the database refuses a booking.
+var ErrSlotFull = &Error{Code: ECONFLICT, Message: "That time was just taken. Choose another slot."}
+
+// AppointmentService stores appointments of the practice in context;
+// ENOTFOUND for another practice's.
+type AppointmentService interface {
+	ListAppointments(ctx context.Context, f AppointmentFilter, p Page) ([]*Appointment, string, error)
+	FindAppointment(ctx context.Context, id string) (*Appointment, error)
+	// BookAppointment inserts a and takes one place in each claimed slot in
+	// the same transaction; ErrSlotFull if any slot is full (unless
+	// a.Overbooked, whose places are counted apart and never refused).
+	BookAppointment(ctx context.Context, a *Appointment, claims []SlotClaim) error
+	// MoveAppointment releases a's places and claims the new ones
+	// atomically; ErrSlotFull leaves the appointment where it was.
+	MoveAppointment(ctx context.Context, a *Appointment, start, end time.Time, claims []SlotClaim) error
+	// SetAppointmentStatus changes the status if it is still `from`
+	// (ECONFLICT otherwise); leaving a holding status releases the places.
+	SetAppointmentStatus(ctx context.Context, id string, from, to AppointmentStatus, reason string) error
+	// BookedPlaces counts the places taken per slot start of a practitioner
+	// in [from, to) (overbooked places excluded).
+	BookedPlaces(ctx context.Context, practitionerID string, from, to time.Time) (map[time.Time]int, error)
+	// Busy lists the holding appointments of a practitioner overlapping [from, to).
+	Busy(ctx context.Context, practitionerID string, from, to time.Time) ([]Interval, error)
+	CountAppointmentsByStatus(ctx context.Context, from, to time.Time) (map[AppointmentStatus]int, error)
+	// DailyCounts counts holding appointments per local day in [from, to).
+	DailyCounts(ctx context.Context, from, to time.Time, loc *time.Location) (map[Date]int, error)
+}
+
+// AppointmentTypeService manages appointment types of the practice in context.
+type AppointmentTypeService interface {
+	ListAppointmentTypes(ctx context.Context) ([]*AppointmentType, error)
+	FindAppointmentType(ctx context.Context, id string) (*AppointmentType, error)
+	CreateAppointmentType(ctx context.Context, t *AppointmentType) error
+	UpdateAppointmentType(ctx context.Context, t *AppointmentType) error
+}
+
+// Interval is a half-open time range [Start, End).
+type Interval struct{ Start, End time.Time }

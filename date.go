@@ -1,0 +1,68 @@
+package medic
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Date is a calendar date without a time zone (a birth date, a rule's
+// effective date), held as midnight UTC.
+type Date struct{ t time.Time }
+
+// NewDate returns the date y-m-d.
+func NewDate(y int, m time.Month, d int) Date { return Date{time.Date(y, m, d, 0, 0, 0, 0, time.UTC)} }
+
+// DateOf returns the calendar date of t in its own location.
+func DateOf(t time.Time) Date { return NewDate(t.Date()) }
+
+// ParseDate parses YYYY-MM-DD.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return Date{}, Errorf(EINVALID, "Use a date like 2026-03-31.")
+	}
+	return Date{t}, nil
+}
+
+func (d Date) IsZero() bool             { return d.t.IsZero() }
+func (d Date) String() string           { return d.t.Format("2006-01-02") }
+func (d Date) Time() time.Time          { return d.t }
+func (d Date) Year() int                { return d.t.Year() }
+func (d Date) Month() time.Month        { return d.t.Month() }
+func (d Date) Day() int                 { return d.t.Day() }
+func (d Date) Weekday() time.Weekday    { return d.t.Weekday() }
+func (d Date) Before(o Date) bool       { return d.t.Before(o.t) }
+func (d Date) After(o Date) bool        { return d.t.After(o.t) }
+func (d Date) Equal(o Date) bool        { return d.t.Equal(o.t) }
+func (d Date) AddDays(n int) Date       { return Date{d.t.AddDate(0, 0, n)} }
+func (d Date) AddDate(y, m, n int) Date { return Date{d.t.AddDate(y, m, n)} }
+
+// In returns the instant the date starts in loc (wall-clock midnight, or
+// the first instant after it on a day whose midnight is skipped).
+func (d Date) In(loc *time.Location) time.Time {
+	return time.Date(d.t.Year(), d.t.Month(), d.t.Day(), 0, 0, 0, 0, loc)
+}
+
+func (d Date) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(d.String())
+}
+
+func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*d = Date{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return Errorf(EINVALID, "Use a date like 2026-03-31.")
+	}
+	v, err := ParseDate(s)
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}

@@ -1,0 +1,116 @@
+package medic
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+type PractitionerStatus string
+
+const (
+	PractitionerActive   PractitionerStatus = "active"
+	PractitionerInactive PractitionerStatus = "inactive"
+	PractitionerOnLeave  PractitionerStatus = "on_leave"
+)
+
+// Practitioner is someone patients book with; optionally a member.
+type Practitioner struct {
+	ID                 string
+	PracticeID         string
+	MemberID           string
+	Name               string
+	Specialty          string
+	RegistrationNumber string // HPCSA (e.g. MP0123456) or NPI
+	PracticeNumber     string
+	Qualifications     string
+	Status             PractitionerStatus
+	Assignments        []LocationAssignment
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// LocationAssignment places a practitioner at a location for a period.
+type LocationAssignment struct {
+	LocationID string `json:"location_id"`
+	Primary    bool   `json:"primary"`
+	StartDate  Date   `json:"start_date"`
+	EndDate    Date   `json:"end_date"` // zero: open-ended
+}
+
+// LocationIDs lists the assigned locations.
+func (p *Practitioner) LocationIDs() []string {
+	out := make([]string, 0, len(p.Assignments))
+	for _, a := range p.Assignments {
+		out = append(out, a.LocationID)
+	}
+	return out
+}
+
+// AssignedAt reports whether p works at location on day.
+func (p *Practitioner) AssignedAt(location string, day Date) bool {
+	for _, a := range p.Assignments {
+		if a.LocationID == location && !day.Before(a.StartDate) && (a.EndDate.IsZero() || !day.After(a.EndDate)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks the fields a user can set.
+func (p *Practitioner) Validate() error {
+	f := FieldErrors{}
+	p.Name = strings.TrimSpace(p.Name)
+	if p.Name == "" {
+		f.Add("name", "Enter the practitioner's name.")
+	} else if len(p.Name) > 200 {
+		f.Add("name", "Use at most 200 characters.")
+	}
+	for field, v := range map[string]string{"specialty": p.Specialty, "registration_number": p.RegistrationNumber, "practice_number": p.PracticeNumber} {
+		if len(v) > 100 {
+			f.Add(field, "Use at most 100 characters.")
+		}
+	}
+	if len(p.Qualifications) > 500 {
+		f.Add("qualifications", "Use at most 500 characters.")
+	}
+	switch p.Status {
+	case PractitionerActive, PractitionerInactive, PractitionerOnLeave:
+	case "":
+		p.Status = PractitionerActive
+	default:
+		f.Add("status", "Choose active, inactive or on_leave.")
+	}
+	primaries := 0
+	seen := map[string]bool{}
+	for _, a := range p.Assignments {
+		if a.LocationID == "" {
+			f.Add("assignments", "Choose a location for every assignment.")
+		}
+		if seen[a.LocationID] {
+			f.Add("assignments", "Assign each location once.")
+		}
+		seen[a.LocationID] = true
+		if a.Primary {
+			primaries++
+		}
+		if !a.EndDate.IsZero() && a.EndDate.Before(a.StartDate) {
+			f.Add("assignments", "An assignment cannot end before it starts.")
+		}
+	}
+	if primaries > 1 {
+		f.Add("assignments", "Mark at most one location as primary.")
+	}
+	return f.Err()
+}
+
+// PractitionerService manages the practitioners of the practice in context;
+// ENOTFOUND for another practice's.
+type PractitionerService interface {
+	ListPractitioners(ctx context.Context, p Page) ([]*Practitioner, string, error)
+	FindPractitioner(ctx context.Context, id string) (*Practitioner, error)
+	// FindPractitionerByMember returns the practitioner linked to a member, if any.
+	FindPractitionerByMember(ctx context.Context, memberID string) (*Practitioner, error)
+	CreatePractitioner(ctx context.Context, p *Practitioner) error
+	UpdatePractitioner(ctx context.Context, p *Practitioner) error
+}
