@@ -36,6 +36,9 @@ type KeptMail struct {
 // keeps it for the mailbox page.
 type MailService interface {
 	EnqueueMail(ctx context.Context, m Mail) error
+	// EnqueueJob queues any durable job (e.g. an AppointmentReminder) in
+	// the current transaction.
+	EnqueueJob(ctx context.Context, job interface{ Kind() string }) error
 	KeepMail(ctx context.Context, m Mail) error
 	ListKeptMail(ctx context.Context, limit int) ([]KeptMail, error)
 }

@@ -51,6 +51,9 @@ type MemberService interface {
 	CreateMember(ctx context.Context, m *Member) error
 	UpdateMember(ctx context.Context, m *Member) error
 	CountActiveAdmins(ctx context.Context) (int, error)
+	// LockMembership serialises membership changes of the practice in
+	// context until the transaction ends (the last-admin rule stays true).
+	LockMembership(ctx context.Context) error
 	// MembershipsOfUser lists the acting user's own memberships in every practice.
 	MembershipsOfUser(ctx context.Context, userID string) ([]Membership, error)
 }

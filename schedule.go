@@ -9,8 +9,11 @@ import (
 // Clock times are minutes after local midnight in the practice's zone.
 type ClockTime int
 
-// ParseClockTime parses HH:MM.
+// ParseClockTime parses HH:MM (24:00 is the end of the day).
 func ParseClockTime(s string) (ClockTime, error) {
+	if s == "24:00" {
+		return 24 * 60, nil
+	}
 	t, err := time.Parse("15:04", s)
 	if err != nil {
 		return 0, Errorf(EINVALID, "Use a time like 08:30.")
@@ -19,6 +22,14 @@ func ParseClockTime(s string) (ClockTime, error) {
 }
 
 func (c ClockTime) String() string { return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60) }
+
+// On is the instant of wall-clock time c on day in loc, read the way the
+// availability engine reads it (the first of a repeated reading; 24:00 is
+// the next midnight).
+func (c ClockTime) On(day Date, loc *time.Location) time.Time {
+	t, _ := wallClock(day, c, loc)
+	return t
+}
 
 // ScheduleRule is a weekly working block of a practitioner at a location.
 type ScheduleRule struct {
@@ -167,4 +178,36 @@ type ScheduleService interface {
 	ListScheduleExceptions(ctx context.Context, practitionerID string, from, to time.Time) ([]*ScheduleException, error)
 	CreateScheduleException(ctx context.Context, e *ScheduleException) error
 	DeleteScheduleException(ctx context.Context, id string) error
+	// LockPractitionerSchedule serialises schedule changes of one
+	// practitioner until the transaction ends (overlap checks stay true).
+	LockPractitionerSchedule(ctx context.Context, practitionerID string) error
+}
+
+// CoveredBySchedule reports whether an appointment lies inside working
+// hours: inside one block of a rule active that day at its location, or of
+// extra hours, and outside every leave.
+func CoveredBySchedule(ap *Appointment, rules []*ScheduleRule, exceptions []*ScheduleException, loc *time.Location) bool {
+	for _, e := range exceptions {
+		if e.Kind == ExceptionLeave && ap.Start.Before(e.End) && e.Start.Before(ap.End) {
+			return false
+		}
+	}
+	for _, e := range exceptions {
+		if e.Kind == ExceptionExtra && e.LocationID == ap.LocationID && !ap.Start.Before(e.Start) && !ap.End.After(e.End) {
+			return true
+		}
+	}
+	start := ap.Start.In(loc)
+	day := DateOf(start)
+	for _, r := range rules {
+		if r.LocationID != ap.LocationID || !r.ActiveOn(day) {
+			continue
+		}
+		blockStart := r.Start.On(day, loc)
+		blockEnd := r.End.On(day, loc)
+		if !ap.Start.Before(blockStart) && !ap.End.After(blockEnd) {
+			return true
+		}
+	}
+	return false
 }

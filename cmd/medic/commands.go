@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"medic/internal/jobs"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -96,7 +97,7 @@ func cmdAdmin(ctx context.Context, args []string, getenv func(string) string, st
 	if err := migrate(ctx, dbs, logger); err != nil {
 		return err
 	}
-	db, _, err := openStore(ctx, dbs, 2, logger, quieter(logger, cfg.LogLevel), nil)
+	db, _, err := openStore(ctx, dbs, 2, logger, quieter(logger, cfg.LogLevel), jobs.Handlers{})
 	if err != nil {
 		return err
 	}
@@ -178,7 +179,7 @@ func cmdAudit(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer dbs.stop()
-	db, _, err := openStore(ctx, dbs, 2, logger, quieter(logger, cfg.LogLevel), nil)
+	db, _, err := openStore(ctx, dbs, 2, logger, quieter(logger, cfg.LogLevel), jobs.Handlers{})
 	if err != nil {
 		return err
 	}

@@ -94,7 +94,7 @@ func migrate(ctx context.Context, d databases, logger *slog.Logger) error {
 
 // openStore opens the app pool as medic_app with a job queue that works
 // jobs through deliver, or only inserts them when deliver is nil.
-func openStore(ctx context.Context, d databases, maxConns int, logger, jobsLogger *slog.Logger, deliver jobs.Deliver) (*postgres.DB, *jobs.Queue, error) {
+func openStore(ctx context.Context, d databases, maxConns int, logger, jobsLogger *slog.Logger, handlers jobs.Handlers) (*postgres.DB, *jobs.Queue, error) {
 	db, err := postgres.Open(ctx, d.app, int32(maxConns))
 	if err != nil {
 		if d.derived {
@@ -103,7 +103,7 @@ func openStore(ctx context.Context, d databases, maxConns int, logger, jobsLogge
 		}
 		return nil, nil, fmt.Errorf("open the app pool: %w", err)
 	}
-	queue, err := jobs.New(db.Pool(), jobsLogger.With("component", "jobs"), deliver)
+	queue, err := jobs.New(db.Pool(), jobsLogger.With("component", "jobs"), handlers)
 	if err != nil {
 		db.Close()
 		return nil, nil, err

@@ -74,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdAdmin(ctx, rest, getenv, stdin, stdout, stderr)
 	case "audit":
 		err = cmdAudit(ctx, rest, getenv, stdout, stderr)
+	case "bench":
+		err = cmdBench(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		err = cmdVersion(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":

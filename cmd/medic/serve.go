@@ -78,7 +78,9 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 	} else {
 		deliver = func(ctx context.Context, m medic.Mail) error { return db.KeepMail(ctx, m) }
 	}
-	db, queue, err := openStore(ctx, dbs, cfg.DBMaxConns, logger, quieter(logger, cfg.LogLevel), deliver)
+	var a *app.App // set below, before the queue starts working jobs
+	remind := func(ctx context.Context, r medic.AppointmentReminder) error { return a.SendReminder(ctx, r) }
+	db, queue, err := openStore(ctx, dbs, cfg.DBMaxConns, logger, quieter(logger, cfg.LogLevel), jobs.Handlers{Deliver: deliver, Remind: remind})
 	if err != nil {
 		return err
 	}
@@ -90,7 +92,7 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 		}
 	}
 
-	a := newApp(db, cfg.BaseURL)
+	a = newApp(db, cfg.BaseURL)
 	handler := server.New(server.Config{
 		SecureCookies: cfg.SecureCookies,
 		TrustProxy:    cfg.TrustProxy,
@@ -163,17 +165,24 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 // newApp wires the use cases to the store.
 func newApp(db *postgres.DB, baseURL string) *app.App {
 	return &app.App{
-		Tx:              db,
-		Users:           db,
-		Practices:       db,
-		Platform:        db,
-		Members:         db,
-		Invitations:     db,
-		Locations:       db,
-		Sessions:        db,
-		Tokens:          db,
-		Audit:           db,
-		Mail:            db,
+		Tx:          db,
+		Users:       db,
+		Practices:   db,
+		Platform:    db,
+		Members:     db,
+		Invitations: db,
+		Locations:   db,
+		Sessions:    db,
+		Tokens:      db,
+		Audit:       db,
+		Mail:        db,
+
+		Patients:         db,
+		Practitioners:    db,
+		Schedules:        db,
+		AppointmentTypes: db,
+		Appointments:     db,
+
 		Clock:           medic.SystemClock{},
 		BaseURL:         baseURL,
 		SessionIdle:     medic.DefaultSessionIdle,

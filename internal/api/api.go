@@ -3,13 +3,14 @@
 package api
 
 import (
-	"context"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
 	"medic"
 	"medic/internal/app"
@@ -176,20 +177,28 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // decode reads a JSON body strictly: unknown fields, trailing data and
 // oversized bodies are a 4xx with a clear message, never a 500.
 func decode(r *http.Request, dst any) error {
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return &medic.Error{Code: medic.ETOOLARGE, Message: "The request body is too large."}
+	} else if err != nil {
+		return &medic.Error{Code: medic.EINVALID, Message: "The request body could not be read."}
+	}
+	// JSON may spell a NUL as \u0000; PostgreSQL text cannot hold one.
+	if !utf8.Valid(body) || bytes.Contains(body, []byte(`\u0000`)) {
+		return medic.ErrUnstorableText
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
+	err = dec.Decode(dst)
 	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
 		err = errors.New("trailing data")
 	}
 	if err == nil {
 		return nil
 	}
-	var tooBig *http.MaxBytesError
 	var typeErr *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &tooBig):
-		return &medic.Error{Code: medic.ETOOLARGE, Message: "The request body is too large."}
 	case errors.As(err, &typeErr) && typeErr.Field != "":
 		return &medic.Error{Code: medic.EINVALID, Message: "Some fields are not valid.", Fields: map[string]string{typeErr.Field: "Has the wrong type."}}
 	case errors.Is(err, io.EOF):
@@ -246,5 +255,3 @@ func mapAll[S, T any](in []S, f func(S) T) []T {
 	}
 	return out
 }
-
-var _ = context.Background

@@ -148,25 +148,9 @@ func (h *Handler) listTokens(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	ts, err := h.app.ListMyTokens(r.Context())
-	if err != nil {
+	if err := h.app.RevokeMyToken(r.Context(), r.PathValue("id")); err != nil {
 		h.error(w, r, err)
 		return
 	}
-	for _, t := range ts {
-		if t.ID == id {
-			ctx, _, err := h.app.EnterRequestPractice(r.Context(), t.PracticeID)
-			if err == nil {
-				err = h.app.RevokeAPIToken(ctx, id)
-			}
-			if err != nil {
-				h.error(w, r, err)
-				return
-			}
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
-	}
-	h.error(w, r, medic.ErrNotFound)
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -107,8 +107,8 @@ func (a *App) DisableTOTP(ctx context.Context, password string) error {
 	if err != nil {
 		return err
 	}
-	if ok, _ := auth.CheckPassword(u.PasswordHash, password); !ok {
-		return &medic.Error{Code: medic.EINVALID, Message: "The password is not right.", Fields: map[string]string{"password": "The password is not right."}}
+	if err := a.checkPassword(ctx, u, password, "password"); err != nil {
+		return err
 	}
 	return a.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := a.Users.SetTOTP(ctx, u.ID, "", false); err != nil {
@@ -163,14 +163,28 @@ func (a *App) ListMyTokens(ctx context.Context) ([]*medic.APIToken, error) {
 	return a.Tokens.ListAPITokens(ctx, medic.ActorFrom(ctx).UserID)
 }
 
-// RevokeAPIToken revokes one of the user's tokens in the practice in context.
-func (a *App) RevokeAPIToken(ctx context.Context, id string) error {
-	return a.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := a.Tokens.RevokeAPIToken(ctx, medic.ActorFrom(ctx).UserID, id); err != nil {
-			return err
+// RevokeMyToken revokes one of the signed-in user's tokens, in whichever
+// practice it is bound to. It needs no working membership there: a user
+// deactivated or locked out of a practice can still kill their token.
+func (a *App) RevokeMyToken(ctx context.Context, id string) error {
+	userID := medic.ActorFrom(ctx).UserID
+	tokens, err := a.Tokens.ListAPITokens(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, t := range tokens {
+		if t.ID != id {
+			continue
 		}
-		return a.audit(ctx, "auth.token_revoked", "api_token", id, nil)
-	})
+		tctx := medic.WithTenant(ctx, medic.Tenant{PracticeID: t.PracticeID})
+		return a.Tx.InTx(tctx, func(ctx context.Context) error {
+			if err := a.Tokens.RevokeAPIToken(ctx, userID, id); err != nil {
+				return err
+			}
+			return a.audit(ctx, "auth.token_revoked", "api_token", id, nil)
+		})
+	}
+	return medic.ErrNotFound
 }
 
 // UpdateMyName changes the signed-in user's display name.
@@ -179,5 +193,10 @@ func (a *App) UpdateMyName(ctx context.Context, name string) error {
 	if err != nil {
 		return &medic.Error{Code: medic.EINVALID, Message: medic.ErrorMessage(err), Fields: map[string]string{"name": medic.ErrorMessage(err)}}
 	}
-	return a.Users.UpdateUserProfile(ctx, medic.ActorFrom(ctx).UserID, name)
+	return a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := a.Users.UpdateUserProfile(ctx, medic.ActorFrom(ctx).UserID, name); err != nil {
+			return err
+		}
+		return a.Audit.RecordPlatform(ctx, medic.AuditEvent{Action: "user.name_changed", EntityType: "user", EntityID: medic.ActorFrom(ctx).UserID})
+	})
 }

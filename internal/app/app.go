@@ -23,7 +23,14 @@ type App struct {
 	Tokens      medic.TokenService
 	Audit       medic.AuditService
 	Mail        medic.MailService
-	Clock       medic.Clock
+
+	Patients         medic.PatientService
+	Practitioners    medic.PractitionerService
+	Schedules        medic.ScheduleService
+	AppointmentTypes medic.AppointmentTypeService
+	Appointments     medic.AppointmentService
+
+	Clock medic.Clock
 
 	// BaseURL is where emailed links point, e.g. https://medic.example.
 	BaseURL         string

@@ -207,15 +207,38 @@ func (a *App) CompleteTwoFactor(ctx context.Context, s *medic.Session, code stri
 	if err != nil {
 		return nil, err
 	}
-	key, ipKey := "email:"+u.Email, "ip:"+s.IP
-	if n, err := a.Sessions.LoginFailures(ctx, key, a.now().Add(-throttleWindow)); err != nil {
+	key, ipKey := "email:"+strings.ToLower(u.Email), "ip:"+s.IP
+	// Serialised and counted like the password step, so concurrent code
+	// guesses cannot all slip past the failure count.
+	var refused error
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := a.Sessions.LockLoginKey(ctx, key); err != nil {
+			return err
+		}
+		n, err := a.Sessions.LoginFailures(ctx, key, a.now().Add(-throttleWindow))
+		if err != nil {
+			return err
+		}
+		if n >= maxFailuresAccount {
+			refused = ErrThrottled
+			if err := a.Sessions.EndSession(ctx, u.ID, s.ID); err != nil && medic.ErrorCode(err) != medic.ENOTFOUND {
+				return err
+			}
+			return nil
+		}
+		if err := a.checkTOTP(ctx, u, code); err != nil {
+			if medic.ErrorCode(err) == medic.EINTERNAL {
+				return err
+			}
+			refused = a.failSignIn(ctx, u, u.Email, key, ipKey, "bad_totp", err)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
-	} else if n >= maxFailuresAccount {
-		_ = a.Sessions.EndSession(ctx, u.ID, s.ID)
-		return nil, ErrThrottled
 	}
-	if err := a.checkTOTP(ctx, u, code); err != nil {
-		return nil, a.failSignIn(ctx, u, u.Email, key, ipKey, "bad_totp", err)
+	if refused != nil {
+		return nil, refused
 	}
 	out, err := a.rotate(ctx, s, u, s.ActivePracticeID)
 	if err != nil {
@@ -326,8 +349,8 @@ func (a *App) ChangePassword(ctx context.Context, current, next string) error {
 	if err != nil {
 		return err
 	}
-	if ok, _ := auth.CheckPassword(u.PasswordHash, current); !ok {
-		return &medic.Error{Code: medic.EINVALID, Message: "The current password is not right.", Fields: map[string]string{"current_password": "The current password is not right."}}
+	if err := a.checkPassword(ctx, u, current, "current_password"); err != nil {
+		return err
 	}
 	if err := auth.ValidatePassword(next); err != nil {
 		return &medic.Error{Code: medic.EINVALID, Message: err.Error(), Fields: map[string]string{"new_password": err.Error()}}
@@ -426,6 +449,43 @@ func (a *App) ResetPassword(ctx context.Context, token, password string) error {
 		}
 		return a.Audit.RecordPlatform(ctx, medic.AuditEvent{Action: "auth.password_reset", EntityType: "user", EntityID: userID, ActorID: userID})
 	})
+}
+
+// checkPassword verifies the signed-in user's password where a form asks
+// for it again (change password, turn off 2FA, join with an existing
+// account), under the sign-in throttle: serialised and counted per account.
+func (a *App) checkPassword(ctx context.Context, u *medic.User, password, field string) error {
+	key := "email:" + strings.ToLower(u.Email)
+	var refused error
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := a.Sessions.LockLoginKey(ctx, key); err != nil {
+			return err
+		}
+		n, err := a.Sessions.LoginFailures(ctx, key, a.now().Add(-throttleWindow))
+		if err != nil {
+			return err
+		}
+		if n >= maxFailuresAccount {
+			refused = ErrThrottled
+			return nil
+		}
+		if ok, _ := auth.CheckPassword(u.PasswordHash, password); !ok {
+			msg := "The password is not right."
+			if field == "current_password" {
+				msg = "The current password is not right."
+			}
+			refused = &medic.Error{Code: medic.EINVALID, Message: msg, Fields: map[string]string{field: msg}}
+			if err := a.Sessions.RecordLoginFailure(ctx, key, "ip:"+medic.RequestInfoFrom(ctx).IP); err != nil {
+				return err
+			}
+			return a.Audit.RecordPlatform(ctx, medic.AuditEvent{Action: "auth.password_check_failed", EntityType: "user", EntityID: u.ID, Outcome: medic.OutcomeFailure})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return refused
 }
 
 func truncate(s string, n int) string {

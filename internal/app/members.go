@@ -45,6 +45,9 @@ func (a *App) UpdateMember(ctx context.Context, id string, ch MemberChange) (*me
 	}
 	var m *medic.Member
 	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := a.Members.LockMembership(ctx); err != nil {
+			return err
+		}
 		var err error
 		if m, err = a.Members.FindMember(ctx, id); err != nil {
 			return err
@@ -198,8 +201,8 @@ func (a *App) AcceptInvitation(ctx context.Context, token, name, password string
 		if u, err = a.Users.FindUserByEmail(ctx, inv.Email); err != nil {
 			return nil, err
 		}
-		if ok, _ := auth.CheckPassword(u.PasswordHash, password); !ok {
-			return nil, &medic.Error{Code: medic.EINVALID, Message: "The password is not right.", Fields: map[string]string{"password": "Enter the password of your existing Medic account."}}
+		if err := a.checkPassword(ctx, u, password, "password"); err != nil {
+			return nil, err
 		}
 	} else {
 		f := medic.FieldErrors{}

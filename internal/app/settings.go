@@ -32,6 +32,7 @@ func (a *App) UpdatePractice(ctx context.Context, change func(p *medic.Practice)
 			return err
 		}
 		slug, status, plan, hasLogo := p.Slug, p.Status, p.Plan, p.Branding.HasLogo
+		before := *p
 		change(p)
 		p.Slug, p.Status, p.Plan, p.Branding.HasLogo = slug, status, plan, hasLogo
 		if err := p.Validate(); err != nil {
@@ -40,7 +41,7 @@ func (a *App) UpdatePractice(ctx context.Context, change func(p *medic.Practice)
 		if err := a.Practices.UpdatePractice(ctx, p); err != nil {
 			return err
 		}
-		return a.audit(ctx, "practice.settings_changed", "practice", p.ID, nil)
+		return a.audit(ctx, "practice.settings_changed", "practice", p.ID, changedSettings(&before, p))
 	})
 	return p, err
 }
@@ -87,4 +88,28 @@ func imageType(b []byte) string {
 		return "image/jpeg"
 	}
 	return ""
+}
+
+// changedSettings names what an update changed, for the audit log
+// (require_2fa also records its new value).
+func changedSettings(a, b *medic.Practice) map[string]string {
+	d := map[string]string{}
+	mark := func(name string, changed bool) {
+		if changed {
+			d[name] = "changed"
+		}
+	}
+	mark("name", a.Name != b.Name)
+	mark("type", a.Type != b.Type)
+	mark("email", a.Email != b.Email)
+	mark("phone", a.Phone != b.Phone)
+	mark("address", a.Address != b.Address)
+	mark("registration_number", a.RegistrationNumber != b.RegistrationNumber)
+	mark("time_zone", a.TimeZone != b.TimeZone)
+	mark("branding", a.Branding != b.Branding)
+	mark("booking", a.Booking != b.Booking)
+	if a.Require2FA != b.Require2FA {
+		d["require_2fa"] = map[bool]string{true: "on", false: "off"}[b.Require2FA]
+	}
+	return d
 }

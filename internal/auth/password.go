@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"unicode/utf8"
 
@@ -72,7 +73,7 @@ func HashPassword(pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("auth: reading salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := idKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, argonMemory, argonTime, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
@@ -86,7 +87,7 @@ func CheckPassword(encoded, pw string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	key := argon2.IDKey([]byte(pw), p.salt, p.time, p.memory, p.threads, uint32(len(p.key)))
+	key := idKey([]byte(pw), p.salt, p.time, p.memory, p.threads, uint32(len(p.key)))
 	return subtle.ConstantTimeCompare(key, p.key) == 1, nil
 }
 
@@ -108,7 +109,7 @@ var dummySalt = make([]byte, argonSaltLen)
 // Call it when the email is unknown so response timing does not reveal which
 // accounts exist.
 func DummyCheck(pw string) {
-	key := argon2.IDKey([]byte(pw), dummySalt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := idKey([]byte(pw), dummySalt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	subtle.ConstantTimeCompare(key, make([]byte, argonKeyLen))
 }
 
@@ -151,4 +152,14 @@ func parsePHC(encoded string) (phcParams, error) {
 		return p, ErrMalformedHash
 	}
 	return p, nil
+}
+
+// hashSlots bounds concurrent argon2id runs: each takes 19 MiB, so a burst
+// of sign-ins waits its turn instead of growing memory without limit.
+var hashSlots = make(chan struct{}, 2*runtime.GOMAXPROCS(0))
+
+func idKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	hashSlots <- struct{}{}
+	defer func() { <-hashSlots }()
+	return argon2.IDKey(password, salt, time, memory, threads, keyLen)
 }

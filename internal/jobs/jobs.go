@@ -20,19 +20,33 @@ import (
 // Deliver sends (or, in development, keeps) one mail.
 type Deliver func(ctx context.Context, m medic.Mail) error
 
+// Remind handles a due appointment reminder (the app checks it is not stale).
+type Remind func(ctx context.Context, r medic.AppointmentReminder) error
+
+// Handlers are what the workers call. A nil Deliver makes an insert-only
+// queue (commands that must not process jobs).
+type Handlers struct {
+	Deliver Deliver
+	Remind  Remind
+}
+
 // Queue is the River client.
 type Queue struct {
 	client *river.Client[pgx.Tx]
 }
 
-// New builds the queue with its workers. Without deliver the queue can only
-// insert (used by commands that must not process jobs).
-func New(pool *pgxpool.Pool, logger *slog.Logger, deliver Deliver) (*Queue, error) {
+// New builds the queue with its workers.
+func New(pool *pgxpool.Pool, logger *slog.Logger, h Handlers) (*Queue, error) {
 	cfg := &river.Config{Logger: logger, JobTimeout: time.Minute}
-	if deliver != nil {
+	if h.Deliver != nil {
 		workers := river.NewWorkers()
-		if err := river.AddWorkerSafely(workers, &mailWorker{deliver: deliver}); err != nil {
+		if err := river.AddWorkerSafely(workers, &mailWorker{deliver: h.Deliver}); err != nil {
 			return nil, err
+		}
+		if h.Remind != nil {
+			if err := river.AddWorkerSafely(workers, &reminderWorker{remind: h.Remind}); err != nil {
+				return nil, err
+			}
 		}
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
@@ -56,7 +70,11 @@ func (q *Queue) Insert(ctx context.Context, tx pgx.Tx, job interface{ Kind() str
 	if !ok {
 		return fmt.Errorf("jobs: %T is not a job", job)
 	}
-	_, err := q.client.InsertTx(ctx, tx, args, nil)
+	var opts *river.InsertOpts
+	if s, ok := job.(interface{ RunAt() time.Time }); ok && !s.RunAt().IsZero() {
+		opts = &river.InsertOpts{ScheduledAt: s.RunAt()}
+	}
+	_, err := q.client.InsertTx(ctx, tx, args, opts)
 	return err
 }
 
@@ -71,4 +89,13 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[medic.Mail]) error
 		return river.JobCancel(err) // a bad message stays bad: do not retry
 	}
 	return err
+}
+
+type reminderWorker struct {
+	river.WorkerDefaults[medic.AppointmentReminder]
+	remind Remind
+}
+
+func (w *reminderWorker) Work(ctx context.Context, job *river.Job[medic.AppointmentReminder]) error {
+	return w.remind(ctx, job.Args)
 }

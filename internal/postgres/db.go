@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -127,8 +128,19 @@ func (db *DB) do(ctx context.Context, fn func(tx pgx.Tx) error) error {
 			}
 			st.practice, st.user = t.PracticeID, user
 		}
-		return fn(st.tx)
+		return dataError(fn(st.tx))
 	})
+}
+
+// dataError turns a data exception (class 22: text PostgreSQL cannot
+// store, a value out of range) into a user's EINVALID rather than an
+// internal error; the surfaces check input first, this is the backstop.
+func dataError(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22") {
+		return fmt.Errorf("%w: %w", &medic.Error{Code: medic.EINVALID, Message: "Some of the data is not valid."}, err)
+	}
+	return err
 }
 
 // tenantID returns the practice in ctx; store methods on tenant tables call

@@ -15,6 +15,11 @@ func (db *DB) EnqueueMail(ctx context.Context, m medic.Mail) error {
 	return db.do(ctx, func(tx pgx.Tx) error { return db.Enqueue(ctx, tx, m) })
 }
 
+// EnqueueJob queues a job in the current transaction.
+func (db *DB) EnqueueJob(ctx context.Context, job interface{ Kind() string }) error {
+	return db.do(ctx, func(tx pgx.Tx) error { return db.Enqueue(ctx, tx, job) })
+}
+
 // KeepMail stores a message in the development mailbox (no SMTP configured).
 func (db *DB) KeepMail(ctx context.Context, m medic.Mail) error {
 	att, _ := json.Marshal(m.Attachments)

@@ -15,4 +15,10 @@ var (
 	_ medic.AuditService      = (*DB)(nil)
 	_ medic.MailService       = (*DB)(nil)
 	_ medic.Transactor        = (*DB)(nil)
+
+	_ medic.PatientService         = (*DB)(nil)
+	_ medic.PractitionerService    = (*DB)(nil)
+	_ medic.ScheduleService        = (*DB)(nil)
+	_ medic.AppointmentTypeService = (*DB)(nil)
+	_ medic.AppointmentService     = (*DB)(nil)
 )

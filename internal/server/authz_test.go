@@ -3,6 +3,7 @@ package server_test
 import (
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"medic"
@@ -137,5 +138,45 @@ func TestLastAdminStays(t *testing.T) {
 	r := want(t, admin.Do("GET", "/api/v1/practices/sunrise", nil), http.StatusNotFound)
 	if string(r.Body) != string(notFound.Body) {
 		t.Errorf("deactivated member's 404 differs: %s vs %s", r.Body, notFound.Body)
+	}
+}
+
+// Two admins demoting each other at the same moment cannot leave the
+// practice without an admin: membership changes are serialised.
+func TestLastAdminStaysUnderConcurrentDemotion(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	p := env.Practice(t, "sunrise")
+	m1 := env.Member(t, p, env.User(t, "one@sunrise.example", pw), medic.RoleAdmin)
+	m2 := env.Member(t, p, env.User(t, "two@sunrise.example", pw), medic.RoleAdmin)
+	c1, c2 := env.Login(t, "one@sunrise.example", pw), env.Login(t, "two@sunrise.example", pw)
+	members := "/api/v1/practices/sunrise/members/"
+	for round := 0; round < 5; round++ {
+		var wg sync.WaitGroup
+		statuses := make([]int, 2)
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			statuses[0] = c1.Do("PATCH", members+m2.ID, map[string]any{"role": "doctor"}).Status
+		}()
+		go func() {
+			defer wg.Done()
+			statuses[1] = c2.Do("PATCH", members+m1.ID, map[string]any{"role": "doctor"}).Status
+		}()
+		wg.Wait()
+		n, err := env.DB.CountActiveAdmins(medic.WithTenant(t.Context(), medic.Tenant{PracticeID: p.ID}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n < 1 {
+			t.Fatalf("round %d: statuses %v left %d active admins", round, statuses, n)
+		}
+		// Restore both as admins for the next round (as the owner, outside the API).
+		for _, m := range []*medic.Member{m1, m2} {
+			m.Role, m.Active = medic.RoleAdmin, true
+			if err := env.DB.UpdateMember(medic.WithTenant(t.Context(), medic.Tenant{PracticeID: p.ID}), m); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -89,6 +90,12 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
 		}
+		// A path or query that is not valid text (a NUL byte, broken UTF-8)
+		// is refused here rather than reaching the database.
+		if !medic.StorableText(r.URL.Path) || !storableQuery(r.URL.RawQuery) {
+			http.Error(w, medic.ErrUnstorableText.Message, http.StatusBadRequest)
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -136,4 +143,22 @@ func clientIP(r *http.Request, trustProxy bool) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+func storableQuery(raw string) bool {
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return true // the handler reports a malformed query its own way
+	}
+	for k, vs := range q {
+		if !medic.StorableText(k) {
+			return false
+		}
+		for _, v := range vs {
+			if !medic.StorableText(v) {
+				return false
+			}
+		}
+	}
+	return true
 }

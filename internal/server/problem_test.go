@@ -43,6 +43,12 @@ func TestProblemDocuments(t *testing.T) {
 		{Name: "unknown API version", Client: anon, Method: "GET", Path: "/api/v2/me", Status: 404},
 		{Name: "wrong method", Method: "PUT", Path: "/api/v1/me", Body: `{}`, Status: 404},
 		{Name: "signed out", Client: anon, Method: "GET", Path: practice, Status: 401},
+		// Text PostgreSQL cannot store is the user's mistake, not a 500.
+		{Name: "NUL in login email", Client: anon, Method: "POST", Path: "/api/v1/auth/login", Body: `{"email":"a\u0000@x.org","password":"x"}`, Status: 422, Contains: []string{"not valid text"}},
+		{Name: "NUL in reset email", Client: anon, Method: "POST", Path: "/api/v1/auth/password-reset", Body: `{"email":"a\u0000@x.org"}`, Status: 422},
+		{Name: "NUL in a location name", Method: "POST", Path: practice + "/locations", Body: `{"name":"A\u0000B"}`, Status: 422},
+		{Name: "NUL in a practice address", Method: "PATCH", Path: practice, Body: `{"address":"x\u0000"}`, Status: 422},
+		{Name: "broken UTF-8", Method: "PATCH", Path: practice, Body: "{\"address\":\"\xff\xfe\"}", Status: 422},
 	} {
 		if s.Client == nil {
 			s.Client = admin
@@ -50,6 +56,12 @@ func TestProblemDocuments(t *testing.T) {
 		status := s.Status
 		s.Check = func(t *testing.T, r *servertest.Response) { wantProblem(t, r, status) }
 		s.Run(t)
+	}
+	// A NUL in a query or path is refused before any handler runs.
+	for _, path := range []string{practice + "/audit-events?action=a%00b", "/api/v1/practices/sun%00rise"} {
+		if r := admin.Do("GET", path, nil); r.Status != http.StatusBadRequest {
+			t.Errorf("GET %s: %d, want 400", path, r.Status)
+		}
 	}
 	// None of it changed the practice.
 	if r := want(t, admin.Do("GET", practice, nil), http.StatusOK); r.Str("name") != "Practice sunrise" || r.Str("time_zone") != "Africa/Johannesburg" {

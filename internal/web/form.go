@@ -73,6 +73,13 @@ func parseForm(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return &medic.Error{Code: medic.EINVALID, Message: "The form could not be read. It may be too large."}
 	}
+	for _, vs := range r.Form {
+		for _, v := range vs {
+			if !medic.StorableText(v) {
+				return medic.ErrUnstorableText
+			}
+		}
+	}
 	return nil
 }
 

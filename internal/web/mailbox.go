@@ -12,9 +12,11 @@ type mailboxView struct {
 }
 
 // mailbox shows the newest kept emails in development (no SMTP), so
-// developers can follow invitation and reset links. It is 404 otherwise.
+// developers can follow invitation and reset links. The mails hold live
+// reset and invitation links, so only a signed-in platform operator sees
+// them; everyone else gets 404.
 func (h *Handler) mailbox(w http.ResponseWriter, r *http.Request) {
-	if !h.devMailbox {
+	if !h.devMailbox || !medic.ActorFrom(r.Context()).IsOperator {
 		h.fail(w, r, errNotFound)
 		return
 	}

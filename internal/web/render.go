@@ -165,7 +165,7 @@ func (p *page) withForm(f *form) *page {
 
 // page starts the page for r, filled from the visitor when one is signed in.
 func (h *Handler) page(r *http.Request, title, nav string) *page {
-	p := &page{Title: title, Nav: nav, DevMailbox: h.devMailbox, Notice: notices[r.URL.Query().Get("m")], loc: time.UTC}
+	p := &page{Title: title, Nav: nav, DevMailbox: h.devMailbox && medic.ActorFrom(r.Context()).IsOperator, Notice: notices[r.URL.Query().Get("m")], loc: time.UTC}
 	v := visitorFrom(r.Context())
 	if v == nil && medic.ActorFrom(r.Context()).SessionID != "" {
 		// A signed-in visitor on a page outside the desk wrappers (404):
@@ -260,6 +260,8 @@ func statusOf(code string) int {
 		return http.StatusTooManyRequests
 	case medic.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
+	case medic.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }

@@ -38,6 +38,8 @@ type env struct {
 	db  *pgtest.DB
 	app *app.App
 	srv *httptest.Server
+	// mailReader is an operator's session: only operators see the dev mailbox.
+	mailReader *client
 }
 
 type envOption func(*server.Config)
@@ -284,7 +286,11 @@ var mailLinkRE = regexp.MustCompile(`href="http://example\.test(/[a-z]+/[A-Za-z0
 // sent to addr.
 func (e *env) lastMailLink(addr string) string {
 	e.t.Helper()
-	p := e.client().get("/dev/mailbox")
+	if e.mailReader == nil {
+		e.mustOperator("mailbox-reader@example.org")
+		e.mailReader = e.signIn("mailbox-reader@example.org")
+	}
+	p := e.mailReader.get("/dev/mailbox")
 	wantStatus(e.t, p, http.StatusOK)
 	for _, art := range strings.Split(p.body, "<article")[1:] {
 		if strings.Contains(art, addr) {

@@ -88,7 +88,9 @@ func NewWithConfig(t testing.TB, cfg server.Config) *Env {
 	e := &Env{DB: db, Clock: &Clock{now: Start}, Config: cfg, arrived: make(chan struct{}), taken: map[int]bool{}}
 	db.Clock = e.Clock
 
-	queue, err := jobs.New(db.Pool(), logger, e.deliver)
+	var a *app.App // set below, before any reminder is due
+	remind := func(ctx context.Context, r medic.AppointmentReminder) error { return a.SendReminder(ctx, r) }
+	queue, err := jobs.New(db.Pool(), logger, jobs.Handlers{Deliver: e.deliver, Remind: remind})
 	if err != nil {
 		t.Fatalf("servertest: job queue: %v", err)
 	}
@@ -108,9 +110,10 @@ func NewWithConfig(t testing.TB, cfg server.Config) *Env {
 	go func() { defer close(sealerDone); _ = db.RunSealer(sealCtx, logger, time.Minute) }()
 	t.Cleanup(func() { stopSealer(); <-sealerDone })
 
-	a := &app.App{
+	a = &app.App{
 		Tx: db, Users: db, Practices: db, Platform: db, Members: db, Invitations: db, Locations: db,
 		Sessions: db, Tokens: db, Audit: db, Mail: db, Clock: e.Clock,
+		Patients: db, Practitioners: db, Schedules: db, AppointmentTypes: db, Appointments: db,
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
 	}
 	srv := server.New(cfg, a, logger, db.Pool(), db.Ping)

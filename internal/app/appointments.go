@@ -1,0 +1,304 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"medic"
+)
+
+// BookingRequest books a patient into a slot.
+type BookingRequest struct {
+	PatientID, PractitionerID, LocationID, AppointmentTypeID string
+	Start                                                    time.Time
+	Notes                                                    string
+	// Overbook books beyond capacity: admins and doctors only, with a reason.
+	Overbook       bool
+	OverbookReason string
+	Source         medic.AppointmentSource
+}
+
+func (in *BookingRequest) validate() error {
+	f := medic.FieldErrors{}
+	for field, v := range map[string]string{"patient_id": in.PatientID, "practitioner_id": in.PractitionerID, "location_id": in.LocationID, "appointment_type_id": in.AppointmentTypeID} {
+		if v == "" {
+			f.Add(field, "Required.")
+		}
+	}
+	if in.Start.IsZero() {
+		f.Add("start", "Choose a time.")
+	}
+	if len(in.Notes) > 2000 {
+		f.Add("notes", "Use at most 2000 characters.")
+	}
+	in.OverbookReason = strings.TrimSpace(in.OverbookReason)
+	if in.Overbook && in.OverbookReason == "" {
+		f.Add("overbook_reason", "Give the reason for booking beyond capacity.")
+	}
+	if in.Source == "" {
+		in.Source = medic.SourceDesk
+	}
+	return f.Err()
+}
+
+// canOverbook: only admins and doctors may book beyond capacity.
+func canOverbook(t medic.Tenant) bool { return t.Role == medic.RoleAdmin || t.Role == medic.RoleDoctor }
+
+// BookAppointment books a slot. The database refuses a slot that is full
+// (ErrSlotFull, 409) however many requests race for it.
+func (a *App) BookAppointment(ctx context.Context, in BookingRequest) (*medic.Appointment, error) {
+	t, err := require(ctx, medic.PermAppointmentsWrite)
+	if err != nil {
+		return nil, a.denied(ctx, "appointment.book", err)
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	if in.Overbook && !canOverbook(t) {
+		return nil, a.denied(ctx, "appointment.overbook", medic.Errorf(medic.EFORBIDDEN, "Only an admin or a doctor may book beyond capacity."))
+	}
+	var ap *medic.Appointment
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+		patient, err := a.Patients.FindPatient(ctx, in.PatientID)
+		if err != nil {
+			return fieldNotFound(err, "patient_id", "Choose a patient of this practice.")
+		}
+		if patient.Status != medic.PatientActive {
+			return &medic.Error{Code: medic.EINVALID, Message: "This chart is not active.", Fields: map[string]string{"patient_id": "Reactivate the chart first."}}
+		}
+		slot, typ, err := a.findSlot(ctx, in.PractitionerID, in.LocationID, in.AppointmentTypeID, in.Start, in.Source == medic.SourceOnline, nil)
+		if err != nil {
+			return err
+		}
+		if slot.Remaining <= 0 && !in.Overbook {
+			return medic.ErrSlotFull
+		}
+		ap = &medic.Appointment{PatientID: patient.ID, PractitionerID: in.PractitionerID, LocationID: in.LocationID, AppointmentTypeID: typ.ID,
+			Start: slot.Start, End: slot.End, Status: medic.StatusBooked, Source: in.Source, Notes: in.Notes,
+			Overbooked: in.Overbook && slot.Remaining <= 0}
+		if ap.Overbooked {
+			ap.OverbookReason = in.OverbookReason
+		}
+		if err := a.Appointments.BookAppointment(ctx, ap, slot.Claims); err != nil {
+			return err
+		}
+		detail := map[string]string{"start": ap.Start.UTC().Format(time.RFC3339), "source": string(ap.Source)}
+		if ap.Overbooked {
+			detail["overbook_reason"] = ap.OverbookReason
+		}
+		if err := a.auditAppointment(ctx, "appointment.booked", ap, detail); err != nil {
+			return err
+		}
+		if ap, err = a.Appointments.FindAppointment(ctx, ap.ID); err != nil {
+			return err
+		}
+		return a.notifyBooking(ctx, ap, patient, "confirmed")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ap, nil
+}
+
+// findSlot checks that start is a slot of the practitioner's schedule at
+// the location for the type, and returns it with the places it claims.
+// Desk bookings ignore the online lead time but not the past.
+// moving is the appointment being rescheduled: its own places and time do
+// not stand in its way.
+func (a *App) findSlot(ctx context.Context, practitionerID, locationID, typeID string, start time.Time, online bool, moving *medic.Appointment) (medic.Slot, *medic.AppointmentType, error) {
+	var none medic.Slot
+	p, err := a.GetPractice(ctx)
+	if err != nil {
+		return none, nil, err
+	}
+	pr, err := a.Practitioners.FindPractitioner(ctx, practitionerID)
+	if err != nil {
+		return none, nil, fieldNotFound(err, "practitioner_id", "Choose a practitioner of this practice.")
+	}
+	typ, err := a.AppointmentTypes.FindAppointmentType(ctx, typeID)
+	if err != nil {
+		return none, nil, fieldNotFound(err, "appointment_type_id", "Choose an appointment type of this practice.")
+	}
+	if online && !typ.OnlineBookable {
+		return none, nil, &medic.Error{Code: medic.EINVALID, Message: "This appointment type cannot be booked online.", Fields: map[string]string{"appointment_type_id": "Not bookable online."}}
+	}
+	if _, err := a.Locations.FindLocation(ctx, locationID); err != nil {
+		return none, nil, fieldNotFound(err, "location_id", "Choose a location of this practice.")
+	}
+	in, err := a.availabilityInput(ctx, p, pr, typ, locationID, start, start.Add(time.Minute), a.location(ctx))
+	if err != nil {
+		return none, nil, err
+	}
+	in.IgnoreCapacity = true
+	if !online {
+		in.LeadTimeMinutes = 0
+	}
+	if moving != nil {
+		for t, n := range in.Booked {
+			if !t.Before(moving.Start) && t.Before(moving.End) && n > 0 && !moving.Overbooked {
+				in.Booked[t] = n - 1
+			}
+		}
+		busy := in.Busy[:0]
+		for _, b := range in.Busy {
+			if !(b.Start.Equal(moving.Start) && b.End.Equal(moving.End)) {
+				busy = append(busy, b)
+			}
+		}
+		in.Busy = busy
+	}
+	slot, ok := medic.FindSlot(medic.ComputeSlots(in), start, locationID)
+	if !ok {
+		return none, nil, &medic.Error{Code: medic.EINVALID, Message: "That is not an open time for this practitioner, location and appointment type.",
+			Fields: map[string]string{"start": "Choose one of the open slots."}}
+	}
+	return slot, typ, nil
+}
+
+func (a *App) auditAppointment(ctx context.Context, action string, ap *medic.Appointment, detail map[string]string) error {
+	return a.Audit.Record(ctx, medic.AuditEvent{Action: action, EntityType: "appointment", EntityID: ap.ID, PatientID: ap.PatientID, Detail: detail})
+}
+
+// GetAppointment returns one appointment; the read is audited.
+func (a *App) GetAppointment(ctx context.Context, id string) (*medic.Appointment, error) {
+	if _, err := require(ctx, medic.PermAppointmentsRead); err != nil {
+		return nil, a.denied(ctx, "appointment.view", err)
+	}
+	var ap *medic.Appointment
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if ap, err = a.Appointments.FindAppointment(ctx, id); err != nil {
+			return err
+		}
+		return a.auditAppointment(ctx, "appointment.viewed", ap, nil)
+	})
+	return ap, err
+}
+
+// ListAppointments lists appointments (calendars, today's list, a chart's
+// tab); the read is audited.
+func (a *App) ListAppointments(ctx context.Context, f medic.AppointmentFilter, p medic.Page) ([]*medic.Appointment, string, error) {
+	if _, err := require(ctx, medic.PermAppointmentsRead); err != nil {
+		return nil, "", a.denied(ctx, "appointment.list", err)
+	}
+	var out []*medic.Appointment
+	var next string
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if out, next, err = a.Appointments.ListAppointments(ctx, f, p); err != nil {
+			return err
+		}
+		return a.Audit.Record(ctx, medic.AuditEvent{Action: "appointment.listed", EntityType: "appointment", PatientID: f.PatientID,
+			Detail: map[string]string{"results": strconv.Itoa(len(out))}})
+	})
+	return out, next, err
+}
+
+// RescheduleAppointment moves a booked appointment to another slot (and
+// optionally practitioner or location), releasing the old places.
+func (a *App) RescheduleAppointment(ctx context.Context, id string, start time.Time, practitionerID, locationID string) (*medic.Appointment, error) {
+	if _, err := require(ctx, medic.PermAppointmentsWrite); err != nil {
+		return nil, a.denied(ctx, "appointment.reschedule", err)
+	}
+	if start.IsZero() {
+		return nil, &medic.Error{Code: medic.EINVALID, Message: "Choose the new time.", Fields: map[string]string{"start": "Choose the new time."}}
+	}
+	var ap *medic.Appointment
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if ap, err = a.Appointments.FindAppointment(ctx, id); err != nil {
+			return err
+		}
+		if ap.Status != medic.StatusBooked {
+			return medic.Errorf(medic.ECONFLICT, "Only a booked appointment can be moved; this one is %s.", strings.ReplaceAll(string(ap.Status), "_", " "))
+		}
+		if practitionerID != "" && practitionerID != ap.PractitionerID {
+			return &medic.Error{Code: medic.EINVALID, Message: "To change the practitioner, cancel and book again.", Fields: map[string]string{"practitioner_id": "Cancel and book again to change the practitioner."}}
+		}
+		if locationID == "" {
+			locationID = ap.LocationID
+		}
+		slot, _, err := a.findSlot(ctx, ap.PractitionerID, locationID, ap.AppointmentTypeID, start, ap.Source == medic.SourceOnline && !isStaff(ctx), ap)
+		if err != nil {
+			return err
+		}
+		if slot.Remaining <= 0 {
+			return medic.ErrSlotFull
+		}
+		from := ap.Start
+		ap.LocationID = locationID
+		if err := a.Appointments.MoveAppointment(ctx, ap, slot.Start, slot.End, slot.Claims); err != nil {
+			return err
+		}
+		if err := a.auditAppointment(ctx, "appointment.rescheduled", ap, map[string]string{"from": from.UTC().Format(time.RFC3339), "to": slot.Start.UTC().Format(time.RFC3339)}); err != nil {
+			return err
+		}
+		if ap, err = a.Appointments.FindAppointment(ctx, id); err != nil {
+			return err
+		}
+		patient, err := a.Patients.FindPatient(ctx, ap.PatientID)
+		if err != nil {
+			return err
+		}
+		return a.notifyBooking(ctx, ap, patient, "moved")
+	})
+	return ap, err
+}
+
+// isStaff reports whether a member (not a public patient flow) is acting.
+func isStaff(ctx context.Context) bool { return medic.ActorFrom(ctx).UserID != "" }
+
+// SetAppointmentStatus moves an appointment through its life: check in,
+// start, complete, no-show, or cancel (with a reason). Only valid changes
+// are accepted.
+func (a *App) SetAppointmentStatus(ctx context.Context, id string, to medic.AppointmentStatus, reason string) (*medic.Appointment, error) {
+	if _, err := require(ctx, medic.PermAppointmentsWrite); err != nil {
+		return nil, a.denied(ctx, "appointment.status", err)
+	}
+	reason = strings.TrimSpace(reason)
+	if to == medic.StatusCancelled && reason == "" {
+		return nil, &medic.Error{Code: medic.EINVALID, Message: "Give a reason for cancelling.", Fields: map[string]string{"reason": "Give a reason for cancelling."}}
+	}
+	if len(reason) > 500 {
+		return nil, &medic.Error{Code: medic.EINVALID, Message: "Use at most 500 characters.", Fields: map[string]string{"reason": "Use at most 500 characters."}}
+	}
+	var ap *medic.Appointment
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if ap, err = a.Appointments.FindAppointment(ctx, id); err != nil {
+			return err
+		}
+		from := ap.Status
+		if !from.CanBecome(to) {
+			return &medic.Error{Code: medic.ECONFLICT, Message: fmt.Sprintf("An appointment that is %s cannot become %s.", label(from), label(to)),
+				Fields: map[string]string{"status": "Not allowed from " + label(from) + "."}}
+		}
+		if err := a.Appointments.SetAppointmentStatus(ctx, id, from, to, reason); err != nil {
+			return err
+		}
+		detail := map[string]string{"from": string(from), "to": string(to)}
+		if reason != "" {
+			detail["reason"] = reason
+		}
+		if err := a.auditAppointment(ctx, "appointment."+string(to), ap, detail); err != nil {
+			return err
+		}
+		if ap, err = a.Appointments.FindAppointment(ctx, id); err != nil {
+			return err
+		}
+		if to == medic.StatusCancelled {
+			patient, err := a.Patients.FindPatient(ctx, ap.PatientID)
+			if err != nil {
+				return err
+			}
+			return a.notifyBooking(ctx, ap, patient, "cancelled")
+		}
+		return nil
+	})
+	return ap, err
+}
+
+func label(s medic.AppointmentStatus) string { return strings.ReplaceAll(string(s), "_", " ") }

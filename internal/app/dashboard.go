@@ -1,0 +1,77 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"medic"
+)
+
+// Dashboard is the desk's front page for the practice in context.
+type Dashboard struct {
+	Today          []*medic.Appointment
+	TodayByStatus  map[medic.AppointmentStatus]int
+	ActivePatients int
+	// Week is the number of appointments per day of the current week (Mon–Sun).
+	Week   []DayCount
+	Recent []*medic.Patient
+}
+
+// DayCount is a day's appointment volume.
+type DayCount struct {
+	Day   medic.Date
+	Count int
+}
+
+// GetDashboard gathers today's appointments, counts, the week's volume and
+// recently changed charts, as far as the member's role may see them.
+func (a *App) GetDashboard(ctx context.Context) (*Dashboard, error) {
+	t, ok := medic.TenantFrom(ctx)
+	if !ok {
+		return nil, medic.ErrNotFound
+	}
+	d := &Dashboard{TodayByStatus: map[medic.AppointmentStatus]int{}}
+	loc := a.location(ctx)
+	today := a.today(ctx)
+	start, end := today.In(loc), today.AddDays(1).In(loc)
+	monday := today.AddDays(-((int(today.Weekday()) + 6) % 7))
+	if t.Can(medic.PermAppointmentsRead) {
+		var err error
+		if d.Today, err = a.allTodays(ctx, start, end); err != nil {
+			return nil, err
+		}
+		if d.TodayByStatus, err = a.Appointments.CountAppointmentsByStatus(ctx, start, end); err != nil {
+			return nil, err
+		}
+		counts, err := a.Appointments.DailyCounts(ctx, monday.In(loc), monday.AddDays(7).In(loc), loc)
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i < 7; i++ {
+			day := monday.AddDays(i)
+			d.Week = append(d.Week, DayCount{Day: day, Count: counts[day]})
+		}
+	}
+	if t.Can(medic.PermPatientsRead) {
+		var err error
+		if d.ActivePatients, err = a.Patients.CountPatients(ctx, medic.PatientActive); err != nil {
+			return nil, err
+		}
+		if d.Recent, err = a.RecentPatients(ctx, 8); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+func (a *App) allTodays(ctx context.Context, start, end time.Time) ([]*medic.Appointment, error) {
+	var out []*medic.Appointment
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if out, err = a.allAppointments(ctx, medic.AppointmentFilter{From: start, To: end}); err != nil {
+			return err
+		}
+		return a.Audit.Record(ctx, medic.AuditEvent{Action: "appointment.listed", EntityType: "appointment", Detail: map[string]string{"list": "today"}})
+	})
+	return out, err
+}

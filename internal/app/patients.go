@@ -1,0 +1,172 @@
+package app
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"medic"
+)
+
+// ErrPossibleDuplicate says a new chart looks like an existing one; the
+// caller shows the matches and may create anyway with confirmation.
+var ErrPossibleDuplicate = &medic.Error{Code: medic.ECONFLICT, Message: "This looks like a patient who already has a chart. Open the existing chart, or confirm that this is a different person."}
+
+// location is the practice's time zone (UTC if it cannot be loaded).
+func (a *App) location(ctx context.Context) *time.Location {
+	t, _ := medic.TenantFrom(ctx)
+	l, err := loadLocation(t.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return l
+}
+
+// today is the current date in the practice's time zone.
+func (a *App) today(ctx context.Context) medic.Date {
+	return medic.DateOf(a.now().In(a.location(ctx)))
+}
+
+// SearchPatients lists charts of the practice in context; the read is audited.
+func (a *App) SearchPatients(ctx context.Context, f medic.PatientFilter, p medic.Page) ([]*medic.Patient, string, error) {
+	if _, err := require(ctx, medic.PermPatientsRead); err != nil {
+		return nil, "", a.denied(ctx, "patient.search", err)
+	}
+	var out []*medic.Patient
+	var next string
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if out, next, err = a.Patients.SearchPatients(ctx, f, p); err != nil {
+			return err
+		}
+		// The query itself may be a name: the log keeps only the count.
+		return a.audit(ctx, "patient.searched", "patient", "", map[string]string{"results": strconv.Itoa(len(out))})
+	})
+	return out, next, err
+}
+
+// GetPatient returns one chart; the read is audited.
+func (a *App) GetPatient(ctx context.Context, id string) (*medic.Patient, error) {
+	if _, err := require(ctx, medic.PermPatientsRead); err != nil {
+		return nil, a.denied(ctx, "patient.view", err)
+	}
+	var p *medic.Patient
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if p, err = a.Patients.FindPatient(ctx, id); err != nil {
+			return err
+		}
+		return a.auditPatient(ctx, "patient.viewed", p.ID, nil)
+	})
+	return p, err
+}
+
+// auditPatient records an event about a patient.
+func (a *App) auditPatient(ctx context.Context, action, patientID string, detail map[string]string) error {
+	return a.Audit.Record(ctx, medic.AuditEvent{Action: action, EntityType: "patient", EntityID: patientID, PatientID: patientID, Detail: detail})
+}
+
+// CreatePatient validates and stores a new chart. Unless confirmed, likely
+// duplicates (same ID number, same email, or same name and date of birth)
+// stop it with ErrPossibleDuplicate and are returned.
+func (a *App) CreatePatient(ctx context.Context, p *medic.Patient, confirmed bool) ([]medic.DuplicateMatch, error) {
+	if _, err := require(ctx, medic.PermPatientsWrite); err != nil {
+		return nil, a.denied(ctx, "patient.create", err)
+	}
+	p.Status = medic.PatientActive
+	if err := p.Validate(a.today(ctx)); err != nil {
+		return nil, err
+	}
+	var dups []medic.DuplicateMatch
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if dups, err = a.Patients.FindDuplicates(ctx, p); err != nil {
+			return err
+		}
+		if len(dups) > 0 && !confirmed {
+			return ErrPossibleDuplicate
+		}
+		if err := a.Patients.CreatePatient(ctx, p); err != nil {
+			return err
+		}
+		detail := map[string]string{}
+		if len(dups) > 0 {
+			detail["confirmed_despite_duplicates"] = strconv.Itoa(len(dups))
+		}
+		return a.auditPatient(ctx, "patient.created", p.ID, detail)
+	})
+	return dups, err
+}
+
+// UpdatePatient saves changes made by change to a chart.
+func (a *App) UpdatePatient(ctx context.Context, id string, change func(p *medic.Patient)) (*medic.Patient, error) {
+	if _, err := require(ctx, medic.PermPatientsWrite); err != nil {
+		return nil, a.denied(ctx, "patient.update", err)
+	}
+	var p *medic.Patient
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if p, err = a.Patients.FindPatient(ctx, id); err != nil {
+			return err
+		}
+		if p.Status == medic.PatientMerged {
+			return medic.Errorf(medic.ECONFLICT, "This chart was merged into another; edit that one.")
+		}
+		change(p)
+		if err := p.Validate(a.today(ctx)); err != nil {
+			return err
+		}
+		if err := a.Patients.UpdatePatient(ctx, p); err != nil {
+			return err
+		}
+		return a.auditPatient(ctx, "patient.updated", p.ID, nil)
+	})
+	return p, err
+}
+
+// SetPatientStatus deactivates or reactivates a chart (never deletes it).
+func (a *App) SetPatientStatus(ctx context.Context, id string, s medic.PatientStatus) (*medic.Patient, error) {
+	if s != medic.PatientActive && s != medic.PatientInactive {
+		return nil, &medic.Error{Code: medic.EINVALID, Message: "Choose active or inactive.", Fields: map[string]string{"status": "Choose active or inactive."}}
+	}
+	return a.UpdatePatient(ctx, id, func(p *medic.Patient) { p.Status = s })
+}
+
+// MergePatients moves everything of chart `from` into chart `into`. It is
+// irreversible, so it needs confirm.
+func (a *App) MergePatients(ctx context.Context, from, into string, confirm bool) error {
+	if _, err := require(ctx, medic.PermPatientsWrite); err != nil {
+		return a.denied(ctx, "patient.merge", err)
+	}
+	if from == into {
+		return &medic.Error{Code: medic.EINVALID, Message: "Choose two different charts.", Fields: map[string]string{"into": "Choose a different chart."}}
+	}
+	if !confirm {
+		return &medic.Error{Code: medic.EINVALID, Message: "Merging cannot be undone. Confirm to go ahead.", Fields: map[string]string{"confirm": "Tick to confirm the merge."}}
+	}
+	return a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := a.Patients.MergePatients(ctx, from, into); err != nil {
+			return err
+		}
+		if err := a.auditPatient(ctx, "patient.merged_away", from, map[string]string{"into": into}); err != nil {
+			return err
+		}
+		return a.auditPatient(ctx, "patient.merged_into", into, map[string]string{"from": from})
+	})
+}
+
+// RecentPatients lists the most recently changed charts (dashboard).
+func (a *App) RecentPatients(ctx context.Context, limit int) ([]*medic.Patient, error) {
+	if _, err := require(ctx, medic.PermPatientsRead); err != nil {
+		return nil, err
+	}
+	var out []*medic.Patient
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if out, err = a.Patients.RecentPatients(ctx, limit); err != nil {
+			return err
+		}
+		return a.audit(ctx, "patient.listed", "patient", "", map[string]string{"results": strconv.Itoa(len(out)), "list": "recent"})
+	})
+	return out, err
+}

@@ -1,0 +1,106 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"medic"
+)
+
+const appointmentTypeColumns = `id, practice_id, name, duration_minutes, color, online_bookable, active, created_at`
+
+func scanAppointmentType(row pgx.Row) (*medic.AppointmentType, error) {
+	var t medic.AppointmentType
+	err := row.Scan(&t.ID, &t.PracticeID, &t.Name, &t.DurationMinutes, &t.Color, &t.OnlineBookable, &t.Active, &t.CreatedAt)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &t, nil
+}
+
+// ListAppointmentTypes lists every appointment type of the practice in
+// context (inactive ones too), by name.
+func (db *DB) ListAppointmentTypes(ctx context.Context) (ts []*medic.AppointmentType, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+appointmentTypeColumns+` FROM appointment_types WHERE practice_id = $1 ORDER BY name, id`, pid)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			t, err := scanAppointmentType(rows)
+			if err != nil {
+				return err
+			}
+			ts = append(ts, t)
+		}
+		return rows.Err()
+	})
+	return ts, err
+}
+
+// FindAppointmentType returns ENOTFOUND if the type does not exist or belongs to another practice.
+func (db *DB) FindAppointmentType(ctx context.Context, id string) (t *medic.AppointmentType, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !isUUID(id) {
+		return nil, medic.ErrNotFound
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		t, err = scanAppointmentType(tx.QueryRow(ctx, `SELECT `+appointmentTypeColumns+` FROM appointment_types WHERE practice_id = $1 AND id = $2`, pid, id))
+		return err
+	})
+	return t, err
+}
+
+// CreateAppointmentType inserts t (validated by the caller) into the practice in context.
+func (db *DB) CreateAppointmentType(ctx context.Context, t *medic.AppointmentType) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	if t.Color == "" {
+		t.Color = "#1a6fb0"
+	}
+	var id string
+	var created time.Time
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO appointment_types (practice_id, name, duration_minutes, color, online_bookable, active, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, created_at`,
+			pid, t.Name, t.DurationMinutes, t.Color, t.OnlineBookable, t.Active, db.now()).Scan(&id, &created)
+	})
+	if err != nil {
+		return err
+	}
+	t.ID, t.PracticeID, t.CreatedAt = id, pid, created
+	return nil
+}
+
+// UpdateAppointmentType saves t; ENOTFOUND outside the practice in context.
+// Booked appointments keep their times when the duration changes.
+func (db *DB) UpdateAppointmentType(ctx context.Context, t *medic.AppointmentType) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	if !isUUID(t.ID) {
+		return medic.ErrNotFound
+	}
+	if t.Color == "" {
+		t.Color = "#1a6fb0"
+	}
+	err = db.exec1(ctx, `UPDATE appointment_types SET name = $3, duration_minutes = $4, color = $5, online_bookable = $6, active = $7
+		WHERE practice_id = $1 AND id = $2`, pid, t.ID, t.Name, t.DurationMinutes, t.Color, t.OnlineBookable, t.Active)
+	if err == nil {
+		t.PracticeID = pid
+	}
+	return err
+}
