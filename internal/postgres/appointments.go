@@ -146,9 +146,11 @@ func (db *DB) FindAppointment(ctx context.Context, id string) (a *medic.Appointm
 
 // BookAppointment inserts a and takes one place in each claimed slot, in
 // one transaction; ErrSlotFull (and nothing written) if any slot is full.
-// Overbooked appointments (a.Overbooked, with a reason) take places
-// counted apart, never refused. ENOTFOUND for a patient, practitioner,
-// location or type of another practice.
+// a.Overbooked (with a reason) permits booking beyond capacity: a slot
+// with a free place still takes it, a full one takes an overbooked place,
+// counted apart and never refused; a.Overbooked is left true only if some
+// place was overbooked. ENOTFOUND for a patient, practitioner, location or
+// type of another practice; ECONFLICT for a merged chart.
 func (db *DB) BookAppointment(ctx context.Context, a *medic.Appointment, claims []medic.SlotClaim) error {
 	pid, err := tenantID(ctx)
 	if err != nil {
@@ -177,41 +179,64 @@ func (db *DB) BookAppointment(ctx context.Context, a *medic.Appointment, claims 
 	}
 	now := db.now()
 	var id string
+	var overbooked bool
 	err = db.atomically(ctx, func(tx pgx.Tx) error {
+		// The patient row is locked (key share) and re-checked, so a chart
+		// merged meanwhile gains no appointment after its merge.
 		err := tx.QueryRow(ctx, `INSERT INTO appointments (practice_id, patient_id, practitioner_id, location_id, appointment_type_id, starts_at, ends_at,
 				status, source, notes, overbooked, overbook_reason, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id`,
+			SELECT $1, p.id, $3::uuid, $4::uuid, $5::uuid, $6::timestamptz, $7::timestamptz, $8::text, $9::text, $10::text, $11::boolean, $12::text, $13::timestamptz, $13::timestamptz
+			FROM (SELECT id FROM patients WHERE practice_id = $1 AND id = $2 AND status <> 'merged' FOR KEY SHARE) p
+			RETURNING id`,
 			pid, a.PatientID, a.PractitionerID, a.LocationID, a.AppointmentTypeID, a.Start, a.End,
 			a.Status, a.Source, a.Notes, a.Overbooked, overbookReason(a), now).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			var merged bool
+			if err := tx.QueryRow(ctx, `SELECT status = 'merged' FROM patients WHERE practice_id = $1 AND id = $2`, pid, a.PatientID).Scan(&merged); err != nil {
+				return notFound(err)
+			}
+			return errChartMerged
+		}
 		if err != nil {
 			return refNotFound(err)
 		}
+		anyOver := false
 		for _, c := range cs {
-			if err := claimSlot(ctx, tx, pid, a.PractitionerID, id, c, a.Overbooked); err != nil {
+			over, err := claimSlot(ctx, tx, pid, a.PractitionerID, id, c, a.Overbooked)
+			if err != nil {
 				return err
 			}
+			anyOver = anyOver || over
 		}
-		return nil
+		if a.Overbooked && !anyOver { // every slot had room after all
+			_, err = tx.Exec(ctx, `UPDATE appointments SET overbooked = false, overbook_reason = '' WHERE practice_id = $1 AND id = $2`, pid, id)
+		}
+		overbooked = anyOver
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	a.ID, a.PracticeID, a.CreatedAt, a.UpdatedAt = id, pid, now, now
+	a.Overbooked, a.OverbookReason = overbooked, overbookReasonIf(overbooked, a)
 	return nil
 }
 
-// MoveAppointment gives a new times and places, in one transaction: the
-// places a holds are released and claims taken (a place held in both is
-// kept). ErrSlotFull leaves the appointment and every counter as they were.
-// a.Overbooked and a.OverbookReason say whether the new places are
-// overbooked and are saved with the move. ENOTFOUND outside the practice in
-// context; ECONFLICT for an appointment that no longer holds places.
+// MoveAppointment gives a new times (and a.LocationID, if set: the
+// practitioner stays) and new places, in one transaction: the places a
+// holds are released and claims taken; a place held before and after is
+// kept. ErrSlotFull leaves the appointment and every counter as they were.
+// a.Overbooked (with a reason) permits overbooking as in BookAppointment,
+// and the appointment is saved as overbooked only if some place it now
+// holds is. ENOTFOUND outside the practice in context (or for a location
+// of another practice); ECONFLICT for an appointment that no longer holds
+// places.
 func (db *DB) MoveAppointment(ctx context.Context, a *medic.Appointment, start, end time.Time, claims []medic.SlotClaim) error {
 	pid, err := tenantID(ctx)
 	if err != nil {
 		return err
 	}
-	if !isUUID(a.ID) {
+	if !isUUID(a.ID) || a.LocationID != "" && !isUUID(a.LocationID) {
 		return medic.ErrNotFound
 	}
 	if err := checkTimes(a, start, end); err != nil {
@@ -222,7 +247,8 @@ func (db *DB) MoveAppointment(ctx context.Context, a *medic.Appointment, start, 
 		return err
 	}
 	now := db.now()
-	var practitioner string
+	var practitioner, location string
+	var overbooked bool
 	err = db.atomically(ctx, func(tx pgx.Tx) error {
 		var status medic.AppointmentStatus
 		err := tx.QueryRow(ctx, `SELECT practitioner_id, status FROM appointments WHERE practice_id = $1 AND id = $2 FOR UPDATE`, pid, a.ID).Scan(&practitioner, &status)
@@ -236,6 +262,11 @@ func (db *DB) MoveAppointment(ctx context.Context, a *medic.Appointment, start, 
 		if err != nil {
 			return err
 		}
+		claim := func(c medic.SlotClaim) error {
+			over, err := claimSlot(ctx, tx, pid, practitioner, a.ID, c, a.Overbooked)
+			overbooked = overbooked || over
+			return err
+		}
 		// Walk old and new slots together in time order.
 		i, j := 0, 0
 		for i < len(held) || j < len(cs) {
@@ -246,31 +277,35 @@ func (db *DB) MoveAppointment(ctx context.Context, a *medic.Appointment, start, 
 				}
 				i++
 			case i == len(held) || cs[j].Start.Before(held[i].start):
-				if err := claimSlot(ctx, tx, pid, practitioner, a.ID, cs[j], a.Overbooked); err != nil {
+				if err := claim(cs[j]); err != nil {
 					return err
 				}
 				j++
-			default: // the same slot: keep the place unless its kind changes
-				if held[i].overbooked != a.Overbooked {
-					if err := releaseSlot(ctx, tx, pid, a.ID, held[i].start); err != nil {
-						return err
-					}
-					if err := claimSlot(ctx, tx, pid, practitioner, a.ID, cs[j], a.Overbooked); err != nil {
-						return err
-					}
+			case held[i].overbooked && !a.Overbooked:
+				// An overbooked place without leave to overbook: take a
+				// regular one or fail.
+				if err := releaseSlot(ctx, tx, pid, a.ID, held[i].start); err != nil {
+					return err
 				}
+				if err := claim(cs[j]); err != nil {
+					return err
+				}
+				i, j = i+1, j+1
+			default: // the same slot: keep the place
+				overbooked = overbooked || held[i].overbooked
 				i, j = i+1, j+1
 			}
 		}
-		_, err = tx.Exec(ctx, `UPDATE appointments SET starts_at = $3, ends_at = $4, overbooked = $5, overbook_reason = $6, updated_at = $7
-			WHERE practice_id = $1 AND id = $2`, pid, a.ID, start, end, a.Overbooked, overbookReason(a), now)
-		return err
+		return tx.QueryRow(ctx, `UPDATE appointments SET starts_at = $3, ends_at = $4, overbooked = $5, overbook_reason = $6, updated_at = $7,
+				location_id = COALESCE($8::uuid, location_id)
+			WHERE practice_id = $1 AND id = $2 RETURNING location_id`,
+			pid, a.ID, start, end, overbooked, overbookReasonIf(overbooked, a), now, nullID(a.LocationID)).Scan(&location)
 	})
 	if err != nil {
-		return err
+		return refNotFound(err)
 	}
-	a.Start, a.End, a.PractitionerID, a.UpdatedAt = start, end, practitioner, now
-	a.OverbookReason = overbookReason(a)
+	a.Start, a.End, a.PractitionerID, a.LocationID, a.UpdatedAt = start, end, practitioner, location, now
+	a.Overbooked, a.OverbookReason = overbooked, overbookReasonIf(overbooked, a)
 	return nil
 }
 
@@ -479,8 +514,11 @@ func checkTimes(a *medic.Appointment, start, end time.Time) error {
 	return nil
 }
 
-func overbookReason(a *medic.Appointment) string {
-	if !a.Overbooked {
+func overbookReason(a *medic.Appointment) string { return overbookReasonIf(a.Overbooked, a) }
+
+// overbookReasonIf is a's reason when it holds an overbooked place, else "".
+func overbookReasonIf(overbooked bool, a *medic.Appointment) string {
+	if !overbooked {
 		return ""
 	}
 	return strings.TrimSpace(a.OverbookReason)
@@ -529,23 +567,28 @@ const overbookSQL = `WITH claimed AS (
 	INSERT INTO appointment_slots (practice_id, appointment_id, practitioner_id, slot_start, overbooked)
 	SELECT $1, $3, $2, slot_start, true FROM claimed`
 
-func claimSlot(ctx context.Context, tx pgx.Tx, pid, practitionerID, appointmentID string, c medic.SlotClaim, overbooked bool) error {
-	sql := claimSQL
-	if overbooked {
-		sql = overbookSQL
-	}
-	tag, err := tx.Exec(ctx, sql, pid, practitionerID, appointmentID, c.Start, c.Capacity)
+// claimSlot takes a regular place in slot c for the appointment or, when
+// the slot is full and mayOverbook, an overbooked place (reported by
+// overbooked); a full slot otherwise is ErrSlotFull.
+func claimSlot(ctx context.Context, tx pgx.Tx, pid, practitionerID, appointmentID string, c medic.SlotClaim, mayOverbook bool) (overbooked bool, err error) {
+	tag, err := tx.Exec(ctx, claimSQL, pid, practitionerID, appointmentID, c.Start, c.Capacity)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23514" && pe.TableName == "slot_places" {
-		return medic.ErrSlotFull // the CHECK booked <= capacity, should the upsert ever let one through
+		return false, medic.ErrSlotFull // the CHECK booked <= capacity, should the upsert ever let one through
 	}
 	if err != nil {
-		return refNotFound(err)
+		return false, refNotFound(err)
 	}
-	if tag.RowsAffected() != 1 {
-		return medic.ErrSlotFull
+	if tag.RowsAffected() == 1 {
+		return false, nil
 	}
-	return nil
+	if !mayOverbook {
+		return false, medic.ErrSlotFull
+	}
+	if _, err := tx.Exec(ctx, overbookSQL, pid, practitionerID, appointmentID, c.Start, c.Capacity); err != nil {
+		return false, refNotFound(err)
+	}
+	return true, nil
 }
 
 // releaseSQL gives back the place an appointment holds in one slot.

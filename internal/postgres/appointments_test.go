@@ -306,6 +306,38 @@ func TestBookingReleaseMoveOverbook(t *testing.T) {
 		wantConsistent(t, owner)
 	})
 
+	t.Run("move to another location", func(t *testing.T) {
+		f := newSchedFixture(t, db, "moveloc")
+		other := newSchedFixture(t, db, "moveloc-other")
+		loc2 := &medic.Location{Name: "Sandton rooms", Active: true}
+		if err := db.CreateLocation(f.ctx, loc2); err != nil {
+			t.Fatal(err)
+		}
+		a := f.mustBook(t, 1, 0)
+		bad := f.withID(a)
+		bad.LocationID = other.loc.ID
+		wantCode(t, "move to another practice's location", db.MoveAppointment(f.ctx, bad, slotAt(1), slotAt(2), claims(1, 1)), medic.ENOTFOUND)
+		if booked, _ := f.places(t, owner, 1); booked != 0 {
+			t.Errorf("the refused move took a place")
+		}
+		a.LocationID = loc2.ID
+		if err := db.MoveAppointment(f.ctx, a, slotAt(1), slotAt(2), claims(1, 1)); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := db.FindAppointment(f.ctx, a.ID)
+		if got.LocationID != loc2.ID || got.LocationName != "Sandton rooms" || !got.Start.Equal(slotAt(1)) {
+			t.Errorf("moved appointment: %+v", got)
+		}
+		a.LocationID = "" // keeps the location
+		if err := db.MoveAppointment(f.ctx, a, slotAt(2), slotAt(3), claims(1, 2)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.FindAppointment(f.ctx, a.ID); got.LocationID != loc2.ID || a.LocationID != loc2.ID {
+			t.Errorf("a move without a location changed it to %q", got.LocationID)
+		}
+		wantConsistent(t, owner)
+	})
+
 	t.Run("move into a full slot changes nothing", func(t *testing.T) {
 		f := newSchedFixture(t, db, "movefull")
 		a := f.mustBook(t, 1, 0)
@@ -362,6 +394,36 @@ func TestBookingReleaseMoveOverbook(t *testing.T) {
 		if !errors.Is(db.BookAppointment(f.ctx, f.appt(0), claims(1, 0)), medic.ErrSlotFull) {
 			t.Error("a normal booking got into a full slot next to overbooked places")
 		}
+
+		// Leave to overbook over a full and a free slot: the free one
+		// takes its regular place.
+		a = f.appt(0, 1)
+		a.Overbooked, a.OverbookReason = true, "Long procedure"
+		if err := db.BookAppointment(f.ctx, a, claims(1, 0, 1)); err != nil {
+			t.Fatal(err)
+		}
+		if booked, over := f.places(t, owner, 0); booked != 1 || over != 3 {
+			t.Errorf("full slot: booked %d overbooked %d, want 1 and 3", booked, over)
+		}
+		if booked, over := f.places(t, owner, 1); booked != 1 || over != 0 {
+			t.Errorf("free slot: booked %d overbooked %d, want 1 and 0", booked, over)
+		}
+		if got, _ := db.FindAppointment(f.ctx, a.ID); !got.Overbooked || got.OverbookReason != "Long procedure" || !a.Overbooked {
+			t.Errorf("the appointment is not marked overbooked: %+v", got)
+		}
+
+		// Leave to overbook where there is room: a regular booking.
+		a = f.appt(2)
+		a.Overbooked, a.OverbookReason = true, "Just in case"
+		if err := db.BookAppointment(f.ctx, a, claims(1, 2)); err != nil {
+			t.Fatal(err)
+		}
+		if booked, over := f.places(t, owner, 2); booked != 1 || over != 0 {
+			t.Errorf("free slot booked with leave to overbook: booked %d overbooked %d, want 1 and 0", booked, over)
+		}
+		if got, _ := db.FindAppointment(f.ctx, a.ID); got.Overbooked || got.OverbookReason != "" || a.Overbooked {
+			t.Errorf("an appointment that fit is marked overbooked: %+v", got)
+		}
 		wantConsistent(t, owner)
 	})
 
@@ -373,9 +435,18 @@ func TestBookingReleaseMoveOverbook(t *testing.T) {
 		if err := db.BookAppointment(f.ctx, a, claims(1, 0)); err != nil {
 			t.Fatal(err)
 		}
-		a.Overbooked = false
+		f.mustBook(t, 1, 2)
+		moved := f.withID(a)
+		moved.Overbooked = false // no leave to overbook: a full slot refuses
+		if err := db.MoveAppointment(f.ctx, moved, slotAt(2), slotAt(3), claims(1, 2)); !errors.Is(err, medic.ErrSlotFull) {
+			t.Errorf("move of an overbooked appointment into a full slot without leave: %v", err)
+		}
+		// With leave to overbook (as stored), a free slot is taken normally.
 		if err := db.MoveAppointment(f.ctx, a, slotAt(1), slotAt(2), claims(1, 1)); err != nil {
 			t.Fatal(err)
+		}
+		if a.Overbooked || a.OverbookReason != "" {
+			t.Errorf("after the move a is %v %q", a.Overbooked, a.OverbookReason)
 		}
 		if booked, over := f.places(t, owner, 0); booked != 1 || over != 0 {
 			t.Errorf("old slot: booked %d overbooked %d, want 1 and 0", booked, over)

@@ -169,6 +169,12 @@ func isUniqueViolation(err error, constraint string) bool {
 	return errors.As(err, &pe) && pe.Code == "23505" && (constraint == "" || pe.ConstraintName == constraint)
 }
 
+// isForeignKeyViolation reports a foreign-key error (a row still in use).
+func isForeignKeyViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23503"
+}
+
 // notFound turns pgx.ErrNoRows into the one not-found error.
 func notFound(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {

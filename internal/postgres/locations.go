@@ -114,7 +114,11 @@ func (db *DB) DeleteLocation(ctx context.Context, id string) error {
 	if !isUUID(id) {
 		return medic.ErrNotFound
 	}
-	return db.exec1(ctx, `DELETE FROM locations WHERE practice_id = $1 AND id = $2`, pid, id)
+	err = db.exec1(ctx, `DELETE FROM locations WHERE practice_id = $1 AND id = $2`, pid, id)
+	if isForeignKeyViolation(err) {
+		return medic.Errorf(medic.ECONFLICT, "This location is in use by practitioners, schedules or appointments. Mark it inactive instead.")
+	}
+	return err
 }
 
 func nonNilHours(h medic.WeekHours) medic.WeekHours {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -463,6 +464,7 @@ func TestMergePatients(t *testing.T) {
 	if !slices.Equal(patientIDs(ps), []string{into.ID}) {
 		t.Errorf("search after the merge: %v", patientIDs(ps))
 	}
+	wantCode(t, "book for a merged chart", db.BookAppointment(f.ctx, f.appt(3), claims(2, 3)), medic.ECONFLICT)
 	wantCode(t, "merge a merged chart", db.MergePatients(f.ctx, f.pat.ID, into.ID), medic.ECONFLICT)
 	wantCode(t, "merge into a merged chart", db.MergePatients(f.ctx, into.ID, f.pat.ID), medic.ECONFLICT)
 
@@ -487,4 +489,51 @@ func patientApptIDs(as []*medic.Appointment) []string {
 		out[i] = a.ID
 	}
 	return out
+}
+
+// TestMergeRacesBookings: bookings for a chart racing its merge either land
+// before the merge (and move with it) or are refused; none is left on the
+// merged chart.
+func TestMergeRacesBookings(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	f := newSchedFixture(t, db, "merge-race")
+	into := mustPatient(t, db, f.ctx, &medic.Patient{GivenName: "Thabo", FamilyName: "Nkosi", DateOfBirth: f.pat.DateOfBirth})
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	var booked, refused atomic.Int32
+	some := make(chan struct{}) // the merge starts once some bookings are in
+	var once sync.Once
+	for w := range 4 { // four desks, fewer than the pool's connections
+		wg.Go(func() {
+			<-start
+			for i := w * 10; i < w*10+10; i++ {
+				err := db.BookAppointment(f.ctx, f.appt(i), claims(1, i))
+				switch medic.ErrorCode(err) {
+				case "":
+					if booked.Add(1) == 5 {
+						once.Do(func() { close(some) })
+					}
+				case medic.ECONFLICT:
+					refused.Add(1)
+				default:
+					t.Errorf("booking: %v", err)
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		<-some
+		if err := db.MergePatients(f.ctx, f.pat.ID, into.ID); err != nil {
+			t.Errorf("merge: %v", err)
+		}
+	})
+	close(start)
+	wg.Wait()
+	left, _, _ := db.ListAppointments(f.ctx, medic.AppointmentFilter{PatientID: f.pat.ID}, medic.Page{})
+	moved, _, _ := db.ListAppointments(f.ctx, medic.AppointmentFilter{PatientID: into.ID}, medic.Page{})
+	if len(left) != 0 || len(moved) != int(booked.Load()) {
+		t.Errorf("%d appointments left on the merged chart, %d on the survivor; %d booked, %d refused", len(left), len(moved), booked.Load(), refused.Load())
+	}
+	t.Logf("%d booked before the merge, %d refused after", booked.Load(), refused.Load())
 }
