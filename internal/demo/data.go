@@ -7,6 +7,62 @@ type practiceSpec struct {
 	Slug, Name, Email, Phone, Address, RegistrationNumber string
 	Branding                                              medic.Branding
 	Locations                                             []medic.Location
+	Practitioners                                         []practitionerSpec
+	City                                                  *cityData
+}
+
+// practitionerSpec is a demo practitioner and the weekly schedule it works.
+type practitionerSpec struct {
+	Name, Specialty, RegistrationNumber, PracticeNumber, Qualifications string
+	// Member is the account whose membership the practitioner is linked to ("" for none).
+	Member string
+	// Morning and Afternoon are, Monday to Friday, the index in Locations
+	// of the location worked in that half of the day (-1: off).
+	Morning, Afternoon [5]int
+	// Primary is the index of the primary location.
+	Primary int
+}
+
+// Working hours of the demo schedules: mornings until 13:00, afternoons
+// from 14:00, trimmed to each location's opening hours; 15-minute slots,
+// one patient each.
+const (
+	morningStart, morningEnd     = 8 * 60, 13 * 60
+	afternoonStart, afternoonEnd = 14 * 60, 17 * 60
+	demoSlotMinutes              = 15
+	demoCapacity                 = 1
+)
+
+// typeSpec is a demo appointment type.
+type typeSpec struct {
+	Name           string
+	Minutes        int
+	Color          string
+	OnlineBookable bool
+	// Weight is how often the demo books it, Notes what the desk wrote.
+	Weight int
+	Notes  []string
+}
+
+var appointmentTypes = []typeSpec{
+	{Name: "General consultation", Minutes: 15, Color: "#1a6fb0", OnlineBookable: true, Weight: 55,
+		Notes: []string{"", "", "", "Sore throat and fever for three days", "Lower back pain", "Repeat prescription", "Headaches", "Skin rash", "Cough, two weeks", "Follow-up of blood results", "Ear ache", "Sick note needed"}},
+	{Name: "Extended consultation", Minutes: 30, Color: "#7b4fb0", OnlineBookable: true, Weight: 18,
+		Notes: []string{"", "", "Full medical for new job", "Several concerns, wants a longer visit", "Insurance medical", "Pre-travel consultation", "Family planning discussion"}},
+	{Name: "Chronic care review", Minutes: 30, Color: "#2a9d8f", OnlineBookable: false, Weight: 15,
+		Notes: []string{"", "Six-monthly review; bring medication list", "HbA1c and script renewal", "Blood pressure review", "Chronic script renewal"}},
+	{Name: "Vaccination", Minutes: 15, Color: "#d9731a", OnlineBookable: true, Weight: 12,
+		Notes: []string{"Influenza vaccine", "Tetanus booster", "Hepatitis B, second dose", "HPV vaccine", "Pneumococcal vaccine", "Travel vaccines (yellow fever certificate)"}},
+}
+
+// cancelReasons are why demo appointments were cancelled.
+var cancelReasons = []string{
+	"Patient phoned to cancel; feeling better.",
+	"Clashes with work; will rebook.",
+	"No transport on the day.",
+	"Booked in error.",
+	"Patient admitted to hospital elsewhere.",
+	"Child is sick; patient will rebook.",
 }
 
 func coord(lat, lon float64) (*float64, *float64) { return &lat, &lon }
@@ -51,6 +107,18 @@ var practices = []practiceSpec{
 				Latitude: orlandoLat, Longitude: orlandoLon,
 			},
 		},
+		Practitioners: []practitionerSpec{
+			{Name: "Dr Thabo Mokoena", Specialty: "General practitioner", RegistrationNumber: "MP0512347", PracticeNumber: "0452211",
+				Qualifications: "MBChB (Wits)", Member: "doctor@sunrise.example",
+				Morning: [5]int{0, 0, 0, 0, 0}, Afternoon: [5]int{1, 1, 1, 1, 1}, Primary: 0},
+			{Name: "Dr Ayesha Patel", Specialty: "Family physician", RegistrationNumber: "MP0634518", PracticeNumber: "0452238",
+				Qualifications: "MBChB (UCT), MMed (Family Medicine) (Wits)", Member: "both@example.org",
+				Morning: [5]int{1, 1, 1, 1, 1}, Afternoon: [5]int{0, 0, 0, 0, 0}, Primary: 1},
+			{Name: "Dr Johan Pretorius", Specialty: "Paediatrician", RegistrationNumber: "MP0471925", PracticeNumber: "0452246",
+				Qualifications: "MBChB (UP), FC Paed (SA)",
+				Morning:        [5]int{0, 1, 0, 1, 0}, Afternoon: [5]int{0, 1, 0, 1, 0}, Primary: 0},
+		},
+		City: &johannesburg,
 	},
 	{
 		Slug:               "harbour",
@@ -84,6 +152,18 @@ var practices = []practiceSpec{
 				Latitude: seaPointLat, Longitude: seaPointLon,
 			},
 		},
+		Practitioners: []practitionerSpec{
+			{Name: "Dr Sarah Jacobs", Specialty: "General practitioner", RegistrationNumber: "MP0587231", PracticeNumber: "0791304",
+				Qualifications: "MBChB (Stellenbosch)", Member: "doctor@harbour.example",
+				Morning: [5]int{0, 0, 0, 0, 0}, Afternoon: [5]int{1, 1, 1, 1, 1}, Primary: 0},
+			{Name: "Dr Sipho Ndlovu", Specialty: "Family physician", RegistrationNumber: "MP0698124", PracticeNumber: "0791312",
+				Qualifications: "MBChB (UKZN), MFamMed (UCT)",
+				Morning:        [5]int{1, 1, 1, 1, 1}, Afternoon: [5]int{0, 0, 0, 0, 0}, Primary: 1},
+			{Name: "Dr Nadia Abrahams", Specialty: "General practitioner (women's health)", RegistrationNumber: "MP0725560", PracticeNumber: "0791320",
+				Qualifications: "MBChB (UCT), DipObst (SA)",
+				Morning:        [5]int{0, 1, 0, 1, 0}, Afternoon: [5]int{0, 1, 0, 1, 0}, Primary: 0},
+		},
+		City: &capeTown,
 	},
 }
 

@@ -1,8 +1,13 @@
 // Package demo loads the demo platform that `medic demo` serves: two
-// practices with staff in every role, a user in both, a platform operator
-// and the practices' locations. Loading is idempotent: it creates what is
-// missing, puts back what a visitor changed (passwords, roles) and leaves the
-// rest alone, so a second load changes nothing.
+// practices with staff in every role, a user in both, a platform operator,
+// and in each practice two locations, three practitioners with weekly
+// schedules, appointment types, 120 patients and appointments over the
+// coming two weeks. Loading is idempotent: it creates what is missing (by
+// natural keys: slugs, emails, names; an appointment where the practitioner
+// has none at that start), puts back what a visitor changed that would
+// break the demo (a suspended practice, required or enabled 2FA, passwords,
+// roles, a practitioner made inactive) and leaves the rest alone, so a
+// second load changes nothing.
 package demo
 
 import (
@@ -19,6 +24,9 @@ import (
 // MEDIC_DEMO_PASSWORD says otherwise.
 const DefaultPassword = "demo-password"
 
+// demoTimeZone is the demo practices' time zone.
+const demoTimeZone = "Africa/Johannesburg"
+
 // Store is what loading needs: the store's services and its transactions.
 type Store interface {
 	medic.Transactor
@@ -28,6 +36,11 @@ type Store interface {
 	medic.MemberService
 	medic.LocationService
 	medic.AuditService
+	medic.PatientService
+	medic.PractitionerService
+	medic.ScheduleService
+	medic.AppointmentTypeService
+	medic.AppointmentService
 }
 
 // Account is a demo sign-in.
@@ -123,7 +136,21 @@ func (l *loader) load(ctx context.Context) error {
 		if created {
 			changed[spec.Slug] = append(changed[spec.Slug], "practice created")
 			changed[""] = append(changed[""], "practice "+spec.Slug+" created")
+			continue
 		}
+		if p.Status != medic.PracticeActive {
+			if err := l.s.SetPracticeStatus(ctx, p.ID, medic.PracticeActive); err != nil {
+				return fmt.Errorf("practice %s: %w", spec.Slug, err)
+			}
+			p.Status = medic.PracticeActive
+			changed[spec.Slug] = append(changed[spec.Slug], "practice reactivated")
+			changed[""] = append(changed[""], "practice "+spec.Slug+" reactivated")
+		}
+		what, err := l.practiceSettings(ctx, p)
+		if err != nil {
+			return fmt.Errorf("practice %s: %w", spec.Slug, err)
+		}
+		changed[spec.Slug] = append(changed[spec.Slug], what...)
 	}
 	users := map[string]*medic.User{}
 	for _, a := range accounts {
@@ -139,26 +166,33 @@ func (l *loader) load(ctx context.Context) error {
 	for _, spec := range practices {
 		p := ids[spec.Slug]
 		tctx := medic.WithTenant(ctx, medic.Tenant{PracticeID: p.ID, Slug: p.Slug, Name: p.Name, TimeZone: p.TimeZone})
+		members := map[string]*medic.Member{} // account email -> membership
 		for _, a := range accounts {
 			role, ok := a.Roles[spec.Slug]
 			if !ok {
 				continue
 			}
-			what, err := l.member(tctx, users[a.Email], role)
+			m, what, err := l.member(tctx, users[a.Email], role)
 			if err != nil {
 				return fmt.Errorf("member %s of %s: %w", a.Email, spec.Slug, err)
 			}
+			members[a.Email] = m
 			if what != "" {
 				changed[spec.Slug] = append(changed[spec.Slug], a.Email+" "+what)
 			}
 		}
-		created, err := l.locations(tctx, spec.Locations)
+		locs, created, err := l.locations(tctx, spec.Locations)
 		if err != nil {
 			return fmt.Errorf("locations of %s: %w", spec.Slug, err)
 		}
 		for _, name := range created {
 			changed[spec.Slug] = append(changed[spec.Slug], "location "+name+" created")
 		}
+		what, err := l.scheduling(tctx, spec, p, locs, members)
+		if err != nil {
+			return fmt.Errorf("scheduling of %s: %w", spec.Slug, err)
+		}
+		changed[spec.Slug] = append(changed[spec.Slug], what...)
 		if len(changed[spec.Slug]) > 0 {
 			if err := l.s.Record(tctx, l.event(p.ID, changed[spec.Slug])); err != nil {
 				return err
@@ -196,7 +230,7 @@ func (l *loader) practice(ctx context.Context, spec practiceSpec) (*medic.Practi
 	}
 	p = &medic.Practice{
 		Slug: spec.Slug, Name: spec.Name, Type: medic.PracticeClinic, Email: spec.Email, Phone: spec.Phone,
-		Address: spec.Address, RegistrationNumber: spec.RegistrationNumber, TimeZone: "Africa/Johannesburg",
+		Address: spec.Address, RegistrationNumber: spec.RegistrationNumber, TimeZone: demoTimeZone,
 		Branding: spec.Branding, Booking: medic.DefaultBooking,
 	}
 	if p.Phone, err = medic.NormalizePhone(p.Phone); err != nil {
@@ -209,6 +243,29 @@ func (l *loader) practice(ctx context.Context, spec practiceSpec) (*medic.Practi
 		return nil, false, err
 	}
 	return p, true, nil
+}
+
+// practiceSettings puts back the settings a visitor could change that
+// would stop the demo working: required 2FA (demo accounts have none) and
+// the time zone its schedules are laid out in.
+func (l *loader) practiceSettings(ctx context.Context, p *medic.Practice) ([]string, error) {
+	var what []string
+	if p.Require2FA {
+		p.Require2FA = false
+		what = append(what, "2FA no longer required")
+	}
+	if p.TimeZone != demoTimeZone {
+		p.TimeZone = demoTimeZone
+		what = append(what, "time zone put back to "+demoTimeZone)
+	}
+	if len(what) == 0 {
+		return nil, nil
+	}
+	tctx := medic.WithTenant(ctx, medic.Tenant{PracticeID: p.ID, Slug: p.Slug, Name: p.Name, TimeZone: p.TimeZone})
+	if err := l.s.UpdatePractice(tctx, p); err != nil {
+		return nil, err
+	}
+	return what, nil
 }
 
 // user finds or creates the account and puts back its password and operator
@@ -240,6 +297,15 @@ func (l *loader) user(ctx context.Context, a Account) (u *medic.User, what strin
 		u.PasswordHash = hash
 		changes = append(changes, "password reset")
 	}
+	if u.TOTPEnabled || u.TOTPSecret != "" {
+		// A visitor turned on 2FA (or began to): the next visitor could
+		// not sign in with the published password alone.
+		if err := l.s.SetTOTP(ctx, u.ID, "", false); err != nil {
+			return nil, "", err
+		}
+		u.TOTPEnabled, u.TOTPSecret = false, ""
+		changes = append(changes, "2FA turned off")
+	}
 	if a.Operator && !u.IsOperator {
 		if err := l.s.SetOperator(ctx, u.ID, true); err != nil {
 			return nil, "", err
@@ -251,37 +317,41 @@ func (l *loader) user(ctx context.Context, a Account) (u *medic.User, what strin
 }
 
 // member makes u an active member of the practice in ctx with role.
-func (l *loader) member(ctx context.Context, u *medic.User, role medic.Role) (string, error) {
+func (l *loader) member(ctx context.Context, u *medic.User, role medic.Role) (*medic.Member, string, error) {
 	m, err := l.s.FindMemberByUser(ctx, u.ID)
 	if medic.ErrorCode(err) == medic.ENOTFOUND {
-		if err := l.s.CreateMember(ctx, &medic.Member{UserID: u.ID, Role: role, Active: true}); err != nil {
-			return "", err
+		m = &medic.Member{UserID: u.ID, Role: role, Active: true}
+		if err := l.s.CreateMember(ctx, m); err != nil {
+			return nil, "", err
 		}
-		return "joined as " + string(role), nil
+		return m, "joined as " + string(role), nil
 	} else if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	if m.Role == role && m.Active {
-		return "", nil
+		return m, "", nil
 	}
 	m.Role, m.Active = role, true
 	if err := l.s.UpdateMember(ctx, m); err != nil {
-		return "", err
+		return nil, "", err
 	}
-	return "restored as active " + string(role), nil
+	return m, "restored as active " + string(role), nil
 }
 
-// locations creates the practice's demo locations that are missing (by name).
-func (l *loader) locations(ctx context.Context, specs []medic.Location) (created []string, err error) {
-	have := map[string]bool{}
+// locations creates the practice's demo locations that are missing (by
+// name) and returns them in the order of specs.
+func (l *loader) locations(ctx context.Context, specs []medic.Location) (out []*medic.Location, created []string, err error) {
+	have := map[string]*medic.Location{}
 	page := medic.Page{Limit: medic.MaxLimit}
 	for {
 		ls, next, err := l.s.ListLocations(ctx, page)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, loc := range ls {
-			have[loc.Name] = true
+			if have[loc.Name] == nil {
+				have[loc.Name] = loc
+			}
 		}
 		if next == "" {
 			break
@@ -289,7 +359,8 @@ func (l *loader) locations(ctx context.Context, specs []medic.Location) (created
 		page.Cursor = next
 	}
 	for _, spec := range specs {
-		if have[spec.Name] {
+		if have[spec.Name] != nil {
+			out = append(out, have[spec.Name])
 			continue
 		}
 		loc := spec
@@ -299,14 +370,15 @@ func (l *loader) locations(ctx context.Context, specs []medic.Location) (created
 		}
 		loc.Active = true
 		if err := loc.Validate(); err != nil {
-			return nil, fmt.Errorf("%s: %w", spec.Name, err)
+			return nil, nil, fmt.Errorf("%s: %w", spec.Name, err)
 		}
 		if err := l.s.CreateLocation(ctx, &loc); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		out = append(out, &loc)
 		created = append(created, spec.Name)
 	}
-	return created, nil
+	return out, created, nil
 }
 
 func (l *loader) passwordHash() (string, error) {
