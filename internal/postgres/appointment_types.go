@@ -28,19 +28,9 @@ func (db *DB) ListAppointmentTypes(ctx context.Context) (ts []*medic.Appointment
 		return nil, err
 	}
 	err = db.do(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+appointmentTypeColumns+` FROM appointment_types WHERE practice_id = $1 ORDER BY name, id`, pid)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := scanAppointmentType(rows)
-			if err != nil {
-				return err
-			}
-			ts = append(ts, t)
-		}
-		return rows.Err()
+		var err error
+		ts, err = queryAll(ctx, tx, scanAppointmentType, `SELECT `+appointmentTypeColumns+` FROM appointment_types WHERE practice_id = $1 ORDER BY name, id`, pid)
+		return err
 	})
 	return ts, err
 }

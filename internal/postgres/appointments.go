@@ -103,19 +103,9 @@ func (db *DB) ListAppointments(ctx context.Context, f medic.AppointmentFilter, p
 	}
 	sql := appointmentSelect + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY a.starts_at, a.id LIMIT ` + args.add(page.Limit+1)
 	err = db.do(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			a, err := scanAppointment(rows)
-			if err != nil {
-				return err
-			}
-			as = append(as, a)
-		}
-		return rows.Err()
+		var err error
+		as, err = queryAll(ctx, tx, scanAppointment, sql, args...)
+		return err
 	})
 	if err != nil {
 		return nil, "", err

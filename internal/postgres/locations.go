@@ -36,21 +36,11 @@ func (db *DB) ListLocations(ctx context.Context, page medic.Page) (ls []*medic.L
 		}
 	}
 	err = db.do(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+locationColumns+` FROM locations
+		var err error
+		ls, err = queryAll(ctx, tx, scanLocation, `SELECT `+locationColumns+` FROM locations
 			WHERE practice_id = $1 AND ($2 = '' OR (name, id::text) > ($2, $3))
 			ORDER BY name, id::text LIMIT $4`, pid, afterName, afterID, page.Limit+1)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			l, err := scanLocation(rows)
-			if err != nil {
-				return err
-			}
-			ls = append(ls, l)
-		}
-		return rows.Err()
+		return err
 	})
 	if len(ls) > page.Limit {
 		ls = ls[:page.Limit]

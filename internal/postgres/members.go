@@ -33,21 +33,11 @@ func (db *DB) ListMembers(ctx context.Context, page medic.Page) (ms []*medic.Mem
 		}
 	}
 	err = db.do(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
+		var err error
+		ms, err = queryAll(ctx, tx, scanMember, `SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
 			WHERE m.practice_id = $1 AND ($2 = '' OR (lower(u.email), m.id::text) > ($2, $3))
 			ORDER BY lower(u.email), m.id::text LIMIT $4`, pid, afterEmail, afterID, page.Limit+1)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			m, err := scanMember(rows)
-			if err != nil {
-				return err
-			}
-			ms = append(ms, m)
-		}
-		return rows.Err()
+		return err
 	})
 	if len(ms) > page.Limit {
 		ms = ms[:page.Limit]

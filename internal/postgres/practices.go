@@ -41,19 +41,9 @@ func (db *DB) FindPracticeByRef(ctx context.Context, ref string) (p *medic.Pract
 // ListPractices lists every practice by name (operator).
 func (db *DB) ListPractices(ctx context.Context) (ps []*medic.Practice, err error) {
 	err = db.do(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+practiceColumns+` FROM practices ORDER BY name, id`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			p, err := scanPractice(rows)
-			if err != nil {
-				return err
-			}
-			ps = append(ps, p)
-		}
-		return rows.Err()
+		var err error
+		ps, err = queryAll(ctx, tx, scanPractice, `SELECT `+practiceColumns+` FROM practices ORDER BY name, id`)
+		return err
 	})
 	return ps, err
 }

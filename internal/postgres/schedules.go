@@ -39,21 +39,11 @@ func (db *DB) ListScheduleRules(ctx context.Context, practitionerID string) (rs 
 		return []*medic.ScheduleRule{}, nil
 	}
 	err = db.do(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+scheduleRuleColumns+` FROM schedule_rules
+		var err error
+		rs, err = queryAll(ctx, tx, scanScheduleRule, `SELECT `+scheduleRuleColumns+` FROM schedule_rules
 			WHERE practice_id = $1 AND ($2 = '' OR practitioner_id::text = $2)
 			ORDER BY practitioner_id, weekday, start_minute, effective_from, id`, pid, practitionerID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanScheduleRule(rows)
-			if err != nil {
-				return err
-			}
-			rs = append(rs, r)
-		}
-		return rows.Err()
+		return err
 	})
 	return rs, err
 }
@@ -211,22 +201,12 @@ func (db *DB) ListScheduleExceptions(ctx context.Context, practitionerID string,
 		return []*medic.ScheduleException{}, nil
 	}
 	err = db.do(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+scheduleExceptionColumns+` FROM schedule_exceptions
+		var err error
+		es, err = queryAll(ctx, tx, scanScheduleException, `SELECT `+scheduleExceptionColumns+` FROM schedule_exceptions
 			WHERE practice_id = $1 AND ($2 = '' OR practitioner_id::text = $2)
 			  AND ($3::timestamptz IS NULL OR starts_at < $3) AND ($4::timestamptz IS NULL OR ends_at > $4)
 			ORDER BY starts_at, id`, pid, practitionerID, timeArg(to), timeArg(from))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanScheduleException(rows)
-			if err != nil {
-				return err
-			}
-			es = append(es, e)
-		}
-		return rows.Err()
+		return err
 	})
 	return es, err
 }

@@ -83,19 +83,9 @@ func (db *DB) EndUserSessions(ctx context.Context, userID, keep string) error {
 // ListSessions lists a user's live sessions, newest first.
 func (db *DB) ListSessions(ctx context.Context, userID string) (out []*medic.Session, err error) {
 	err = db.do(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = $1 AND ended_at IS NULL ORDER BY last_seen_at DESC`, userID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			s, err := scanSession(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, s)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, scanSession, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = $1 AND ended_at IS NULL ORDER BY last_seen_at DESC`, userID)
+		return err
 	})
 	return out, err
 }

@@ -64,19 +64,9 @@ func (db *DB) FindAPIToken(ctx context.Context, tokenHash []byte) (t *medic.APIT
 // ListAPITokens lists the user's tokens in every practice (own_tokens policy).
 func (db *DB) ListAPITokens(ctx context.Context, userID string) (out []*medic.APIToken, err error) {
 	err = db.do(withTenant(ctx, ""), func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC`, userID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := scanToken(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, t)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, scanToken, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC`, userID)
+		return err
 	})
 	return out, err
 }
