@@ -49,6 +49,9 @@ type AuditService interface {
 	// Record appends an event in the current transaction. Actor and request
 	// details are filled from ctx when empty.
 	Record(ctx context.Context, e AuditEvent) error
+	// RecordMany appends several events of the practice in context in one
+	// statement (a list read records one event per patient shown).
+	RecordMany(ctx context.Context, es []AuditEvent) error
 	// RecordPlatform appends an event to the platform log.
 	RecordPlatform(ctx context.Context, e AuditEvent) error
 	ListAuditEvents(ctx context.Context, f AuditFilter, p Page) ([]AuditEvent, string, error)

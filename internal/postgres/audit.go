@@ -67,6 +67,41 @@ func (db *DB) Record(ctx context.Context, e medic.AuditEvent) error {
 	})
 }
 
+// RecordMany appends events to the log of the practice in context with one
+// INSERT, so a list of fifty charts costs one round trip, not fifty.
+func (db *DB) RecordMany(ctx context.Context, es []medic.AuditEvent) error {
+	if len(es) == 0 {
+		return nil
+	}
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	n := len(es)
+	at, actor, email, action, etype, eid, patient, outcome, ip, ua, rid := make([]time.Time, n), make([]string, n), make([]string, n),
+		make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	detail := make([]string, n)
+	for i := range es {
+		e := es[i]
+		db.fillAudit(ctx, &e)
+		d, _ := json.Marshal(nonNilDetail(e.Detail))
+		at[i], actor[i], email[i], action[i], etype[i], eid[i], patient[i] = e.OccurredAt, e.ActorID, e.ActorEmail, e.Action, e.EntityType, e.EntityID, e.PatientID
+		outcome[i], ip[i], ua[i], rid[i], detail[i] = e.Outcome, e.IP, e.UserAgent, e.RequestID, string(d)
+	}
+	return db.do(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO audit_events (practice_id, occurred_at, actor_id, actor_email, action, entity_type, entity_id, patient_id, outcome, ip, user_agent, request_id, detail)
+			SELECT $1, t.at, NULLIF(t.actor, '')::uuid, t.email, t.action, t.etype, t.eid, NULLIF(t.patient, '')::uuid, t.outcome, t.ip, t.ua, t.rid, t.detail::jsonb
+			FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+				AS t(at, actor, email, action, etype, eid, patient, outcome, ip, ua, rid, detail)`,
+			pid, at, actor, email, action, etype, eid, patient, outcome, ip, ua, rid, detail)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `SELECT pg_notify('audit_events', $1)`, pid)
+		return err
+	})
+}
+
 // RecordPlatform appends an event to the platform log.
 func (db *DB) RecordPlatform(ctx context.Context, e medic.AuditEvent) error {
 	db.fillAudit(ctx, &e)
