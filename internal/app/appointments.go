@@ -191,8 +191,17 @@ func (a *App) ListAppointments(ctx context.Context, f medic.AppointmentFilter, p
 		if out, next, err = a.Appointments.ListAppointments(ctx, f, p); err != nil {
 			return err
 		}
-		return a.Audit.Record(ctx, medic.AuditEvent{Action: "appointment.listed", EntityType: "appointment", PatientID: f.PatientID,
-			Detail: map[string]string{"results": strconv.Itoa(len(out))}})
+		e := medic.AuditEvent{Action: "appointment.listed", EntityType: "appointment", Detail: map[string]string{"results": strconv.Itoa(len(out))}}
+		// Only a chart of this practice is named: the filter may hold another
+		// practice's id, or no id at all (the column is a uuid).
+		if f.PatientID != "" {
+			if patient, err := a.Patients.FindPatient(ctx, f.PatientID); err == nil {
+				e.PatientID = patient.ID
+			} else if medic.ErrorCode(err) != medic.ENOTFOUND {
+				return err
+			}
+		}
+		return a.Audit.Record(ctx, e)
 	})
 	return out, next, err
 }

@@ -19,6 +19,12 @@ type AvailabilityQuery struct {
 	From, To                                      time.Time
 	// OnlineOnly keeps online-bookable types only (public booking).
 	OnlineOnly bool
+	// Desk lists what staff may book at the desk: the online lead time does
+	// not apply (the past still does), as in BookAppointment.
+	Desk bool
+	// IncludeFull lists full slots too (Remaining 0), so that an admin or
+	// doctor can pick one to book beyond capacity.
+	IncludeFull bool
 }
 
 // Availability computes the open slots of the practice in context.
@@ -71,6 +77,10 @@ func (a *App) Availability(ctx context.Context, q AvailabilityQuery) ([]medic.Sl
 		if err != nil {
 			return nil, err
 		}
+		if q.Desk {
+			in.LeadTimeMinutes = 0
+		}
+		in.IgnoreCapacity = q.IncludeFull
 		out = append(out, medic.ComputeSlots(in)...)
 	}
 	sort.SliceStable(out, func(i, j int) bool {

@@ -40,9 +40,22 @@ func (a *App) SearchPatients(ctx context.Context, f medic.PatientFilter, p medic
 			return err
 		}
 		// The query itself may be a name: the log keeps only the count.
-		return a.audit(ctx, "patient.searched", "patient", "", map[string]string{"results": strconv.Itoa(len(out))})
+		if err := a.audit(ctx, "patient.searched", "patient", "", map[string]string{"results": strconv.Itoa(len(out))}); err != nil {
+			return err
+		}
+		return a.auditListed(ctx, "search", out)
 	})
 	return out, next, err
+}
+
+// auditListed records that each chart in a list was shown (a read of that
+// patient's data, findable by patient).
+func (a *App) auditListed(ctx context.Context, list string, ps []*medic.Patient) error {
+	es := make([]medic.AuditEvent, len(ps))
+	for i, p := range ps {
+		es[i] = medic.AuditEvent{Action: "patient.listed", EntityType: "patient", EntityID: p.ID, PatientID: p.ID, Detail: map[string]string{"list": list}}
+	}
+	return a.Audit.RecordMany(ctx, es)
 }
 
 // GetPatient returns one chart; the read is audited.
@@ -166,7 +179,10 @@ func (a *App) RecentPatients(ctx context.Context, limit int) ([]*medic.Patient, 
 		if out, err = a.Patients.RecentPatients(ctx, limit); err != nil {
 			return err
 		}
-		return a.audit(ctx, "patient.listed", "patient", "", map[string]string{"results": strconv.Itoa(len(out)), "list": "recent"})
+		if err := a.audit(ctx, "patient.listed", "patient", "", map[string]string{"results": strconv.Itoa(len(out)), "list": "recent"}); err != nil {
+			return err
+		}
+		return a.auditListed(ctx, "recent", out)
 	})
 	return out, err
 }

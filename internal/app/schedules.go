@@ -42,6 +42,18 @@ func (a *App) SaveScheduleRule(ctx context.Context, r *medic.ScheduleRule, confi
 	}
 	var stranded []*medic.Appointment
 	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if r.ID != "" {
+			// A rule stays with its practitioner: the checks below look at
+			// one practitioner's rules and appointments only.
+			cur, err := a.Schedules.FindScheduleRule(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			if cur.PractitionerID != r.PractitionerID {
+				return &medic.Error{Code: medic.EINVALID, Message: "A rule cannot move to another practitioner.",
+					Fields: map[string]string{"practitioner_id": "Delete this rule and create one for the other practitioner."}}
+			}
+		}
 		if err := a.checkRuleRefs(ctx, r); err != nil {
 			return err
 		}
@@ -74,7 +86,7 @@ func (a *App) SaveScheduleRule(ctx context.Context, r *medic.ScheduleRule, confi
 			return medic.ErrNotFound
 		}
 		if old != nil {
-			if stranded, err = a.stranded(ctx, r.PractitionerID, append(others, r), nil); err != nil {
+			if stranded, err = a.stranded(ctx, r.PractitionerID, rules, append(others, r), nil); err != nil {
 				return err
 			}
 			if len(stranded) > 0 && !confirm {
@@ -134,7 +146,7 @@ func (a *App) DeleteScheduleRule(ctx context.Context, id string, confirm bool) (
 				rest = append(rest, o)
 			}
 		}
-		if stranded, err = a.stranded(ctx, r.PractitionerID, rest, nil); err != nil {
+		if stranded, err = a.stranded(ctx, r.PractitionerID, rules, rest, nil); err != nil {
 			return err
 		}
 		if len(stranded) > 0 && !confirm {
@@ -190,7 +202,7 @@ func (a *App) AddScheduleException(ctx context.Context, e *medic.ScheduleExcepti
 			if err != nil {
 				return err
 			}
-			if stranded, err = a.stranded(ctx, e.PractitionerID, rules, e); err != nil {
+			if stranded, err = a.stranded(ctx, e.PractitionerID, rules, rules, e); err != nil {
 				return err
 			}
 			if len(stranded) > 0 && !confirm {
@@ -218,10 +230,12 @@ func (a *App) DeleteScheduleException(ctx context.Context, id string) error {
 	})
 }
 
-// stranded lists the practitioner's future holding appointments that would
-// fall outside the working hours given by rules (plus existing exceptions,
-// plus newLeave if set).
-func (a *App) stranded(ctx context.Context, practitionerID string, rules []*medic.ScheduleRule, newLeave *medic.ScheduleException) ([]*medic.Appointment, error) {
+// stranded lists the practitioner's future holding appointments that the
+// change strands: inside the working hours given by the rules before (and
+// the existing exceptions), outside those given by the rules after (and the
+// existing exceptions plus newLeave, if set). Appointments already outside
+// working hours are not the change's doing and do not hold it up.
+func (a *App) stranded(ctx context.Context, practitionerID string, before, after []*medic.ScheduleRule, newLeave *medic.ScheduleException) ([]*medic.Appointment, error) {
 	now := a.now()
 	until := now.AddDate(2, 0, 0)
 	appts, err := a.allAppointments(ctx, medic.AppointmentFilter{PractitionerID: practitionerID, From: now, To: until,
@@ -233,13 +247,14 @@ func (a *App) stranded(ctx context.Context, practitionerID string, rules []*medi
 	if err != nil {
 		return nil, err
 	}
+	afterExceptions := exceptions
 	if newLeave != nil {
-		exceptions = append(exceptions, newLeave)
+		afterExceptions = append(exceptions[:len(exceptions):len(exceptions)], newLeave)
 	}
 	loc := a.location(ctx)
 	var out []*medic.Appointment
 	for _, ap := range appts {
-		if !medic.CoveredBySchedule(ap, rules, exceptions, loc) {
+		if medic.CoveredBySchedule(ap, before, exceptions, loc) && !medic.CoveredBySchedule(ap, after, afterExceptions, loc) {
 			out = append(out, ap)
 		}
 	}

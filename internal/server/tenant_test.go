@@ -44,6 +44,46 @@ var tenantRoutes = []tenantRoute{
 	{"PATCH", "/locations/{id}", map[string]any{"name": "Taken Over"}, "location"},
 	{"DELETE", "/locations/{id}", nil, "location"},
 	{"GET", "/audit-events", nil, ""},
+	{"GET", "/dashboard", nil, ""},
+
+	{"GET", "/patients", nil, ""},
+	{"POST", "/patients", map[string]any{"given_name": "Intruder", "family_name": "Chart", "date_of_birth": "1990-01-01"}, ""},
+	{"GET", "/patients/{id}", nil, "patient"},
+	{"PATCH", "/patients/{id}", map[string]any{"given_name": "Taken"}, "patient"},
+	{"POST", "/patients/{id}/deactivate", nil, "patient"},
+	{"POST", "/patients/{id}/reactivate", nil, "patient"},
+	{"POST", "/patients/{id}/merge", map[string]any{"into": "6f1c4f4e-0d7a-4c55-9a43-6c1f0b6f7a01", "confirm": true}, "patient"},
+	{"GET", "/patients/{id}/appointments", nil, "patient"},
+
+	{"GET", "/practitioners", nil, ""},
+	{"POST", "/practitioners", map[string]any{"name": "Dr Intruder"}, ""},
+	{"GET", "/practitioners/{id}", nil, "practitioner"},
+	{"PATCH", "/practitioners/{id}", map[string]any{"name": "Taken Over"}, "practitioner"},
+	{"GET", "/appointment-types", nil, ""},
+	{"POST", "/appointment-types", map[string]any{"name": "Intrusion", "duration_minutes": 15}, ""},
+	{"GET", "/appointment-types/{id}", nil, "type"},
+	{"PATCH", "/appointment-types/{id}", map[string]any{"name": "Taken Over"}, "type"},
+	{"GET", "/schedules", nil, ""},
+	{"POST", "/schedules", map[string]any{"practitioner_id": "6f1c4f4e-0d7a-4c55-9a43-6c1f0b6f7a02", "location_id": "6f1c4f4e-0d7a-4c55-9a43-6c1f0b6f7a03",
+		"weekday": "monday", "start": "09:00", "end": "10:00", "slot_minutes": 30}, ""},
+	{"GET", "/schedules/{id}", nil, "rule"},
+	{"PATCH", "/schedules/{id}", map[string]any{"capacity": 9}, "rule"},
+	{"DELETE", "/schedules/{id}", nil, "rule"},
+	{"GET", "/schedule-exceptions", nil, ""},
+	{"POST", "/schedule-exceptions", map[string]any{"practitioner_id": "6f1c4f4e-0d7a-4c55-9a43-6c1f0b6f7a02", "kind": "leave", "start": "2030-04-01", "end": "2030-04-02"}, ""},
+	{"DELETE", "/schedule-exceptions/{id}", nil, "exception"},
+	{"GET", "/availability", nil, ""},
+
+	{"GET", "/appointments", nil, ""},
+	{"POST", "/appointments", map[string]any{"patient_id": "6f1c4f4e-0d7a-4c55-9a43-6c1f0b6f7a04", "practitioner_id": "6f1c4f4e-0d7a-4c55-9a43-6c1f0b6f7a02",
+		"location_id": "6f1c4f4e-0d7a-4c55-9a43-6c1f0b6f7a03", "appointment_type_id": "6f1c4f4e-0d7a-4c55-9a43-6c1f0b6f7a05", "start": thu0900}, ""},
+	{"GET", "/appointments/{id}", nil, "appointment"},
+	{"POST", "/appointments/{id}/reschedule", map[string]any{"start": thu1000}, "appointment"},
+	{"POST", "/appointments/{id}/cancel", map[string]any{"reason": "Intrusion"}, "appointment"},
+	{"POST", "/appointments/{id}/check-in", nil, "appointment"},
+	{"POST", "/appointments/{id}/no-show", nil, "appointment"},
+	{"POST", "/appointments/{id}/start", nil, "appointment"},
+	{"POST", "/appointments/{id}/complete", nil, "appointment"},
 }
 
 // TestTenantRoutesCovered fails when internal/api registers a tenant route
@@ -85,6 +125,15 @@ func TestCrossTenant(t *testing.T) {
 	t.Parallel()
 	x := newTenants(t)
 	env := x.env
+	// A's scheduling records (patient, practitioner, rule, exception, type,
+	// appointment), made through the API by A's admin.
+	recsA := schedulingRecords(t, x.adminA, "alpha", x.locA.ID, "Amahle")
+	idOf := func(kind string) string {
+		if id, ok := recsA[kind]; ok {
+			return id
+		}
+		return x.idOf(kind)
+	}
 
 	// The one 404 body: a practice that does not exist.
 	notFound := want(t, x.adminB.Do("GET", "/api/v1/practices/"+newUUID(), nil), http.StatusNotFound)
@@ -100,7 +149,7 @@ func TestCrossTenant(t *testing.T) {
 	t.Run("other practice's path is 404 like a missing practice", func(t *testing.T) {
 		for _, rt := range tenantRoutes {
 			for _, ref := range []string{x.A.ID, x.A.Slug, strings.ToUpper(x.A.Slug), newUUID(), "no-such-practice"} {
-				id := x.idOf(rt.kind)
+				id := idOf(rt.kind)
 				same404(t, x.adminB.Do(rt.method, rt.path(ref, id), rt.body))
 			}
 		}
@@ -111,7 +160,7 @@ func TestCrossTenant(t *testing.T) {
 			if rt.kind == "" {
 				continue
 			}
-			for _, id := range []string{x.idOf(rt.kind), newUUID(), "not-a-uuid", "'; DROP TABLE members; --"} {
+			for _, id := range []string{idOf(rt.kind), newUUID(), "not-a-uuid", "'; DROP TABLE members; --"} {
 				same404(t, x.adminB.Do(rt.method, rt.path(x.B.Slug, id), rt.body))
 			}
 		}
@@ -124,7 +173,7 @@ func TestCrossTenant(t *testing.T) {
 		want(t, x.both.Do("GET", "/api/v1/practices/alpha/members", nil), http.StatusOK) // the session may
 		for _, rt := range tenantRoutes {
 			for _, ref := range []string{x.A.ID, x.A.Slug} {
-				same404(t, tok.Do(rt.method, rt.path(ref, x.idOf(rt.kind)), rt.body))
+				same404(t, tok.Do(rt.method, rt.path(ref, idOf(rt.kind)), rt.body))
 			}
 		}
 		// Nor can it mint a token for A (or any token: that needs a password session).
@@ -138,6 +187,9 @@ func TestCrossTenant(t *testing.T) {
 			{Name: "location", Method: "PATCH", Path: "/api/v1/practices/bravo/locations/" + x.locB.ID, Body: map[string]any{"name": "Hijack", "practice_id": x.A.ID}},
 			{Name: "new location", Method: "POST", Path: "/api/v1/practices/bravo/locations", Body: map[string]any{"name": "Hijack", "practice_id": x.A.ID}},
 			{Name: "invitation", Method: "POST", Path: "/api/v1/practices/bravo/members", Body: map[string]any{"email": "hijack@example.org", "role": "admin", "practice_id": x.A.ID}},
+			{Name: "new patient", Method: "POST", Path: "/api/v1/practices/bravo/patients", Body: map[string]any{"given_name": "Hijack", "family_name": "Chart", "date_of_birth": "1990-01-01", "practice_id": x.A.ID}},
+			{Name: "new practitioner", Method: "POST", Path: "/api/v1/practices/bravo/practitioners", Body: map[string]any{"name": "Hijack", "practice_id": x.A.ID}},
+			{Name: "new type", Method: "POST", Path: "/api/v1/practices/bravo/appointment-types", Body: map[string]any{"name": "Hijack", "duration_minutes": 15, "practice_id": x.A.ID}},
 		} {
 			s.Client, s.Status = x.adminB, http.StatusUnprocessableEntity
 			s.Contains = []string{`"practice_id"`, "Unknown field"}
@@ -177,6 +229,31 @@ func TestCrossTenant(t *testing.T) {
 		if r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/members", nil), http.StatusOK); len(r.Items()) != 3 {
 			t.Errorf("members changed: %s", r)
 		}
+		for kind, c := range map[string]struct{ path, field, value string }{
+			"patient":      {"/patients/", "given_name", "Amahle"},
+			"practitioner": {"/practitioners/", "name", "Dr Amahle"},
+			"type":         {"/appointment-types/", "name", "Amahle visit"},
+			"rule":         {"/schedules/", "capacity", ""},
+			"appointment":  {"/appointments/", "status", "booked"},
+		} {
+			r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha"+c.path+recsA[kind], nil), http.StatusOK)
+			if c.field == "capacity" {
+				if r.Get("capacity") != float64(1) {
+					t.Errorf("rule changed: %s", r)
+				}
+			} else if r.Str(c.field) != c.value {
+				t.Errorf("%s changed: %s", kind, r)
+			}
+		}
+		if r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/patients/"+recsA["patient"], nil), http.StatusOK); r.Str("status") != "active" {
+			t.Errorf("patient status changed: %s", r)
+		}
+		if r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/appointments/"+recsA["appointment"], nil), http.StatusOK); r.Str("start") != thu0900 {
+			t.Errorf("appointment moved: %s", r)
+		}
+		if r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/schedule-exceptions", nil), http.StatusOK); !slices.Equal(ids(r), []string{recsA["exception"]}) {
+			t.Errorf("exceptions changed: %s", r)
+		}
 		for _, m := range env.Mail() {
 			if slices.Contains(m.To, "intruder@example.org") || slices.Contains(m.To, "hijack@example.org") {
 				t.Errorf("an invitation went out: %+v", m)
@@ -185,8 +262,16 @@ func TestCrossTenant(t *testing.T) {
 	})
 
 	t.Run("B's lists hold nothing of A", func(t *testing.T) {
-		foreign := []string{x.A.ID, x.doctorA.ID, x.adminAMember.ID, x.bothA.ID, x.locA.ID, x.invitationA, "a@alpha.example", "doc@alpha.example", "new@alpha.example", "Alpha Main"}
-		for _, path := range []string{"", "/members", "/invitations", "/locations", "/audit-events?limit=200"} {
+		foreign := []string{x.A.ID, x.doctorA.ID, x.adminAMember.ID, x.bothA.ID, x.locA.ID, x.invitationA, "a@alpha.example", "doc@alpha.example", "new@alpha.example", "Alpha Main",
+			"Amahle", "amahle@"}
+		for _, id := range recsA {
+			foreign = append(foreign, id)
+		}
+		for _, path := range []string{"", "/members", "/invitations", "/locations", "/audit-events?limit=200", "/dashboard",
+			"/patients?include_inactive=true", "/patients?q=Amahle", "/patients?q=amahle@alpha.example", "/practitioners", "/appointment-types",
+			"/schedules", "/schedules?practitioner=" + recsA["practitioner"], "/schedule-exceptions", "/schedule-exceptions?practitioner=" + recsA["practitioner"],
+			"/availability?from=2030-03-04&to=2030-03-18", "/appointments", "/appointments?patient=" + recsA["patient"],
+			"/appointments?practitioner=" + recsA["practitioner"]} {
 			r := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo"+path, nil), http.StatusOK)
 			for _, f := range foreign {
 				if strings.Contains(string(r.Body), f) {
@@ -196,6 +281,23 @@ func TestCrossTenant(t *testing.T) {
 		}
 		if r := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo/members", nil), http.StatusOK); len(r.Items()) != 2 {
 			t.Errorf("B has 2 members: %s", r)
+		}
+		// B's lists and counts of scheduling records are empty: nothing of
+		// A's, and none of the refused attempts above created anything.
+		for _, path := range []string{"/patients?include_inactive=true", "/practitioners", "/appointment-types", "/schedules", "/schedule-exceptions",
+			"/availability?from=2030-03-04&to=2030-03-18", "/appointments"} {
+			if r := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo"+path, nil), http.StatusOK); len(r.Items()) != 0 {
+				t.Errorf("GET bravo%s: %s", path, r.Body)
+			}
+		}
+		dash := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo/dashboard", nil), http.StatusOK)
+		if dash.Get("active_patients") != float64(0) || dash.Get("today_total") != float64(0) || len(dash.Get("recent_patients").([]any)) != 0 {
+			t.Errorf("B's dashboard: %s", dash.Body)
+		}
+		for _, w := range dash.Get("week").([]any) {
+			if w.(map[string]any)["count"] != float64(0) {
+				t.Errorf("B's week: %s", dash.Body)
+			}
 		}
 	})
 

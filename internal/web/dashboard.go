@@ -2,7 +2,9 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"medic"
 	"medic/internal/app"
@@ -35,7 +37,74 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, v *visitor) 
 		return
 	}
 	r = r.WithContext(ctx)
-	h.render(w, r, http.StatusOK, "dashboard", h.page(r, v.practice.Name, "dashboard"))
+	dash, err := h.app.GetDashboard(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := dashboardView{Dash: dash, Appointments: v.tenant.Can(medic.PermAppointmentsRead), Patients: v.tenant.Can(medic.PermPatientsRead)}
+	if d.Appointments {
+		for _, s := range medic.AppointmentStatuses {
+			d.Counts = append(d.Counts, statusCount{s, dash.TodayByStatus[s]})
+			d.TodayTotal += dash.TodayByStatus[s]
+		}
+		d.Chart = newWeekChart(dash.Week, h.today(v))
+	}
+	p := h.page(r, v.practice.Name, "dashboard")
+	p.Data = d
+	h.render(w, r, http.StatusOK, "dashboard", p)
+}
+
+// dashboardView is the data of the dashboard: what the member's role may
+// see of today, the week and the register.
+type dashboardView struct {
+	Dash         *app.Dashboard
+	Appointments bool // the role reads appointments
+	Patients     bool // the role reads charts
+	Counts       []statusCount
+	TodayTotal   int
+	Chart        weekChart
+}
+
+// weekChart is the week's volume as a bar chart drawn in SVG on the
+// server: coordinates only, no script and no style attributes.
+type weekChart struct {
+	Width, Height, Baseline int
+	Bars                    []chartBar
+	Total                   int
+	Summary                 string
+}
+
+type chartBar struct {
+	X, Y, W, H     int
+	LabelX, ValueY int
+	Day            string // "Mon"
+	Date           string // "4 Mar"
+	Count          int
+	Today          bool
+}
+
+func newWeekChart(days []app.DayCount, today medic.Date) weekChart {
+	const width, height, top, bottom, slot, barW = 560, 200, 24, 170, 80, 48
+	c := weekChart{Width: width, Height: height, Baseline: bottom}
+	most := 1
+	for _, d := range days {
+		most = max(most, d.Count)
+		c.Total += d.Count
+	}
+	parts := make([]string, 0, len(days))
+	for i, d := range days {
+		h := d.Count * (bottom - top) / most
+		if d.Count > 0 && h < 2 {
+			h = 2
+		}
+		x := i*slot + (slot-barW)/2
+		c.Bars = append(c.Bars, chartBar{X: x, Y: bottom - h, W: barW, H: h, LabelX: x + barW/2, ValueY: bottom - h - 6,
+			Day: d.Day.Weekday().String()[:3], Date: d.Day.Time().Format("2 Jan"), Count: d.Count, Today: d.Day.Equal(today)})
+		parts = append(parts, fmt.Sprintf("%s %d", d.Day.Weekday().String()[:3], d.Count))
+	}
+	c.Summary = fmt.Sprintf("%d appointments this week: %s.", c.Total, strings.Join(parts, ", "))
+	return c
 }
 
 // switchPractice moves the desk to another practice of the visitor; the

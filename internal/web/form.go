@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
+	"time"
 
 	"medic"
 )
@@ -40,6 +42,9 @@ func (f *form) Checked(k string) bool {
 
 // Is reports whether field k has value v (for selected options).
 func (f *form) Is(k, v string) bool { return f.Values.Get(k) == v }
+
+// Has reports whether the repeated field k holds v (checkbox groups).
+func (f *form) Has(k, v string) bool { return slices.Contains(f.Values[k], v) }
 
 // HasErrors reports whether any field or the form has a message.
 func (f *form) HasErrors() bool { return len(f.Errors) > 0 || f.Message != "" }
@@ -153,10 +158,60 @@ func makeField(f *form, name, label string, opts ...string) fieldArgs {
 	return a
 }
 
+// option is one choice of a select.
+type option struct{ Value, Label string }
+
+// selectArgs is what the "select" partial renders: a labelled select with
+// its hint and message tied to it.
+type selectArgs struct {
+	ID, Name, Label, Err, Hint, Selected, Empty string
+	Options                                     []option
+	Required                                    bool
+}
+
+// DescribedBy lists the ids of the hint and message, for aria-describedby.
+func (a selectArgs) DescribedBy() string {
+	return fieldArgs{ID: a.ID, Hint: a.Hint, Err: a.Err}.DescribedBy()
+}
+
+// makeSelect builds selectArgs from a form: choose $f "type" "Type" $options "empty=Any type".
+func makeSelect(f *form, name, label string, options []option, opts ...string) selectArgs {
+	a := selectArgs{ID: idUnsafe.ReplaceAllString(f.Name+"-"+name, "-"), Name: name, Label: label, Options: options,
+		Selected: f.Get(name), Err: f.Err(name)}
+	for _, o := range opts {
+		k, v, _ := strings.Cut(o, "=")
+		switch k {
+		case "hint":
+			a.Hint = v
+		case "empty":
+			a.Empty = v
+		case "required":
+			a.Required = true
+		case "id":
+			a.ID = v
+		case "error":
+			a.Err = f.Err(v)
+		default:
+			panic("web: unknown select option " + k)
+		}
+	}
+	return a
+}
+
 func templateFuncs(as *assets) template.FuncMap {
 	return template.FuncMap{
 		"asset":        as.url,
 		"field":        makeField,
+		"choose":       makeSelect,
+		"statusLabel":  statusLabel,
+		"statusAction": statusAction,
+		"dateLabel":    dateLabel,
+		"sexLabel":     sexLabel,
+		"dayName":      func(d time.Weekday) string { return d.String() },
+		"inc":          func(i int) int { return i + 1 },
+		"sexOptions": func() []option {
+			return []option{{"unknown", "Unknown"}, {"female", "Female"}, {"male", "Male"}, {"other", "Other"}}
+		},
 		"roleLabel":    roleLabel,
 		"weekdayLabel": weekdayLabel,
 		"weekdayShort": weekdayShort,
@@ -180,6 +235,55 @@ func roleLabel(r medic.Role) string {
 		return "Billing"
 	}
 	return string(r)
+}
+
+var statusLabels = map[medic.AppointmentStatus]string{
+	medic.StatusBooked: "Booked", medic.StatusCheckedIn: "Checked in", medic.StatusInProgress: "In progress",
+	medic.StatusCompleted: "Completed", medic.StatusCancelled: "Cancelled", medic.StatusNoShow: "No-show",
+}
+
+func statusLabel(s medic.AppointmentStatus) string {
+	if l, ok := statusLabels[s]; ok {
+		return l
+	}
+	return string(s)
+}
+
+// statusAction is the label of the button that moves an appointment to s.
+func statusAction(s medic.AppointmentStatus) string {
+	switch s {
+	case medic.StatusCheckedIn:
+		return "Check in"
+	case medic.StatusInProgress:
+		return "Start"
+	case medic.StatusCompleted:
+		return "Complete"
+	case medic.StatusNoShow:
+		return "No-show"
+	case medic.StatusCancelled:
+		return "Cancel"
+	}
+	return statusLabel(s)
+}
+
+// dateLabel shows a calendar date, "4 Mar 2030" ("" for none).
+func dateLabel(d medic.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.Time().Format("2 Jan 2006")
+}
+
+func sexLabel(s medic.Sex) string {
+	switch s {
+	case medic.SexFemale:
+		return "Female"
+	case medic.SexMale:
+		return "Male"
+	case medic.SexOther:
+		return "Other"
+	}
+	return "Unknown"
 }
 
 var weekdayNames = map[string]string{"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}

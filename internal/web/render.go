@@ -25,6 +25,9 @@ var viewNames = []string{
 	"login", "login_2fa", "forgot", "forgot_sent", "reset", "invite",
 	"dashboard", "no_practice", "settings", "locations", "location", "members",
 	"audit", "account", "operator", "book", "mailbox", "error",
+	"patients", "patient", "patient_form", "patient_merge",
+	"practitioners", "practitioner", "schedules", "schedule_rule", "schedule_confirm",
+	"appointment_types", "appointment_type", "calendar", "today", "appointment_new", "appointment",
 }
 
 // views holds one parsed template set per page: the layout and partials
@@ -154,6 +157,28 @@ func (p *page) TimeP(t *time.Time) string {
 	return p.Time(*t)
 }
 
+// Clock shows the time of day of an instant in the practice's time zone.
+func (p *page) Clock(t time.Time) string { return t.In(p.zone()).Format("15:04") }
+
+// Day shows the date of an instant in the practice's time zone.
+func (p *page) Day(t time.Time) string { return t.In(p.zone()).Format("Mon 2 Jan 2006") }
+
+// When shows the date and time of an instant in the practice's time zone.
+func (p *page) When(t time.Time) string { return t.In(p.zone()).Format("Mon 2 Jan 2006, 15:04") }
+
+// DateParam is the practice's date of an instant as YYYY-MM-DD, for links.
+func (p *page) DateParam(t time.Time) string { return t.In(p.zone()).Format("2006-01-02") }
+
+// Span shows the times of an appointment, "09:00–09:30".
+func (p *page) Span(start, end time.Time) string { return p.Clock(start) + "–" + p.Clock(end) }
+
+func (p *page) zone() *time.Location {
+	if p.loc == nil {
+		return time.UTC
+	}
+	return p.loc
+}
+
 // withForm adds f to the page and returns the page.
 func (p *page) withForm(f *form) *page {
 	if p.Forms == nil {
@@ -183,9 +208,7 @@ func (h *Handler) page(r *http.Request, title, nav string) *page {
 	}
 	if v.practice != nil {
 		p.Practice, p.Tenant = v.practice, v.tenant
-		if loc, err := time.LoadLocation(v.practice.TimeZone); err == nil {
-			p.loc = loc
-		}
+		p.loc = v.zone()
 	}
 	return p
 }
@@ -349,4 +372,21 @@ var notices = map[string]string{
 	"practice-status":    "Practice status changed.",
 	"switched":           "Switched practice.",
 	"joined":             "You joined the practice. Sign in to continue.",
+	"patient-created":    "Patient added.",
+	"patient-saved":      "Patient saved.",
+	"patient-inactive":   "The chart is deactivated. It stays on record and can be reactivated.",
+	"patient-active":     "The chart is active again.",
+	"merged":             "The charts are merged. Everything from the other chart is now here.",
+	"practitioner-added": "Practitioner added.",
+	"practitioner-saved": "Practitioner saved.",
+	"rule-saved":         "Schedule rule saved.",
+	"rule-deleted":       "Schedule rule deleted.",
+	"exception-added":    "Exception added.",
+	"exception-deleted":  "Exception deleted.",
+	"type-added":         "Appointment type added.",
+	"type-saved":         "Appointment type saved.",
+	"booked":             "Appointment booked.",
+	"rescheduled":        "Appointment moved.",
+	"cancelled":          "Appointment cancelled.",
+	"status-changed":     "Appointment updated.",
 }

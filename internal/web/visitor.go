@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"time"
 
 	"medic"
 	"medic/internal/app"
@@ -18,6 +19,22 @@ type visitor struct {
 	memberships []medic.Membership
 	practice    *medic.Practice // nil outside a practice
 	tenant      medic.Tenant
+}
+
+// zone is the practice's time zone: every time on the desk is shown and
+// read in it (Africa/Johannesburg when unset, as the use cases read it).
+func (v *visitor) zone() *time.Location {
+	name := ""
+	if v != nil && v.practice != nil {
+		name = v.practice.TimeZone
+	}
+	if name == "" {
+		name = "Africa/Johannesburg"
+	}
+	if l, err := time.LoadLocation(name); err == nil {
+		return l
+	}
+	return time.UTC
 }
 
 // inPractice reports whether the request works in a practice.

@@ -1,0 +1,250 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"medic"
+)
+
+// calendarView is the data of the calendar: a day or a week of one
+// practitioner, one location or the whole practice, as an hour-by-day grid.
+type calendarView struct {
+	View           string // "day" or "week"
+	Heading        string
+	Dir            *directory
+	PractitionerID string
+	LocationID     string
+	Days           []calDay
+	Hours          []calHour
+	Count          int
+	NameDoctor     bool // blocks name the practitioner (not one practitioner's view)
+	PrevURL        string
+	NextURL        string
+	TodayURL       string
+	DayURL         string
+	WeekURL        string
+	BookURL        string
+	Date           string
+}
+
+// calDay is a column of the grid.
+type calDay struct {
+	Date  medic.Date
+	Today bool
+	URL   string // the day view of this day
+	Count int
+}
+
+// calHour is a row of the grid: the appointments starting in that hour, per day.
+type calHour struct {
+	Label string
+	Cells [][]*medic.Appointment
+}
+
+// calendarURL is the calendar for the given parameters.
+func calendarURL(view, practitioner, location string, day medic.Date) string {
+	v := url.Values{}
+	v.Set("view", view)
+	if practitioner != "" {
+		v.Set("practitioner", practitioner)
+	}
+	if location != "" {
+		v.Set("location", location)
+	}
+	v.Set("date", day.String())
+	return "/calendar?" + v.Encode()
+}
+
+// allAppointments reads every appointment matching f (the calendar shows a
+// bounded range, so this is at most a week).
+func (h *Handler) allAppointments(ctx context.Context, f medic.AppointmentFilter) ([]*medic.Appointment, error) {
+	var out []*medic.Appointment
+	page := medic.Page{Limit: medic.MaxLimit}
+	for {
+		as, next, err := h.app.ListAppointments(ctx, f, page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, as...)
+		if next == "" || len(out) >= 2000 {
+			return out, nil
+		}
+		page.Cursor = next
+	}
+}
+
+// calendar shows a day or a week (Monday to Sunday) of appointments as
+// blocks coloured by type, each linking to the appointment.
+func (h *Handler) calendar(w http.ResponseWriter, r *http.Request, v *visitor) {
+	q := r.URL.Query()
+	dir, err := h.directory(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := calendarView{View: "day", Dir: dir, PractitionerID: q.Get("practitioner"), LocationID: q.Get("location")}
+	if q.Get("view") == "week" {
+		d.View = "week"
+	}
+	if d.PractitionerID != "" && dir.practitioner(d.PractitionerID) == nil {
+		h.fail(w, r, errNotFound)
+		return
+	}
+	if d.LocationID != "" && dir.location(d.LocationID) == nil {
+		h.fail(w, r, errNotFound)
+		return
+	}
+	d.NameDoctor = d.PractitionerID == ""
+	loc := v.zone()
+	today := h.today(v)
+	day := h.dayQuery(v, q.Get("date"))
+	d.Date = day.String()
+	first, n, step := day, 1, 1
+	if d.View == "week" {
+		first = day.AddDays(-((int(day.Weekday()) + 6) % 7))
+		n, step = 7, 7
+	}
+	as, err := h.allAppointments(r.Context(), medic.AppointmentFilter{PractitionerID: d.PractitionerID, LocationID: d.LocationID,
+		From: first.In(loc), To: first.AddDays(n).In(loc)})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Count = len(as)
+	d.PrevURL = calendarURL(d.View, d.PractitionerID, d.LocationID, day.AddDays(-step))
+	d.NextURL = calendarURL(d.View, d.PractitionerID, d.LocationID, day.AddDays(step))
+	d.TodayURL = calendarURL(d.View, d.PractitionerID, d.LocationID, today)
+	d.DayURL = calendarURL("day", d.PractitionerID, d.LocationID, day)
+	d.WeekURL = calendarURL("week", d.PractitionerID, d.LocationID, day)
+	bv := url.Values{"date": {day.String()}}
+	if d.PractitionerID != "" {
+		bv.Set("practitioner", d.PractitionerID)
+	}
+	if d.LocationID != "" {
+		bv.Set("location", d.LocationID)
+	}
+	d.BookURL = "/appointments/new?" + bv.Encode()
+
+	// Rows from 07:00 to 18:00, stretched to fit the appointments.
+	lo, hi := 7, 18
+	dayIndex := map[medic.Date]int{}
+	for i := range n {
+		dd := first.AddDays(i)
+		dayIndex[dd] = i
+		d.Days = append(d.Days, calDay{Date: dd, Today: dd.Equal(today), URL: calendarURL("day", d.PractitionerID, d.LocationID, dd)})
+	}
+	for _, a := range as {
+		s, e := a.Start.In(loc), a.End.In(loc)
+		lo = min(lo, s.Hour())
+		endHour := e.Hour()
+		if e.Minute() > 0 || medic.DateOf(e).After(medic.DateOf(s)) {
+			endHour++
+		}
+		if medic.DateOf(e).After(medic.DateOf(s)) {
+			endHour = 24
+		}
+		hi = max(hi, min(endHour, 24))
+	}
+	for hr := lo; hr < hi; hr++ {
+		d.Hours = append(d.Hours, calHour{Label: time.Date(2000, 1, 1, hr, 0, 0, 0, time.UTC).Format("15:04"), Cells: make([][]*medic.Appointment, n)})
+	}
+	for _, a := range as {
+		s := a.Start.In(loc)
+		i, ok := dayIndex[medic.DateOf(s)]
+		row := s.Hour() - lo
+		if !ok || row < 0 || row >= len(d.Hours) {
+			continue
+		}
+		d.Hours[row].Cells[i] = append(d.Hours[row].Cells[i], a)
+		d.Days[i].Count++
+	}
+	if d.View == "week" {
+		last := first.AddDays(6)
+		d.Heading = "Week of " + first.Time().Format("2 Jan") + " – " + last.Time().Format("2 Jan 2006")
+	} else {
+		d.Heading = day.Time().Format("Monday 2 January 2006")
+	}
+	p := h.page(r, "Calendar", "calendar").withForm(newForm("cal", url.Values{"view": {d.View}, "practitioner": {d.PractitionerID},
+		"location": {d.LocationID}, "date": {d.Date}}))
+	p.Data = d
+	h.render(w, r, http.StatusOK, "calendar", p)
+}
+
+// todayView is the data of today's list.
+type todayView struct {
+	Day            medic.Date
+	Dir            *directory
+	PractitionerID string
+	LocationID     string
+	Appointments   []todayRow
+	Counts         []statusCount
+	Back           string // this page, where status buttons return
+	CanWrite       bool
+}
+
+type todayRow struct {
+	*medic.Appointment
+	Next []medic.AppointmentStatus
+}
+
+type statusCount struct {
+	Status medic.AppointmentStatus
+	Count  int
+}
+
+// today lists today's appointments in time order with the buttons that
+// move each along: check in, start, complete, no-show.
+func (h *Handler) todayList(w http.ResponseWriter, r *http.Request, v *visitor) {
+	q := r.URL.Query()
+	dir, err := h.directory(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := todayView{Day: h.today(v), Dir: dir, PractitionerID: q.Get("practitioner"), LocationID: q.Get("location"),
+		CanWrite: v.tenant.Can(medic.PermAppointmentsWrite)}
+	if d.PractitionerID != "" && dir.practitioner(d.PractitionerID) == nil {
+		h.fail(w, r, errNotFound)
+		return
+	}
+	if d.LocationID != "" && dir.location(d.LocationID) == nil {
+		h.fail(w, r, errNotFound)
+		return
+	}
+	loc := v.zone()
+	as, err := h.allAppointments(r.Context(), medic.AppointmentFilter{PractitionerID: d.PractitionerID, LocationID: d.LocationID,
+		From: d.Day.In(loc), To: d.Day.AddDays(1).In(loc)})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	counts := map[medic.AppointmentStatus]int{}
+	for _, a := range as {
+		row := todayRow{Appointment: a}
+		if d.CanWrite {
+			row.Next = nextStatuses(a.Status)
+		}
+		d.Appointments = append(d.Appointments, row)
+		counts[a.Status]++
+	}
+	for _, s := range medic.AppointmentStatuses {
+		d.Counts = append(d.Counts, statusCount{s, counts[s]})
+	}
+	bv := url.Values{}
+	if d.PractitionerID != "" {
+		bv.Set("practitioner", d.PractitionerID)
+	}
+	if d.LocationID != "" {
+		bv.Set("location", d.LocationID)
+	}
+	d.Back = "/today"
+	if len(bv) > 0 {
+		d.Back += "?" + bv.Encode()
+	}
+	p := h.page(r, "Today", "today").withForm(newForm("today", url.Values{"practitioner": {d.PractitionerID}, "location": {d.LocationID}}))
+	p.Data = d
+	h.render(w, r, http.StatusOK, "today", p)
+}

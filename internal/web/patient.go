@@ -1,0 +1,169 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"medic"
+)
+
+// patientView is the data of a chart: the patient and the open tab.
+type patientView struct {
+	Patient      *medic.Patient
+	Tab          string // "overview" or "appointments"
+	Tabs         []chartTab
+	Appointments []*medic.Appointment
+	MoreURL      string
+	CanWrite     bool
+	CanBook      bool
+}
+
+// chartTab is one tab of the chart, a plain link (?tab=).
+type chartTab struct {
+	Key, Label, URL string
+	Current         bool
+}
+
+// patient shows a chart with its tabs: Overview and Appointments (clinical
+// tabs come with the clinical record).
+func (h *Handler) patient(w http.ResponseWriter, r *http.Request, v *visitor) {
+	id := r.PathValue("id")
+	pt, err := h.app.GetPatient(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	base := "/patients/" + url.PathEscape(pt.ID)
+	d := patientView{Patient: pt, Tab: "overview",
+		CanWrite: v.tenant.Can(medic.PermPatientsWrite) && pt.Status != medic.PatientMerged,
+		CanBook:  v.tenant.Can(medic.PermAppointmentsWrite) && pt.Status == medic.PatientActive}
+	tabs := []chartTab{{Key: "overview", Label: "Overview", URL: base}}
+	if v.tenant.Can(medic.PermAppointmentsRead) {
+		tabs = append(tabs, chartTab{Key: "appointments", Label: "Appointments", URL: base + "?tab=appointments"})
+	}
+	switch t := r.URL.Query().Get("tab"); t {
+	case "", "overview":
+	case "appointments":
+		if !v.tenant.Can(medic.PermAppointmentsRead) {
+			h.fail(w, r, errForbidden)
+			return
+		}
+		d.Tab = t
+		as, next, err := h.app.ListAppointments(r.Context(), medic.AppointmentFilter{PatientID: pt.ID}, medic.Page{Limit: 50, Cursor: r.URL.Query().Get("cursor")})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		d.Appointments = as
+		if next != "" {
+			d.MoreURL = base + "?tab=appointments&cursor=" + url.QueryEscape(next)
+		}
+	default:
+		h.fail(w, r, errNotFound)
+		return
+	}
+	for i := range tabs {
+		tabs[i].Current = tabs[i].Key == d.Tab
+	}
+	d.Tabs = tabs
+	p := h.page(r, pt.FullName(), "patients")
+	p.Data = d
+	h.render(w, r, http.StatusOK, "patient", p)
+}
+
+// setPatientStatus deactivates or reactivates a chart.
+func (h *Handler) setPatientStatus(w http.ResponseWriter, r *http.Request, v *visitor) {
+	if err := parseForm(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	s := medic.PatientStatus(r.PostForm.Get("status"))
+	pt, err := h.app.SetPatientStatus(r.Context(), r.PathValue("id"), s)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	seeOther(w, r, "/patients/"+url.PathEscape(pt.ID)+"?m=patient-"+string(pt.Status))
+}
+
+// mergeView is the data of the merge page: the chart that goes away, and
+// the charts found to merge it into.
+type mergeView struct {
+	From       *medic.Patient
+	Query      string
+	Candidates []*medic.Patient
+	Into       *medic.Patient // the chosen chart, when one is chosen
+}
+
+// mergeForm shows the merge page: search for the chart to keep, choose it,
+// confirm.
+func (h *Handler) mergeForm(w http.ResponseWriter, r *http.Request, v *visitor) {
+	q := r.URL.Query()
+	f := newForm("merge", url.Values{"q": {strings.TrimSpace(q.Get("q"))}, "into": {q.Get("into")}})
+	h.renderMerge(w, r, http.StatusOK, v, f)
+}
+
+func (h *Handler) renderMerge(w http.ResponseWriter, r *http.Request, status int, v *visitor, f *form) {
+	from, err := h.app.GetPatient(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !v.tenant.Can(medic.PermPatientsWrite) {
+		h.fail(w, r, errForbidden)
+		return
+	}
+	if from.Status == medic.PatientMerged {
+		seeOther(w, r, "/patients/"+url.PathEscape(from.ID))
+		return
+	}
+	d := mergeView{From: from, Query: f.Get("q")}
+	if d.Query != "" {
+		ps, _, err := h.app.SearchPatients(r.Context(), medic.PatientFilter{Query: d.Query, IncludeInactive: true}, medic.Page{Limit: 20})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for _, p := range ps {
+			if p.ID != from.ID {
+				d.Candidates = append(d.Candidates, p)
+			}
+		}
+	}
+	if into := f.Get("into"); into != "" {
+		if d.Into, err = h.app.GetPatient(r.Context(), into); err != nil && medic.ErrorCode(err) != medic.ENOTFOUND {
+			h.fail(w, r, err)
+			return
+		}
+		if d.Into != nil && d.Into.Status == medic.PatientMerged {
+			d.Into = nil
+		}
+		if d.Into == nil {
+			f.fail("into", "Choose a chart of this practice.")
+		}
+	}
+	p := h.page(r, "Merge "+from.FullName(), "patients").withForm(f)
+	p.Data = d
+	h.render(w, r, status, "patient_merge", p)
+}
+
+// mergePatient merges the chart into the chosen one once confirmed.
+func (h *Handler) mergePatient(w http.ResponseWriter, r *http.Request, v *visitor) {
+	if err := parseForm(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := newForm("merge", url.Values{"into": {r.PostForm.Get("into")}, "confirm": {r.PostForm.Get("confirm")}})
+	from, into := r.PathValue("id"), f.Get("into")
+	if into == "" {
+		f.fail("into", "Choose the chart to keep.")
+		h.formFail(w, r, f.err(), f, func(status int) { h.renderMerge(w, r, status, v, f) })
+		return
+	}
+	if err := h.app.MergePatients(r.Context(), from, into, f.Checked("confirm")); err != nil {
+		h.formFail(w, r, err, f, func(status int) { h.renderMerge(w, r, status, v, f) })
+		return
+	}
+	seeOther(w, r, "/patients/"+url.PathEscape(into)+"?m=merged")
+}
