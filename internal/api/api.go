@@ -14,18 +14,18 @@ import (
 
 	"medic"
 	"medic/internal/app"
-	"medic/internal/auth"
+	"medic/internal/auth/sessioncookie"
 )
 
 // Handler serves the JSON API.
 type Handler struct {
 	app    *app.App
-	cookie auth.SessionCookie
+	cookie sessioncookie.Cookie
 	log    *slog.Logger
 }
 
 // New builds the API handler.
-func New(a *app.App, cookie auth.SessionCookie, log *slog.Logger) *Handler {
+func New(a *app.App, cookie sessioncookie.Cookie, log *slog.Logger) *Handler {
 	return &Handler{app: a, cookie: cookie, log: log}
 }
 

@@ -15,7 +15,7 @@ import (
 	"medic"
 	"medic/internal/api"
 	"medic/internal/app"
-	"medic/internal/auth"
+	"medic/internal/auth/sessioncookie"
 	"medic/internal/web"
 )
 
@@ -25,7 +25,7 @@ type Config struct {
 	TrustProxy    bool  // take the client IP from X-Forwarded-For
 	MaxBodyBytes  int64 // request body limit
 	DevMailbox    bool  // serve /dev/mailbox (no SMTP configured)
-	Cookie        auth.SessionCookie
+	Cookie        sessioncookie.Cookie
 }
 
 // CookieName is the session cookie's name.

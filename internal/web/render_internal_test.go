@@ -6,7 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"medic/internal/auth"
+	"medic/internal/auth/sessioncookie"
 )
 
 func TestEveryViewParses(t *testing.T) {
@@ -73,7 +73,7 @@ func TestMissingViewFailsAtStart(t *testing.T) {
 	old := viewNames
 	viewNames = append(append([]string{}, old...), "no_such_view")
 	defer func() { viewNames = old }()
-	New(nil, auth.SessionCookie{}, nil, false)
+	New(nil, sessioncookie.Cookie{}, nil, false)
 }
 
 func TestSafeNext(t *testing.T) {

@@ -9,13 +9,13 @@ import (
 	"net/http"
 
 	"medic/internal/app"
-	"medic/internal/auth"
+	"medic/internal/auth/sessioncookie"
 )
 
 // Handler serves the desk pages.
 type Handler struct {
 	app        *app.App
-	cookie     auth.SessionCookie
+	cookie     sessioncookie.Cookie
 	log        *slog.Logger
 	devMailbox bool
 	views      *views
@@ -25,7 +25,7 @@ type Handler struct {
 // New builds the desk handler. It panics if a view's template is missing or
 // does not parse: that is a build defect, found at start rather than on a
 // user's first visit.
-func New(a *app.App, cookie auth.SessionCookie, log *slog.Logger, devMailbox bool) *Handler {
+func New(a *app.App, cookie sessioncookie.Cookie, log *slog.Logger, devMailbox bool) *Handler {
 	as := newAssets()
 	vs, err := parseViews(as)
 	if err != nil {
