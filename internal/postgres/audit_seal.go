@@ -482,21 +482,31 @@ func (s *Sealer) listen(ctx context.Context, logger *slog.Logger, every time.Dur
 		case <-tick.C:
 			s.sweep(ctx, logger)
 		case p := <-notes:
-			// Coalesce a burst: drain what is queued, seal each log once.
-			pending := map[string]bool{p: true}
-		drain:
-			for {
-				select {
-				case p := <-notes:
-					pending[p] = true
-				default:
-					break drain
-				}
-			}
-			for p := range pending {
-				s.sealOne(ctx, logger, p)
-			}
+			s.sealPending(ctx, logger, p, notes)
+		case p := <-s.DB.auditWake:
+			s.sealPending(ctx, logger, p, notes)
 		}
+	}
+}
+
+// sealPending coalesces a burst: it drains what is queued from this
+// process's commits and from NOTIFYs, then seals each log once.
+func (s *Sealer) sealPending(ctx context.Context, logger *slog.Logger, first string, notes <-chan string) {
+	pending := map[string]bool{first: true}
+	for {
+		select {
+		case p := <-notes:
+			pending[p] = true
+			continue
+		case p := <-s.DB.auditWake:
+			pending[p] = true
+			continue
+		default:
+		}
+		break
+	}
+	for p := range pending {
+		s.sealOne(ctx, logger, p)
 	}
 }
 

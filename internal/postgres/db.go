@@ -28,6 +28,10 @@ type DB struct {
 	Clock medic.Clock
 	// Enqueue inserts a durable job in the given transaction (River); set by wiring.
 	Enqueue func(ctx context.Context, tx pgx.Tx, job Job) error
+	// auditWake tells this process's sealer, after commit, which logs have
+	// new events ("" is the platform log). It replaces a NOTIFY per
+	// request, whose global lock made concurrent commits queue.
+	auditWake chan string
 }
 
 // Job is a durable job to enqueue in the same transaction as a change.
@@ -60,7 +64,7 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 		pool.Close()
 		return nil, errors.New("the serving database role could bypass row-level security (superuser, BYPASSRLS or table owner); connect as " + AppRole)
 	}
-	return &DB{pool: pool, Clock: medic.SystemClock{}}, nil
+	return &DB{pool: pool, Clock: medic.SystemClock{}, auditWake: make(chan string, 1024)}, nil
 }
 
 // AppURL turns a development owner URL into the app role's URL on the same
@@ -90,6 +94,7 @@ type txState struct {
 	tx       pgx.Tx
 	practice string
 	user     string
+	audited  map[string]bool // logs that got events in this transaction
 }
 
 // InTx runs fn in one transaction: store calls made with the ctx passed to
@@ -111,7 +116,24 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	for log := range st.audited {
+		select {
+		case db.auditWake <- log:
+		default: // the sealer is behind; its sweep catches up
+		}
+	}
 	return nil
+}
+
+// markAudited notes that the transaction in ctx wrote to a log, so the
+// sealer is woken once it commits.
+func markAudited(ctx context.Context, log string) {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		if st.audited == nil {
+			st.audited = map[string]bool{}
+		}
+		st.audited[log] = true
+	}
 }
 
 // do runs fn in the context's transaction (or a new one) with app.practice_id
