@@ -39,6 +39,7 @@ Commands:
   admin create-operator --email E --password-stdin
                         create a platform operator (or make an existing user one)
   audit verify          check every audit log hash chain; exit 1 on a broken link
+  bench                 generate a large synthetic platform and benchmark search, availability and booking
   version               print the version, commit and Go version
 
 Run "medic <command> -h" for a command's flags. Every flag has an
