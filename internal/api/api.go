@@ -155,8 +155,9 @@ type problem struct {
 	Errors map[string]string `json:"errors,omitempty"`
 }
 
-// statusOf is the one mapping from error codes to HTTP statuses for the API.
-func statusOf(code string) int {
+// Status is the one mapping from error codes to HTTP statuses; the desk
+// uses it too, so the two surfaces cannot drift apart.
+func Status(code string) int {
 	switch code {
 	case medic.EINVALID:
 		return http.StatusUnprocessableEntity
@@ -192,7 +193,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) { writeError(
 
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := medic.ErrorCode(err)
-	status := statusOf(code)
+	status := Status(code)
 	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: medic.ErrorMessage(err), Errors: medic.ErrorFields(err)}
 	if code == medic.ENOTFOUND {
 		p.Detail = medic.ErrNotFound.Message // identical for foreign and missing ids

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"medic/internal/api"
 	"net/http"
 	"slices"
 	"strings"
@@ -266,29 +267,6 @@ type errorView struct {
 	Reference string // the request id, for support; never the cause
 }
 
-// statusOf maps an error code to the HTTP status of the page showing it.
-func statusOf(code string) int {
-	switch code {
-	case medic.EINVALID:
-		return http.StatusUnprocessableEntity
-	case medic.ENOTFOUND:
-		return http.StatusNotFound
-	case medic.ECONFLICT:
-		return http.StatusConflict
-	case medic.EFORBIDDEN:
-		return http.StatusForbidden
-	case medic.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case medic.ETOOMANY:
-		return http.StatusTooManyRequests
-	case medic.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	case medic.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	}
-	return http.StatusInternalServerError
-}
-
 // fail is the one mapping from error codes to pages: 404 (identical for a
 // record that does not exist and one of another practice), 403, 503, and a
 // generic 500 that never shows the cause, which is logged with the request id.
@@ -298,7 +276,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		seeOther(w, r, "/login"+nextQuery(r))
 		return
 	}
-	status := statusOf(code)
+	status := api.Status(code)
 	p := h.page(r, "", "")
 	e := errorView{Status: status, Message: medic.ErrorMessage(err)}
 	switch code {
@@ -338,7 +316,7 @@ func (h *Handler) formFail(w http.ResponseWriter, r *http.Request, err error, f 
 	switch medic.ErrorCode(err) {
 	case medic.EINVALID, medic.ECONFLICT, medic.ETOOMANY, medic.EUNAUTHORIZED:
 		f.setError(err)
-		status := statusOf(medic.ErrorCode(err))
+		status := api.Status(medic.ErrorCode(err))
 		if status == http.StatusTooManyRequests {
 			w.Header().Set("Retry-After", "900")
 		}
