@@ -69,7 +69,7 @@ func (a *App) BookAppointment(ctx context.Context, in BookingRequest) (*medic.Ap
 		if patient.Status != medic.PatientActive {
 			return &medic.Error{Code: medic.EINVALID, Message: "This chart is not active.", Fields: map[string]string{"patient_id": "Reactivate the chart first."}}
 		}
-		slot, typ, err := a.findSlot(ctx, in.PractitionerID, in.LocationID, in.AppointmentTypeID, in.Start, in.Source == medic.SourceOnline, nil)
+		slot, typ, practice, err := a.findSlot(ctx, in.PractitionerID, in.LocationID, in.AppointmentTypeID, in.Start, in.Source == medic.SourceOnline, nil)
 		if err != nil {
 			return err
 		}
@@ -95,7 +95,7 @@ func (a *App) BookAppointment(ctx context.Context, in BookingRequest) (*medic.Ap
 		if ap, err = a.Appointments.FindAppointment(ctx, ap.ID); err != nil {
 			return err
 		}
-		return a.notifyBooking(ctx, ap, patient, "confirmed")
+		return a.notifyBooking(ctx, practice, ap, patient, "confirmed")
 	})
 	if err != nil {
 		return nil, err
@@ -108,29 +108,30 @@ func (a *App) BookAppointment(ctx context.Context, in BookingRequest) (*medic.Ap
 // Desk bookings ignore the online lead time but not the past.
 // moving is the appointment being rescheduled: its own places and time do
 // not stand in its way.
-func (a *App) findSlot(ctx context.Context, practitionerID, locationID, typeID string, start time.Time, online bool, moving *medic.Appointment) (medic.Slot, *medic.AppointmentType, error) {
+// The practice it loads is returned for the caller's notifications.
+func (a *App) findSlot(ctx context.Context, practitionerID, locationID, typeID string, start time.Time, online bool, moving *medic.Appointment) (medic.Slot, *medic.AppointmentType, *medic.Practice, error) {
 	var none medic.Slot
 	p, err := a.GetPractice(ctx)
 	if err != nil {
-		return none, nil, err
+		return none, nil, nil, err
 	}
 	pr, err := a.Practitioners.FindPractitioner(ctx, practitionerID)
 	if err != nil {
-		return none, nil, fieldNotFound(err, "practitioner_id", "Choose a practitioner of this practice.")
+		return none, nil, nil, fieldNotFound(err, "practitioner_id", "Choose a practitioner of this practice.")
 	}
 	typ, err := a.AppointmentTypes.FindAppointmentType(ctx, typeID)
 	if err != nil {
-		return none, nil, fieldNotFound(err, "appointment_type_id", "Choose an appointment type of this practice.")
+		return none, nil, nil, fieldNotFound(err, "appointment_type_id", "Choose an appointment type of this practice.")
 	}
 	if online && !typ.OnlineBookable {
-		return none, nil, &medic.Error{Code: medic.EINVALID, Message: "This appointment type cannot be booked online.", Fields: map[string]string{"appointment_type_id": "Not bookable online."}}
+		return none, nil, nil, &medic.Error{Code: medic.EINVALID, Message: "This appointment type cannot be booked online.", Fields: map[string]string{"appointment_type_id": "Not bookable online."}}
 	}
 	if _, err := a.Locations.FindLocation(ctx, locationID); err != nil {
-		return none, nil, fieldNotFound(err, "location_id", "Choose a location of this practice.")
+		return none, nil, nil, fieldNotFound(err, "location_id", "Choose a location of this practice.")
 	}
 	in, err := a.availabilityInput(ctx, p, pr, typ, locationID, start, start.Add(time.Minute), a.location(ctx))
 	if err != nil {
-		return none, nil, err
+		return none, nil, nil, err
 	}
 	in.IgnoreCapacity = true
 	if !online {
@@ -152,10 +153,10 @@ func (a *App) findSlot(ctx context.Context, practitionerID, locationID, typeID s
 	}
 	slot, ok := medic.FindSlot(medic.ComputeSlots(in), start, locationID)
 	if !ok {
-		return none, nil, &medic.Error{Code: medic.EINVALID, Message: "That is not an open time for this practitioner, location and appointment type.",
+		return none, nil, nil, &medic.Error{Code: medic.EINVALID, Message: "That is not an open time for this practitioner, location and appointment type.",
 			Fields: map[string]string{"start": "Choose one of the open slots."}}
 	}
-	return slot, typ, nil
+	return slot, typ, p, nil
 }
 
 func (a *App) auditAppointment(ctx context.Context, action string, ap *medic.Appointment, detail map[string]string) error {
@@ -201,9 +202,23 @@ func (a *App) ListAppointments(ctx context.Context, f medic.AppointmentFilter, p
 				return err
 			}
 		}
-		return a.Audit.Record(ctx, e)
+		if err := a.Audit.Record(ctx, e); err != nil {
+			return err
+		}
+		return a.auditAppointmentsShown(ctx, "list", out)
 	})
 	return out, next, err
+}
+
+// auditAppointmentsShown records, in one statement, that each appointment
+// in a list was shown: a list shows patient names, so each is a read of
+// that patient's data, findable by patient.
+func (a *App) auditAppointmentsShown(ctx context.Context, list string, aps []*medic.Appointment) error {
+	es := make([]medic.AuditEvent, len(aps))
+	for i, ap := range aps {
+		es[i] = medic.AuditEvent{Action: "appointment.shown", EntityType: "appointment", EntityID: ap.ID, PatientID: ap.PatientID, Detail: map[string]string{"list": list}}
+	}
+	return a.Audit.RecordMany(ctx, es)
 }
 
 // RescheduleAppointment moves a booked appointment to another slot (and
@@ -230,7 +245,7 @@ func (a *App) RescheduleAppointment(ctx context.Context, id string, start time.T
 		if locationID == "" {
 			locationID = ap.LocationID
 		}
-		slot, _, err := a.findSlot(ctx, ap.PractitionerID, locationID, ap.AppointmentTypeID, start, ap.Source == medic.SourceOnline && !isStaff(ctx), ap)
+		slot, _, practice, err := a.findSlot(ctx, ap.PractitionerID, locationID, ap.AppointmentTypeID, start, ap.Source == medic.SourceOnline && !isStaff(ctx), ap)
 		if err != nil {
 			return err
 		}
@@ -252,7 +267,7 @@ func (a *App) RescheduleAppointment(ctx context.Context, id string, start time.T
 		if err != nil {
 			return err
 		}
-		return a.notifyBooking(ctx, ap, patient, "moved")
+		return a.notifyBooking(ctx, practice, ap, patient, "moved")
 	})
 	return ap, err
 }
@@ -303,7 +318,11 @@ func (a *App) SetAppointmentStatus(ctx context.Context, id string, to medic.Appo
 			if err != nil {
 				return err
 			}
-			return a.notifyBooking(ctx, ap, patient, "cancelled")
+			practice, err := a.GetPractice(ctx)
+			if err != nil {
+				return err
+			}
+			return a.notifyBooking(ctx, practice, ap, patient, "cancelled")
 		}
 		return nil
 	})

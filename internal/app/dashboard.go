@@ -71,7 +71,10 @@ func (a *App) allTodays(ctx context.Context, start, end time.Time) ([]*medic.App
 		if out, err = a.allAppointments(ctx, medic.AppointmentFilter{From: start, To: end}); err != nil {
 			return err
 		}
-		return a.Audit.Record(ctx, medic.AuditEvent{Action: "appointment.listed", EntityType: "appointment", Detail: map[string]string{"list": "today"}})
+		if err := a.Audit.Record(ctx, medic.AuditEvent{Action: "appointment.listed", EntityType: "appointment", Detail: map[string]string{"list": "today"}}); err != nil {
+			return err
+		}
+		return a.auditAppointmentsShown(ctx, "today", out)
 	})
 	return out, err
 }

@@ -14,11 +14,7 @@ import (
 // durable jobs in the caller's transaction: a rolled-back booking sends
 // nothing. A moved appointment gets a new reminder; the old one is stale
 // (it carries the old start) and sends nothing.
-func (a *App) notifyBooking(ctx context.Context, ap *medic.Appointment, patient *medic.Patient, kind string) error {
-	p, err := a.GetPractice(ctx)
-	if err != nil {
-		return err
-	}
+func (a *App) notifyBooking(ctx context.Context, p *medic.Practice, ap *medic.Appointment, patient *medic.Patient, kind string) error {
 	if kind != "cancelled" && p.Booking.ReminderMinutes > 0 {
 		at := ap.Start.Add(-time.Duration(p.Booking.ReminderMinutes) * time.Minute)
 		if at.After(a.now()) {
