@@ -114,9 +114,7 @@ func (h *Handler) saveAppointmentType(w http.ResponseWriter, r *http.Request, v 
 	applyAppointmentType(f, &sent)
 	if f.err() != nil {
 		if err := sent.Validate(); err != nil {
-			for k, m := range medic.ErrorFields(err) {
-				f.fail(k, m)
-			}
+			f.failFields(err)
 		}
 		h.formFail(w, r, f.err(), f, rerender)
 		return

@@ -64,6 +64,13 @@ func (f *form) fail(field, msg string) {
 	}
 }
 
+// failFields adds the per-field messages of a domain validation error.
+func (f *form) failFields(err error) {
+	for k, m := range medic.ErrorFields(err) {
+		f.fail(k, m)
+	}
+}
+
 // err is the form's own validation as an EINVALID error, or nil.
 func (f *form) err() error {
 	if len(f.Errors) == 0 {

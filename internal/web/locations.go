@@ -145,9 +145,7 @@ func (h *Handler) saveLocation(w http.ResponseWriter, r *http.Request, v *visito
 			return
 		}
 		if err := l.Validate(); err != nil {
-			for k, m := range medic.ErrorFields(err) {
-				f.fail(k, m)
-			}
+			f.failFields(err)
 		}
 		h.formFail(w, r, f.err(), f, rerender)
 		return

@@ -266,9 +266,7 @@ func checkPatientForm(f *form, p *medic.Patient, today medic.Date) error {
 	}
 	probe := *p
 	if err := probe.Validate(today); err != nil {
-		for k, m := range medic.ErrorFields(err) {
-			f.fail(k, m)
-		}
+		f.failFields(err)
 	}
 	return f.err()
 }

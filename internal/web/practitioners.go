@@ -205,9 +205,7 @@ func (h *Handler) savePractitioner(w http.ResponseWriter, r *http.Request, v *vi
 	applyPractitioner(f, &sent, dir, h.today(v))
 	if f.err() != nil {
 		if err := sent.Validate(); err != nil {
-			for k, m := range medic.ErrorFields(err) {
-				f.fail(k, m)
-			}
+			f.failFields(err)
 		}
 		h.formFail(w, r, f.err(), f, rerender)
 		return

@@ -238,9 +238,7 @@ func ruleErr(f *form, rule *medic.ScheduleRule) error {
 	}
 	probe := *rule
 	if err := probe.Validate(); err != nil {
-		for k, m := range medic.ErrorFields(err) {
-			f.fail(k, m)
-		}
+		f.failFields(err)
 	}
 	return f.err()
 }

@@ -114,9 +114,7 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request, v *visito
 		}
 		// Show the domain's messages for the other fields in the same round.
 		if err := probe.Validate(); err != nil {
-			for k, m := range medic.ErrorFields(err) {
-				f.fail(k, m)
-			}
+			f.failFields(err)
 		}
 		h.formFail(w, r, f.err(), f, rerender)
 		return
