@@ -66,41 +66,49 @@ func (a *App) BookAppointment(ctx context.Context, in BookingRequest) (*medic.Ap
 		if err != nil {
 			return fieldNotFound(err, "patient_id", "Choose a patient of this practice.")
 		}
-		if patient.Status != medic.PatientActive {
-			return &medic.Error{Code: medic.EINVALID, Message: "This chart is not active.", Fields: map[string]string{"patient_id": "Reactivate the chart first."}}
-		}
-		slot, typ, practice, err := a.findSlot(ctx, in.PractitionerID, in.LocationID, in.AppointmentTypeID, in.Start, in.Source == medic.SourceOnline, nil)
-		if err != nil {
-			return err
-		}
-		if slot.Remaining <= 0 && !in.Overbook {
-			return medic.ErrSlotFull
-		}
-		ap = &medic.Appointment{PatientID: patient.ID, PractitionerID: in.PractitionerID, LocationID: in.LocationID, AppointmentTypeID: typ.ID,
-			Start: slot.Start, End: slot.End, Status: medic.StatusBooked, Source: in.Source, Notes: in.Notes,
-			Overbooked: in.Overbook && slot.Remaining <= 0}
-		if ap.Overbooked {
-			ap.OverbookReason = in.OverbookReason
-		}
-		if err := a.Appointments.BookAppointment(ctx, ap, slot.Claims); err != nil {
-			return err
-		}
-		detail := map[string]string{"start": ap.Start.UTC().Format(time.RFC3339), "source": string(ap.Source)}
-		if ap.Overbooked {
-			detail["overbook_reason"] = ap.OverbookReason
-		}
-		if err := a.auditAppointment(ctx, "appointment.booked", ap, detail); err != nil {
-			return err
-		}
-		if ap, err = a.Appointments.FindAppointment(ctx, ap.ID); err != nil {
-			return err
-		}
-		return a.notifyBooking(ctx, practice, ap, patient, "confirmed")
+		ap, err = a.book(ctx, in, patient)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return ap, nil
+}
+
+// book books patient into the slot of in, audits it and enqueues the
+// confirmation and reminder, in the transaction of ctx; it checks no
+// permission (BookAppointment and public booking do). in must be valid.
+func (a *App) book(ctx context.Context, in BookingRequest, patient *medic.Patient) (*medic.Appointment, error) {
+	if patient.Status != medic.PatientActive {
+		return nil, &medic.Error{Code: medic.EINVALID, Message: "This chart is not active.", Fields: map[string]string{"patient_id": "Reactivate the chart first."}}
+	}
+	slot, typ, practice, err := a.findSlot(ctx, in.PractitionerID, in.LocationID, in.AppointmentTypeID, in.Start, in.Source == medic.SourceOnline, nil)
+	if err != nil {
+		return nil, err
+	}
+	if slot.Remaining <= 0 && !in.Overbook {
+		return nil, medic.ErrSlotFull
+	}
+	ap := &medic.Appointment{PatientID: patient.ID, PractitionerID: in.PractitionerID, LocationID: in.LocationID, AppointmentTypeID: typ.ID,
+		Start: slot.Start, End: slot.End, Status: medic.StatusBooked, Source: in.Source, Notes: in.Notes,
+		Overbooked: in.Overbook && slot.Remaining <= 0}
+	if ap.Overbooked {
+		ap.OverbookReason = in.OverbookReason
+	}
+	if err := a.Appointments.BookAppointment(ctx, ap, slot.Claims); err != nil {
+		return nil, err
+	}
+	detail := map[string]string{"start": ap.Start.UTC().Format(time.RFC3339), "source": string(ap.Source)}
+	if ap.Overbooked {
+		detail["overbook_reason"] = ap.OverbookReason
+	}
+	if err := a.auditAppointment(ctx, "appointment.booked", ap, detail); err != nil {
+		return nil, err
+	}
+	if ap, err = a.Appointments.FindAppointment(ctx, ap.ID); err != nil {
+		return nil, err
+	}
+	return ap, a.notifyBooking(ctx, practice, ap, patient, "confirmed")
 }
 
 // findSlot checks that start is a slot of the practitioner's schedule at
