@@ -2,7 +2,10 @@ package medic
 
 import (
 	"context"
+	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -57,6 +60,59 @@ type BookingSettings struct {
 	CancellationWindowMinutes int `json:"cancellation_window_minutes"`
 	BufferMinutes             int `json:"buffer_minutes"`
 	ReminderMinutes           int `json:"reminder_minutes"`
+	// NotifyEmail is where the practice is emailed of each online booking
+	// ("" for none).
+	NotifyEmail string `json:"notify_email"`
+	// AllowedOrigins are the web origins (scheme://host[:port]) that may call
+	// the practice's public booking API from a browser (CORS).
+	AllowedOrigins []string `json:"allowed_origins"`
+}
+
+// Equal reports whether b and o are the same settings.
+func (b BookingSettings) Equal(o BookingSettings) bool {
+	return b.LeadTimeMinutes == o.LeadTimeMinutes && b.CancellationWindowMinutes == o.CancellationWindowMinutes &&
+		b.BufferMinutes == o.BufferMinutes && b.ReminderMinutes == o.ReminderMinutes && b.NotifyEmail == o.NotifyEmail &&
+		slices.Equal(b.AllowedOrigins, o.AllowedOrigins)
+}
+
+// AllowsOrigin reports whether origin is one of the allowed origins, exactly.
+func (b BookingSettings) AllowsOrigin(origin string) bool {
+	return origin != "" && slices.Contains(b.AllowedOrigins, origin)
+}
+
+// MaxAllowedOrigins bounds the CORS origins of a practice.
+const MaxAllowedOrigins = 20
+
+// NormalizeOrigin checks a web origin: http or https, a host, an optional
+// port, nothing else (no path, query, user or trailing slash); the scheme
+// and host are lower-cased.
+func NormalizeOrigin(s string) (string, error) {
+	bad := Errorf(EINVALID, "Use an origin like https://www.example.com (scheme, host and optional port only).")
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 200 || strings.ContainsAny(s, " \t\r\n") {
+		return "", bad
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" ||
+		strings.HasSuffix(s, "?") || strings.HasSuffix(s, "#") {
+		return "", bad
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return "", bad
+	}
+	host := strings.ToLower(u.Host)
+	if h := u.Hostname(); h == "" || strings.ContainsAny(h, "*%") {
+		return "", bad
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", bad
+		}
+	} else if strings.HasSuffix(host, ":") {
+		return "", bad
+	}
+	return scheme + "://" + host, nil
 }
 
 // DefaultBooking is what a new practice starts with.
@@ -135,6 +191,29 @@ func (p *Practice) Validate() error {
 	if b.ReminderMinutes < 0 || b.ReminderMinutes > 60*24*14 {
 		f.Add("reminder_minutes", "Use 0 to 20160 minutes.")
 	}
+	if b.NotifyEmail = strings.TrimSpace(b.NotifyEmail); b.NotifyEmail != "" {
+		if e, err := NormalizeEmail(b.NotifyEmail); err != nil {
+			f.Add("notify_email", "Enter a valid email address.")
+		} else {
+			b.NotifyEmail = e
+		}
+	}
+	if len(b.AllowedOrigins) > MaxAllowedOrigins {
+		f.Add("allowed_origins", "Use at most 20 origins.")
+	}
+	origins := []string{}
+	for _, o := range b.AllowedOrigins {
+		n, err := NormalizeOrigin(o)
+		if err != nil {
+			f.Add("allowed_origins", ErrorMessage(err))
+			continue
+		}
+		if !slices.Contains(origins, n) {
+			origins = append(origins, n)
+		}
+	}
+	b.AllowedOrigins = origins
+	p.Booking = b
 	return f.Err()
 }
 

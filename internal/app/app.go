@@ -30,7 +30,15 @@ type App struct {
 	AppointmentTypes medic.AppointmentTypeService
 	Appointments     medic.AppointmentService
 
+	// PublicBooking stores booking codes and finds charts for the public page.
+	BookingCodes  medic.PublicBookingService
+	Notifications medic.NotificationService
+
 	Clock medic.Clock
+
+	// SigningKey signs the links emailed to patients (manage a booking).
+	// Empty: a random key kept in the database is used.
+	SigningKey []byte
 
 	// BaseURL is where emailed links point, e.g. https://medic.example.
 	BaseURL         string

@@ -107,7 +107,7 @@ func changedSettings(a, b *medic.Practice) map[string]string {
 	mark("registration_number", a.RegistrationNumber != b.RegistrationNumber)
 	mark("time_zone", a.TimeZone != b.TimeZone)
 	mark("branding", a.Branding != b.Branding)
-	mark("booking", a.Booking != b.Booking)
+	mark("booking", !a.Booking.Equal(b.Booking))
 	if a.Require2FA != b.Require2FA {
 		d["require_2fa"] = map[bool]string{true: "on", false: "off"}[b.Require2FA]
 	}

@@ -53,7 +53,7 @@ func (db *DB) CreatePractice(ctx context.Context, p *medic.Practice) error {
 	if p.Status == "" {
 		p.Status = medic.PracticeActive
 	}
-	if p.Booking == (medic.BookingSettings{}) {
+	if p.Booking.Equal(medic.BookingSettings{}) {
 		p.Booking = medic.DefaultBooking
 	}
 	branding, _ := json.Marshal(p.Branding)

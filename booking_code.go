@@ -1,0 +1,51 @@
+package medic
+
+import (
+	"context"
+	"time"
+)
+
+// BookingCode is a one-time code emailed to a patient to verify the email
+// address of a public booking. Only a keyed hash of the code is stored.
+type BookingCode struct {
+	ID         string
+	PracticeID string
+	Email      string // normalised
+	Hash       []byte // HMAC-SHA-256 of the code, keyed per code with Salt
+	Salt       []byte
+	ExpiresAt  time.Time
+	Attempts   int // wrong tries so far
+	UsedAt     *time.Time
+	IP         string
+	CreatedAt  time.Time
+}
+
+// PublicBookingService is the store side of public booking, in the practice
+// in context.
+type PublicBookingService interface {
+	// LockBookingCodeRequests serialises code requests for email and ip in
+	// this practice until the transaction ends, so concurrent requests
+	// cannot both pass the rate limit.
+	LockBookingCodeRequests(ctx context.Context, email, ip string) error
+	// CountBookingCodes counts the codes created since `since` for email and,
+	// apart, for ip.
+	CountBookingCodes(ctx context.Context, email, ip string, since time.Time) (byEmail, byIP int, err error)
+	// OldestBookingCodeSince is when the oldest code for email or ip since
+	// `since` was created (for Retry-After); zero if none.
+	OldestBookingCodeSince(ctx context.Context, email, ip string, since time.Time) (time.Time, error)
+	CreateBookingCode(ctx context.Context, c *BookingCode) error
+	// LockLatestBookingCode returns the newest code for email, locked until
+	// the transaction ends; ENOTFOUND if none.
+	LockLatestBookingCode(ctx context.Context, email string) (*BookingCode, error)
+	// BookingCodeFailed counts a wrong try.
+	BookingCodeFailed(ctx context.Context, id string) error
+	// UseBookingCode marks the code used.
+	UseBookingCode(ctx context.Context, id string, at time.Time) error
+	// FindPatientByEmailAndBirthDate finds the active chart of this practice
+	// with exactly this (normalised) email and date of birth; ENOTFOUND if
+	// none. It never looks at another practice's charts.
+	FindPatientByEmailAndBirthDate(ctx context.Context, email string, dob Date) (*Patient, error)
+	// SigningKey returns the platform key called name, storing generate()
+	// first if there is none yet (the first caller wins a race).
+	SigningKey(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error)
+}

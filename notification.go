@@ -1,0 +1,35 @@
+package medic
+
+import (
+	"context"
+	"time"
+)
+
+// NotificationOnlineBooking is the kind of a desk notification about a
+// booking a patient made on the public page.
+const NotificationOnlineBooking = "online_booking"
+
+// Notification tells the desk of a practice that something happened (a
+// patient booked online). Title and Body carry no clinical data; a
+// patient's name is fine for staff.
+type Notification struct {
+	ID            string
+	PracticeID    string
+	Kind          string
+	Title         string
+	Body          string
+	AppointmentID string
+	CreatedAt     time.Time
+	ReadAt        *time.Time
+}
+
+// NotificationService stores the desk notifications of the practice in
+// context; ENOTFOUND for another practice's.
+type NotificationService interface {
+	CreateNotification(ctx context.Context, n *Notification) error
+	// ListNotifications lists newest first.
+	ListNotifications(ctx context.Context, p Page) ([]*Notification, string, error)
+	CountUnreadNotifications(ctx context.Context) (int, error)
+	// MarkNotificationRead sets ReadAt (once); ENOTFOUND if no such notification.
+	MarkNotificationRead(ctx context.Context, id string, at time.Time) error
+}
