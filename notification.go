@@ -5,9 +5,13 @@ import (
 	"time"
 )
 
-// NotificationOnlineBooking is the kind of a desk notification about a
-// booking a patient made on the public page.
-const NotificationOnlineBooking = "online_booking"
+// Kinds of desk notification: a patient booked on the public page, or
+// cancelled or moved a booking through the emailed link.
+const (
+	NotificationOnlineBooking      = "online_booking"
+	NotificationOnlineCancellation = "online_cancellation"
+	NotificationOnlineReschedule   = "online_reschedule"
+)
 
 // Notification tells the desk of a practice that something happened (a
 // patient booked online). Title and Body carry no clinical data; a

@@ -30,6 +30,7 @@ type Config struct {
 	DataDir          string // MEDIC_DATA_DIR: local state (the private PostgreSQL cluster)
 	SecureCookies    bool   // MEDIC_SECURE_COOKIES: HTTPS deployment (__Host- cookie, HSTS)
 	TrustProxy       bool   // MEDIC_TRUST_PROXY: take the client IP from X-Forwarded-For
+	SigningKey       string // MEDIC_SIGNING_KEY: signs emailed links (32+ characters); empty: a random key kept in the database
 	LogLevel         slog.Level
 	Demo             bool   // serve --demo, or the demo command
 	DemoPassword     string // MEDIC_DEMO_PASSWORD
@@ -48,6 +49,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		SMTPURL:          getenv("MEDIC_SMTP_URL"),
 		MailFrom:         getenv("MEDIC_MAIL_FROM"),
 		DataDir:          getenv("MEDIC_DATA_DIR"),
+		SigningKey:       getenv("MEDIC_SIGNING_KEY"),
 		DemoPassword:     envOr(getenv, "MEDIC_DEMO_PASSWORD", demo.DefaultPassword),
 		DBMaxConns:       20,
 	}
@@ -75,6 +77,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		if name == "MEDIC_SECURE_COOKIES" {
 			c.secureCookiesSet = true
 		}
+	}
+	if c.SigningKey != "" && len(c.SigningKey) < 32 {
+		errs = append(errs, errors.New("MEDIC_SIGNING_KEY: use at least 32 random characters (e.g. openssl rand -hex 32)"))
 	}
 	if v := getenv("MEDIC_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

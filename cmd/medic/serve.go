@@ -93,6 +93,7 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 	}
 
 	a = newApp(db, cfg.BaseURL)
+	a.SigningKey = []byte(cfg.SigningKey)
 	handler := server.New(server.Config{
 		SecureCookies: cfg.SecureCookies,
 		TrustProxy:    cfg.TrustProxy,
@@ -182,6 +183,8 @@ func newApp(db *postgres.DB, baseURL string) *app.App {
 		Schedules:        db,
 		AppointmentTypes: db,
 		Appointments:     db,
+		BookingCodes:     db,
+		Notifications:    db,
 
 		Clock:           medic.SystemClock{},
 		BaseURL:         baseURL,

@@ -27,9 +27,13 @@ type practiceDTO struct {
 }
 
 func toPractice(p *medic.Practice) practiceDTO {
+	booking := p.Booking
+	if booking.AllowedOrigins == nil {
+		booking.AllowedOrigins = []string{}
+	}
 	return practiceDTO{ID: p.ID, Slug: p.Slug, Name: p.Name, Type: p.Type, Email: p.Email, Phone: p.Phone, Address: p.Address,
 		RegistrationNumber: p.RegistrationNumber, TimeZone: p.TimeZone, Plan: p.Plan, Status: p.Status, Branding: p.Branding,
-		Booking: p.Booking, Require2FA: p.Require2FA, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+		Booking: booking, Require2FA: p.Require2FA, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }
 
 func (h *Handler) getPractice(w http.ResponseWriter, r *http.Request) {
@@ -56,10 +60,12 @@ type practiceInput struct {
 		LetterheadText *string `json:"letterhead_text"`
 	} `json:"branding"`
 	Booking *struct {
-		LeadTimeMinutes           *int `json:"lead_time_minutes"`
-		CancellationWindowMinutes *int `json:"cancellation_window_minutes"`
-		BufferMinutes             *int `json:"buffer_minutes"`
-		ReminderMinutes           *int `json:"reminder_minutes"`
+		LeadTimeMinutes           *int      `json:"lead_time_minutes"`
+		CancellationWindowMinutes *int      `json:"cancellation_window_minutes"`
+		BufferMinutes             *int      `json:"buffer_minutes"`
+		ReminderMinutes           *int      `json:"reminder_minutes"`
+		NotifyEmail               *string   `json:"notify_email"`
+		AllowedOrigins            *[]string `json:"allowed_origins"`
 	} `json:"booking"`
 	Require2FA *bool `json:"require_2fa"`
 }
@@ -88,6 +94,8 @@ func (in practiceInput) apply(p *medic.Practice) {
 		setIf(&p.Booking.CancellationWindowMinutes, b.CancellationWindowMinutes)
 		setIf(&p.Booking.BufferMinutes, b.BufferMinutes)
 		setIf(&p.Booking.ReminderMinutes, b.ReminderMinutes)
+		setIf(&p.Booking.NotifyEmail, b.NotifyEmail)
+		setIf(&p.Booking.AllowedOrigins, b.AllowedOrigins)
 	}
 	setIf(&p.Require2FA, in.Require2FA)
 }

@@ -6,18 +6,30 @@ import (
 	"medic"
 )
 
+// Desk notifications are for every member of the practice: each role reads
+// appointments, and a notification says no more than the calendar does.
+
 // ListNotifications lists the desk notifications of the practice, newest first.
 func (a *App) ListNotifications(ctx context.Context, page medic.Page) ([]*medic.Notification, string, error) {
-	return nil, "", medic.ErrNotFound
+	if _, err := require(ctx, medic.PermAppointmentsRead); err != nil {
+		return nil, "", a.denied(ctx, "notification.list", err)
+	}
+	return a.Notifications.ListNotifications(ctx, page)
 }
 
 // UnreadNotifications counts the practice's unread desk notifications.
 func (a *App) UnreadNotifications(ctx context.Context) (int, error) {
-	return 0, medic.ErrNotFound
+	if _, err := require(ctx, medic.PermAppointmentsRead); err != nil {
+		return 0, a.denied(ctx, "notification.count", err)
+	}
+	return a.Notifications.CountUnreadNotifications(ctx)
 }
 
-// MarkNotificationRead marks one notification read; ENOTFOUND for another
-// practice's.
+// MarkNotificationRead marks one notification read (for the whole desk);
+// ENOTFOUND for another practice's.
 func (a *App) MarkNotificationRead(ctx context.Context, id string) error {
-	return medic.ErrNotFound
+	if _, err := require(ctx, medic.PermAppointmentsRead); err != nil {
+		return a.denied(ctx, "notification.read", err)
+	}
+	return a.Notifications.MarkNotificationRead(ctx, id, a.now())
 }

@@ -41,7 +41,16 @@ func (a *App) notifyBooking(ctx context.Context, p *medic.Practice, ap *medic.Ap
 	default:
 		fmt.Fprintf(&body, "Your %s appointment with %s is on %s at %s.\n", ap.TypeName, ap.PractitionerName, when, ap.LocationName)
 	}
-	fmt.Fprintf(&body, "\nTo change it, contact %s", p.Name)
+	if ap.Source == medic.SourceOnline && kind != "cancelled" {
+		// Booked online: the patient cancels or moves it through a signed link.
+		link, err := a.manageURL(ctx, ap)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&body, "\nTo cancel or reschedule it, open:\n%s\n\nOr contact %s", link, p.Name)
+	} else {
+		fmt.Fprintf(&body, "\nTo change it, contact %s", p.Name)
+	}
 	if p.Phone != "" {
 		fmt.Fprintf(&body, " on %s", p.Phone)
 	}

@@ -2,9 +2,29 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"medic"
+	"medic/internal/auth"
+)
+
+// Public booking limits (issue 4): a code is 6 digits from a CSPRNG, valid
+// 10 minutes, single use, refused after 5 wrong tries; at most 3 codes per
+// email and per IP per 10 minutes.
+const (
+	bookingCodeDigits   = 6
+	bookingCodeValidity = 10 * time.Minute
+	bookingCodeTries    = 5
+	bookingCodeLimit    = 3
+	bookingCodeWindow   = 10 * time.Minute
+	maxReasonLength     = 500
 )
 
 // PublicBookingInfo is what the public booking page of a practice shows.
@@ -15,23 +35,281 @@ type PublicBookingInfo struct {
 	Types         []*medic.AppointmentType // active and online-bookable
 }
 
+// RetryError is a refusal (ETOOMANY) that says when to try again.
+type RetryError struct {
+	Err   *medic.Error
+	After time.Duration
+}
+
+func (e *RetryError) Error() string { return e.Err.Error() }
+func (e *RetryError) Unwrap() error { return e.Err }
+
+// publicPractice enters the practice with slug for an anonymous patient:
+// ENOTFOUND for an unknown slug, EUNAVAILABLE for a suspended practice.
+// The store still takes the tenant from context and RLS fences every read;
+// the actor is nobody, whoever may be signed in on this browser.
+func (a *App) publicPractice(ctx context.Context, slug string) (context.Context, *medic.Practice, error) {
+	p, err := a.PublicPractice(ctx, slug)
+	if err != nil {
+		return ctx, nil, err
+	}
+	return publicTenant(ctx, p), p, nil
+}
+
+func publicTenant(ctx context.Context, p *medic.Practice) context.Context {
+	ctx = medic.WithActor(ctx, medic.Actor{})
+	return medic.WithTenant(ctx, medic.Tenant{PracticeID: p.ID, Slug: p.Slug, Name: p.Name, TimeZone: p.TimeZone})
+}
+
 // PublicBooking loads the public booking page of the practice with slug:
 // ENOTFOUND for an unknown slug, EUNAVAILABLE for a suspended practice.
 func (a *App) PublicBooking(ctx context.Context, slug string) (*PublicBookingInfo, error) {
-	return nil, medic.Errorf(medic.EUNAVAILABLE, "Not yet.")
+	ctx, p, err := a.publicPractice(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	info := &PublicBookingInfo{Practice: p, Locations: []*medic.Location{}, Practitioners: []*medic.Practitioner{}, Types: []*medic.AppointmentType{}}
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+		ls, err := a.activeLocations(ctx)
+		if err != nil {
+			return err
+		}
+		info.Locations = ls
+		prs, err := a.everyPractitioner(ctx)
+		if err != nil {
+			return err
+		}
+		for _, pr := range prs {
+			if pr.Status == medic.PractitionerActive {
+				info.Practitioners = append(info.Practitioners, pr)
+			}
+		}
+		types, err := a.AppointmentTypes.ListAppointmentTypes(ctx)
+		if err != nil {
+			return err
+		}
+		for _, t := range types {
+			if t.Active && t.OnlineBookable {
+				info.Types = append(info.Types, t)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return info, nil
 }
 
-// PublicAvailability lists the open online slots of the practice with slug.
+func (a *App) everyPractitioner(ctx context.Context) ([]*medic.Practitioner, error) {
+	var out []*medic.Practitioner
+	page := medic.Page{Limit: medic.MaxLimit}
+	for {
+		items, next, err := a.Practitioners.ListPractitioners(ctx, page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if next == "" {
+			return out, nil
+		}
+		page.Cursor = next
+	}
+}
+
+func (a *App) activeLocations(ctx context.Context) ([]*medic.Location, error) {
+	out := []*medic.Location{}
+	page := medic.Page{Limit: medic.MaxLimit}
+	for {
+		ls, next, err := a.Locations.ListLocations(ctx, page)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range ls {
+			if l.Active {
+				out = append(out, l)
+			}
+		}
+		if next == "" {
+			return out, nil
+		}
+		page.Cursor = next
+	}
+}
+
+// PublicAvailability lists the open online slots of the practice with slug,
+// through the desk's engine with the online lead time; never full slots.
+// Without a type it lists the slots of every online-bookable type.
 func (a *App) PublicAvailability(ctx context.Context, slug string, q AvailabilityQuery) ([]medic.Slot, error) {
-	return nil, medic.Errorf(medic.EUNAVAILABLE, "Not yet.")
+	ctx, _, err := a.publicPractice(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	q.OnlineOnly, q.Desk, q.IncludeFull = true, false, false
+	out := []medic.Slot{}
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		out, err = a.publicSlots(ctx, q)
+		return err
+	})
+	return out, err
+}
+
+// publicSlots is the online availability for q, at active locations only.
+func (a *App) publicSlots(ctx context.Context, q AvailabilityQuery) ([]medic.Slot, error) {
+	locs, err := a.activeLocations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	active := map[string]bool{}
+	for _, l := range locs {
+		active[l.ID] = true
+	}
+	var typeIDs []string
+	if q.AppointmentTypeID != "" {
+		typeIDs = []string{q.AppointmentTypeID}
+	} else {
+		types, err := a.AppointmentTypes.ListAppointmentTypes(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range types {
+			if t.Active && t.OnlineBookable {
+				typeIDs = append(typeIDs, t.ID)
+			}
+		}
+	}
+	out := []medic.Slot{}
+	seen := map[string]bool{}
+	for _, id := range typeIDs {
+		q.AppointmentTypeID = id
+		slots, err := a.availability(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range slots {
+			key := s.Start.String() + s.End.String() + s.PractitionerID + s.LocationID
+			if s.Remaining <= 0 || !active[s.LocationID] || seen[key] {
+				continue
+			}
+			seen[key] = true
+			s.Claims = nil
+			out = append(out, s)
+		}
+	}
+	if len(typeIDs) > 1 {
+		sortSlots(out)
+	}
+	return out, nil
 }
 
 // BookingCodeRequest asks for a code to verify an email address.
 type BookingCodeRequest struct{ Email, IP string }
 
-// RequestBookingCode emails a 6-digit code to in.Email.
+// RequestBookingCode emails a 6-digit code to in.Email. The answer is the
+// same whether or not the practice knows the email; past the limits it is
+// ETOOMANY (a *RetryError saying when to try again).
 func (a *App) RequestBookingCode(ctx context.Context, slug string, in BookingCodeRequest) error {
-	return medic.Errorf(medic.EUNAVAILABLE, "Not yet.")
+	ctx, p, err := a.publicPractice(ctx, slug)
+	if err != nil {
+		return err
+	}
+	email, err := medic.NormalizeEmail(in.Email)
+	if err != nil || strings.ContainsAny(in.Email, "\r\n") {
+		return &medic.Error{Code: medic.EINVALID, Message: "Enter a valid email address.", Fields: map[string]string{"email": "Enter a valid email address."}}
+	}
+	var refused *RetryError
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := a.BookingCodes.LockBookingCodeRequests(ctx, email, in.IP); err != nil {
+			return err
+		}
+		now := a.now()
+		since := now.Add(-bookingCodeWindow)
+		byEmail, byIP, err := a.BookingCodes.CountBookingCodes(ctx, email, in.IP, since)
+		if err != nil {
+			return err
+		}
+		if byEmail >= bookingCodeLimit || byIP >= bookingCodeLimit {
+			oldest, err := a.BookingCodes.OldestBookingCodeSince(ctx, email, in.IP, since)
+			if err != nil {
+				return err
+			}
+			after := bookingCodeWindow
+			if !oldest.IsZero() {
+				after = oldest.Add(bookingCodeWindow).Sub(now)
+			}
+			after = max(after.Round(time.Second), time.Second)
+			refused = &RetryError{After: after, Err: medic.Errorf(medic.ETOOMANY,
+				"Too many codes were asked for. Wait %s and ask again, or use the last code you received.", humanDuration(after))}
+			// The refusal is committed to the log; nothing else is written.
+			return a.Audit.Record(ctx, medic.AuditEvent{Action: "booking.code_refused", EntityType: "booking_code", Outcome: medic.OutcomeDenied,
+				Detail: map[string]string{"reason": "rate_limit"}})
+		}
+		code, err := auth.NewNumericCode(bookingCodeDigits)
+		if err != nil {
+			return err
+		}
+		salt := make([]byte, 16)
+		if _, err := rand.Read(salt); err != nil {
+			return err
+		}
+		key, err := a.signingKey(ctx, "booking-code")
+		if err != nil {
+			return err
+		}
+		c := &medic.BookingCode{Email: email, Salt: salt, Hash: bookingCodeHash(key, salt, p.ID, email, code), ExpiresAt: now.Add(bookingCodeValidity), IP: in.IP}
+		if err := a.BookingCodes.CreateBookingCode(ctx, c); err != nil {
+			return err
+		}
+		if err := a.audit(ctx, "booking.code_requested", "booking_code", c.ID, nil); err != nil {
+			return err
+		}
+		return a.Mail.EnqueueMail(ctx, medic.Mail{
+			To:      []string{email},
+			Subject: headerText("Your booking code for " + p.Name),
+			Text: fmt.Sprintf("Your code to confirm your booking at %s is:\n\n    %s\n\nIt is valid for 10 minutes. If you did not ask for it, ignore this email.\n",
+				p.Name, code),
+		})
+	})
+	if err != nil {
+		return err
+	}
+	if refused != nil {
+		return refused
+	}
+	return nil
+}
+
+// bookingCodeHash is the HMAC-SHA-256 of the code under a key derived from
+// the platform key, with the code's own salt, bound to practice and email:
+// the stored hash alone cannot be brute-forced offline.
+func bookingCodeHash(key, salt []byte, practiceID, email, code string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write(salt)
+	m.Write([]byte("\x00" + practiceID + "\x00" + email + "\x00" + code))
+	return m.Sum(nil)
+}
+
+// headerText makes s safe for a mail header: line breaks (and other
+// control characters) become spaces.
+func headerText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func humanDuration(d time.Duration) string {
+	if d < time.Minute {
+		return strconv.Itoa(int(d.Seconds())) + " seconds"
+	}
+	m := int((d + time.Minute - 1) / time.Minute)
+	if m == 1 {
+		return "1 minute"
+	}
+	return strconv.Itoa(m) + " minutes"
 }
 
 // PublicBookingRequest is a patient's booking from the public page.
@@ -43,6 +321,9 @@ type PublicBookingRequest struct {
 	DateOfBirth                                   medic.Date
 	Phone, Reason                                 string
 	IP                                            string
+	// Website is the honeypot: a field people never see or fill in. When it
+	// is not empty a robot sent the form; nothing is booked.
+	Website string
 }
 
 // PublicBookingResult is what the patient is told after booking.
@@ -53,9 +334,196 @@ type PublicBookingResult struct {
 	PractitionerName, LocationName, TypeName string
 }
 
-// ConfirmPublicBooking verifies the code and books, atomically.
+var codeRE = regexp.MustCompile(`^[0-9]{6}$`)
+
+// ErrHoneypot answers a form a robot filled in: generic, with no hint.
+var ErrHoneypot = &medic.Error{Code: medic.EINVALID, Message: "We could not take this booking. Please call the practice."}
+
+// validate normalises the request and checks its fields, returning the
+// chart a new patient would get.
+func (in *PublicBookingRequest) validate(today medic.Date) (*medic.Patient, error) {
+	f := medic.FieldErrors{}
+	email, err := medic.NormalizeEmail(in.Email)
+	if err != nil || strings.ContainsAny(in.Email, "\r\n") {
+		f.Add("email", "Enter a valid email address.")
+	}
+	in.Email = email
+	in.Code = strings.TrimSpace(in.Code)
+	if !codeRE.MatchString(in.Code) {
+		f.Add("code", "Enter the 6-digit code we emailed you.")
+	}
+	for field, v := range map[string]string{"practitioner_id": in.PractitionerID, "location_id": in.LocationID, "appointment_type_id": in.AppointmentTypeID} {
+		if v == "" {
+			f.Add(field, "Required.")
+		}
+	}
+	if in.Start.IsZero() {
+		f.Add("start", "Choose a time.")
+	}
+	// Names reach emails; a line break in one could never be meant.
+	for field, v := range map[string]string{"given_name": in.GivenName, "family_name": in.FamilyName} {
+		if strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			f.Add(field, "Use letters only, no line breaks.")
+		}
+	}
+	if strings.TrimSpace(in.Phone) == "" {
+		f.Add("phone", "Enter your mobile number, such as 082 555 0100.")
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	if len(in.Reason) > maxReasonLength {
+		f.Add("reason", "Use at most 500 characters.")
+	}
+	p := &medic.Patient{GivenName: in.GivenName, FamilyName: in.FamilyName, DateOfBirth: in.DateOfBirth, Email: email, Phone: in.Phone, Status: medic.PatientActive}
+	if err := p.Validate(today); err != nil {
+		for k, v := range medic.ErrorFields(err) {
+			f.Add(k, v)
+		}
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	in.GivenName, in.FamilyName, in.Phone = p.GivenName, p.FamilyName, p.Phone
+	return p, nil
+}
+
+// codeRefusal is the answer to a wrong, used, expired or exhausted code.
+func codeRefusal(msg string) error {
+	return &medic.Error{Code: medic.EINVALID, Message: msg, Fields: map[string]string{"code": msg}}
+}
+
+// ConfirmPublicBooking verifies the code and books, in one transaction:
+// the code is consumed, the patient's chart in this practice found (email
+// and date of birth) or created, the slot booked under the database
+// guarantee, the patient's confirmation and the practice's notification
+// queued. A slot that went meanwhile (ErrSlotFull) rolls all of it back, so
+// the same code can book another slot. A wrong code is EINVALID on "code",
+// and the wrong try is counted.
 func (a *App) ConfirmPublicBooking(ctx context.Context, slug string, in PublicBookingRequest) (*PublicBookingResult, error) {
-	return nil, medic.Errorf(medic.EUNAVAILABLE, "Not yet.")
+	ctx, p, err := a.publicPractice(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if in.Website != "" {
+		_ = a.Tx.InTx(ctx, func(ctx context.Context) error {
+			return a.Audit.Record(ctx, medic.AuditEvent{Action: "booking.honeypot", EntityType: "appointment", Outcome: medic.OutcomeDenied})
+		})
+		return nil, ErrHoneypot
+	}
+	newPatient, err := in.validate(a.today(ctx))
+	if err != nil {
+		return nil, err
+	}
+	var refusal error
+	var ap *medic.Appointment
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+		c, err := a.BookingCodes.LockLatestBookingCode(ctx, in.Email)
+		if medic.ErrorCode(err) == medic.ENOTFOUND {
+			refusal = codeRefusal("This code is not valid. Ask for a new one.")
+			return a.codeFailed(ctx, "", "no_code")
+		} else if err != nil {
+			return err
+		}
+		now := a.now()
+		switch {
+		case c.UsedAt != nil:
+			refusal = codeRefusal("This code was already used. Ask for a new one.")
+			return a.codeFailed(ctx, c.ID, "used")
+		case !now.Before(c.ExpiresAt):
+			refusal = codeRefusal("This code has expired. Ask for a new one.")
+			return a.codeFailed(ctx, c.ID, "expired")
+		case c.Attempts >= bookingCodeTries:
+			refusal = codeRefusal("Too many wrong tries. Ask for a new code.")
+			return a.codeFailed(ctx, c.ID, "too_many_tries")
+		}
+		key, err := a.signingKey(ctx, "booking-code")
+		if err != nil {
+			return err
+		}
+		if !hmac.Equal(bookingCodeHash(key, c.Salt, p.ID, in.Email, in.Code), c.Hash) {
+			refusal = codeRefusal("This code is not right. Check the email and try again.")
+			if err := a.BookingCodes.BookingCodeFailed(ctx, c.ID); err != nil {
+				return err
+			}
+			return a.codeFailed(ctx, c.ID, "wrong")
+		}
+		if err := a.BookingCodes.UseBookingCode(ctx, c.ID, now); err != nil {
+			return err
+		}
+		// The chart is looked for in this practice only (the store and RLS
+		// fence it); another practice's chart for the same person is never
+		// seen, and a new chart here is made instead.
+		patient, err := a.BookingCodes.FindPatientByEmailAndBirthDate(ctx, in.Email, in.DateOfBirth)
+		if medic.ErrorCode(err) == medic.ENOTFOUND {
+			patient = newPatient
+			if err := a.Patients.CreatePatient(ctx, patient); err != nil {
+				return err
+			}
+			if err := a.auditPatient(ctx, "patient.created", patient.ID, map[string]string{"source": string(medic.SourceOnline)}); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
+		}
+		req := BookingRequest{PatientID: patient.ID, PractitionerID: in.PractitionerID, LocationID: in.LocationID, AppointmentTypeID: in.AppointmentTypeID,
+			Start: in.Start, Notes: in.Reason, Source: medic.SourceOnline}
+		if err := req.validate(); err != nil {
+			return err
+		}
+		if ap, err = a.book(ctx, req, patient); err != nil {
+			return err
+		}
+		if err := a.auditAppointment(ctx, "booking.confirmed", ap, map[string]string{"code_id": c.ID}); err != nil {
+			return err
+		}
+		return a.notifyPractice(ctx, p, ap, patient, medic.NotificationOnlineBooking)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if refusal != nil {
+		return nil, refusal
+	}
+	link, err := a.manageURL(ctx, ap)
+	if err != nil {
+		return nil, err
+	}
+	return &PublicBookingResult{AppointmentID: ap.ID, Start: ap.Start, End: ap.End, ManageURL: link,
+		PractitionerName: ap.PractitionerName, LocationName: ap.LocationName, TypeName: ap.TypeName}, nil
+}
+
+// codeFailed audits a refused code (the transaction then commits only this
+// and the counted try).
+func (a *App) codeFailed(ctx context.Context, codeID, reason string) error {
+	return a.Audit.Record(ctx, medic.AuditEvent{Action: "booking.code_failed", EntityType: "booking_code", EntityID: codeID,
+		Outcome: medic.OutcomeFailure, Detail: map[string]string{"reason": reason}})
+}
+
+// notifyPractice tells the desk of an online booking, cancellation or move:
+// a notification row, and an email to the practice's notification address
+// if it has one. Name, time and type only: no reason, no clinical detail.
+func (a *App) notifyPractice(ctx context.Context, p *medic.Practice, ap *medic.Appointment, patient *medic.Patient, kind string) error {
+	when := ap.Start.In(a.location(ctx)).Format("Mon 2 Jan 2006 15:04")
+	verb := map[string]string{
+		medic.NotificationOnlineBooking:      "booked online",
+		medic.NotificationOnlineCancellation: "cancelled online",
+		medic.NotificationOnlineReschedule:   "moved online",
+	}[kind]
+	name := headerText(patient.FullName())
+	n := &medic.Notification{Kind: kind, AppointmentID: ap.ID,
+		Title: fmt.Sprintf("%s %s", name, verb),
+		Body:  fmt.Sprintf("%s with %s at %s, %s.", ap.TypeName, ap.PractitionerName, ap.LocationName, when)}
+	if err := a.Notifications.CreateNotification(ctx, n); err != nil {
+		return err
+	}
+	if p.Booking.NotifyEmail == "" {
+		return nil
+	}
+	return a.Mail.EnqueueMail(ctx, medic.Mail{
+		To:      []string{p.Booking.NotifyEmail},
+		Subject: headerText("Appointment " + verb + ": " + when),
+		Text: fmt.Sprintf("An appointment was %s at %s.\n\nPatient: %s\nWhen: %s\nType: %s\nWith: %s\nWhere: %s\n\nOpen the desk for details: %s/\n",
+			verb, p.Name, name, when, ap.TypeName, ap.PractitionerName, ap.LocationName, a.BaseURL),
+	})
 }
 
 // ManagedBooking is a booking as its patient sees it through the signed link.
@@ -70,18 +538,175 @@ type ManagedBooking struct {
 	ChangeDeadline                                time.Time
 }
 
+// managed opens the booking a signed link names, in its practice's tenant:
+// ENOTFOUND for a bad, forged or expired token (all alike), EUNAVAILABLE
+// when the practice is suspended.
+func (a *App) managed(ctx context.Context, token string) (context.Context, *medic.Practice, string, error) {
+	key, err := a.signingKey(ctx, "manage-link")
+	if err != nil {
+		return ctx, nil, "", err
+	}
+	apID, practiceID, ok := verifyManageToken(key, token, a.now())
+	if !ok {
+		return ctx, nil, "", medic.ErrNotFound
+	}
+	p, err := a.Practices.FindPracticeByRef(ctx, practiceID)
+	if err != nil {
+		return ctx, nil, "", err
+	}
+	if p.Status != medic.PracticeActive {
+		return ctx, nil, "", medic.Errorf(medic.EUNAVAILABLE, "This practice is not available at the moment.")
+	}
+	return publicTenant(ctx, p), p, apID, nil
+}
+
+func (a *App) toManaged(p *medic.Practice, ap *medic.Appointment) *ManagedBooking {
+	deadline := ap.Start.Add(-time.Duration(p.Booking.CancellationWindowMinutes) * time.Minute)
+	return &ManagedBooking{Practice: p, AppointmentID: ap.ID, PractitionerID: ap.PractitionerID, LocationID: ap.LocationID, AppointmentTypeID: ap.AppointmentTypeID,
+		Start: ap.Start, End: ap.End, Status: ap.Status, PractitionerName: ap.PractitionerName, LocationName: ap.LocationName, TypeName: ap.TypeName,
+		CanChange: ap.Status == medic.StatusBooked && a.now().Before(deadline), ChangeDeadline: deadline}
+}
+
 // ManagedBooking returns the booking a signed link names; ENOTFOUND for a
-// bad, forged or expired token.
+// bad, forged or expired token. The view is audited.
 func (a *App) ManagedBooking(ctx context.Context, token string) (*ManagedBooking, error) {
-	return nil, medic.ErrNotFound
+	ctx, p, apID, err := a.managed(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	var out *ManagedBooking
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+		ap, err := a.Appointments.FindAppointment(ctx, apID)
+		if err != nil {
+			return err
+		}
+		out = a.toManaged(p, ap)
+		return a.auditAppointment(ctx, "booking.managed_viewed", ap, nil)
+	})
+	return out, err
 }
 
-// CancelManagedBooking cancels the booking a signed link names.
+// tooLate refuses a change inside the practice's cancellation window.
+func tooLate(p *medic.Practice, mb *ManagedBooking) error {
+	if mb.Status != medic.StatusBooked {
+		return medic.Errorf(medic.ECONFLICT, "This appointment is %s and can no longer be changed.", label(mb.Status))
+	}
+	msg := "It is too late to change this appointment online"
+	if p.Phone != "" {
+		msg += "; please call " + p.Name + " on " + p.Phone
+	} else {
+		msg += "; please contact " + p.Name
+	}
+	return medic.Errorf(medic.ECONFLICT, "%s.", msg)
+}
+
+// CancelManagedBooking cancels the booking a signed link names, up to the
+// practice's cancellation window before it starts.
 func (a *App) CancelManagedBooking(ctx context.Context, token, reason string) (*ManagedBooking, error) {
-	return nil, medic.ErrNotFound
+	ctx, p, apID, err := a.managed(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if len(reason) > maxReasonLength {
+		return nil, &medic.Error{Code: medic.EINVALID, Message: "Use at most 500 characters.", Fields: map[string]string{"reason": "Use at most 500 characters."}}
+	}
+	if reason == "" {
+		reason = "Cancelled by the patient online."
+	}
+	var out *ManagedBooking
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+		ap, err := a.Appointments.FindAppointment(ctx, apID)
+		if err != nil {
+			return err
+		}
+		if mb := a.toManaged(p, ap); !mb.CanChange {
+			return tooLate(p, mb)
+		}
+		if err := a.Appointments.SetAppointmentStatus(ctx, ap.ID, medic.StatusBooked, medic.StatusCancelled, reason); err != nil {
+			return err
+		}
+		if err := a.auditAppointment(ctx, "appointment.cancelled", ap, map[string]string{"from": string(medic.StatusBooked), "to": string(medic.StatusCancelled), "by": "patient_link"}); err != nil {
+			return err
+		}
+		if ap, err = a.Appointments.FindAppointment(ctx, apID); err != nil {
+			return err
+		}
+		patient, err := a.Patients.FindPatient(ctx, ap.PatientID)
+		if err != nil {
+			return err
+		}
+		if err := a.notifyBooking(ctx, p, ap, patient, "cancelled"); err != nil {
+			return err
+		}
+		if err := a.notifyPractice(ctx, p, ap, patient, medic.NotificationOnlineCancellation); err != nil {
+			return err
+		}
+		out = a.toManaged(p, ap)
+		return nil
+	})
+	return out, err
 }
 
-// RescheduleManagedBooking moves the booking a signed link names.
+// RescheduleManagedBooking moves the booking a signed link names to another
+// open online slot of the same practitioner, location and type, up to the
+// cancellation window before its current start. A slot that went is
+// ErrSlotFull and leaves the booking where it was.
 func (a *App) RescheduleManagedBooking(ctx context.Context, token string, start time.Time) (*ManagedBooking, error) {
-	return nil, medic.ErrNotFound
+	ctx, p, apID, err := a.managed(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if start.IsZero() {
+		return nil, &medic.Error{Code: medic.EINVALID, Message: "Choose the new time.", Fields: map[string]string{"start": "Choose the new time."}}
+	}
+	var out *ManagedBooking
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+		ap, err := a.Appointments.FindAppointment(ctx, apID)
+		if err != nil {
+			return err
+		}
+		if mb := a.toManaged(p, ap); !mb.CanChange {
+			return tooLate(p, mb)
+		}
+		// The desk's move, as an online booking (no staff actor: the online
+		// lead time applies); it audits and emails the patient.
+		if ap, err = a.reschedule(ctx, apID, start, "", ""); err != nil {
+			return err
+		}
+		patient, err := a.Patients.FindPatient(ctx, ap.PatientID)
+		if err != nil {
+			return err
+		}
+		if err := a.notifyPractice(ctx, p, ap, patient, medic.NotificationOnlineReschedule); err != nil {
+			return err
+		}
+		out = a.toManaged(p, ap)
+		return nil
+	})
+	return out, err
+}
+
+// NextPublicSlots lists up to n open online slots of the practitioner at the
+// location for the type, from `from` on (to offer when a slot went).
+func (a *App) NextPublicSlots(ctx context.Context, slug, practitionerID, locationID, typeID string, from time.Time, n int) ([]medic.Slot, error) {
+	if from.Before(a.now()) {
+		from = a.now()
+	}
+	slots, err := a.PublicAvailability(ctx, slug, AvailabilityQuery{PractitionerID: practitionerID, LocationID: locationID, AppointmentTypeID: typeID,
+		From: from, To: from.Add(14 * 24 * time.Hour)})
+	if err != nil {
+		return nil, err
+	}
+	if len(slots) > n {
+		slots = slots[:n]
+	}
+	return slots, nil
+}
+
+// ManageLinkPractice returns the active practice a signed link belongs to
+// (the JSON API answers CORS with its origins); ENOTFOUND for a bad token.
+func (a *App) ManageLinkPractice(ctx context.Context, token string) (*medic.Practice, error) {
+	_, p, _, err := a.managed(ctx, token)
+	return p, err
 }

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"regexp"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"medic"
 	"medic/internal/server/servertest"
 )
 
@@ -84,6 +86,9 @@ var tenantRoutes = []tenantRoute{
 	{"POST", "/appointments/{id}/no-show", nil, "appointment"},
 	{"POST", "/appointments/{id}/start", nil, "appointment"},
 	{"POST", "/appointments/{id}/complete", nil, "appointment"},
+
+	{"GET", "/notifications", nil, ""},
+	{"POST", "/notifications/{id}/read", nil, "notification"},
 }
 
 // TestTenantRoutesCovered fails when internal/api registers a tenant route
@@ -128,6 +133,12 @@ func TestCrossTenant(t *testing.T) {
 	// A's scheduling records (patient, practitioner, rule, exception, type,
 	// appointment), made through the API by A's admin.
 	recsA := schedulingRecords(t, x.adminA, "alpha", x.locA.ID, "Amahle")
+	// A desk notification of A (as an online booking makes one).
+	note := &medic.Notification{Kind: medic.NotificationOnlineBooking, Title: "Amahle Cele booked online", AppointmentID: recsA["appointment"]}
+	if err := env.DB.CreateNotification(medic.WithTenant(context.Background(), medic.Tenant{PracticeID: x.A.ID}), note); err != nil {
+		t.Fatal(err)
+	}
+	recsA["notification"] = note.ID
 	idOf := func(kind string) string {
 		if id, ok := recsA[kind]; ok {
 			return id
@@ -251,6 +262,10 @@ func TestCrossTenant(t *testing.T) {
 		if r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/appointments/"+recsA["appointment"], nil), http.StatusOK); r.Str("start") != thu0900 {
 			t.Errorf("appointment moved: %s", r)
 		}
+		if r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/notifications", nil), http.StatusOK); !slices.Equal(ids(r), []string{recsA["notification"]}) ||
+			r.Get("items.0.read_at") != nil || r.Get("unread") != float64(1) {
+			t.Errorf("notifications changed: %s", r)
+		}
 		if r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/schedule-exceptions", nil), http.StatusOK); !slices.Equal(ids(r), []string{recsA["exception"]}) {
 			t.Errorf("exceptions changed: %s", r)
 		}
@@ -271,7 +286,7 @@ func TestCrossTenant(t *testing.T) {
 			"/patients?include_inactive=true", "/patients?q=Amahle", "/patients?q=amahle@alpha.example", "/practitioners", "/appointment-types",
 			"/schedules", "/schedules?practitioner=" + recsA["practitioner"], "/schedule-exceptions", "/schedule-exceptions?practitioner=" + recsA["practitioner"],
 			"/availability?from=2030-03-04&to=2030-03-18", "/appointments", "/appointments?patient=" + recsA["patient"],
-			"/appointments?practitioner=" + recsA["practitioner"]} {
+			"/appointments?practitioner=" + recsA["practitioner"], "/notifications"} {
 			r := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo"+path, nil), http.StatusOK)
 			for _, f := range foreign {
 				if strings.Contains(string(r.Body), f) {
@@ -285,7 +300,7 @@ func TestCrossTenant(t *testing.T) {
 		// B's lists and counts of scheduling records are empty: nothing of
 		// A's, and none of the refused attempts above created anything.
 		for _, path := range []string{"/patients?include_inactive=true", "/practitioners", "/appointment-types", "/schedules", "/schedule-exceptions",
-			"/availability?from=2030-03-04&to=2030-03-18", "/appointments"} {
+			"/availability?from=2030-03-04&to=2030-03-18", "/appointments", "/notifications"} {
 			if r := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo"+path, nil), http.StatusOK); len(r.Items()) != 0 {
 				t.Errorf("GET bravo%s: %s", path, r.Body)
 			}

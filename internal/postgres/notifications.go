@@ -1,0 +1,87 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"medic"
+)
+
+const notificationColumns = `id, practice_id, kind, title, body, coalesce(appointment_id::text, ''), created_at, read_at`
+
+func scanNotification(row pgx.Row) (*medic.Notification, error) {
+	var n medic.Notification
+	if err := row.Scan(&n.ID, &n.PracticeID, &n.Kind, &n.Title, &n.Body, &n.AppointmentID, &n.CreatedAt, &n.ReadAt); err != nil {
+		return nil, notFound(err)
+	}
+	return &n, nil
+}
+
+// CreateNotification inserts n into the practice in context.
+func (db *DB) CreateNotification(ctx context.Context, n *medic.Notification) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	n.PracticeID = pid
+	return db.do(ctx, func(tx pgx.Tx) error {
+		return refNotFound(tx.QueryRow(ctx, `INSERT INTO notifications (practice_id, kind, title, body, appointment_id, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at`,
+			pid, n.Kind, n.Title, n.Body, nullID(n.AppointmentID), db.now()).Scan(&n.ID, &n.CreatedAt))
+	})
+}
+
+// ListNotifications pages through the practice's notifications, newest first.
+func (db *DB) ListNotifications(ctx context.Context, page medic.Page) (ns []*medic.Notification, next string, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	page = page.Normalize()
+	var before time.Time
+	var beforeID string
+	if page.Cursor != "" {
+		if err := decodeCursor(page.Cursor, &before, &beforeID); err != nil {
+			return nil, "", err
+		}
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		var err error
+		ns, err = queryAll(ctx, tx, scanNotification, `SELECT `+notificationColumns+` FROM notifications
+			WHERE practice_id = $1 AND ($2::text = '' OR (created_at, id) < ($3, NULLIF($2, '')::uuid))
+			ORDER BY created_at DESC, id DESC LIMIT $4`, pid, beforeID, before, page.Limit+1)
+		return err
+	})
+	if len(ns) > page.Limit {
+		ns = ns[:page.Limit]
+		last := ns[len(ns)-1]
+		next = encodeCursor(last.CreatedAt, last.ID)
+	}
+	return ns, next, err
+}
+
+// CountUnreadNotifications counts the practice's unread notifications.
+func (db *DB) CountUnreadNotifications(ctx context.Context) (n int, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return 0, err
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE practice_id = $1 AND read_at IS NULL`, pid).Scan(&n)
+	})
+	return n, err
+}
+
+// MarkNotificationRead sets read_at once; ENOTFOUND for another practice's.
+func (db *DB) MarkNotificationRead(ctx context.Context, id string, at time.Time) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	if !isUUID(id) {
+		return medic.ErrNotFound
+	}
+	return db.exec1(ctx, `UPDATE notifications SET read_at = coalesce(read_at, $3) WHERE practice_id = $1 AND id = $2`, pid, id, at)
+}

@@ -1,0 +1,166 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"medic"
+)
+
+// bookingCodeRetention is how long code rows are kept (they hold an email
+// and an IP): far longer than any rate-limit window.
+const bookingCodeRetention = 24 * time.Hour
+
+// LockBookingCodeRequests serialises code requests for email and for ip in
+// the practice in context until the transaction ends.
+func (db *DB) LockBookingCodeRequests(ctx context.Context, email, ip string) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	return db.do(ctx, func(tx pgx.Tx) error {
+		// Always in the same order (email, then ip), so two requests never deadlock.
+		_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('booking-code:' || $1::text || ':email:' || $2::text, 0)),
+			pg_advisory_xact_lock(hashtextextended('booking-code:' || $1::text || ':ip:' || $3::text, 0))`, pid, email, ip)
+		return err
+	})
+}
+
+// CountBookingCodes counts the codes created since `since` for email and for ip.
+func (db *DB) CountBookingCodes(ctx context.Context, email, ip string, since time.Time) (byEmail, byIP int, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE email = $2), count(*) FILTER (WHERE ip = $3 AND $3 <> '')
+			FROM booking_codes WHERE practice_id = $1 AND created_at > $4 AND (email = $2 OR ip = $3)`,
+			pid, email, ip, since).Scan(&byEmail, &byIP)
+	})
+	return byEmail, byIP, err
+}
+
+// OldestBookingCodeSince is when the oldest code for email or ip since
+// `since` was made; zero if none.
+func (db *DB) OldestBookingCodeSince(ctx context.Context, email, ip string, since time.Time) (at time.Time, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return at, err
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		var t *time.Time
+		err := tx.QueryRow(ctx, `SELECT min(created_at) FROM booking_codes
+			WHERE practice_id = $1 AND created_at > $4 AND (email = $2 OR (ip = $3 AND $3 <> ''))`, pid, email, ip, since).Scan(&t)
+		if t != nil {
+			at = *t
+		}
+		return err
+	})
+	return at, err
+}
+
+// CreateBookingCode stores c in the practice in context and forgets codes
+// older than the retention period.
+func (db *DB) CreateBookingCode(ctx context.Context, c *medic.BookingCode) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	c.PracticeID = pid
+	now := db.now()
+	return db.do(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM booking_codes WHERE practice_id = $1 AND created_at < $2`, pid, now.Add(-bookingCodeRetention)); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `INSERT INTO booking_codes (practice_id, email, code_hash, salt, expires_at, ip, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, created_at`,
+			pid, c.Email, c.Hash, c.Salt, c.ExpiresAt, c.IP, now).Scan(&c.ID, &c.CreatedAt)
+	})
+}
+
+// LockLatestBookingCode returns the newest code for email, locked FOR
+// UPDATE: concurrent confirmations with it queue here, and each sees the
+// attempts and use of the one before.
+func (db *DB) LockLatestBookingCode(ctx context.Context, email string) (c *medic.BookingCode, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		c = &medic.BookingCode{}
+		return notFound(tx.QueryRow(ctx, `SELECT id, practice_id, email, code_hash, salt, expires_at, attempts, used_at, ip, created_at
+			FROM booking_codes WHERE practice_id = $1 AND email = $2 ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE`, pid, email).
+			Scan(&c.ID, &c.PracticeID, &c.Email, &c.Hash, &c.Salt, &c.ExpiresAt, &c.Attempts, &c.UsedAt, &c.IP, &c.CreatedAt))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// BookingCodeFailed counts a wrong try of the code.
+func (db *DB) BookingCodeFailed(ctx context.Context, id string) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	if !isUUID(id) {
+		return medic.ErrNotFound
+	}
+	return db.exec1(ctx, `UPDATE booking_codes SET attempts = attempts + 1 WHERE practice_id = $1 AND id = $2`, pid, id)
+}
+
+// UseBookingCode marks the code used, once.
+func (db *DB) UseBookingCode(ctx context.Context, id string, at time.Time) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	if !isUUID(id) {
+		return medic.ErrNotFound
+	}
+	return db.exec1(ctx, `UPDATE booking_codes SET used_at = $3 WHERE practice_id = $1 AND id = $2 AND used_at IS NULL`, pid, id, at)
+}
+
+// FindPatientByEmailAndBirthDate finds the oldest active chart of the
+// practice in context with exactly this email and date of birth.
+func (db *DB) FindPatientByEmailAndBirthDate(ctx context.Context, email string, dob medic.Date) (p *medic.Patient, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if email == "" || dob.IsZero() {
+		return nil, medic.ErrNotFound
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		p, err = scanPatient(tx.QueryRow(ctx, `SELECT `+patientColumns+` FROM patients
+			WHERE practice_id = $1 AND email = $2 AND date_of_birth = $3 AND status = 'active'
+			ORDER BY created_at, id LIMIT 1`, pid, email, dob.Time()))
+		return err
+	})
+	return p, err
+}
+
+// SigningKey returns the platform key called name, inserting generate()'s
+// key first if there is none; of two processes racing, the first insert wins
+// and both read it.
+func (db *DB) SigningKey(ctx context.Context, name string, generate func() ([]byte, error)) (key []byte, err error) {
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT key FROM signing_keys WHERE name = $1`, name).Scan(&key)
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		k, err := generate()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO signing_keys (name, key) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, k); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT key FROM signing_keys WHERE name = $1`, name).Scan(&key)
+	})
+	return key, err
+}
