@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -155,6 +156,8 @@ func makeField(f *form, name, label string, opts ...string) fieldArgs {
 			a.ID = v
 		case "error":
 			a.Err = f.Err(v) // show another key's message here (e.g. hours.mon)
+		case "":
+			// an option a template left out (autofocusIf false)
 		default:
 			panic("web: unknown field option " + k)
 		}
@@ -219,7 +222,15 @@ func templateFuncs(as *assets) template.FuncMap {
 		"sexOptions": func() []option {
 			return []option{{"unknown", "Unknown"}, {"female", "Female"}, {"male", "Male"}, {"other", "Other"}}
 		},
-		"roleLabel":    roleLabel,
+		"roleLabel": roleLabel,
+		"autofocusIf": func(b bool) string {
+			if b {
+				return "autofocus"
+			}
+			return ""
+		},
+		"minutesLabel": minutesLabel,
+		"longDay":      func(d medic.Date) string { return d.Time().Format("Monday 2 January") },
 		"weekdayLabel": weekdayLabel,
 		"weekdayShort": weekdayShort,
 		"linkify":      linkify,
@@ -322,4 +333,17 @@ func linkify(s string) template.HTML {
 	}
 	b.WriteString(template.HTMLEscapeString(s[last:]))
 	return template.HTML(b.String())
+}
+
+// minutesLabel shows a span of minutes in words: "24 hours", "90 minutes".
+func minutesLabel(m int) string {
+	switch {
+	case m%(24*60) == 0 && m >= 48*60:
+		return strconv.Itoa(m/(24*60)) + " days"
+	case m%60 == 0 && m != 60:
+		return strconv.Itoa(m/60) + " hours"
+	case m == 60:
+		return "1 hour"
+	}
+	return strconv.Itoa(m) + " minutes"
 }

@@ -29,6 +29,7 @@ var viewNames = []string{
 	"patients", "patient", "patient_form", "patient_merge",
 	"practitioners", "practitioner", "schedules", "schedule_rule", "schedule_confirm",
 	"appointment_types", "appointment_type", "calendar", "today", "appointment_new", "appointment",
+	"book_details", "book_code", "book_done", "book_manage", "notifications",
 }
 
 // views holds one parsed template set per page: the layout and partials
@@ -65,6 +66,11 @@ func parseViewsFS(fsys fs.FS, names []string, funcs template.FuncMap) (*views, e
 		// a user's first visit (errors from the empty data are expected).
 		if err := t.ExecuteTemplate(discard{}, "layout", &page{Title: "check"}); err != nil && isEscapeError(err) {
 			return nil, fmt.Errorf("view %q: %w", name, err)
+		}
+		if t.Lookup("publicLayout") != nil {
+			if err := t.ExecuteTemplate(discard{}, "publicLayout", &page{Title: "check", Public: &publicBrand{}}); err != nil && isEscapeError(err) {
+				return nil, fmt.Errorf("view %q (public): %w", name, err)
+			}
 		}
 		vs.byName[name] = t
 	}
@@ -106,6 +112,11 @@ type page struct {
 	Tenant            medic.Tenant
 	SessionPracticeID string
 	DevMailbox        bool
+	Unread            int // the practice's unread desk notifications, for the nav
+
+	// Public pages (booking, manage) use their own layout without the desk
+	// navigation, branded for the practice.
+	Public *publicBrand
 
 	loc *time.Location
 }
@@ -210,6 +221,12 @@ func (h *Handler) page(r *http.Request, title, nav string) *page {
 	if v.practice != nil {
 		p.Practice, p.Tenant = v.practice, v.tenant
 		p.loc = v.zone()
+		if visitorFrom(r.Context()) != nil && p.Can(medic.PermAppointmentsRead) {
+			// One indexed count per desk page; a failure only hides the badge.
+			if n, err := h.app.UnreadNotifications(r.Context()); err == nil {
+				p.Unread = n
+			}
+		}
 	}
 	return p
 }
@@ -223,8 +240,12 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, vie
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return
 	}
+	layout := "layout"
+	if p.Public != nil {
+		layout = "publicLayout"
+	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	if err := t.ExecuteTemplate(&buf, layout, p); err != nil {
 		h.log.Error("render failed", "request_id", medic.RequestInfoFrom(r.Context()).RequestID, "view", view, "error", err)
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return
@@ -317,7 +338,7 @@ func (h *Handler) formFail(w http.ResponseWriter, r *http.Request, err error, f 
 	case medic.EINVALID, medic.ECONFLICT, medic.ETOOMANY, medic.EUNAUTHORIZED:
 		f.setError(err)
 		status := api.Status(medic.ErrorCode(err))
-		if status == http.StatusTooManyRequests {
+		if status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 			w.Header().Set("Retry-After", "900")
 		}
 		rerender(status)
@@ -367,4 +388,7 @@ var notices = map[string]string{
 	"rescheduled":        "Appointment moved.",
 	"cancelled":          "Appointment cancelled.",
 	"status-changed":     "Appointment updated.",
+	"booking-cancelled":  "Your appointment is cancelled. The practice has been told.",
+	"booking-moved":      "Your appointment is moved. We have emailed you the new time.",
+	"notification-read":  "Marked as read.",
 }

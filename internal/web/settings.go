@@ -45,6 +45,8 @@ func practiceValues(p *medic.Practice) url.Values {
 	v.Set("cancellation_window_minutes", strconv.Itoa(p.Booking.CancellationWindowMinutes))
 	v.Set("buffer_minutes", strconv.Itoa(p.Booking.BufferMinutes))
 	v.Set("reminder_minutes", strconv.Itoa(p.Booking.ReminderMinutes))
+	v.Set("notify_email", p.Booking.NotifyEmail)
+	v.Set("allowed_origins", strings.Join(p.Booking.AllowedOrigins, "\n"))
 	if p.Require2FA {
 		v.Set("require_2fa", "on")
 	}
@@ -54,7 +56,7 @@ func practiceValues(p *medic.Practice) url.Values {
 // settingsFields are the form fields the settings page sends.
 var settingsFields = []string{"name", "type", "email", "phone", "address", "registration_number", "time_zone",
 	"primary_color", "accent_color", "letterhead_text", "lead_time_minutes", "cancellation_window_minutes",
-	"buffer_minutes", "reminder_minutes", "require_2fa"}
+	"buffer_minutes", "reminder_minutes", "notify_email", "allowed_origins", "require_2fa"}
 
 // applyPractice copies the sent settings onto p; numbers that do not parse
 // are recorded on f.
@@ -75,6 +77,8 @@ func applyPractice(f *form, p *medic.Practice) {
 	p.Booking.CancellationWindowMinutes = num("cancellation_window_minutes")
 	p.Booking.BufferMinutes = num("buffer_minutes")
 	p.Booking.ReminderMinutes = num("reminder_minutes")
+	p.Booking.NotifyEmail = get("notify_email")
+	p.Booking.AllowedOrigins = originLines(f.Get("allowed_origins"))
 	p.Require2FA = f.Checked("require_2fa")
 }
 
@@ -187,4 +191,15 @@ func (h *Handler) logo(w http.ResponseWriter, r *http.Request, v *visitor) {
 	w.Header().Set("Content-Type", l.ContentType)
 	w.Header().Set("Cache-Control", "private, no-cache")
 	_, _ = w.Write(l.Data)
+}
+
+// originLines reads one origin per line, blank lines skipped.
+func originLines(s string) []string {
+	out := []string{}
+	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }

@@ -104,6 +104,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /calendar", h.member(h.calendar))
 	mux.HandleFunc("GET /today", h.member(h.todayList))
+	mux.HandleFunc("GET /notifications", h.member(h.notifications))
+	mux.HandleFunc("POST /notifications/{id}/read", h.member(h.readNotification))
 	mux.HandleFunc("GET /appointments/new", h.member(h.newAppointment))
 	mux.HandleFunc("POST /appointments/new", h.member(h.bookAppointment))
 	mux.HandleFunc("GET /appointments/{id}", h.member(h.appointment))
@@ -128,6 +130,13 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /book", h.bookRedirect)
 	mux.HandleFunc("GET /book/{slug}", h.book)
+	// One pattern per method for a practice's steps: separate patterns
+	// such as /book/{slug}/details would conflict with /book/manage/{token}.
+	mux.HandleFunc("GET /book/{slug}/{step}", h.bookStep)
+	mux.HandleFunc("POST /book/{slug}/{step}", h.bookStep)
+	mux.HandleFunc("GET /book/manage/{token}", h.bookManage)
+	mux.HandleFunc("POST /book/manage/{token}/cancel", h.bookManageCancel)
+	mux.HandleFunc("POST /book/manage/{token}/reschedule", h.bookManageMove)
 
 	mux.HandleFunc("GET /dev/mailbox", h.mailbox)
 
