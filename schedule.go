@@ -181,6 +181,41 @@ type ScheduleService interface {
 	// LockPractitionerSchedule serialises schedule changes of one
 	// practitioner until the transaction ends (overlap checks stay true).
 	LockPractitionerSchedule(ctx context.Context, practitionerID string) error
+	// LoadSchedule reads everything availability and booking need in one
+	// go (one round trip): the hot paths make no other reads.
+	LoadSchedule(ctx context.Context, q ScheduleQuery) (*ScheduleSnapshot, error)
+}
+
+// ScheduleQuery says what LoadSchedule reads. Empty ids are not read; an
+// id of another practice reads as nil.
+type ScheduleQuery struct {
+	PatientID, LocationID, AppointmentTypeID string
+	// PractitionerID "" reads every practitioner of the practice.
+	PractitionerID string
+	// From and To bound the exceptions, taken places and (with Busy) the
+	// holding appointments read; those are read only when the practice has
+	// buffer minutes, the one use of them.
+	From, To time.Time
+	Busy     bool
+}
+
+// ScheduleSnapshot is what LoadSchedule read for the practice in context.
+type ScheduleSnapshot struct {
+	Practice      *Practice
+	Patient       *Patient         // nil: not asked, or not of this practice
+	Location      *Location        // likewise
+	Type          *AppointmentType // likewise
+	Practitioners []*PractitionerSchedule
+}
+
+// PractitionerSchedule is one practitioner with the inputs of the
+// availability engine.
+type PractitionerSchedule struct {
+	Practitioner *Practitioner
+	Rules        []*ScheduleRule
+	Exceptions   []*ScheduleException
+	Booked       map[time.Time]int
+	Busy         []Interval
 }
 
 // CoveredBySchedule reports whether an appointment lies inside working

@@ -62,11 +62,15 @@ func (a *App) BookAppointment(ctx context.Context, in BookingRequest) (*medic.Ap
 	}
 	var ap *medic.Appointment
 	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
-		patient, err := a.Patients.FindPatient(ctx, in.PatientID)
+		// The chart is read with the schedule, in the same round trip.
+		slot, snap, err := a.findSlot(ctx, in.PatientID, in.PractitionerID, in.LocationID, in.AppointmentTypeID, in.Start, in.Source == medic.SourceOnline, nil)
 		if err != nil {
-			return fieldNotFound(err, "patient_id", "Choose a patient of this practice.")
+			return err
 		}
-		ap, err = a.book(ctx, in, patient)
+		if snap.Patient == nil {
+			return fieldNotFound(medic.ErrNotFound, "patient_id", "Choose a patient of this practice.")
+		}
+		ap, err = a.bookSlot(ctx, in, snap.Patient, slot, snap)
 		return err
 	})
 	if err != nil {
@@ -79,19 +83,28 @@ func (a *App) BookAppointment(ctx context.Context, in BookingRequest) (*medic.Ap
 // confirmation and reminder, in the transaction of ctx; it checks no
 // permission (BookAppointment and public booking do). in must be valid.
 func (a *App) book(ctx context.Context, in BookingRequest, patient *medic.Patient) (*medic.Appointment, error) {
-	if patient.Status != medic.PatientActive {
-		return nil, &medic.Error{Code: medic.EINVALID, Message: "This chart is not active.", Fields: map[string]string{"patient_id": "Reactivate the chart first."}}
-	}
-	slot, typ, practice, err := a.findSlot(ctx, in.PractitionerID, in.LocationID, in.AppointmentTypeID, in.Start, in.Source == medic.SourceOnline, nil)
+	slot, snap, err := a.findSlot(ctx, "", in.PractitionerID, in.LocationID, in.AppointmentTypeID, in.Start, in.Source == medic.SourceOnline, nil)
 	if err != nil {
 		return nil, err
+	}
+	return a.bookSlot(ctx, in, patient, slot, snap)
+}
+
+// bookSlot books patient into slot, found in snap.
+func (a *App) bookSlot(ctx context.Context, in BookingRequest, patient *medic.Patient, slot medic.Slot, snap *medic.ScheduleSnapshot) (*medic.Appointment, error) {
+	if patient.Status != medic.PatientActive {
+		return nil, &medic.Error{Code: medic.EINVALID, Message: "This chart is not active.", Fields: map[string]string{"patient_id": "Reactivate the chart first."}}
 	}
 	if slot.Remaining <= 0 && !in.Overbook {
 		return nil, medic.ErrSlotFull
 	}
-	ap := &medic.Appointment{PatientID: patient.ID, PractitionerID: in.PractitionerID, LocationID: in.LocationID, AppointmentTypeID: typ.ID,
+	pr, typ := snap.Practitioners[0].Practitioner, snap.Type
+	ap := &medic.Appointment{PatientID: patient.ID, PractitionerID: pr.ID, LocationID: in.LocationID, AppointmentTypeID: typ.ID,
 		Start: slot.Start, End: slot.End, Status: medic.StatusBooked, Source: in.Source, Notes: in.Notes,
-		Overbooked: in.Overbook && slot.Remaining <= 0}
+		Overbooked: in.Overbook && slot.Remaining <= 0,
+		// The names shown and mailed come from what was read, not a re-read.
+		PatientName: patient.GivenName + " " + patient.FamilyName, PractitionerName: pr.Name, LocationName: snap.Location.Name,
+		TypeName: typ.Name, TypeColor: typ.Color}
 	if ap.Overbooked {
 		ap.OverbookReason = in.OverbookReason
 	}
@@ -105,42 +118,36 @@ func (a *App) book(ctx context.Context, in BookingRequest, patient *medic.Patien
 	if err := a.auditAppointment(ctx, "appointment.booked", ap, detail); err != nil {
 		return nil, err
 	}
-	if ap, err = a.Appointments.FindAppointment(ctx, ap.ID); err != nil {
-		return nil, err
-	}
-	return ap, a.notifyBooking(ctx, practice, ap, patient, "confirmed")
+	return ap, a.notifyBooking(ctx, snap.Practice, ap, patient, "confirmed")
 }
 
 // findSlot checks that start is a slot of the practitioner's schedule at
-// the location for the type, and returns it with the places it claims.
+// the location for the type, and returns it with the places it claims and
+// what was read to find it (patientID, if given, is read along).
 // Desk bookings ignore the online lead time but not the past.
 // moving is the appointment being rescheduled: its own places and time do
 // not stand in its way.
-// The practice it loads is returned for the caller's notifications.
-func (a *App) findSlot(ctx context.Context, practitionerID, locationID, typeID string, start time.Time, online bool, moving *medic.Appointment) (medic.Slot, *medic.AppointmentType, *medic.Practice, error) {
+func (a *App) findSlot(ctx context.Context, patientID, practitionerID, locationID, typeID string, start time.Time, online bool, moving *medic.Appointment) (medic.Slot, *medic.ScheduleSnapshot, error) {
 	var none medic.Slot
-	p, err := a.GetPractice(ctx)
+	if practitionerID == "" {
+		return none, nil, fieldNotFound(medic.ErrNotFound, "practitioner_id", "Choose a practitioner of this practice.")
+	}
+	snap, err := a.Schedules.LoadSchedule(ctx, medic.ScheduleQuery{PatientID: patientID, PractitionerID: practitionerID, LocationID: locationID,
+		AppointmentTypeID: typeID, From: start.Add(-24 * time.Hour), To: start.Add(24 * time.Hour), Busy: true})
 	if err != nil {
-		return none, nil, nil, err
+		return none, nil, err
 	}
-	pr, err := a.Practitioners.FindPractitioner(ctx, practitionerID)
-	if err != nil {
-		return none, nil, nil, fieldNotFound(err, "practitioner_id", "Choose a practitioner of this practice.")
+	switch {
+	case len(snap.Practitioners) == 0:
+		return none, nil, fieldNotFound(medic.ErrNotFound, "practitioner_id", "Choose a practitioner of this practice.")
+	case snap.Type == nil:
+		return none, nil, fieldNotFound(medic.ErrNotFound, "appointment_type_id", "Choose an appointment type of this practice.")
+	case online && !snap.Type.OnlineBookable:
+		return none, nil, &medic.Error{Code: medic.EINVALID, Message: "This appointment type cannot be booked online.", Fields: map[string]string{"appointment_type_id": "Not bookable online."}}
+	case snap.Location == nil:
+		return none, nil, fieldNotFound(medic.ErrNotFound, "location_id", "Choose a location of this practice.")
 	}
-	typ, err := a.AppointmentTypes.FindAppointmentType(ctx, typeID)
-	if err != nil {
-		return none, nil, nil, fieldNotFound(err, "appointment_type_id", "Choose an appointment type of this practice.")
-	}
-	if online && !typ.OnlineBookable {
-		return none, nil, nil, &medic.Error{Code: medic.EINVALID, Message: "This appointment type cannot be booked online.", Fields: map[string]string{"appointment_type_id": "Not bookable online."}}
-	}
-	if _, err := a.Locations.FindLocation(ctx, locationID); err != nil {
-		return none, nil, nil, fieldNotFound(err, "location_id", "Choose a location of this practice.")
-	}
-	in, err := a.availabilityInput(ctx, p, pr, typ, locationID, start, start.Add(time.Minute), a.location(ctx))
-	if err != nil {
-		return none, nil, nil, err
-	}
+	in := a.availabilityInput(snap, snap.Practitioners[0], locationID, start, start.Add(time.Minute), a.location(ctx))
 	in.IgnoreCapacity = true
 	if !online {
 		in.LeadTimeMinutes = 0
@@ -161,10 +168,10 @@ func (a *App) findSlot(ctx context.Context, practitionerID, locationID, typeID s
 	}
 	slot, ok := medic.FindSlot(medic.ComputeSlots(in), start, locationID)
 	if !ok {
-		return none, nil, nil, &medic.Error{Code: medic.EINVALID, Message: "That is not an open time for this practitioner, location and appointment type.",
+		return none, nil, &medic.Error{Code: medic.EINVALID, Message: "That is not an open time for this practitioner, location and appointment type.",
 			Fields: map[string]string{"start": "Choose one of the open slots."}}
 	}
-	return slot, typ, p, nil
+	return slot, snap, nil
 }
 
 func (a *App) auditAppointment(ctx context.Context, action string, ap *medic.Appointment, detail map[string]string) error {
@@ -241,9 +248,21 @@ func (a *App) RescheduleAppointment(ctx context.Context, id string, start time.T
 	var ap *medic.Appointment
 	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		if ap, err = a.Appointments.FindAppointment(ctx, id); err != nil {
-			return err
-		}
+		ap, err = a.reschedule(ctx, id, start, practitionerID, locationID)
+		return err
+	})
+	return ap, err
+}
+
+// reschedule moves appointment id in the transaction of ctx, without a
+// permission check (RescheduleAppointment and the patient's manage link
+// check theirs).
+func (a *App) reschedule(ctx context.Context, id string, start time.Time, practitionerID, locationID string) (*medic.Appointment, error) {
+	ap, err := a.Appointments.FindAppointment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	err = func() error {
 		if ap.Status != medic.StatusBooked {
 			return medic.Errorf(medic.ECONFLICT, "Only a booked appointment can be moved; this one is %s.", strings.ReplaceAll(string(ap.Status), "_", " "))
 		}
@@ -253,7 +272,7 @@ func (a *App) RescheduleAppointment(ctx context.Context, id string, start time.T
 		if locationID == "" {
 			locationID = ap.LocationID
 		}
-		slot, _, practice, err := a.findSlot(ctx, ap.PractitionerID, locationID, ap.AppointmentTypeID, start, ap.Source == medic.SourceOnline && !isStaff(ctx), ap)
+		slot, snap, err := a.findSlot(ctx, ap.PatientID, ap.PractitionerID, locationID, ap.AppointmentTypeID, start, ap.Source == medic.SourceOnline && !isStaff(ctx), ap)
 		if err != nil {
 			return err
 		}
@@ -268,16 +287,16 @@ func (a *App) RescheduleAppointment(ctx context.Context, id string, start time.T
 		if err := a.auditAppointment(ctx, "appointment.rescheduled", ap, map[string]string{"from": from.UTC().Format(time.RFC3339), "to": slot.Start.UTC().Format(time.RFC3339)}); err != nil {
 			return err
 		}
-		if ap, err = a.Appointments.FindAppointment(ctx, id); err != nil {
-			return err
+		ap.LocationName = snap.Location.Name
+		if snap.Patient == nil {
+			return medic.ErrNotFound
 		}
-		patient, err := a.Patients.FindPatient(ctx, ap.PatientID)
-		if err != nil {
-			return err
-		}
-		return a.notifyBooking(ctx, practice, ap, patient, "moved")
-	})
-	return ap, err
+		return a.notifyBooking(ctx, snap.Practice, ap, snap.Patient, "moved")
+	}()
+	if err != nil {
+		return nil, err
+	}
+	return ap, nil
 }
 
 // isStaff reports whether a member (not a public patient flow) is acting.

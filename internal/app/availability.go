@@ -54,41 +54,30 @@ func (a *App) availability(ctx context.Context, q AvailabilityQuery) ([]medic.Sl
 	if !q.To.After(q.From) || q.To.Sub(q.From) > maxAvailabilityRange {
 		return nil, &medic.Error{Code: medic.EINVALID, Message: "Ask for at most 62 days, with `to` after `from`.", Fields: map[string]string{"to": "Use a range of at most 62 days after from."}}
 	}
-	p, err := a.GetPractice(ctx)
+	// Appointments may span a day boundary of the window: widen the reads.
+	snap, err := a.Schedules.LoadSchedule(ctx, medic.ScheduleQuery{PractitionerID: q.PractitionerID, LocationID: q.LocationID,
+		AppointmentTypeID: q.AppointmentTypeID, From: q.From.Add(-24 * time.Hour), To: q.To.Add(24 * time.Hour), Busy: true})
 	if err != nil {
 		return nil, err
 	}
-	var typ *medic.AppointmentType
 	if q.AppointmentTypeID != "" {
-		if typ, err = a.AppointmentTypes.FindAppointmentType(ctx, q.AppointmentTypeID); err != nil {
-			return nil, fieldNotFound(err, "type", "Choose an appointment type of this practice.")
+		if snap.Type == nil {
+			return nil, fieldNotFound(medic.ErrNotFound, "type", "Choose an appointment type of this practice.")
 		}
-		if !typ.Active || (q.OnlineOnly && !typ.OnlineBookable) {
+		if !snap.Type.Active || (q.OnlineOnly && !snap.Type.OnlineBookable) {
 			return []medic.Slot{}, nil
 		}
 	}
-	if q.LocationID != "" {
-		if _, err := a.Locations.FindLocation(ctx, q.LocationID); err != nil {
-			return nil, fieldNotFound(err, "location", "Choose a location of this practice.")
-		}
+	if q.LocationID != "" && snap.Location == nil {
+		return nil, fieldNotFound(medic.ErrNotFound, "location", "Choose a location of this practice.")
 	}
-	var practitioners []*medic.Practitioner
-	if q.PractitionerID != "" {
-		pr, err := a.Practitioners.FindPractitioner(ctx, q.PractitionerID)
-		if err != nil {
-			return nil, fieldNotFound(err, "practitioner", "Choose a practitioner of this practice.")
-		}
-		practitioners = append(practitioners, pr)
-	} else if practitioners, err = a.allPractitioners(ctx); err != nil {
-		return nil, err
+	if q.PractitionerID != "" && len(snap.Practitioners) == 0 {
+		return nil, fieldNotFound(medic.ErrNotFound, "practitioner", "Choose a practitioner of this practice.")
 	}
 	loc := a.location(ctx)
 	out := []medic.Slot{}
-	for _, pr := range practitioners {
-		in, err := a.availabilityInput(ctx, p, pr, typ, q.LocationID, q.From, q.To, loc)
-		if err != nil {
-			return nil, err
-		}
+	for _, ps := range snap.Practitioners {
+		in := a.availabilityInput(snap, ps, q.LocationID, q.From, q.To, loc)
 		if q.Desk {
 			in.LeadTimeMinutes = 0
 		}
@@ -104,44 +93,16 @@ func (a *App) availability(ctx context.Context, q AvailabilityQuery) ([]medic.Sl
 	return out, nil
 }
 
-// availabilityInput loads what the engine needs for one practitioner.
-func (a *App) availabilityInput(ctx context.Context, p *medic.Practice, pr *medic.Practitioner, typ *medic.AppointmentType, locationID string, from, to time.Time, loc *time.Location) (medic.AvailabilityInput, error) {
-	in := medic.AvailabilityInput{Location: loc, Now: a.now(), From: from, To: to, Practitioner: pr, Type: typ, LocationID: locationID,
-		BufferMinutes: p.Booking.BufferMinutes, LeadTimeMinutes: p.Booking.LeadTimeMinutes}
-	// Appointments may span a day boundary of the window: widen the reads.
-	wFrom, wTo := from.Add(-24*time.Hour), to.Add(24*time.Hour)
-	var err error
-	if in.Rules, err = a.Schedules.ListScheduleRules(ctx, pr.ID); err != nil {
-		return in, err
-	}
-	if in.Exceptions, err = a.Schedules.ListScheduleExceptions(ctx, pr.ID, wFrom, wTo); err != nil {
-		return in, err
-	}
-	if in.Booked, err = a.Appointments.BookedPlaces(ctx, pr.ID, wFrom, wTo); err != nil {
-		return in, err
-	}
+// availabilityInput is the engine's input for one practitioner of snap.
+func (a *App) availabilityInput(snap *medic.ScheduleSnapshot, ps *medic.PractitionerSchedule, locationID string, from, to time.Time, loc *time.Location) medic.AvailabilityInput {
+	p := snap.Practice
+	in := medic.AvailabilityInput{Location: loc, Now: a.now(), From: from, To: to, Practitioner: ps.Practitioner, Type: snap.Type, LocationID: locationID,
+		BufferMinutes: p.Booking.BufferMinutes, LeadTimeMinutes: p.Booking.LeadTimeMinutes,
+		Rules: ps.Rules, Exceptions: ps.Exceptions, Booked: ps.Booked}
 	if p.Booking.BufferMinutes > 0 {
-		if in.Busy, err = a.Appointments.Busy(ctx, pr.ID, wFrom, wTo); err != nil {
-			return in, err
-		}
+		in.Busy = ps.Busy
 	}
-	return in, nil
-}
-
-func (a *App) allPractitioners(ctx context.Context) ([]*medic.Practitioner, error) {
-	var out []*medic.Practitioner
-	page := medic.Page{Limit: medic.MaxLimit}
-	for {
-		items, next, err := a.Practitioners.ListPractitioners(ctx, page)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-		if next == "" {
-			return out, nil
-		}
-		page.Cursor = next
-	}
+	return in
 }
 
 // fieldNotFound turns a not-found reference into a field error; other

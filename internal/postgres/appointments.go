@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -167,43 +168,120 @@ func (db *DB) BookAppointment(ctx context.Context, a *medic.Appointment, claims 
 	if err != nil {
 		return err
 	}
+	if a.Overbooked {
+		return db.bookOverbooked(ctx, pid, a, cs)
+	}
+	// One round trip: the insert and every claim are pipelined. A full slot
+	// fails its claim on the CHECK booked <= capacity, which aborts the rest;
+	// inside a use case's transaction a savepoint keeps that transaction
+	// usable (the demo loader goes on after a full slot).
 	now := db.now()
-	var id string
-	var overbooked bool
-	err = db.atomically(ctx, func(tx pgx.Tx) error {
-		// The patient row is locked (key share) and re-checked, so a chart
-		// merged meanwhile gains no appointment after its merge.
-		err := tx.QueryRow(ctx, `INSERT INTO appointments (practice_id, patient_id, practitioner_id, location_id, appointment_type_id, starts_at, ends_at,
-				status, source, notes, overbooked, overbook_reason, created_at, updated_at)
-			SELECT $1, p.id, $3::uuid, $4::uuid, $5::uuid, $6::timestamptz, $7::timestamptz, $8::text, $9::text, $10::text, $11::boolean, $12::text, $13::timestamptz, $13::timestamptz
-			FROM (SELECT id FROM patients WHERE practice_id = $1 AND id = $2 AND status <> 'merged' FOR KEY SHARE) p
-			RETURNING id`,
-			pid, a.PatientID, a.PractitionerID, a.LocationID, a.AppointmentTypeID, a.Start, a.End,
-			a.Status, a.Source, a.Notes, a.Overbooked, overbookReason(a), now).Scan(&id)
-		if errors.Is(err, pgx.ErrNoRows) {
-			var merged bool
-			if err := tx.QueryRow(ctx, `SELECT status = 'merged' FROM patients WHERE practice_id = $1 AND id = $2`, pid, a.PatientID).Scan(&merged); err != nil {
-				return notFound(err)
-			}
-			return errChartMerged
+	id := newID()
+	_, nested := ctx.Value(txKey{}).(*txState)
+	b := &pgx.Batch{}
+	if nested {
+		b.Queue(`SAVEPOINT book`)
+	}
+	b.Queue(insertAppointmentSQL, pid, a.PatientID, a.PractitionerID, a.LocationID, a.AppointmentTypeID, a.Start, a.End,
+		a.Status, a.Source, a.Notes, false, "", now, id).Exec(func(tag pgconn.CommandTag) error {
+		if tag.RowsAffected() != 1 {
+			return errNoChart
 		}
+		return nil
+	})
+	for _, c := range cs {
+		b.Queue(claimOrFailSQL, pid, a.PractitionerID, id, c.Start, c.Capacity)
+	}
+	if nested {
+		b.Queue(`RELEASE SAVEPOINT book`)
+	}
+	if err := db.pipeline(ctx, b); err != nil {
+		if nested {
+			if rerr := db.do(ctx, func(tx pgx.Tx) error {
+				_, err := tx.Exec(context.WithoutCancel(ctx), `ROLLBACK TO SAVEPOINT book`)
+				return err
+			}); rerr != nil {
+				return rerr
+			}
+		}
+		switch {
+		case isSlotFull(err):
+			return medic.ErrSlotFull
+		case errors.Is(err, errNoChart):
+			return db.whyNoChart(ctx, pid, a.PatientID)
+		}
+		return refNotFound(err)
+	}
+	a.ID, a.PracticeID, a.CreatedAt, a.UpdatedAt = id, pid, now, now
+	a.Overbooked, a.OverbookReason = false, ""
+	return nil
+}
+
+// errNoChart: the insert found no bookable chart; whyNoChart says why.
+var errNoChart = errors.New("no bookable chart")
+
+// whyNoChart is ENOTFOUND for a chart not of this practice, else the chart
+// was merged (since the caller read it).
+func (db *DB) whyNoChart(ctx context.Context, pid, patientID string) error {
+	return db.do(ctx, func(tx pgx.Tx) error {
+		var merged bool
+		if err := tx.QueryRow(ctx, `SELECT status = 'merged' FROM patients WHERE practice_id = $1 AND id = $2`, pid, patientID).Scan(&merged); err != nil {
+			return notFound(err)
+		}
+		return errChartMerged
+	})
+}
+
+// insertAppointmentSQL inserts an appointment for a chart that is not
+// merged, locking the patient row (key share) so that a merge running
+// meanwhile waits or is seen.
+const insertAppointmentSQL = `INSERT INTO appointments (id, practice_id, patient_id, practitioner_id, location_id, appointment_type_id, starts_at, ends_at,
+		status, source, notes, overbooked, overbook_reason, created_at, updated_at)
+	SELECT $14::uuid, $1, p.id, $3::uuid, $4::uuid, $5::uuid, $6::timestamptz, $7::timestamptz, $8::text, $9::text, $10::text, $11::boolean, $12::text, $13::timestamptz, $13::timestamptz
+	FROM (SELECT id FROM patients WHERE practice_id = $1 AND id = $2 AND status <> 'merged' FOR KEY SHARE) p`
+
+// newID is a time-ordered UUID (v7): new rows land at the right edge of
+// the primary key index instead of on random pages.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// isSlotFull reports the CHECK booked <= capacity refusing a claim.
+func isSlotFull(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23514" && pe.TableName == "slot_places"
+}
+
+// bookOverbooked books with leave to overbook: each slot takes a free
+// place if it has one, else an overbooked place, one statement at a time.
+func (db *DB) bookOverbooked(ctx context.Context, pid string, a *medic.Appointment, cs []medic.SlotClaim) error {
+	now := db.now()
+	id := newID()
+	var overbooked bool
+	err := db.atomically(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, insertAppointmentSQL, pid, a.PatientID, a.PractitionerID, a.LocationID, a.AppointmentTypeID, a.Start, a.End,
+			a.Status, a.Source, a.Notes, a.Overbooked, overbookReason(a), now, id)
 		if err != nil {
 			return refNotFound(err)
 		}
+		if tag.RowsAffected() != 1 {
+			return errNoChart
+		}
 		anyOver := false
 		for _, c := range cs {
-			over, err := claimSlot(ctx, tx, pid, a.PractitionerID, id, c, a.Overbooked)
+			over, err := claimSlot(ctx, tx, pid, a.PractitionerID, id, c, true)
 			if err != nil {
 				return err
 			}
 			anyOver = anyOver || over
 		}
-		if a.Overbooked && !anyOver { // every slot had room after all
+		if !anyOver { // every slot had room after all
 			_, err = tx.Exec(ctx, `UPDATE appointments SET overbooked = false, overbook_reason = '' WHERE practice_id = $1 AND id = $2`, pid, id)
 		}
 		overbooked = anyOver
 		return err
 	})
+	if errors.Is(err, errNoChart) {
+		return db.whyNoChart(ctx, pid, a.PatientID)
+	}
 	if err != nil {
 		return err
 	}
@@ -544,6 +622,19 @@ const claimSQL = `WITH claimed AS (
 		VALUES ($1, $2, $4, $5, 1, 0)
 		ON CONFLICT (practice_id, practitioner_id, slot_start)
 			DO UPDATE SET booked = sp.booked + 1, capacity = EXCLUDED.capacity WHERE sp.booked < EXCLUDED.capacity
+		RETURNING sp.slot_start)
+	INSERT INTO appointment_slots (practice_id, appointment_id, practitioner_id, slot_start, overbooked)
+	SELECT $1, $3, $2, slot_start, false FROM claimed`
+
+// claimOrFailSQL is claimSQL for pipelines: a full slot is an error, not
+// an empty result, so that it stops the statements queued after it. The
+// upsert's row lock serialises claims of one slot, and the CHECK booked <=
+// capacity refuses the one too many (23514).
+const claimOrFailSQL = `WITH claimed AS (
+		INSERT INTO slot_places AS sp (practice_id, practitioner_id, slot_start, capacity, booked, overbooked)
+		VALUES ($1, $2, $4, $5, 1, 0)
+		ON CONFLICT (practice_id, practitioner_id, slot_start)
+			DO UPDATE SET booked = sp.booked + 1, capacity = EXCLUDED.capacity
 		RETURNING sp.slot_start)
 	INSERT INTO appointment_slots (practice_id, appointment_id, practitioner_id, slot_start, overbooked)
 	SELECT $1, $3, $2, slot_start, false FROM claimed`

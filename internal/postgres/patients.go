@@ -162,17 +162,12 @@ func (db *DB) SearchPatients(ctx context.Context, f medic.PatientFilter, page me
 		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + strings.Join(order, ", ") + ` LIMIT ` + args.add(page.Limit+1)
 
 	var lastKeys []string
-	err = db.do(ctx, func(tx pgx.Tx) error {
-		if nameSearch {
-			if _, err := tx.Exec(ctx, `SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, nameTypoThreshold); err != nil {
-				return err
-			}
-		}
-		rows, err := tx.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
+	// The threshold and the query go in one round trip with the tenant.
+	b := &pgx.Batch{}
+	if nameSearch {
+		b.Queue(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, nameTypoThreshold)
+	}
+	b.Queue(sql, args...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var keys []string
 			p, err := scanPatient(rows, &keys)
@@ -186,6 +181,7 @@ func (db *DB) SearchPatients(ctx context.Context, f medic.PatientFilter, page me
 		}
 		return rows.Err()
 	})
+	err = db.pipeline(ctx, b)
 	var pe *pgconn.PgError
 	if page.Cursor != "" && errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22") {
 		return nil, "", errBadCursor // a key that is not a date, time, uuid or number
