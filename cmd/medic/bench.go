@@ -41,15 +41,15 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 	skipGenerate := fs.Bool("skip-generate", false, "use the data already loaded")
 	duration := fs.Duration("duration", 20*time.Second, "measured `time` per scenario")
 	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured `time` before each scenario")
-	concurrency := fs.Int("concurrency", 16, "concurrent clients per scenario")
+	concurrency := fs.Int("concurrency", 0, "concurrent clients of every scenario (0: 2 for search and availability, 16 for booking)")
 	scenarios := fs.String("scenarios", strings.Join(bench.Scenarios, ","), "comma-separated `list` of scenarios to run (none: generate only)")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the scenarios to `file`")
 	fs.TextVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "log `level`: debug, info, warn, error (MEDIC_LOG_LEVEL)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *practices < 1 || *patients < 1 || *perDay < 0 || *concurrency < 1 || *duration <= 0 {
-		return usageError(fs, "-practices, -patients and -concurrency must be positive, -duration above zero")
+	if *practices < 1 || *patients < 1 || *perDay < 0 || *concurrency < 0 || *duration <= 0 {
+		return usageError(fs, "-practices and -patients must be positive, -concurrency not negative, -duration above zero")
 	}
 	var run []string
 	for _, s := range strings.Split(*scenarios, ",") {
@@ -86,8 +86,9 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	runCfg := bench.RunConfig{OwnerURL: owner, Duration: *duration, Warmup: *warmup, Concurrency: *concurrency, Scenarios: run, Seed: *seed}
 	db, _, err := openStore(ctx, databases{owner: owner, app: appURL, stop: func() {}, derived: true},
-		*concurrency+4, logger, quieter(logger, cfg.LogLevel), jobs.Handlers{})
+		runCfg.MaxClients()+4, logger, quieter(logger, cfg.LogLevel), jobs.Handlers{})
 	if err != nil {
 		return err
 	}
@@ -115,8 +116,7 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer pprof.StopCPUProfile()
 	}
-	rep, err := bench.Run(ctx, bench.RunConfig{OwnerURL: owner, Duration: *duration, Warmup: *warmup, Concurrency: *concurrency,
-		Scenarios: run, Seed: *seed}, targets, stdout)
+	rep, err := bench.Run(ctx, runCfg, targets, stdout)
 	if err != nil {
 		return err
 	}

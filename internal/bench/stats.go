@@ -9,6 +9,7 @@ import (
 // Result is one scenario's outcome.
 type Result struct {
 	Scenario string
+	Clients  int // concurrent clients
 	// Ops counts the measured operations that succeeded (for booking: the
 	// bookings made); Lost the bookings refused because the slot was taken
 	// (a lost race, 409), Errors everything else that failed.
