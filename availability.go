@@ -96,7 +96,14 @@ func ComputeSlots(in AvailabilityInput) []Slot {
 	earliest := in.Now.Add(time.Duration(in.LeadTimeMinutes) * time.Minute)
 	buffer := time.Duration(in.BufferMinutes) * time.Minute
 
-	var out []Slot
+	// One allocation each for the slots and their claims, sized for every
+	// slot of every block (an upper bound for one-slot types).
+	n := 0
+	for _, b := range blocks {
+		n += len(b.slots)
+	}
+	out := make([]Slot, 0, n)
+	claimBuf := make([]SlotClaim, 0, n)
 	for i, b := range blocks {
 		// Without a type, each block offers single slots of its own length
 		// for any type.
@@ -119,7 +126,11 @@ func ComputeSlots(in AvailabilityInput) []Slot {
 				(buffer > 0 && tooClose(busy, longestBusy, start, end, buffer)) {
 				continue
 			}
-			claims := make([]SlotClaim, need)
+			if cap(claimBuf)-len(claimBuf) < need {
+				claimBuf = make([]SlotClaim, 0, max(n, need))
+			}
+			// A capped sub-slice: no slot's claims can grow into the next's.
+			claims := claimBuf[len(claimBuf) : len(claimBuf)+need : len(claimBuf)+need]
 			remaining := b.capacity
 			for k := range need {
 				s := b.slots[j+k]
@@ -132,6 +143,7 @@ func ComputeSlots(in AvailabilityInput) []Slot {
 				}
 				remaining = 0
 			}
+			claimBuf = claimBuf[:len(claimBuf)+need]
 			out = append(out, Slot{
 				Start:          start,
 				End:            end,
