@@ -63,6 +63,16 @@ func details(c clinic, hhmm string) url.Values {
 		"email": {"naledi@example.org"}, "phone": {"082 555 0199"}, "reason": {"Sore throat"}}
 }
 
+// wantPublicHygiene checks a public page's basics: the language, the
+// viewport for phones, a skip link to the main landmark, no desk
+// navigation, and nothing inline the CSP would block.
+func wantPublicHygiene(t *testing.T, r page) {
+	t.Helper()
+	wantContains(t, r, `<html lang="en">`, `<meta name="viewport" content="width=device-width, initial-scale=1">`,
+		`class="skip-link" href="#main"`, `<main id="main"`, `"includeIndicatorStyles":false`)
+	wantNotContains(t, r, `class="mainnav"`, " style=", "<style", " onclick=", "hx-on")
+}
+
 func with(v url.Values, kv ...string) url.Values {
 	out := url.Values{}
 	for k, vs := range v {
@@ -95,6 +105,7 @@ func TestPublicBookingEndToEndWithoutJavaScript(t *testing.T) {
 		`id="slot-status" class="slot-status" role="status"`, `aria-current="date"`, `type="date"`,
 		`name="slot" value="`+slotValue(c, "08:00")+`"`, "Open times on "+c.day.Time().Format("Monday 2 January"))
 	wantNotContains(t, r, `class="mainnav"`, "Online booking opens soon", "Sign out")
+	wantPublicHygiene(t, r)
 	if n := strings.Count(r.body, `class="day-btn`); n != 14 {
 		t.Errorf("the day picker offers %d days, want 14", n)
 	}
@@ -108,6 +119,7 @@ func TestPublicBookingEndToEndWithoutJavaScript(t *testing.T) {
 	wantContains(t, r, "Your details", "Dr Naidoo", "Dr Naidoo Rooms", `autocomplete="given-name"`, `autocomplete="bday"`, `type="tel"`,
 		`<div class="hp" aria-hidden="true">`, `name="website" type="text" value="" tabindex="-1" autocomplete="off"`,
 		`action="/book/sunrise/code"`, `name="slot" value="`+slotValue(c, "09:00")+`"`)
+	wantPublicHygiene(t, r)
 	if !strings.Contains(r.body, c.at("09:00").In(zone).Format("Mon 2 Jan 2006, 15:04")) {
 		t.Errorf("the details page does not show the chosen time")
 	}
@@ -132,6 +144,7 @@ func TestPublicBookingEndToEndWithoutJavaScript(t *testing.T) {
 	wantStatus(t, r, http.StatusOK)
 	wantContains(t, r, "Check your email", "naledi@example.org", `inputmode="numeric"`, `autocomplete="one-time-code"`, `maxlength="6"`,
 		`type="hidden" name="given_name" value="Naledi"`, `type="hidden" name="date_of_birth" value="1990-04-12"`, `action="/book/sunrise/confirm"`)
+	wantPublicHygiene(t, r)
 	if strings.Contains(r.url, "Naledi") || strings.Contains(r.url, "naledi") {
 		t.Fatalf("patient data in the address: %s", r.url)
 	}
@@ -157,6 +170,7 @@ func TestPublicBookingEndToEndWithoutJavaScript(t *testing.T) {
 	wantStatus(t, r, http.StatusOK)
 	wantContains(t, r, "You are booked", "Dr Naidoo", "Dr Naidoo Rooms", "Consultation", "a link to change or cancel",
 		c.at("09:00").In(zone).Format("Mon 2 Jan 2006, 15:04"))
+	wantPublicHygiene(t, r)
 	aps, _, err := e.db.ListAppointments(tenantCtx(p), medic.AppointmentFilter{}, medic.Page{Limit: 10})
 	if err != nil || len(aps) != 1 {
 		t.Fatalf("appointments: %v, %v", aps, err)
@@ -188,6 +202,7 @@ func TestPublicBookingEndToEndWithoutJavaScript(t *testing.T) {
 	wantStatus(t, r, http.StatusOK)
 	wantContains(t, r, "Your appointment", "Dr Naidoo", "Consultation", "Move to another time", "Cancel my appointment", `<meta name="robots" content="noindex">`)
 	wantNotContains(t, r, "Naledi", "Mokoena", "naledi@example.org", "1990")
+	wantPublicHygiene(t, r)
 
 	// Move it to 10:30, then cancel it.
 	r = patient.post(link+"/reschedule", url.Values{"slot": {slotValue(c, "10:30")}, "date": {c.day.String()}})

@@ -78,7 +78,7 @@ func TestStaticAssetsAndPageHygiene(t *testing.T) {
 	// (the CSP forbids them), htmx without its inline indicator styles.
 	op := e.signIn("op@example.org")
 	pages := map[string]page{}
-	for _, path := range []string{"/", "/members", "/locations", "/locations/new", "/settings", "/audit", "/account"} {
+	for _, path := range []string{"/", "/members", "/locations", "/locations/new", "/settings", "/audit", "/account", "/notifications"} {
 		pages[path] = c.get(path)
 	}
 	pages["/operator"] = op.get("/operator")

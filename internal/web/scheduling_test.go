@@ -319,6 +319,10 @@ func TestDeskRecordsOfAnotherPracticeAre404(t *testing.T) {
 	if err := e.db.CreateScheduleException(tenantCtx(b), leave); err != nil {
 		t.Fatal(err)
 	}
+	note := &medic.Notification{Kind: medic.NotificationOnlineBooking, Title: "Hidden Person booked online", AppointmentID: ap.ID}
+	if err := e.db.CreateNotification(tenantCtx(b), note); err != nil {
+		t.Fatal(err)
+	}
 	c := e.signIn("admin@alpha.example")
 
 	missing := c.get("/patients/00000000-0000-4000-8000-000000000000")
@@ -352,6 +356,7 @@ func TestDeskRecordsOfAnotherPracticeAre404(t *testing.T) {
 		"/schedules/rules":                           {"practitioner_id": {cb.pr.ID}, "weekday": {"1"}, "location_id": {cb.loc.ID}, "start": {"13:00"}, "end": {"14:00"}, "slot_minutes": {"30"}, "capacity": {"1"}, "effective_from": {today().String()}},
 		"/schedules/exceptions":                      {"practitioner_id": {cb.pr.ID}, "kind": {"leave"}, "from_date": {cb.day.String()}, "to_date": {cb.day.String()}, "confirm": {"on"}},
 		"/appointment-types/" + cb.typ.ID:            {"name": {"Hijacked"}, "duration_minutes": {"10"}},
+		"/notifications/" + note.ID + "/read":        {},
 	}
 	for path, f := range posts {
 		r := c.post(path, f)
@@ -379,8 +384,11 @@ func TestDeskRecordsOfAnotherPracticeAre404(t *testing.T) {
 	if es, _ := e.db.ListScheduleExceptions(tenantCtx(b), cb.pr.ID, time.Time{}, time.Time{}); len(es) != 1 {
 		t.Fatal("their leave changed")
 	}
+	if ns, _, _ := e.db.ListNotifications(tenantCtx(b), medic.Page{Limit: 10}); len(ns) != 1 || ns[0].ReadAt != nil {
+		t.Fatal("their notification was marked read")
+	}
 	for _, path := range []string{"/patients?q=Hidden", "/patients", "/practitioners", "/appointment-types", "/schedules",
-		"/calendar?view=week&date=" + cb.day.String(), "/today", "/", "/appointments/new?pq=Hidden&date=" + cb.day.String()} {
+		"/calendar?view=week&date=" + cb.day.String(), "/today", "/", "/appointments/new?pq=Hidden&date=" + cb.day.String(), "/notifications"} {
 		r := c.get(path)
 		wantStatus(t, r, http.StatusOK)
 		wantNotContains(t, r, "Hidden Person", "Person, Hidden", "Dr Secret", theirs.ID, cb.pr.ID, ap.ID)
