@@ -11,9 +11,9 @@ import (
 
 const notificationColumns = `id, practice_id, kind, title, body, coalesce(appointment_id::text, ''), created_at, read_at`
 
-func scanNotification(row pgx.Row) (*medic.Notification, error) {
+func scanNotification(row pgx.Row, extra ...any) (*medic.Notification, error) {
 	var n medic.Notification
-	if err := row.Scan(&n.ID, &n.PracticeID, &n.Kind, &n.Title, &n.Body, &n.AppointmentID, &n.CreatedAt, &n.ReadAt); err != nil {
+	if err := row.Scan(append([]any{&n.ID, &n.PracticeID, &n.Kind, &n.Title, &n.Body, &n.AppointmentID, &n.CreatedAt, &n.ReadAt}, extra...)...); err != nil {
 		return nil, notFound(err)
 	}
 	return &n, nil
@@ -40,24 +40,29 @@ func (db *DB) ListNotifications(ctx context.Context, page medic.Page) (ns []*med
 		return nil, "", err
 	}
 	page = page.Normalize()
-	var before time.Time
-	var beforeID string
+	var before int64
 	if page.Cursor != "" {
-		if err := decodeCursor(page.Cursor, &before, &beforeID); err != nil {
+		if err := decodeCursor(page.Cursor, &before); err != nil {
 			return nil, "", err
 		}
 	}
+	var seqs []int64
 	err = db.do(ctx, func(tx pgx.Tx) error {
 		var err error
-		ns, err = queryAll(ctx, tx, scanNotification, `SELECT `+notificationColumns+` FROM notifications
-			WHERE practice_id = $1 AND ($2::text = '' OR (created_at, id) < ($3, NULLIF($2, '')::uuid))
-			ORDER BY created_at DESC, id DESC LIMIT $4`, pid, beforeID, before, page.Limit+1)
+		seqs = seqs[:0]
+		ns, err = queryAll(ctx, tx, func(row pgx.Row) (*medic.Notification, error) {
+			var seq int64
+			n, err := scanNotification(row, &seq)
+			seqs = append(seqs, seq)
+			return n, err
+		}, `SELECT `+notificationColumns+`, seq FROM notifications
+			WHERE practice_id = $1 AND ($2::bigint = 0 OR seq < $2::bigint)
+			ORDER BY seq DESC LIMIT $3`, pid, before, page.Limit+1)
 		return err
 	})
 	if len(ns) > page.Limit {
 		ns = ns[:page.Limit]
-		last := ns[len(ns)-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
+		next = encodeCursor(seqs[page.Limit-1])
 	}
 	return ns, next, err
 }

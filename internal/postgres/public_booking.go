@@ -92,7 +92,7 @@ func (db *DB) LockLatestBookingCode(ctx context.Context, email string) (c *medic
 	err = db.do(ctx, func(tx pgx.Tx) error {
 		c = &medic.BookingCode{}
 		return notFound(tx.QueryRow(ctx, `SELECT id, practice_id, email, code_hash, salt, expires_at, attempts, used_at, ip, created_at
-			FROM booking_codes WHERE practice_id = $1 AND email = $2 ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE`, pid, email).
+			FROM booking_codes WHERE practice_id = $1 AND email = $2 ORDER BY seq DESC LIMIT 1 FOR UPDATE`, pid, email).
 			Scan(&c.ID, &c.PracticeID, &c.Email, &c.Hash, &c.Salt, &c.ExpiresAt, &c.Attempts, &c.UsedAt, &c.IP, &c.CreatedAt))
 	})
 	if err != nil {

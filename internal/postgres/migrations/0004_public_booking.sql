@@ -9,6 +9,8 @@
 CREATE TABLE booking_codes (
     practice_id uuid NOT NULL REFERENCES practices (id),
     id          uuid NOT NULL DEFAULT gen_random_uuid(),
+    -- Orders codes made at the same instant (the newest one counts).
+    seq         bigint GENERATED ALWAYS AS IDENTITY,
     email       text NOT NULL,
     code_hash   bytea NOT NULL,
     salt        bytea NOT NULL,
@@ -19,7 +21,7 @@ CREATE TABLE booking_codes (
     created_at  timestamptz NOT NULL,
     PRIMARY KEY (practice_id, id)
 );
-CREATE INDEX booking_codes_email_idx ON booking_codes (practice_id, email, created_at DESC);
+CREATE INDEX booking_codes_email_idx ON booking_codes (practice_id, email, seq DESC);
 CREATE INDEX booking_codes_ip_idx ON booking_codes (practice_id, ip, created_at DESC);
 CREATE INDEX booking_codes_created_idx ON booking_codes (practice_id, created_at);
 ALTER TABLE booking_codes ENABLE ROW LEVEL SECURITY;
@@ -31,6 +33,7 @@ CREATE POLICY tenant ON booking_codes USING (practice_id = current_practice_id()
 CREATE TABLE notifications (
     practice_id    uuid NOT NULL REFERENCES practices (id),
     id             uuid NOT NULL DEFAULT gen_random_uuid(),
+    seq            bigint GENERATED ALWAYS AS IDENTITY,
     kind           text NOT NULL CHECK (kind IN ('online_booking', 'online_cancellation', 'online_reschedule')),
     title          text NOT NULL,
     body           text NOT NULL DEFAULT '',
@@ -40,7 +43,7 @@ CREATE TABLE notifications (
     PRIMARY KEY (practice_id, id),
     FOREIGN KEY (practice_id, appointment_id) REFERENCES appointments (practice_id, id)
 );
-CREATE INDEX notifications_time_idx ON notifications (practice_id, created_at DESC, id DESC);
+CREATE INDEX notifications_time_idx ON notifications (practice_id, seq DESC);
 CREATE INDEX notifications_unread_idx ON notifications (practice_id) WHERE read_at IS NULL;
 ALTER TABLE notifications ENABLE ROW LEVEL SECURITY;
 ALTER TABLE notifications FORCE ROW LEVEL SECURITY;
