@@ -124,6 +124,10 @@ type Logo struct {
 	Data        []byte
 }
 
+// reservedSlugs are path words under /book/ that no practice may take
+// (/book/manage/{token} is the patient's manage link).
+var reservedSlugs = map[string]bool{"manage": true}
+
 var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
 var colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
@@ -139,6 +143,8 @@ func (p *Practice) Validate() error {
 	}
 	if !slugRE.MatchString(p.Slug) {
 		f.Add("slug", "Use 1-40 lowercase letters, digits or hyphens.")
+	} else if reservedSlugs[p.Slug] {
+		f.Add("slug", "This address is reserved; choose another.")
 	}
 	switch p.Type {
 	case PracticeClinic, PracticeHospital, PracticeGroup:
