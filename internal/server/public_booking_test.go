@@ -620,14 +620,14 @@ func TestPublicBookingHeaderInjection(t *testing.T) {
 func TestPublicBookingManageLink(t *testing.T) {
 	t.Parallel()
 	env := newPublicEnv(t)
-	f := newPub(t, env, "manage", 1)
+	f := newPub(t, env, "managed", 1)
 	res := f.book(t, "keep@example.org", "2030-03-07T09:00:00+02:00")
 	token := strings.TrimPrefix(res.Str("manage_url"), env.URL+"/book/manage/")
 	apID := res.Str("appointment_id")
 	path := "/api/v1/public/bookings/" + token
 
 	v := want(t, f.anon.Do("GET", path, nil), http.StatusOK)
-	if v.Str("appointment_id") != apID || v.Str("status") != "booked" || v.Get("can_change") != true || v.Str("practice.slug") != "manage" ||
+	if v.Str("appointment_id") != apID || v.Str("status") != "booked" || v.Get("can_change") != true || v.Str("practice.slug") != "managed" ||
 		v.Str("change_deadline") != "2030-03-06T09:00:00+02:00" {
 		t.Errorf("view: %s", v)
 	}
@@ -711,7 +711,7 @@ func TestPublicBookingManageLink(t *testing.T) {
 		}
 		env.WaitMail(t, "keep@example.org", "is cancelled")
 		wantProblem(t, f.anon.Do("POST", path, map[string]any{"action": "cancel"}), http.StatusConflict)
-		ns := want(t, f.admin.Do("GET", "/api/v1/practices/manage/notifications", nil), http.StatusOK)
+		ns := want(t, f.admin.Do("GET", "/api/v1/practices/managed/notifications", nil), http.StatusOK)
 		var kinds []string
 		for _, it := range ns.Items() {
 			kinds = append(kinds, it["kind"].(string))
