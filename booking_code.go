@@ -41,10 +41,11 @@ type PublicBookingService interface {
 	BookingCodeFailed(ctx context.Context, id string) error
 	// UseBookingCode marks the code used.
 	UseBookingCode(ctx context.Context, id string, at time.Time) error
-	// FindPatientByEmailAndBirthDate finds the active chart of this practice
-	// with exactly this (normalised) email and date of birth; ENOTFOUND if
-	// none. It never looks at another practice's charts.
-	FindPatientByEmailAndBirthDate(ctx context.Context, email string, dob Date) (*Patient, error)
+	// FindOnlinePatient finds the active chart of this practice with exactly
+	// this (normalised) email and date of birth and these names (ignoring
+	// case): twins booked from a parent's email are two charts. ENOTFOUND
+	// if none. It never looks at another practice's charts.
+	FindOnlinePatient(ctx context.Context, email string, dob Date, givenName, familyName string) (*Patient, error)
 	// SigningKey returns the platform key called name, storing generate()
 	// first if there is none yet (the first caller wins a race).
 	SigningKey(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error)

@@ -60,6 +60,9 @@ type BookingSettings struct {
 	CancellationWindowMinutes int `json:"cancellation_window_minutes"`
 	BufferMinutes             int `json:"buffer_minutes"`
 	ReminderMinutes           int `json:"reminder_minutes"`
+	// HorizonDays is how far ahead patients may book online (0: the
+	// default, DefaultHorizonDays); the desk may book further.
+	HorizonDays int `json:"horizon_days"`
 	// NotifyEmail is where the practice is emailed of each online booking
 	// ("" for none).
 	NotifyEmail string `json:"notify_email"`
@@ -71,8 +74,25 @@ type BookingSettings struct {
 // Equal reports whether b and o are the same settings.
 func (b BookingSettings) Equal(o BookingSettings) bool {
 	return b.LeadTimeMinutes == o.LeadTimeMinutes && b.CancellationWindowMinutes == o.CancellationWindowMinutes &&
-		b.BufferMinutes == o.BufferMinutes && b.ReminderMinutes == o.ReminderMinutes && b.NotifyEmail == o.NotifyEmail &&
+		b.BufferMinutes == o.BufferMinutes && b.ReminderMinutes == o.ReminderMinutes && b.HorizonDays == o.HorizonDays && b.NotifyEmail == o.NotifyEmail &&
 		slices.Equal(b.AllowedOrigins, o.AllowedOrigins)
+}
+
+// DefaultHorizonDays is how far ahead patients book online unless the
+// practice says otherwise.
+const DefaultHorizonDays = 90
+
+// OnlineDays is how many days ahead patients may book online.
+func (b BookingSettings) OnlineDays() int {
+	if b.HorizonDays <= 0 {
+		return DefaultHorizonDays
+	}
+	return b.HorizonDays
+}
+
+// Horizon is how far ahead of now patients may book online.
+func (b BookingSettings) Horizon() time.Duration {
+	return time.Duration(b.OnlineDays()) * 24 * time.Hour
 }
 
 // AllowsOrigin reports whether origin is one of the allowed origins, exactly.
@@ -109,6 +129,10 @@ func NormalizeOrigin(s string) (string, error) {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
 			return "", bad
 		}
+		// Browsers send the Origin without the scheme's default port.
+		if scheme == "https" && p == "443" || scheme == "http" && p == "80" {
+			host = strings.TrimSuffix(host, ":"+p)
+		}
 	} else if strings.HasSuffix(host, ":") {
 		return "", bad
 	}
@@ -116,7 +140,7 @@ func NormalizeOrigin(s string) (string, error) {
 }
 
 // DefaultBooking is what a new practice starts with.
-var DefaultBooking = BookingSettings{LeadTimeMinutes: 60, CancellationWindowMinutes: 24 * 60, BufferMinutes: 0, ReminderMinutes: 24 * 60}
+var DefaultBooking = BookingSettings{LeadTimeMinutes: 60, CancellationWindowMinutes: 24 * 60, BufferMinutes: 0, ReminderMinutes: 24 * 60, HorizonDays: DefaultHorizonDays}
 
 // Logo is the practice's uploaded logo image.
 type Logo struct {
@@ -196,6 +220,9 @@ func (p *Practice) Validate() error {
 	}
 	if b.ReminderMinutes < 0 || b.ReminderMinutes > 60*24*14 {
 		f.Add("reminder_minutes", "Use 0 to 20160 minutes.")
+	}
+	if b.HorizonDays < 0 || b.HorizonDays > 730 {
+		f.Add("horizon_days", "Use 1 to 730 days.")
 	}
 	if b.NotifyEmail = strings.TrimSpace(b.NotifyEmail); b.NotifyEmail != "" {
 		if e, err := NormalizeEmail(b.NotifyEmail); err != nil {

@@ -64,6 +64,7 @@ type practiceInput struct {
 		CancellationWindowMinutes *int      `json:"cancellation_window_minutes"`
 		BufferMinutes             *int      `json:"buffer_minutes"`
 		ReminderMinutes           *int      `json:"reminder_minutes"`
+		HorizonDays               *int      `json:"horizon_days"`
 		NotifyEmail               *string   `json:"notify_email"`
 		AllowedOrigins            *[]string `json:"allowed_origins"`
 	} `json:"booking"`
@@ -94,6 +95,7 @@ func (in practiceInput) apply(p *medic.Practice) {
 		setIf(&p.Booking.CancellationWindowMinutes, b.CancellationWindowMinutes)
 		setIf(&p.Booking.BufferMinutes, b.BufferMinutes)
 		setIf(&p.Booking.ReminderMinutes, b.ReminderMinutes)
+		setIf(&p.Booking.HorizonDays, b.HorizonDays)
 		setIf(&p.Booking.NotifyEmail, b.NotifyEmail)
 		setIf(&p.Booking.AllowedOrigins, b.AllowedOrigins)
 	}

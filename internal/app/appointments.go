@@ -146,6 +146,10 @@ func (a *App) findSlot(ctx context.Context, patientID, practitionerID, locationI
 		return none, nil, &medic.Error{Code: medic.EINVALID, Message: "This appointment type cannot be booked online.", Fields: map[string]string{"appointment_type_id": "Not bookable online."}}
 	case snap.Location == nil:
 		return none, nil, fieldNotFound(medic.ErrNotFound, "location_id", "Choose a location of this practice.")
+	case online && !snap.Location.Active:
+		return none, nil, &medic.Error{Code: medic.EINVALID, Message: "This location does not take bookings now.", Fields: map[string]string{"location_id": "Choose another location."}}
+	case online && start.After(a.now().Add(snap.Practice.Booking.Horizon())):
+		return none, nil, &medic.Error{Code: medic.EINVALID, Message: "That is too far ahead to book online.", Fields: map[string]string{"start": "Choose a time sooner; call the practice for later dates."}}
 	}
 	in := a.availabilityInput(snap, snap.Practitioners[0], locationID, start, start.Add(time.Minute), a.location(ctx))
 	in.IgnoreCapacity = true

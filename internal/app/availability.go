@@ -74,10 +74,14 @@ func (a *App) availability(ctx context.Context, q AvailabilityQuery) ([]medic.Sl
 	if q.PractitionerID != "" && len(snap.Practitioners) == 0 {
 		return nil, fieldNotFound(medic.ErrNotFound, "practitioner", "Choose a practitioner of this practice.")
 	}
+	to := q.To
+	if limit := a.now().Add(snap.Practice.Booking.Horizon()); q.OnlineOnly && to.After(limit) {
+		to = limit // patients book online only so far ahead
+	}
 	loc := a.location(ctx)
 	out := []medic.Slot{}
 	for _, ps := range snap.Practitioners {
-		in := a.availabilityInput(snap, ps, q.LocationID, q.From, q.To, loc)
+		in := a.availabilityInput(snap, ps, q.LocationID, q.From, to, loc)
 		if q.Desk {
 			in.LeadTimeMinutes = 0
 		}

@@ -14,7 +14,25 @@ func (a *App) ListNotifications(ctx context.Context, page medic.Page) ([]*medic.
 	if _, err := require(ctx, medic.PermAppointmentsRead); err != nil {
 		return nil, "", a.denied(ctx, "notification.list", err)
 	}
-	return a.Notifications.ListNotifications(ctx, page)
+	var out []*medic.Notification
+	var next string
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if out, next, err = a.Notifications.ListNotifications(ctx, page); err != nil {
+			return err
+		}
+		// A notification names the patient: each one shown is a read.
+		es := make([]medic.AuditEvent, len(out))
+		for i, n := range out {
+			es[i] = medic.AuditEvent{Action: "notification.shown", EntityType: "notification", EntityID: n.ID,
+				Detail: map[string]string{"appointment_id": n.AppointmentID}}
+		}
+		return a.Audit.RecordMany(ctx, es)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
 }
 
 // UnreadNotifications counts the practice's unread desk notifications.

@@ -452,7 +452,7 @@ func (a *App) ConfirmPublicBooking(ctx context.Context, slug string, in PublicBo
 		// The chart is looked for in this practice only (the store and RLS
 		// fence it); another practice's chart for the same person is never
 		// seen, and a new chart here is made instead.
-		patient, err := a.BookingCodes.FindPatientByEmailAndBirthDate(ctx, in.Email, in.DateOfBirth)
+		patient, err := a.BookingCodes.FindOnlinePatient(ctx, in.Email, in.DateOfBirth, newPatient.GivenName, newPatient.FamilyName)
 		if medic.ErrorCode(err) == medic.ENOTFOUND {
 			patient = newPatient
 			if err := a.Patients.CreatePatient(ctx, patient); err != nil {

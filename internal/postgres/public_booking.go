@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -125,9 +126,10 @@ func (db *DB) UseBookingCode(ctx context.Context, id string, at time.Time) error
 	return db.exec1(ctx, `UPDATE booking_codes SET used_at = $3 WHERE practice_id = $1 AND id = $2 AND used_at IS NULL`, pid, id, at)
 }
 
-// FindPatientByEmailAndBirthDate finds the oldest active chart of the
-// practice in context with exactly this email and date of birth.
-func (db *DB) FindPatientByEmailAndBirthDate(ctx context.Context, email string, dob medic.Date) (p *medic.Patient, err error) {
+// FindOnlinePatient finds the oldest active chart of the practice in
+// context with exactly this email and date of birth and these names
+// (ignoring case).
+func (db *DB) FindOnlinePatient(ctx context.Context, email string, dob medic.Date, givenName, familyName string) (p *medic.Patient, err error) {
 	pid, err := tenantID(ctx)
 	if err != nil {
 		return nil, err
@@ -138,7 +140,8 @@ func (db *DB) FindPatientByEmailAndBirthDate(ctx context.Context, email string, 
 	err = db.do(ctx, func(tx pgx.Tx) error {
 		p, err = scanPatient(tx.QueryRow(ctx, `SELECT `+patientColumns+` FROM patients
 			WHERE practice_id = $1 AND email = $2 AND date_of_birth = $3 AND status = 'active'
-			ORDER BY created_at, id LIMIT 1`, pid, email, dob.Time()))
+			  AND lower(given_name) = lower($4) AND lower(family_name) = lower($5)
+			ORDER BY created_at, id LIMIT 1`, pid, email, dob.Time(), strings.TrimSpace(givenName), strings.TrimSpace(familyName)))
 		return err
 	})
 	return p, err

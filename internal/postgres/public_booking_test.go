@@ -70,14 +70,17 @@ func TestBookingCodesAndChartsStayInTheirPractice(t *testing.T) {
 
 	dob := medic.NewDate(1990, 5, 6)
 	pa := mustPatient(t, db, a, &medic.Patient{GivenName: "Ann", FamilyName: "A", DateOfBirth: dob, Email: "x@example.org", Status: medic.PatientActive})
-	if p, err := db.FindPatientByEmailAndBirthDate(a, "x@example.org", dob); err != nil || p.ID != pa.ID {
+	if p, err := db.FindOnlinePatient(a, "x@example.org", dob, "ann", " a"); err != nil || p.ID != pa.ID {
 		t.Errorf("A's chart: %v %v", p, err)
 	}
-	if _, err := db.FindPatientByEmailAndBirthDate(b, "x@example.org", dob); !errors.Is(err, medic.ErrNotFound) {
+	if _, err := db.FindOnlinePatient(b, "x@example.org", dob, "Ann", "A"); !errors.Is(err, medic.ErrNotFound) {
 		t.Errorf("B found A's chart: %v", err)
 	}
-	if _, err := db.FindPatientByEmailAndBirthDate(a, "x@example.org", medic.NewDate(1990, 5, 7)); !errors.Is(err, medic.ErrNotFound) {
+	if _, err := db.FindOnlinePatient(a, "x@example.org", medic.NewDate(1990, 5, 7), "Ann", "A"); !errors.Is(err, medic.ErrNotFound) {
 		t.Errorf("another date of birth matched: %v", err)
+	}
+	if _, err := db.FindOnlinePatient(a, "x@example.org", dob, "Ben", "A"); !errors.Is(err, medic.ErrNotFound) {
+		t.Errorf("a twin with another given name matched Ann's chart: %v", err)
 	}
 }
 

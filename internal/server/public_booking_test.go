@@ -372,10 +372,11 @@ func TestPublicBookingNeverUsesAnotherPracticesChart(t *testing.T) {
 		t.Errorf("B's mail names A's chart: %s", m.Text)
 	}
 
-	// Within one practice the chart with the same email and date of birth is reused.
-	want(t, a.confirm(mergeMap(a.booking("same@example.org", a.code(t, "same@example.org", ""), "2030-03-07T09:00:00+02:00"), map[string]any{"given_name": "Alphonse"})), http.StatusCreated)
+	// Within one practice the chart with the same email, date of birth and
+	// name (in any case) is reused.
+	want(t, a.confirm(mergeMap(a.booking("same@example.org", a.code(t, "same@example.org", ""), "2030-03-07T09:00:00+02:00"), map[string]any{"given_name": "alphonse", "family_name": "SECRET"})), http.StatusCreated)
 	if n := a.countPatients(t); n != 1 {
-		t.Errorf("A has %d charts after booking with the same email and date of birth", n)
+		t.Errorf("A has %d charts after booking with the same email, date of birth and name", n)
 	}
 	if aps := a.appointments(t); len(aps) != 1 || aps[0]["patient_id"] != chartA {
 		t.Errorf("A's booking is not on A's chart: %v", aps)

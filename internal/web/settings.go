@@ -42,6 +42,7 @@ func practiceValues(p *medic.Practice) url.Values {
 	v.Set("accent_color", p.Branding.AccentColor)
 	v.Set("letterhead_text", p.Branding.LetterheadText)
 	v.Set("lead_time_minutes", strconv.Itoa(p.Booking.LeadTimeMinutes))
+	v.Set("horizon_days", strconv.Itoa(p.Booking.OnlineDays()))
 	v.Set("cancellation_window_minutes", strconv.Itoa(p.Booking.CancellationWindowMinutes))
 	v.Set("buffer_minutes", strconv.Itoa(p.Booking.BufferMinutes))
 	v.Set("reminder_minutes", strconv.Itoa(p.Booking.ReminderMinutes))
@@ -55,7 +56,7 @@ func practiceValues(p *medic.Practice) url.Values {
 
 // settingsFields are the form fields the settings page sends.
 var settingsFields = []string{"name", "type", "email", "phone", "address", "registration_number", "time_zone",
-	"primary_color", "accent_color", "letterhead_text", "lead_time_minutes", "cancellation_window_minutes",
+	"primary_color", "accent_color", "letterhead_text", "lead_time_minutes", "horizon_days", "cancellation_window_minutes",
 	"buffer_minutes", "reminder_minutes", "notify_email", "allowed_origins", "require_2fa"}
 
 // applyPractice copies the sent settings onto p; numbers that do not parse
@@ -74,6 +75,7 @@ func applyPractice(f *form, p *medic.Practice) {
 		return n
 	}
 	p.Booking.LeadTimeMinutes = num("lead_time_minutes")
+	p.Booking.HorizonDays = num("horizon_days")
 	p.Booking.CancellationWindowMinutes = num("cancellation_window_minutes")
 	p.Booking.BufferMinutes = num("buffer_minutes")
 	p.Booking.ReminderMinutes = num("reminder_minutes")
