@@ -185,6 +185,7 @@ func newApp(db *postgres.DB, baseURL string) *app.App {
 		Appointments:     db,
 		BookingCodes:     db,
 		Notifications:    db,
+		RateLimits:       db,
 
 		Clock:           medic.SystemClock{},
 		BaseURL:         baseURL,

@@ -33,6 +33,8 @@ type App struct {
 	// PublicBooking stores booking codes and finds charts for the public page.
 	BookingCodes  medic.PublicBookingService
 	Notifications medic.NotificationService
+	// RateLimits counts anonymous requests across all practices.
+	RateLimits medic.PublicRateService
 
 	Clock medic.Clock
 

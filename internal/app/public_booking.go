@@ -17,7 +17,7 @@ import (
 
 // Public booking limits (issue 4): a code is 6 digits from a CSPRNG, valid
 // 10 minutes, single use, refused after 5 wrong tries; at most 3 codes per
-// email and per IP per 10 minutes.
+// email and per IP (IPv6: per /64) per 10 minutes, across all practices.
 const (
 	bookingCodeDigits   = 6
 	bookingCodeValidity = 10 * time.Minute
@@ -220,27 +220,19 @@ func (a *App) RequestBookingCode(ctx context.Context, slug string, in BookingCod
 	}
 	var refused *RetryError
 	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := a.BookingCodes.LockBookingCodeRequests(ctx, email, in.IP); err != nil {
-			return err
-		}
-		now := a.now()
-		since := now.Add(-bookingCodeWindow)
-		byEmail, byIP, err := a.BookingCodes.CountBookingCodes(ctx, email, in.IP, since)
+		// The limits are platform-wide: the email and the client's network
+		// count the codes they asked for at every practice, checked and
+		// recorded under their locks in this transaction.
+		keys, err := a.bookingCodeRateKeys(ctx, email, in.IP)
 		if err != nil {
 			return err
 		}
-		if byEmail >= bookingCodeLimit || byIP >= bookingCodeLimit {
-			oldest, err := a.BookingCodes.OldestBookingCodeSince(ctx, email, in.IP, since)
-			if err != nil {
-				return err
-			}
-			after := bookingCodeWindow
-			if !oldest.IsZero() {
-				after = oldest.Add(bookingCodeWindow).Sub(now)
-			}
-			after = max(after.Round(time.Second), time.Second)
-			refused = &RetryError{After: after, Err: medic.Errorf(medic.ETOOMANY,
-				"Too many codes were asked for. Wait %s and ask again, or use the last code you received.", humanDuration(after))}
+		refused, err = a.checkRate(ctx, keys, bookingCodeLimit, bookingCodeWindow,
+			"Too many codes were asked for. Wait %s and ask again, or use the last code you received.")
+		if err != nil {
+			return err
+		}
+		if refused != nil {
 			// The refusal is committed to the log; nothing else is written.
 			return a.Audit.Record(ctx, medic.AuditEvent{Action: "booking.code_refused", EntityType: "booking_code", Outcome: medic.OutcomeDenied,
 				Detail: map[string]string{"reason": "rate_limit"}})
@@ -257,8 +249,11 @@ func (a *App) RequestBookingCode(ctx context.Context, slug string, in BookingCod
 		if err != nil {
 			return err
 		}
-		c := &medic.BookingCode{Email: email, Salt: salt, Hash: bookingCodeHash(key, salt, p.ID, email, code), ExpiresAt: now.Add(bookingCodeValidity), IP: in.IP}
+		c := &medic.BookingCode{Email: email, Salt: salt, Hash: bookingCodeHash(key, salt, p.ID, email, code), ExpiresAt: a.now().Add(bookingCodeValidity), IP: in.IP}
 		if err := a.BookingCodes.CreateBookingCode(ctx, c); err != nil {
+			return err
+		}
+		if err := a.recordRate(ctx, keys); err != nil {
 			return err
 		}
 		if err := a.audit(ctx, "booking.code_requested", "booking_code", c.ID, nil); err != nil {

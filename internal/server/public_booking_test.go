@@ -29,8 +29,11 @@ type pub struct {
 	admin        *servertest.Client
 	anon         *servertest.Client
 	loc, pr, typ string
-	ips          atomic.Int64
 }
+
+// testIPs numbers the client IPs of the tests: the code limits count an IP
+// across every practice, so two practices of one env never share one.
+var testIPs atomic.Int64
 
 func newPublicEnv(t *testing.T) *servertest.Env {
 	return servertest.NewWithConfig(t, server.Config{DevMailbox: true, TrustProxy: true})
@@ -52,7 +55,7 @@ func newPub(t *testing.T, env *servertest.Env, slug string, capacity int) *pub {
 
 // ip returns a fresh client IP for one request.
 func (f *pub) ip() string {
-	n := f.ips.Add(1)
+	n := testIPs.Add(1)
 	return fmt.Sprintf("198.51.%d.%d", n/250, n%250+1)
 }
 
@@ -791,4 +794,193 @@ func mergeMap(a, b map[string]any) map[string]any {
 		a[k] = v
 	}
 	return a
+}
+
+// The code limits are platform-wide: an email, an IPv4 address or an IPv6
+// /64 gets 3 codes per 10 minutes across all practices, not 3 at each.
+func TestPublicBookingLimitsAcrossPractices(t *testing.T) {
+	t.Parallel()
+	env := newPublicEnv(t)
+	a := newPub(t, env, "across-a", 1)
+	b := newPub(t, env, "across-b", 1)
+	otp := func(f *pub, email, ip string) *servertest.Response {
+		return f.anon.DoHeader("POST", f.path("/booking/otp"), map[string]any{"email": email}, map[string]string{"X-Forwarded-For": ip})
+	}
+	wantLimited := func(t *testing.T, r *servertest.Response) {
+		t.Helper()
+		wantProblem(t, r, http.StatusTooManyRequests)
+		if s, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || s < 1 || s > 600 {
+			t.Errorf("Retry-After %q", r.Header.Get("Retry-After"))
+		}
+	}
+
+	t.Run("one email", func(t *testing.T) {
+		want(t, otp(a, "roam@example.org", a.ip()), http.StatusAccepted)
+		want(t, otp(a, "roam@example.org", a.ip()), http.StatusAccepted)
+		want(t, otp(b, "Roam@Example.org", b.ip()), http.StatusAccepted)
+		wantLimited(t, otp(b, "roam@example.org", b.ip()))
+		wantLimited(t, otp(a, "roam@example.org", a.ip()))
+	})
+
+	t.Run("one IPv4 address", func(t *testing.T) {
+		const ip = "203.0.113.40"
+		want(t, otp(a, "v4-1@example.org", ip), http.StatusAccepted)
+		want(t, otp(b, "v4-2@example.org", ip), http.StatusAccepted)
+		want(t, otp(b, "v4-3@example.org", ip), http.StatusAccepted)
+		wantLimited(t, otp(b, "v4-4@example.org", ip))
+		wantLimited(t, otp(a, "v4-4@example.org", "::ffff:"+ip)) // the same address, mapped into IPv6
+		want(t, otp(b, "v4-4@example.org", "203.0.113.41"), http.StatusAccepted)
+	})
+
+	t.Run("one IPv6 /64", func(t *testing.T) {
+		want(t, otp(a, "v6-1@example.org", "2001:db8:aa:bb::1"), http.StatusAccepted)
+		want(t, otp(a, "v6-2@example.org", "2001:db8:aa:bb:ffff:ffff:ffff:fffe"), http.StatusAccepted)
+		want(t, otp(b, "v6-3@example.org", "2001:DB8:AA:BB:1234::9"), http.StatusAccepted)
+		wantLimited(t, otp(b, "v6-4@example.org", "2001:db8:aa:bb::77"))
+		// The next /64 has its own budget.
+		want(t, otp(b, "v6-4@example.org", "2001:db8:aa:bc::1"), http.StatusAccepted)
+	})
+
+	t.Run("the window passes", func(t *testing.T) {
+		env.Clock.Advance(10*time.Minute + time.Second)
+		want(t, otp(b, "roam@example.org", "2001:db8:aa:bb::1"), http.StatusAccepted)
+	})
+
+	// Every refusal is audited in the practice asked, and nothing was sent.
+	actions, _ := a.auditActions(t)
+	if n, m := count(actions, "booking.code_refused"), count(actions, "booking.code_requested"); n != 2 || m != 5 {
+		t.Errorf("practice A: %d refused, %d sent: %v", n, m, actions)
+	}
+	actions, _ = b.auditActions(t)
+	if n, m := count(actions, "booking.code_refused"), count(actions, "booking.code_requested"); n != 3 || m != 7 {
+		t.Errorf("practice B: %d refused, %d sent: %v", n, m, actions)
+	}
+	env.WaitMail(t, "roam@example.org", "Your code") // the one after the window...
+	for i := 0; i < 3; i++ {
+		env.WaitMail(t, "roam@example.org", "Your code")
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := countMail(env, "roam@example.org"); n != 4 {
+		t.Errorf("%d codes mailed to roam@, want 4", n)
+	}
+
+	// The platform table holds keyed hashes only: no email or IP in clear.
+	var clear int
+	err := env.DB.Pool().QueryRow(context.Background(), `SELECT count(*) FROM public_rate_events
+		WHERE length(key) <> 32 OR position('roam'::bytea IN key) > 0 OR position('203.0.113'::bytea IN key) > 0`).Scan(&clear)
+	if err != nil || clear != 0 {
+		t.Errorf("%d rows with a key in clear (%v)", clear, err)
+	}
+}
+
+func countMail(env *servertest.Env, to string) int {
+	n := 0
+	for _, m := range env.Mail() {
+		if slices.Contains(m.To, to) {
+			n++
+		}
+	}
+	return n
+}
+
+// CSRF protection does not cover the public API (its origins are per
+// practice), so a POST must declare JSON and come from no origin, this
+// server's own, or one the practice allows; refused before any work.
+func TestPublicBookingRefusesCrossSiteRequests(t *testing.T) {
+	t.Parallel()
+	env := newPublicEnv(t)
+	f := newPub(t, env, "xsite", 1)
+	want(t, f.admin.Do("PATCH", "/api/v1/practices/xsite", map[string]any{"booking": map[string]any{"allowed_origins": []string{"https://www.xsite.example"}}}), http.StatusOK)
+	res := f.book(t, "owner@example.org", "2030-03-07T09:00:00+02:00")
+	token := strings.TrimPrefix(res.Str("manage_url"), env.URL+"/book/manage/")
+	otpBody := `{"email":"victim@example.org"}`
+	hdr := func(kv ...string) map[string]string {
+		h := map[string]string{"X-Forwarded-For": f.ip()}
+		for i := 0; i+1 < len(kv); i += 2 {
+			h[kv[i]] = kv[i+1]
+		}
+		return h
+	}
+
+	t.Run("the body must be declared JSON", func(t *testing.T) {
+		for _, ct := range []string{"text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "", "application/jsonx", "application/json-patch+json"} {
+			for _, path := range []string{f.path("/booking/otp"), f.path("/booking/confirm"), "/api/v1/public/bookings/" + token} {
+				r := f.anon.DoHeader("POST", path, otpBody, hdr("Content-Type", ct))
+				wantProblem(t, r, http.StatusUnsupportedMediaType)
+				if r.Header.Get("Content-Type") != "application/problem+json" {
+					t.Errorf("%q at %s: %s", ct, path, r.Header.Get("Content-Type"))
+				}
+			}
+		}
+		// Even from an allowed origin, which can read why.
+		r := f.anon.DoHeader("POST", f.path("/booking/otp"), otpBody, hdr("Content-Type", "text/plain", "Origin", "https://www.xsite.example"))
+		wantProblem(t, r, http.StatusUnsupportedMediaType)
+		if r.Header.Get("Access-Control-Allow-Origin") != "https://www.xsite.example" {
+			t.Errorf("the allowed origin cannot read the refusal: %v", r.Header)
+		}
+		// Parameters are fine.
+		want(t, f.anon.DoHeader("POST", f.path("/booking/otp"), `{"email":"charset@example.org"}`, hdr("Content-Type", "application/json; charset=utf-8")), http.StatusAccepted)
+		want(t, f.anon.DoHeader("POST", f.path("/booking/otp"), `{"email":"upper@example.org"}`, hdr("Content-Type", "Application/JSON")), http.StatusAccepted)
+	})
+
+	t.Run("a foreign origin is refused", func(t *testing.T) {
+		for _, origin := range []string{"https://evil.example", "null", "https://www.xsite.example.evil.example", "http://www.xsite.example", "https://www.xsite.example:8443"} {
+			for _, path := range []string{f.path("/booking/otp"), f.path("/booking/confirm"), "/api/v1/public/bookings/" + token} {
+				r := f.anon.DoHeader("POST", path, otpBody, hdr("Origin", origin, "Sec-Fetch-Site", "cross-site"))
+				wantProblem(t, r, http.StatusForbidden)
+				if r.Header.Get("Access-Control-Allow-Origin") != "" {
+					t.Errorf("%s at %s: CORS headers %v", origin, path, r.Header)
+				}
+			}
+		}
+		// A foreign origin at another practice's slug or an unknown one too.
+		other := newPub(t, env, "xsite-other", 1)
+		wantProblem(t, other.anon.DoHeader("POST", other.path("/booking/otp"), otpBody, hdr("Origin", "https://www.xsite.example")), http.StatusForbidden)
+		wantProblem(t, f.anon.DoHeader("POST", "/api/v1/public/practices/no-such/booking/otp", otpBody, hdr("Origin", "https://evil.example")), http.StatusForbidden)
+		// The preflight still answers, without CORS headers.
+		r := f.anon.DoHeader("OPTIONS", f.path("/booking/otp"), nil, map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+		if r.Status != http.StatusNoContent || r.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("preflight: %s %v", r, r.Header)
+		}
+		// Reading is not changed: GETs answer, without CORS headers.
+		if r := want(t, f.anon.DoHeader("GET", f.path(""), nil, hdr("Origin", "https://evil.example")), http.StatusOK); r.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("GET: %v", r.Header)
+		}
+	})
+
+	t.Run("the booking is untouched and nothing was mailed", func(t *testing.T) {
+		m := want(t, f.anon.Do("GET", "/api/v1/public/bookings/"+token, nil), http.StatusOK)
+		if m.Str("status") != "booked" {
+			t.Errorf("the booking changed: %s", m)
+		}
+		actions, _ := f.auditActions(t)
+		if n := count(actions, "booking.code_requested"); n != 3 { // owner@, charset@, upper@
+			t.Errorf("%d codes requested: %v", n, actions)
+		}
+		if slices.Contains(actions, "booking.code_failed") || slices.Contains(actions, "appointment.cancelled") {
+			t.Errorf("a refused request did work: %v", actions)
+		}
+		env.WaitMail(t, "upper@example.org", "Your code")
+		env.WaitMail(t, "charset@example.org", "Your code")
+		if n := countMail(env, "victim@example.org"); n != 0 {
+			t.Errorf("%d mails to the victim", n)
+		}
+	})
+
+	t.Run("allowed and own origins still work", func(t *testing.T) {
+		r := want(t, f.anon.DoHeader("POST", f.path("/booking/otp"), map[string]any{"email": "site@example.org"},
+			hdr("Origin", "https://www.xsite.example", "Sec-Fetch-Site", "cross-site")), http.StatusAccepted)
+		if r.Header.Get("Access-Control-Allow-Origin") != "https://www.xsite.example" {
+			t.Errorf("allowed origin: %v", r.Header)
+		}
+		env.WaitMail(t, "site@example.org", "Your code")
+		want(t, f.anon.DoHeader("POST", f.path("/booking/otp"), map[string]any{"email": "self@example.org"},
+			hdr("Origin", env.URL, "Sec-Fetch-Site", "same-origin")), http.StatusAccepted)
+		env.WaitMail(t, "self@example.org", "Your code")
+		r = want(t, f.anon.DoHeader("POST", "/api/v1/public/bookings/"+token, map[string]any{"action": "cancel"},
+			hdr("Origin", "https://www.xsite.example", "Sec-Fetch-Site", "cross-site")), http.StatusOK)
+		if r.Str("status") != "cancelled" {
+			t.Errorf("cancel from the allowed origin: %s", r)
+		}
+	})
 }

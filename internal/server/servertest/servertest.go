@@ -114,7 +114,7 @@ func NewWithConfig(t testing.TB, cfg server.Config) *Env {
 		Tx: db, Users: db, Practices: db, Platform: db, Members: db, Invitations: db, Locations: db,
 		Sessions: db, Tokens: db, Audit: db, Mail: db, Clock: e.Clock,
 		Patients: db, Practitioners: db, Schedules: db, AppointmentTypes: db, Appointments: db,
-		BookingCodes: db, Notifications: db,
+		BookingCodes: db, Notifications: db, RateLimits: db,
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
 	}
 	srv := server.New(cfg, a, logger, db.Pool(), db.Ping)

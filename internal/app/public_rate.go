@@ -1,0 +1,97 @@
+package app
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"net/netip"
+	"time"
+
+	"medic"
+)
+
+// rateKey is one platform-wide rate-limit key: its kind and a keyed hash
+// of what it counts (never the email or IP itself).
+type rateKey struct {
+	kind string
+	key  []byte
+}
+
+// bookingCodeRateKeys are the platform-wide keys a code request counts
+// against: the normalised email, then (if known) the client's network.
+// Always in this order, so two requests lock them without deadlock.
+func (a *App) bookingCodeRateKeys(ctx context.Context, email, ip string) ([]rateKey, error) {
+	secret, err := a.signingKey(ctx, "public-rate")
+	if err != nil {
+		return nil, err
+	}
+	hash := func(kind, v string) []byte {
+		m := hmac.New(sha256.New, secret)
+		m.Write([]byte(kind + "\x00" + v))
+		return m.Sum(nil)
+	}
+	keys := []rateKey{{medic.RateBookingCodeEmail, hash(medic.RateBookingCodeEmail, email)}}
+	if n := ipNetwork(ip); n != "" {
+		keys = append(keys, rateKey{medic.RateBookingCodeIP, hash(medic.RateBookingCodeIP, n)})
+	}
+	return keys, nil
+}
+
+// ipNetwork is what one client's budget is counted by: an IPv4 address
+// (also when mapped into IPv6), or the /64 of an IPv6 address, since one
+// subscriber commonly holds a whole /64. Text that is not an address is
+// counted as it is; "" stays "".
+func ipNetwork(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	addr = addr.WithZone("").Unmap()
+	if addr.Is4() {
+		return addr.String()
+	}
+	return netip.PrefixFrom(addr, 64).Masked().String()
+}
+
+// checkRate locks keys (in order) and counts their events in the window
+// ending now; past limit on any key it is a *RetryError saying when the
+// oldest event counted leaves the window. Call it inside the transaction
+// that then records the request with recordRate.
+func (a *App) checkRate(ctx context.Context, keys []rateKey, limit int, window time.Duration, refusal string) (*RetryError, error) {
+	for _, k := range keys {
+		if err := a.RateLimits.LockPublicRate(ctx, k.kind, k.key); err != nil {
+			return nil, err
+		}
+	}
+	now := a.now()
+	var retry time.Duration
+	for _, k := range keys {
+		n, oldest, err := a.RateLimits.CountPublicRate(ctx, k.kind, k.key, now.Add(-window))
+		if err != nil {
+			return nil, err
+		}
+		if n < limit {
+			continue
+		}
+		after := window
+		if !oldest.IsZero() {
+			after = oldest.Add(window).Sub(now)
+		}
+		retry = max(retry, after)
+	}
+	if retry == 0 {
+		return nil, nil
+	}
+	retry = max(retry.Round(time.Second), time.Second)
+	return &RetryError{After: retry, Err: medic.Errorf(medic.ETOOMANY, refusal, humanDuration(retry))}, nil
+}
+
+// recordRate counts one event against each key.
+func (a *App) recordRate(ctx context.Context, keys []rateKey) error {
+	for _, k := range keys {
+		if err := a.RateLimits.RecordPublicRate(ctx, k.kind, k.key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
