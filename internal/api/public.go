@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"errors"
+	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -12,9 +14,10 @@ import (
 	"medic/internal/app"
 )
 
-// publicBodyLimit bounds what anyone on the internet may post to the
-// public booking API (the global limit is 1 MiB).
-const publicBodyLimit = 16 << 10
+// PublicBodyLimit bounds what anyone on the internet may post to the
+// public booking API and the public booking pages (the global limit is
+// 1 MiB).
+const PublicBodyLimit = 16 << 10
 
 // publicRoutes registers the public booking API: no sign-in, the practice
 // from its slug (or a signed manage link), CORS only for the origins the
@@ -37,13 +40,21 @@ func (h *Handler) publicRoutes(mux *http.ServeMux) {
 // the practice the path names (its slug, or the manage link's practice)
 // when the request's Origin is one of the practice's allowed origins.
 // Other origins get no CORS headers, so browsers keep the answer from them.
+//
+// CSRF protection does not cover these routes (their origins are per
+// practice), so a POST is refused here before any work unless its body is
+// declared JSON (a cross-site form or a "simple" fetch cannot send that
+// without a preflight) and its Origin, when it sends one, is this server's
+// own or one the practice allows.
 func (h *Handler) public(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, publicBodyLimit)
+			r.Body = http.MaxBytesReader(w, r.Body, PublicBodyLimit)
 		}
 		w.Header().Add("Vary", "Origin")
-		if origin := r.Header.Get("Origin"); origin != "" {
+		origin := r.Header.Get("Origin")
+		allowed := origin == "" || h.ownOrigin(r, origin)
+		if origin != "" && !allowed {
 			var p *medic.Practice
 			if slug := r.PathValue("slug"); slug != "" {
 				p, _ = h.app.PublicPractice(r.Context(), slug) // a suspended practice is returned too
@@ -51,6 +62,7 @@ func (h *Handler) public(next http.HandlerFunc) http.HandlerFunc {
 				p, _ = h.app.ManageLinkPractice(r.Context(), tok)
 			}
 			if p != nil && p.Booking.AllowsOrigin(origin) {
+				allowed = true
 				w.Header().Set("Access-Control-Allow-Origin", origin)
 				w.Header().Set("Access-Control-Expose-Headers", "Retry-After")
 				if r.Method == http.MethodOptions {
@@ -60,8 +72,47 @@ func (h *Handler) public(next http.HandlerFunc) http.HandlerFunc {
 				}
 			}
 		}
+		if r.Method == http.MethodPost {
+			if !isJSON(r.Header.Get("Content-Type")) {
+				writeProblem(w, http.StatusUnsupportedMediaType, "Send the body as JSON, with Content-Type: application/json.")
+				return
+			}
+			if !allowed {
+				writeError(w, r, medic.Errorf(medic.EFORBIDDEN, "Requests from this site are not allowed."))
+				return
+			}
+		}
 		next(w, r)
 	}
+}
+
+// ownOrigin reports whether origin is this server's own: the host the
+// request was sent to (as Go's CSRF protection compares it) or the
+// configured base URL's origin.
+func (h *Handler) ownOrigin(r *http.Request, origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return false // also "null"
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	base, err := url.Parse(h.app.BaseURL)
+	return err == nil && base.Host != "" && strings.EqualFold(u.Scheme, base.Scheme) && strings.EqualFold(u.Host, base.Host)
+}
+
+// isJSON reports whether a Content-Type is application/json, with or
+// without parameters such as charset.
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/json"
+}
+
+// writeProblem writes a problem+json for a status no error code maps to.
+func writeProblem(w http.ResponseWriter, status int, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_ = jsonEncode(w, problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail})
 }
 
 // preflight answers a CORS preflight; public wrote the headers (or, for an

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -81,9 +82,14 @@ func (f *form) err() error {
 }
 
 // parseForm reads a urlencoded or multipart body; a body over the limit is a
-// clear EINVALID rather than an internal error.
+// clear ETOOLARGE (413), any other unreadable body EINVALID, never an
+// internal error.
 func parseForm(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return &medic.Error{Code: medic.ETOOLARGE, Message: "The form is too large to send. Shorten the longest answers and try again."}
+		}
 		return &medic.Error{Code: medic.EINVALID, Message: "The form could not be read. It may be too large."}
 	}
 	for _, vs := range r.Form {

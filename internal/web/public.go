@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"medic"
+	"medic/internal/api"
 )
 
 // publicBrand is what the public layout shows of a practice: its name,
@@ -53,6 +54,18 @@ func practiceZone(p *medic.Practice) *time.Location {
 		return l
 	}
 	return time.UTC
+}
+
+// publicForm bounds the body of a public page's POST as the public JSON
+// API does: anyone on the internet may send one. A larger form is a 413
+// page (parseForm reports it).
+func publicForm(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, api.PublicBodyLimit)
+		}
+		next(w, r)
+	}
 }
 
 // publicPage starts a page of the practice's public layout.

@@ -326,3 +326,26 @@ func TestPublicBookingClosedAndBranding(t *testing.T) {
 	}
 	wantContains(t, e.client().get("/book/sunrise"), "Online booking opens soon")
 }
+
+// The public forms take at most 16 KiB, as the public JSON API: a larger
+// post is a 413 page, never a 500, and nothing is sent or booked.
+func TestPublicBookingFormsAreSmall(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.mustPractice("sunrise", "Sunrise")
+	c := e.onlineClinic(p, "Dr Naidoo")
+	patient := e.client()
+	big := with(details(c, "09:00"), "reason", strings.Repeat("x", 20<<10))
+	for _, path := range []string{"/book/sunrise/details", "/book/sunrise/code", "/book/sunrise/confirm",
+		"/book/manage/not-a-token/cancel", "/book/manage/not-a-token/reschedule"} {
+		r := patient.post(path, big)
+		wantStatus(t, r, http.StatusRequestEntityTooLarge)
+		wantContains(t, r, "The form is too large to send.")
+		wantNotContains(t, r, "Something went wrong")
+	}
+	if e.bookingCode("naledi@example.org") != "" {
+		t.Error("a code was sent for a form that was too large")
+	}
+	// A form under the limit still goes through.
+	wantStatus(t, patient.post("/book/sunrise/code", with(details(c, "09:00"), "reason", strings.Repeat("x", 400))), http.StatusOK)
+}

@@ -314,6 +314,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		p.Title = "Please check your request"
 	case medic.ECONFLICT:
 		p.Title = "This could not be done"
+	case medic.ETOOLARGE:
+		p.Title = "Too large"
 	default:
 		rid := medic.RequestInfoFrom(r.Context()).RequestID
 		h.log.Error("internal error", "request_id", rid, "route", r.Pattern, "error", err)

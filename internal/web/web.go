@@ -133,10 +133,10 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	// One pattern per method for a practice's steps: separate patterns
 	// such as /book/{slug}/details would conflict with /book/manage/{token}.
 	mux.HandleFunc("GET /book/{slug}/{step}", h.bookStep)
-	mux.HandleFunc("POST /book/{slug}/{step}", h.bookStep)
+	mux.HandleFunc("POST /book/{slug}/{step}", publicForm(h.bookStep))
 	mux.HandleFunc("GET /book/manage/{token}", h.bookManage)
-	mux.HandleFunc("POST /book/manage/{token}/cancel", h.bookManageCancel)
-	mux.HandleFunc("POST /book/manage/{token}/reschedule", h.bookManageMove)
+	mux.HandleFunc("POST /book/manage/{token}/cancel", publicForm(h.bookManageCancel))
+	mux.HandleFunc("POST /book/manage/{token}/reschedule", publicForm(h.bookManageMove))
 
 	mux.HandleFunc("GET /dev/mailbox", h.mailbox)
 
