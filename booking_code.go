@@ -23,16 +23,6 @@ type BookingCode struct {
 // PublicBookingService is the store side of public booking, in the practice
 // in context.
 type PublicBookingService interface {
-	// LockBookingCodeRequests serialises code requests for email and ip in
-	// this practice until the transaction ends, so concurrent requests
-	// cannot both pass the rate limit.
-	LockBookingCodeRequests(ctx context.Context, email, ip string) error
-	// CountBookingCodes counts the codes created since `since` for email and,
-	// apart, for ip.
-	CountBookingCodes(ctx context.Context, email, ip string, since time.Time) (byEmail, byIP int, err error)
-	// OldestBookingCodeSince is when the oldest code for email or ip since
-	// `since` was created (for Retry-After); zero if none.
-	OldestBookingCodeSince(ctx context.Context, email, ip string, since time.Time) (time.Time, error)
 	CreateBookingCode(ctx context.Context, c *BookingCode) error
 	// LockLatestBookingCode returns the newest code for email, locked until
 	// the transaction ends; ENOTFOUND if none.

@@ -15,54 +15,6 @@ import (
 // and an IP): far longer than any rate-limit window.
 const bookingCodeRetention = 24 * time.Hour
 
-// LockBookingCodeRequests serialises code requests for email and for ip in
-// the practice in context until the transaction ends.
-func (db *DB) LockBookingCodeRequests(ctx context.Context, email, ip string) error {
-	pid, err := tenantID(ctx)
-	if err != nil {
-		return err
-	}
-	return db.do(ctx, func(tx pgx.Tx) error {
-		// Always in the same order (email, then ip), so two requests never deadlock.
-		_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('booking-code:' || $1::text || ':email:' || $2::text, 0)),
-			pg_advisory_xact_lock(hashtextextended('booking-code:' || $1::text || ':ip:' || $3::text, 0))`, pid, email, ip)
-		return err
-	})
-}
-
-// CountBookingCodes counts the codes created since `since` for email and for ip.
-func (db *DB) CountBookingCodes(ctx context.Context, email, ip string, since time.Time) (byEmail, byIP int, err error) {
-	pid, err := tenantID(ctx)
-	if err != nil {
-		return 0, 0, err
-	}
-	err = db.do(ctx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE email = $2), count(*) FILTER (WHERE ip = $3 AND $3 <> '')
-			FROM booking_codes WHERE practice_id = $1 AND created_at > $4 AND (email = $2 OR ip = $3)`,
-			pid, email, ip, since).Scan(&byEmail, &byIP)
-	})
-	return byEmail, byIP, err
-}
-
-// OldestBookingCodeSince is when the oldest code for email or ip since
-// `since` was made; zero if none.
-func (db *DB) OldestBookingCodeSince(ctx context.Context, email, ip string, since time.Time) (at time.Time, err error) {
-	pid, err := tenantID(ctx)
-	if err != nil {
-		return at, err
-	}
-	err = db.do(ctx, func(tx pgx.Tx) error {
-		var t *time.Time
-		err := tx.QueryRow(ctx, `SELECT min(created_at) FROM booking_codes
-			WHERE practice_id = $1 AND created_at > $4 AND (email = $2 OR (ip = $3 AND $3 <> ''))`, pid, email, ip, since).Scan(&t)
-		if t != nil {
-			at = *t
-		}
-		return err
-	})
-	return at, err
-}
-
 // CreateBookingCode stores c in the practice in context and forgets codes
 // older than the retention period.
 func (db *DB) CreateBookingCode(ctx context.Context, c *medic.BookingCode) error {

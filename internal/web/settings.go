@@ -67,18 +67,20 @@ func applyPractice(f *form, p *medic.Practice) {
 	p.Address, p.RegistrationNumber, p.TimeZone = get("address"), get("registration_number"), get("time_zone")
 	p.Branding.PrimaryColor, p.Branding.AccentColor = get("primary_color"), get("accent_color")
 	p.Branding.LetterheadText = strings.TrimSpace(strings.ReplaceAll(f.Get("letterhead_text"), "\r\n", "\n"))
-	num := func(k string) int {
+	num := func(k, unit string) int {
 		n, err := strconv.Atoi(get(k))
 		if err != nil {
-			f.fail(k, "Enter a whole number of minutes.")
+			f.fail(k, "Enter a whole number of "+unit+".")
 		}
 		return n
 	}
-	p.Booking.LeadTimeMinutes = num("lead_time_minutes")
-	p.Booking.HorizonDays = num("horizon_days")
-	p.Booking.CancellationWindowMinutes = num("cancellation_window_minutes")
-	p.Booking.BufferMinutes = num("buffer_minutes")
-	p.Booking.ReminderMinutes = num("reminder_minutes")
+	p.Booking.LeadTimeMinutes = num("lead_time_minutes", "minutes")
+	if get("horizon_days") != "" { // left empty: the default horizon
+		p.Booking.HorizonDays = num("horizon_days", "days")
+	}
+	p.Booking.CancellationWindowMinutes = num("cancellation_window_minutes", "minutes")
+	p.Booking.BufferMinutes = num("buffer_minutes", "minutes")
+	p.Booking.ReminderMinutes = num("reminder_minutes", "minutes")
 	p.Booking.NotifyEmail = get("notify_email")
 	p.Booking.AllowedOrigins = originLines(f.Get("allowed_origins"))
 	p.Require2FA = f.Checked("require_2fa")
