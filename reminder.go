@@ -17,3 +17,8 @@ func (AppointmentReminder) Kind() string { return "appointment_reminder" }
 
 // RunAt is when the job runs.
 func (r AppointmentReminder) RunAt() time.Time { return r.At }
+
+// UniqueByArgs: one reminder per appointment and start. An appointment
+// moved away and back again must not get the first reminder twice; the
+// stale one planned for the other start sends nothing.
+func (AppointmentReminder) UniqueByArgs() bool { return true }

@@ -17,8 +17,10 @@ import (
 func (a *App) notifyBooking(ctx context.Context, p *medic.Practice, ap *medic.Appointment, patient *medic.Patient, kind string) error {
 	if kind != "cancelled" && p.Booking.ReminderMinutes > 0 {
 		at := ap.Start.Add(-time.Duration(p.Booking.ReminderMinutes) * time.Minute)
+		// In UTC: reminders are unique by their arguments, and the same
+		// instant must encode the same way whatever zone it came in.
 		if at.After(a.now()) {
-			if err := a.Mail.EnqueueJob(ctx, medic.AppointmentReminder{PracticeID: p.ID, AppointmentID: ap.ID, Start: ap.Start, At: at}); err != nil {
+			if err := a.Mail.EnqueueJob(ctx, medic.AppointmentReminder{PracticeID: p.ID, AppointmentID: ap.ID, Start: ap.Start.UTC(), At: at}); err != nil {
 				return err
 			}
 		}

@@ -70,9 +70,14 @@ func (q *Queue) Insert(ctx context.Context, tx pgx.Tx, job interface{ Kind() str
 	if !ok {
 		return fmt.Errorf("jobs: %T is not a job", job)
 	}
-	var opts *river.InsertOpts
+	opts := &river.InsertOpts{}
 	if s, ok := job.(interface{ RunAt() time.Time }); ok && !s.RunAt().IsZero() {
-		opts = &river.InsertOpts{ScheduledAt: s.RunAt()}
+		opts.ScheduledAt = s.RunAt()
+	}
+	if u, ok := job.(interface{ UniqueByArgs() bool }); ok && u.UniqueByArgs() {
+		// A job with the same arguments waiting, running or done makes this
+		// insert a no-op.
+		opts.UniqueOpts = river.UniqueOpts{ByArgs: true}
 	}
 	_, err := q.client.InsertTx(ctx, tx, args, opts)
 	return err

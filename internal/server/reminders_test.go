@@ -136,6 +136,13 @@ func TestBookingMailAndReminders(t *testing.T) {
 		t.Errorf("move mail: %+v", m)
 	}
 
+	// Moved away and back again: the first reminder stands, once.
+	back := d.patient(t, "Back", "back@example.org")
+	bk := d.book(t, back, thu1030)
+	want(t, rc.Do("POST", d.base+"/appointments/"+bk+"/reschedule", map[string]any{"start": fri0900}), http.StatusOK)
+	want(t, rc.Do("POST", d.base+"/appointments/"+bk+"/reschedule", map[string]any{"start": thu1030}), http.StatusOK)
+	env.WaitMail(t, "back@example.org", "is on Thursday 7 March 2030 at 10:30")
+
 	// Reminders were queued durably, a day (the default) before each start.
 	jobs := reminderJobs(t, owner)
 	byAppt := map[string][]reminderJob{}
@@ -145,7 +152,7 @@ func TestBookingMailAndReminders(t *testing.T) {
 			t.Errorf("reminder job %+v: want scheduled a day before its start", j)
 		}
 	}
-	if len(jobs) != 4 || len(byAppt[keptAppt]) != 1 || len(byAppt[gone]) != 1 || len(byAppt[mv]) != 2 {
+	if len(jobs) != 6 || len(byAppt[keptAppt]) != 1 || len(byAppt[gone]) != 1 || len(byAppt[mv]) != 2 || len(byAppt[bk]) != 2 {
 		t.Fatalf("reminder jobs: %+v", jobs)
 	}
 	if len(mailTo(env, "kept@example.org", "Reminder")) != 0 {
@@ -164,6 +171,10 @@ func TestBookingMailAndReminders(t *testing.T) {
 	if got := mailTo(env, "moved@example.org", "Reminder"); len(got) != 1 {
 		t.Errorf("moved appointment got %d reminders: %+v", len(got), got)
 	}
+	// The one moved away and back gets one reminder, for its time.
+	if got := mailTo(env, "back@example.org", "Reminder"); len(got) != 1 || !strings.Contains(got[0].Text, "Thursday 7 March 2030 at 10:30") {
+		t.Errorf("moved away and back: %d reminders: %+v", len(got), got)
+	}
 	// The cancelled one's reminder sends nothing.
 	if got := mailTo(env, "gone@example.org", "Reminder"); len(got) != 0 {
 		t.Errorf("a cancelled appointment was reminded: %+v", got)
@@ -180,7 +191,7 @@ func TestBookingMailAndReminders(t *testing.T) {
 		reminded = append(reminded, it["entity_id"].(string))
 	}
 	slices.Sort(reminded)
-	wantReminded := []string{keptAppt, mv}
+	wantReminded := []string{keptAppt, mv, bk}
 	slices.Sort(wantReminded)
 	if !slices.Equal(reminded, wantReminded) {
 		t.Errorf("reminder_sent for %v, want %v", reminded, wantReminded)
@@ -188,7 +199,7 @@ func TestBookingMailAndReminders(t *testing.T) {
 
 	// A chart without an email gets no mail, and nothing fails.
 	quiet := d.patient(t, "Quiet", "")
-	d.book(t, quiet, thu1030)
+	d.book(t, quiet, thu0930)
 	runRemindersNow(t, owner)
 }
 
