@@ -176,6 +176,7 @@ type ScheduleService interface {
 	// ListScheduleExceptions lists exceptions of a practitioner ("" for
 	// all) overlapping [from, to).
 	ListScheduleExceptions(ctx context.Context, practitionerID string, from, to time.Time) ([]*ScheduleException, error)
+	FindScheduleException(ctx context.Context, id string) (*ScheduleException, error)
 	CreateScheduleException(ctx context.Context, e *ScheduleException) error
 	DeleteScheduleException(ctx context.Context, id string) error
 	// LockPractitionerSchedule serialises schedule changes of one

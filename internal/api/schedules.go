@@ -353,9 +353,24 @@ func (h *Handler) createScheduleException(w http.ResponseWriter, r *http.Request
 	writeJSON(w, http.StatusCreated, toScheduleException(loc)(e))
 }
 
+// deleteScheduleException removes leave or extra hours; removing extra
+// hours that strands appointments answers 409 with them unless confirmed.
 func (h *Handler) deleteScheduleException(w http.ResponseWriter, r *http.Request) {
-	if err := h.app.DeleteScheduleException(r.Context(), r.PathValue("id")); err != nil {
+	var in struct {
+		Confirm bool `json:"confirm"`
+	}
+	if err := decodeOptional(r, &in); err != nil {
 		h.error(w, r, err)
+		return
+	}
+	confirm, err := confirmParam(r)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	stranded, err := h.app.DeleteScheduleException(r.Context(), r.PathValue("id"), confirm || in.Confirm)
+	if err != nil {
+		h.writeScheduleError(w, r, err, stranded)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

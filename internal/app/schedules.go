@@ -202,7 +202,8 @@ func (a *App) AddScheduleException(ctx context.Context, e *medic.ScheduleExcepti
 			if err != nil {
 				return err
 			}
-			if stranded, err = a.stranded(ctx, e.PractitionerID, rules, rules, e); err != nil {
+			withLeave := func(es []*medic.ScheduleException) []*medic.ScheduleException { return append(es[:len(es):len(es)], e) }
+			if stranded, err = a.stranded(ctx, e.PractitionerID, rules, rules, withLeave); err != nil {
 				return err
 			}
 			if len(stranded) > 0 && !confirm {
@@ -217,25 +218,59 @@ func (a *App) AddScheduleException(ctx context.Context, e *medic.ScheduleExcepti
 	return stranded, err
 }
 
-// DeleteScheduleException removes leave or extra hours (admin).
-func (a *App) DeleteScheduleException(ctx context.Context, id string) error {
+// DeleteScheduleException removes leave or extra hours (admin). Removing
+// extra hours that strands appointments needs confirm, like a rule change;
+// the appointments are returned and kept.
+func (a *App) DeleteScheduleException(ctx context.Context, id string, confirm bool) ([]*medic.Appointment, error) {
 	if _, err := require(ctx, medic.PermSchedulesManage); err != nil {
-		return a.denied(ctx, "schedule.exception_delete", err)
+		return nil, a.denied(ctx, "schedule.exception_delete", err)
 	}
-	return a.Tx.InTx(ctx, func(ctx context.Context) error {
+	var stranded []*medic.Appointment
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		e, err := a.Schedules.FindScheduleException(ctx, id)
+		if err != nil {
+			return err
+		}
+		if e.Kind == medic.ExceptionExtra {
+			if err := a.Schedules.LockPractitionerSchedule(ctx, e.PractitionerID); err != nil {
+				return err
+			}
+			rules, err := a.Schedules.ListScheduleRules(ctx, e.PractitionerID)
+			if err != nil {
+				return err
+			}
+			without := func(es []*medic.ScheduleException) []*medic.ScheduleException {
+				var out []*medic.ScheduleException
+				for _, o := range es {
+					if o.ID != id {
+						out = append(out, o)
+					}
+				}
+				return out
+			}
+			if stranded, err = a.stranded(ctx, e.PractitionerID, rules, rules, without); err != nil {
+				return err
+			}
+			if len(stranded) > 0 && !confirm {
+				return ErrScheduleStrandsAppointments
+			}
+		}
 		if err := a.Schedules.DeleteScheduleException(ctx, id); err != nil {
 			return err
 		}
-		return a.audit(ctx, "schedule.exception_deleted", "schedule_exception", id, nil)
+		return a.audit(ctx, "schedule.exception_deleted", "schedule_exception", id, map[string]string{"kind": string(e.Kind), "stranded_appointments": fmt.Sprint(len(stranded))})
 	})
+	return stranded, err
 }
 
 // stranded lists the practitioner's future holding appointments that the
 // change strands: inside the working hours given by the rules before (and
 // the existing exceptions), outside those given by the rules after (and the
-// existing exceptions plus newLeave, if set). Appointments already outside
-// working hours are not the change's doing and do not hold it up.
-func (a *App) stranded(ctx context.Context, practitionerID string, before, after []*medic.ScheduleRule, newLeave *medic.ScheduleException) ([]*medic.Appointment, error) {
+// existing exceptions as changeExceptions makes them, if set). Appointments
+// already outside working hours are not the change's doing and do not hold
+// it up.
+func (a *App) stranded(ctx context.Context, practitionerID string, before, after []*medic.ScheduleRule,
+	changeExceptions func([]*medic.ScheduleException) []*medic.ScheduleException) ([]*medic.Appointment, error) {
 	now := a.now()
 	until := now.AddDate(2, 0, 0)
 	appts, err := a.allAppointments(ctx, medic.AppointmentFilter{PractitionerID: practitionerID, From: now, To: until,
@@ -248,8 +283,8 @@ func (a *App) stranded(ctx context.Context, practitionerID string, before, after
 		return nil, err
 	}
 	afterExceptions := exceptions
-	if newLeave != nil {
-		afterExceptions = append(exceptions[:len(exceptions):len(exceptions)], newLeave)
+	if changeExceptions != nil {
+		afterExceptions = changeExceptions(exceptions)
 	}
 	loc := a.location(ctx)
 	var out []*medic.Appointment

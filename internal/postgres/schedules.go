@@ -211,6 +211,22 @@ func (db *DB) ListScheduleExceptions(ctx context.Context, practitionerID string,
 	return es, err
 }
 
+// FindScheduleException returns ENOTFOUND if the exception does not exist or belongs to another practice.
+func (db *DB) FindScheduleException(ctx context.Context, id string) (e *medic.ScheduleException, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !isUUID(id) {
+		return nil, medic.ErrNotFound
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		e, err = scanScheduleException(tx.QueryRow(ctx, `SELECT `+scheduleExceptionColumns+` FROM schedule_exceptions WHERE practice_id = $1 AND id = $2`, pid, id))
+		return err
+	})
+	return e, err
+}
+
 // CreateScheduleException inserts e (validated by the caller) into the
 // practice in context; ENOTFOUND for a practitioner or location of another practice.
 func (db *DB) CreateScheduleException(ctx context.Context, e *medic.ScheduleException) error {

@@ -232,15 +232,35 @@ func TestScheduleExceptionsAndAvailability(t *testing.T) {
 		}
 		wantProblem(t, admin.Do("POST", d.base+"/schedule-exceptions", map[string]any{"practitioner_id": d.practitioner, "kind": "holiday",
 			"start": "2030-03-09", "end": "2030-03-10"}), http.StatusUnprocessableEntity)
-		want(t, admin.Do("POST", d.base+"/schedule-exceptions", map[string]any{"practitioner_id": d.practitioner, "kind": "extra", "location_id": d.loc.ID,
-			"start": "2030-03-09T08:00:00+02:00", "end": "2030-03-09T09:00:00+02:00", "slot_minutes": 30, "capacity": 2, "reason": "Saturday clinic"}), http.StatusCreated)
+		extra := want(t, admin.Do("POST", d.base+"/schedule-exceptions", map[string]any{"practitioner_id": d.practitioner, "kind": "extra", "location_id": d.loc.ID,
+			"start": "2030-03-09T08:00:00+02:00", "end": "2030-03-09T09:00:00+02:00", "slot_minutes": 30, "capacity": 2, "reason": "Saturday clinic"}), http.StatusCreated).Str("id")
 		r = avail("type=" + d.typ + "&from=2030-03-09&to=2030-03-10")
 		if !slices.Equal(starts(r), []string{"2030-03-09T08:00:00+02:00", "2030-03-09T08:30:00+02:00"}) || r.Get("items.0.remaining") != float64(2) {
 			t.Errorf("Saturday: %s", r.Body)
 		}
-		d.book(t, d.patient(t, "Saturday", ""), "2030-03-09T08:00:00+02:00")
+		saturday := d.book(t, d.patient(t, "Saturday", ""), "2030-03-09T08:00:00+02:00")
 		if r := avail("type=" + d.typ + "&from=2030-03-09&to=2030-03-10"); r.Get("items.0.remaining") != float64(1) {
 			t.Errorf("Saturday after a booking: %s", r.Body)
+		}
+
+		// Removing the extra hours would strand the Saturday booking: it is
+		// listed and kept until the removal is confirmed.
+		r = admin.Do("DELETE", d.base+"/schedule-exceptions/"+extra, nil)
+		wantProblem(t, r, http.StatusConflict)
+		if got, _ := r.Get("stranded_appointments").([]any); len(got) != 1 || r.Str("stranded_appointments.0.id") != saturday {
+			t.Fatalf("stranded by removing extra hours: %s", r)
+		}
+		if r := avail("type=" + d.typ + "&from=2030-03-09&to=2030-03-10"); len(r.Items()) == 0 {
+			t.Errorf("the refused removal took the extra hours away: %s", r.Body)
+		}
+		if r := admin.Do("DELETE", d.base+"/schedule-exceptions/"+extra+"?confirm=true", nil); r.Status != http.StatusNoContent {
+			t.Fatalf("confirmed removal: %s", r)
+		}
+		if a := want(t, rc.Do("GET", d.base+"/appointments/"+saturday, nil), http.StatusOK); a.Str("status") != "booked" {
+			t.Errorf("the stranded appointment after removal: %s", a)
+		}
+		if r := avail("type=" + d.typ + "&from=2030-03-09&to=2030-03-10"); len(r.Items()) != 0 {
+			t.Errorf("Saturday after removing the extra hours: %s", r.Body)
 		}
 	})
 

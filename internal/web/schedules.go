@@ -473,9 +473,21 @@ func (h *Handler) deleteException(w http.ResponseWriter, r *http.Request, v *vis
 		h.fail(w, r, err)
 		return
 	}
-	if err := h.app.DeleteScheduleException(r.Context(), r.PathValue("id")); err != nil {
+	id, prID := r.PathValue("id"), r.PostForm.Get("practitioner_id")
+	stranded, err := h.app.DeleteScheduleException(r.Context(), id, r.PostForm.Get("confirm") == "on")
+	if errors.Is(err, app.ErrScheduleStrandsAppointments) {
+		p := h.page(r, "Remove extra hours?", "schedules")
+		p.Data = scheduleConfirmView{
+			Heading: "Remove these extra hours?",
+			Message: "Removing them leaves these booked appointments outside working hours. They are kept: move or cancel them yourself.",
+			Action:  "/schedules/exceptions/" + url.PathEscape(id) + "/delete", Button: "Remove anyway",
+			Fields: []option{{"practitioner_id", prID}}, Stranded: stranded, Back: schedulesURL(prID)}
+		h.render(w, r, http.StatusConflict, "schedule_confirm", p)
+		return
+	}
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	seeOther(w, r, schedulesURL(r.PostForm.Get("practitioner_id"))+"&m=exception-deleted")
+	seeOther(w, r, schedulesURL(prID)+"&m=exception-deleted")
 }
