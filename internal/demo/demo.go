@@ -233,6 +233,9 @@ func (l *loader) practice(ctx context.Context, spec practiceSpec) (*medic.Practi
 		Address: spec.Address, RegistrationNumber: spec.RegistrationNumber, TimeZone: demoTimeZone,
 		Branding: spec.Branding, Booking: medic.DefaultBooking,
 	}
+	// Online bookings are announced to the practice's admin, so the demo
+	// shows the mail as well as the desk notification.
+	p.Booking.NotifyEmail = "admin@" + spec.Slug + ".example"
 	if p.Phone, err = medic.NormalizePhone(p.Phone); err != nil {
 		return nil, false, err
 	}
