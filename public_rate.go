@@ -10,6 +10,8 @@ import (
 const (
 	RateBookingCodeEmail = "booking_code_email" // a booking code, by email address
 	RateBookingCodeIP    = "booking_code_ip"    // a booking code, by client IP (IPv6 per /64)
+	RateBookingConfirmIP = "booking_confirm_ip" // a booking confirmation (code check), by client IP
+	RateManageLinkIP     = "manage_link_ip"     // a manage-link view, cancel or move, by client IP
 )
 
 // PublicRateService counts what anonymous visitors ask of the platform,

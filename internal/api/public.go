@@ -329,7 +329,7 @@ func (h *Handler) publicConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.error(w, r, err)
+		h.publicError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, publicBookingDTO{AppointmentID: res.AppointmentID, Start: res.Start.In(loc), End: res.End.In(loc), ManageURL: res.ManageURL,
@@ -367,9 +367,9 @@ func toManagedBooking(m *app.ManagedBooking) managedBookingDTO {
 }
 
 func (h *Handler) publicManagedBooking(w http.ResponseWriter, r *http.Request) {
-	m, err := h.app.ManagedBooking(r.Context(), r.PathValue("token"))
+	m, err := h.app.ManagedBooking(r.Context(), r.PathValue("token"), medic.RequestInfoFrom(r.Context()).IP)
 	if err != nil {
-		h.error(w, r, err)
+		h.publicError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, toManagedBooking(m))
@@ -387,12 +387,12 @@ func (h *Handler) publicChangeBooking(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	token := r.PathValue("token")
+	token, ip := r.PathValue("token"), medic.RequestInfoFrom(r.Context()).IP
 	var m *app.ManagedBooking
 	var err error
 	switch strings.TrimSpace(in.Action) {
 	case "cancel":
-		m, err = h.app.CancelManagedBooking(r.Context(), token, in.Reason)
+		m, err = h.app.CancelManagedBooking(r.Context(), token, in.Reason, ip)
 	case "reschedule":
 		fields := medic.FieldErrors{}
 		start := instantField(fields, "start", in.Start)
@@ -400,12 +400,12 @@ func (h *Handler) publicChangeBooking(w http.ResponseWriter, r *http.Request) {
 			h.error(w, r, err)
 			return
 		}
-		m, err = h.app.RescheduleManagedBooking(r.Context(), token, start)
+		m, err = h.app.RescheduleManagedBooking(r.Context(), token, start, ip)
 	default:
 		err = &medic.Error{Code: medic.EINVALID, Message: `Send "action": "cancel" or "reschedule".`, Fields: map[string]string{"action": `Use "cancel" or "reschedule".`}}
 	}
 	if err != nil {
-		h.error(w, r, err)
+		h.publicError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, toManagedBooking(m))

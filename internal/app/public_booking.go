@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -392,8 +393,13 @@ func codeRefusal(msg string) error {
 // guarantee, the patient's confirmation and the practice's notification
 // queued. A slot that went meanwhile (ErrSlotFull) rolls all of it back, so
 // the same code can book another slot. A wrong code is EINVALID on "code",
-// and the wrong try is counted.
+// and the wrong try is counted. A booking that fails after the code was
+// accepted is audited as booking.confirm_failed on its own. Before any of
+// it, confirmations are limited per client IP (ETOOMANY, a *RetryError).
 func (a *App) ConfirmPublicBooking(ctx context.Context, slug string, in PublicBookingRequest) (*PublicBookingResult, error) {
+	if err := a.limitConfirm(ctx, in.IP); err != nil {
+		return nil, err
+	}
 	ctx, p, err := a.publicPractice(ctx, slug)
 	if err != nil {
 		return nil, err
@@ -410,6 +416,7 @@ func (a *App) ConfirmPublicBooking(ctx context.Context, slug string, in PublicBo
 	}
 	var refusal error
 	var ap *medic.Appointment
+	codeAccepted := false
 	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
 		c, err := a.BookingCodes.LockLatestBookingCode(ctx, in.Email)
 		if medic.ErrorCode(err) == medic.ENOTFOUND {
@@ -444,6 +451,7 @@ func (a *App) ConfirmPublicBooking(ctx context.Context, slug string, in PublicBo
 		if err := a.BookingCodes.UseBookingCode(ctx, c.ID, now); err != nil {
 			return err
 		}
+		codeAccepted = true
 		// The chart is looked for in this practice only (the store and RLS
 		// fence it); another practice's chart for the same person is never
 		// seen, and a new chart here is made instead.
@@ -473,6 +481,9 @@ func (a *App) ConfirmPublicBooking(ctx context.Context, slug string, in PublicBo
 		return a.notifyPractice(ctx, p, ap, patient, medic.NotificationOnlineBooking)
 	})
 	if err != nil {
+		if codeAccepted {
+			a.confirmFailed(ctx, in, err)
+		}
 		return nil, err
 	}
 	if refusal != nil {
@@ -491,6 +502,35 @@ func (a *App) ConfirmPublicBooking(ctx context.Context, slug string, in PublicBo
 func (a *App) codeFailed(ctx context.Context, codeID, reason string) error {
 	return a.Audit.Record(ctx, medic.AuditEvent{Action: "booking.code_failed", EntityType: "booking_code", EntityID: codeID,
 		Outcome: medic.OutcomeFailure, Detail: map[string]string{"reason": reason}})
+}
+
+// confirmFailed audits a confirmation that failed after its code was
+// accepted (the slot went, the time is not bookable, a field is invalid):
+// its transaction rolled back with its audit rows, so this is one event in
+// a short transaction of its own. The practitioner and time only; never
+// the code, the email or anything of the patient. Best effort: the
+// patient's answer is the original error.
+func (a *App) confirmFailed(ctx context.Context, in PublicBookingRequest, cause error) {
+	reason := "error"
+	switch fields := medic.ErrorFields(cause); {
+	case errors.Is(cause, medic.ErrSlotFull):
+		reason = "slot_taken"
+	case medic.ErrorCode(cause) == medic.EINVALID && fields["start"] != "":
+		reason = "not_bookable"
+	case medic.ErrorCode(cause) == medic.EINVALID:
+		reason = "invalid"
+	case medic.ErrorCode(cause) == medic.ECONFLICT:
+		reason = "conflict"
+	}
+	detail := map[string]string{"reason": reason, "practitioner_id": in.PractitionerID}
+	if !in.Start.IsZero() {
+		detail["start"] = in.Start.UTC().Format(time.RFC3339)
+	}
+	ctx = context.WithoutCancel(ctx)
+	_ = a.Tx.InTx(ctx, func(ctx context.Context) error {
+		return a.Audit.Record(ctx, medic.AuditEvent{Action: "booking.confirm_failed", EntityType: "appointment",
+			Outcome: medic.OutcomeFailure, Detail: detail})
+	})
 }
 
 // notifyPractice tells the desk of an online booking, cancellation or move:
@@ -563,8 +603,13 @@ func (a *App) toManaged(p *medic.Practice, ap *medic.Appointment) *ManagedBookin
 }
 
 // ManagedBooking returns the booking a signed link names; ENOTFOUND for a
-// bad, forged or expired token. The view is audited.
-func (a *App) ManagedBooking(ctx context.Context, token string) (*ManagedBooking, error) {
+// bad, forged or expired token. The view is audited. Manage-link requests
+// (this, cancel, reschedule) are limited per client IP first (ETOOMANY, a
+// *RetryError).
+func (a *App) ManagedBooking(ctx context.Context, token, ip string) (*ManagedBooking, error) {
+	if err := a.limitManageLink(ctx, ip); err != nil {
+		return nil, err
+	}
 	ctx, p, apID, err := a.managed(ctx, token)
 	if err != nil {
 		return nil, err
@@ -596,8 +641,11 @@ func tooLate(p *medic.Practice, mb *ManagedBooking) error {
 }
 
 // CancelManagedBooking cancels the booking a signed link names, up to the
-// practice's cancellation window before it starts.
-func (a *App) CancelManagedBooking(ctx context.Context, token, reason string) (*ManagedBooking, error) {
+// practice's cancellation window before it starts; limited per client IP.
+func (a *App) CancelManagedBooking(ctx context.Context, token, reason, ip string) (*ManagedBooking, error) {
+	if err := a.limitManageLink(ctx, ip); err != nil {
+		return nil, err
+	}
 	ctx, p, apID, err := a.managed(ctx, token)
 	if err != nil {
 		return nil, err
@@ -646,8 +694,11 @@ func (a *App) CancelManagedBooking(ctx context.Context, token, reason string) (*
 // RescheduleManagedBooking moves the booking a signed link names to another
 // open online slot of the same practitioner, location and type, up to the
 // cancellation window before its current start. A slot that went is
-// ErrSlotFull and leaves the booking where it was.
-func (a *App) RescheduleManagedBooking(ctx context.Context, token string, start time.Time) (*ManagedBooking, error) {
+// ErrSlotFull and leaves the booking where it was. Limited per client IP.
+func (a *App) RescheduleManagedBooking(ctx context.Context, token string, start time.Time, ip string) (*ManagedBooking, error) {
+	if err := a.limitManageLink(ctx, ip); err != nil {
+		return nil, err
+	}
 	ctx, p, apID, err := a.managed(ctx, token)
 	if err != nil {
 		return nil, err

@@ -21,20 +21,84 @@ type rateKey struct {
 // against: the normalised email, then (if known) the client's network.
 // Always in this order, so two requests lock them without deadlock.
 func (a *App) bookingCodeRateKeys(ctx context.Context, email, ip string) ([]rateKey, error) {
-	secret, err := a.signingKey(ctx, "public-rate")
+	hash, err := a.rateHasher(ctx)
 	if err != nil {
 		return nil, err
-	}
-	hash := func(kind, v string) []byte {
-		m := hmac.New(sha256.New, secret)
-		m.Write([]byte(kind + "\x00" + v))
-		return m.Sum(nil)
 	}
 	keys := []rateKey{{medic.RateBookingCodeEmail, hash(medic.RateBookingCodeEmail, email)}}
 	if n := ipNetwork(ip); n != "" {
 		keys = append(keys, rateKey{medic.RateBookingCodeIP, hash(medic.RateBookingCodeIP, n)})
 	}
 	return keys, nil
+}
+
+// rateHasher returns the keyed hash of (kind, value) that rate keys are
+// stored as.
+func (a *App) rateHasher(ctx context.Context) (func(kind, v string) []byte, error) {
+	secret, err := a.signingKey(ctx, "public-rate")
+	if err != nil {
+		return nil, err
+	}
+	return func(kind, v string) []byte {
+		m := hmac.New(sha256.New, secret)
+		m.Write([]byte(kind + "\x00" + v))
+		return m.Sum(nil)
+	}, nil
+}
+
+// Per-IP limits on what anonymous visitors may try besides asking for
+// codes: every confirmation reaches the code check (and its audit row),
+// and every manage-link request checks a token (and audits a view or a
+// change). Counted platform-wide, by IPv4 address or IPv6 /64.
+const (
+	bookingConfirmLimit  = 20
+	bookingConfirmWindow = 10 * time.Minute
+	manageLinkLimit      = 60
+	manageLinkWindow     = 10 * time.Minute
+)
+
+// limitIP counts one anonymous request of kind from ip, platform-wide, in
+// a short transaction of its own, committed before the request does any
+// other work (so a request that then fails or rolls back is still
+// counted). Past limit in window it is a *RetryError (ETOOMANY) and
+// nothing at all is written: no event, no audit row, so a script that
+// keeps trying fills nothing. A request without a known IP is not counted.
+func (a *App) limitIP(ctx context.Context, kind, ip string, limit int, window time.Duration, refusal string) error {
+	n := ipNetwork(ip)
+	if n == "" {
+		return nil
+	}
+	var refused *RetryError
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		hash, err := a.rateHasher(ctx)
+		if err != nil {
+			return err
+		}
+		keys := []rateKey{{kind, hash(kind, n)}}
+		if refused, err = a.checkRate(ctx, keys, limit, window, refusal); err != nil || refused != nil {
+			return err
+		}
+		return a.recordRate(ctx, keys)
+	})
+	if err != nil {
+		return err
+	}
+	if refused != nil {
+		return refused
+	}
+	return nil
+}
+
+// limitConfirm counts a booking confirmation from ip.
+func (a *App) limitConfirm(ctx context.Context, ip string) error {
+	return a.limitIP(ctx, medic.RateBookingConfirmIP, ip, bookingConfirmLimit, bookingConfirmWindow,
+		"Too many booking attempts from your network. Wait %s and try again.")
+}
+
+// limitManageLink counts a manage-link request (view, cancel, move) from ip.
+func (a *App) limitManageLink(ctx context.Context, ip string) error {
+	return a.limitIP(ctx, medic.RateManageLinkIP, ip, manageLinkLimit, manageLinkWindow,
+		"Too many requests from your network. Wait %s and try again.")
 }
 
 // ipNetwork is what one client's budget is counted by: an IPv4 address

@@ -600,6 +600,10 @@ func (h *Handler) bookConfirm(w http.ResponseWriter, r *http.Request) {
 			h.renderSlotGone(w, r, http.StatusUnprocessableEntity, dir, f)
 		default:
 			f.Values.Del("code")
+			var retry *app.RetryError
+			if errors.As(err, &retry) {
+				w.Header().Set("Retry-After", strconv.Itoa(int(retry.After.Seconds())))
+			}
 			h.formFail(w, r, err, f, renderCode)
 		}
 		return

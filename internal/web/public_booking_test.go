@@ -349,3 +349,49 @@ func TestPublicBookingFormsAreSmall(t *testing.T) {
 	// A form under the limit still goes through.
 	wantStatus(t, patient.post("/book/sunrise/code", with(details(c, "09:00"), "reason", strings.Repeat("x", 400))), http.StatusOK)
 }
+
+// Error pages on the public booking routes (404, 413, 503) use the public
+// layout, also for a visitor signed in to the desk on the same browser;
+// desk routes keep the desk's error page.
+func TestPublicErrorPagesUsePublicLayout(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.mustPractice("sunrise", "Sunrise Family Practice")
+	e.mustMember(p, e.mustUser("admin@sunrise.example", "Admin"), "admin")
+	c := e.onlineClinic(p, "Dr Naidoo")
+	desk := e.signIn("admin@sunrise.example")
+
+	for _, v := range []*client{e.client(), desk} {
+		for _, path := range []string{"/book/nowhere", "/book", "/book/sunrise/nothing", "/book/manage/not-a-token", "/book/a/b/c"} {
+			r := v.get(path)
+			wantStatus(t, r, http.StatusNotFound)
+			wantPublicHygiene(t, r)
+			wantContains(t, r, "Page not found", `class="public-bar"`, `<meta name="robots" content="noindex">`)
+			wantNotContains(t, r, "Sign out", "Sign in", "Go to the dashboard", "Audit log")
+		}
+	}
+
+	// A form too large: the 413 page in the practice's own frame.
+	r := e.client().post("/book/sunrise/code", with(details(c, "09:00"), "reason", strings.Repeat("x", 20<<10)))
+	wantStatus(t, r, http.StatusRequestEntityTooLarge)
+	wantPublicHygiene(t, r)
+	wantContains(t, r, "The form is too large to send.", `class="public-name" href="/book/sunrise">Sunrise Family Practice</a>`)
+
+	// The desk's own 404 keeps the desk layout.
+	r = desk.get("/no-such-desk-page")
+	wantStatus(t, r, http.StatusNotFound)
+	wantContains(t, r, `class="mainnav"`, "Go to the dashboard")
+	wantNotContains(t, r, `class="public-bar"`)
+
+	// A suspended practice: 503, public layout, whoever asks.
+	if err := e.db.SetPracticeStatus(context.Background(), p.ID, medic.PracticeSuspended); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []*client{e.client(), desk} {
+		r := v.get("/book/sunrise")
+		wantStatus(t, r, http.StatusServiceUnavailable)
+		wantPublicHygiene(t, r)
+		wantContains(t, r, "This practice is not available at the moment.", `class="public-bar"`)
+		wantNotContains(t, r, "Sign out", "Sign in")
+	}
+}

@@ -37,7 +37,7 @@ func (h *Handler) bookManage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) renderManage(w http.ResponseWriter, r *http.Request, status int, date string, forms ...*form) {
 	ctx := r.Context()
 	token := r.PathValue("token")
-	b, err := h.app.ManagedBooking(ctx, token)
+	b, err := h.app.ManagedBooking(ctx, token, medic.RequestInfoFrom(ctx).IP)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -131,7 +131,13 @@ func (h *Handler) bookManageCancel(w http.ResponseWriter, r *http.Request) {
 		h.formFail(w, r, f.err(), f, func(status int) { h.renderManage(w, r, status, "", f) })
 		return
 	}
-	if _, err := h.app.CancelManagedBooking(r.Context(), r.PathValue("token"), f.Get("reason")); err != nil {
+	if _, err := h.app.CancelManagedBooking(r.Context(), r.PathValue("token"), f.Get("reason"), medic.RequestInfoFrom(r.Context()).IP); err != nil {
+		if medic.ErrorCode(err) == medic.ETOOMANY {
+			// The too-many page: showing the form again would be one more
+			// manage-link request.
+			h.fail(w, r, err)
+			return
+		}
 		h.formFail(w, r, err, f, func(status int) { h.renderManage(w, r, status, "", f) })
 		return
 	}
@@ -152,7 +158,11 @@ func (h *Handler) bookManageMove(w http.ResponseWriter, r *http.Request) {
 		h.formFail(w, r, f.err(), f, rerender)
 		return
 	}
-	if _, err := h.app.RescheduleManagedBooking(r.Context(), r.PathValue("token"), start); err != nil {
+	if _, err := h.app.RescheduleManagedBooking(r.Context(), r.PathValue("token"), start, medic.RequestInfoFrom(r.Context()).IP); err != nil {
+		if medic.ErrorCode(err) == medic.ETOOMANY {
+			h.fail(w, r, err)
+			return
+		}
 		if errors.Is(err, medic.ErrSlotFull) {
 			f.Values.Del("slot")
 			f.Message = "Sorry, that time has just been taken. Choose another time below."

@@ -10,6 +10,7 @@ import (
 	"medic/internal/api"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -291,6 +292,8 @@ type errorView struct {
 // fail is the one mapping from error codes to pages: 404 (identical for a
 // record that does not exist and one of another practice), 403, 503, and a
 // generic 500 that never shows the cause, which is logged with the request id.
+// On the public booking routes (/book...) the page has the public layout:
+// no desk navigation, whoever is signed in on the browser.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := medic.ErrorCode(err)
 	if code == medic.EUNAUTHORIZED {
@@ -298,18 +301,32 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	status := api.Status(code)
-	p := h.page(r, "", "")
+	public := isPublicPath(r.URL.Path)
+	var p *page
+	if public {
+		p = h.publicErrorPage(r, code)
+	} else {
+		p = h.page(r, "", "")
+	}
 	e := errorView{Status: status, Message: medic.ErrorMessage(err)}
 	switch code {
 	case medic.ENOTFOUND:
 		p.Title, e.Message = "Page not found", "We could not find that page. Check the address, or go back to the dashboard."
+		if public {
+			e.Message = "We could not find that page. Check the address or the link in your email."
+		}
 	case medic.EFORBIDDEN:
 		p.Title = "Not allowed"
 	case medic.EUNAVAILABLE:
 		p.Title = "Not available"
 	case medic.ETOOMANY:
 		p.Title = "Too many attempts"
-		w.Header().Set("Retry-After", "900")
+		retryAfter := "900"
+		var retry *app.RetryError
+		if errors.As(err, &retry) {
+			retryAfter = strconv.Itoa(int(retry.After.Seconds()))
+		}
+		w.Header().Set("Retry-After", retryAfter)
 	case medic.EINVALID:
 		p.Title = "Please check your request"
 	case medic.ECONFLICT:
@@ -330,6 +347,27 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	p.Data = e
 	h.render(w, r, status, "error", p)
+}
+
+// isPublicPath reports whether path is one of the public booking pages,
+// which patients see without an account.
+func isPublicPath(path string) bool {
+	return path == "/book" || strings.HasPrefix(path, "/book/")
+}
+
+// publicErrorPage starts an error page of the public layout: branded for
+// the practice a /book/{slug}/... path names when it is known (also when
+// suspended), else plainly; never for the practice of a manage link, whose
+// errors (a bad or expired token, too many requests) all look alike.
+func (h *Handler) publicErrorPage(r *http.Request, code string) *page {
+	p := &page{Public: &publicBrand{Name: "Online booking", NoIndex: true}, loc: time.UTC}
+	if slug := r.PathValue("slug"); slug != "" && code != medic.ENOTFOUND && code != medic.ETOOMANY {
+		if pr, err := h.app.PublicPractice(r.Context(), slug); err == nil {
+			p.Public, p.loc = brandOf(pr), practiceZone(pr)
+			p.Public.NoIndex = true
+		}
+	}
+	return p
 }
 
 // formFail re-renders a form for the errors its sender can correct (invalid
