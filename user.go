@@ -65,4 +65,28 @@ type UserService interface {
 	SetTOTP(ctx context.Context, id, secret string, enabled bool) error
 	// UseTOTPStep returns EUNAUTHORIZED unless step is newer than the last used (replay).
 	UseTOTPStep(ctx context.Context, id string, step int64) error
+
+	// Recovery codes are single-use 2FA codes for a user who lost the
+	// authenticator. Only their SHA-256 hashes are stored.
+
+	// ReplaceRecoveryCodes deletes every recovery code of the user and
+	// stores these hashes as the new, unused set.
+	ReplaceRecoveryCodes(ctx context.Context, id string, hashes [][]byte) error
+	// UseRecoveryCode marks the user's unused code with this hash as used,
+	// atomically: of concurrent uses of one code only one succeeds. It
+	// returns EUNAUTHORIZED if the user has no unused code with that hash.
+	UseRecoveryCode(ctx context.Context, id string, hash []byte) error
+	// CountRecoveryCodes returns how many unused recovery codes the user has.
+	CountRecoveryCodes(ctx context.Context, id string) (int, error)
+	// DeleteRecoveryCodes deletes every recovery code of the user and
+	// returns how many were unused. SetTOTP deletes them too whenever it
+	// leaves 2FA not enabled.
+	DeleteRecoveryCodes(ctx context.Context, id string) (unused int, err error)
 }
+
+// RecoveryCodeCount is how many recovery codes a user gets at a time, and
+// RecoveryCodesLow the number left at which the account page warns.
+const (
+	RecoveryCodeCount = 10
+	RecoveryCodesLow  = 2
+)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -25,6 +26,9 @@ type userDTO struct {
 	Name        string `json:"name"`
 	IsOperator  bool   `json:"is_operator"`
 	TOTPEnabled bool   `json:"totp_enabled"`
+	// RecoveryCodesLeft is the number of unused recovery codes, present
+	// only with 2FA on.
+	RecoveryCodesLeft *int `json:"recovery_codes_left,omitempty"`
 }
 
 type meDTO struct {
@@ -51,6 +55,19 @@ func toMe(me *app.Me, active string) meDTO {
 	return out
 }
 
+// toMeWithCodes is toMe with the count of recovery codes left (2FA on).
+func (h *Handler) toMeWithCodes(ctx context.Context, me *app.Me, active string) (meDTO, error) {
+	out := toMe(me, active)
+	if me.User.TOTPEnabled {
+		n, err := h.app.RecoveryCodesLeft(ctx)
+		if err != nil {
+			return out, err
+		}
+		out.User.RecoveryCodesLeft = &n
+	}
+	return out, nil
+}
+
 // me returns the user, memberships with roles and permissions.
 func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
 	me, err := h.app.WhoAmI(r.Context())
@@ -64,7 +81,12 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
 	} else if t := app.APITokenFrom(r.Context()); t != nil {
 		active = t.PracticeID
 	}
-	writeJSON(w, http.StatusOK, toMe(me, active))
+	out, err := h.toMeWithCodes(r.Context(), me, active)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (h *Handler) updateMe(w http.ResponseWriter, r *http.Request) {
@@ -127,7 +149,34 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// recoveryCodesDTO is a new set of recovery codes, in this response only.
+type recoveryCodesDTO struct {
+	RecoveryCodes []string `json:"recovery_codes"`
+}
+
+// beginTOTP starts enrolment (no body, or a body without
+// new_recovery_codes). With {"new_recovery_codes": true, "password": ...}
+// it replaces the recovery codes of an account with 2FA on instead.
 func (h *Handler) beginTOTP(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength != 0 {
+		var in struct {
+			NewRecoveryCodes bool   `json:"new_recovery_codes"`
+			Password         string `json:"password"`
+		}
+		if err := decode(r, &in); err != nil {
+			h.error(w, r, err)
+			return
+		}
+		if in.NewRecoveryCodes {
+			codes, err := h.app.GenerateRecoveryCodes(r.Context(), in.Password)
+			if err != nil {
+				h.error(w, r, err)
+				return
+			}
+			writeJSON(w, http.StatusCreated, recoveryCodesDTO{RecoveryCodes: codes})
+			return
+		}
+	}
 	e, err := h.app.BeginTOTP(r.Context())
 	if err != nil {
 		h.error(w, r, err)
@@ -144,11 +193,13 @@ func (h *Handler) confirmTOTP(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	if err := h.app.ConfirmTOTP(r.Context(), in.Code); err != nil {
+	codes, err := h.app.ConfirmTOTP(r.Context(), in.Code)
+	if err != nil {
 		h.error(w, r, err)
 		return
 	}
-	w.WriteHeader(http.StatusNoContent)
+	// 2FA is on; the first recovery codes are in this response only.
+	writeJSON(w, http.StatusOK, recoveryCodesDTO{RecoveryCodes: codes})
 }
 
 func (h *Handler) disableTOTP(w http.ResponseWriter, r *http.Request) {

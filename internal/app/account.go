@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"time"
 
 	"medic"
@@ -77,31 +78,98 @@ func (a *App) PendingTOTP(ctx context.Context) (*TOTPEnrolment, error) {
 	return &TOTPEnrolment{Secret: u.TOTPSecret, URL: link, QRPNG: png}, nil
 }
 
-// ConfirmTOTP turns 2FA on once the user proves the device works.
-func (a *App) ConfirmTOTP(ctx context.Context, code string) error {
+// ConfirmTOTP turns 2FA on once the user proves the device works, and
+// returns the first set of recovery codes: shown this once, only their
+// hashes are kept.
+func (a *App) ConfirmTOTP(ctx context.Context, code string) ([]string, error) {
 	u, err := a.Users.FindUserByID(ctx, medic.ActorFrom(ctx).UserID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if u.TOTPEnabled || u.TOTPSecret == "" {
-		return medic.Errorf(medic.EINVALID, "Start the set-up first.")
+		return nil, medic.Errorf(medic.EINVALID, "Start the set-up first.")
 	}
 	step, ok := auth.VerifyTOTP(u.TOTPSecret, code, a.now(), 0)
 	if !ok {
-		return &medic.Error{Code: medic.EINVALID, Message: "That code is not right. Check the time on your phone and try the next code.", Fields: map[string]string{"code": "That code is not right."}}
+		return nil, &medic.Error{Code: medic.EINVALID, Message: "That code is not right. Check the time on your phone and try the next code.", Fields: map[string]string{"code": "That code is not right."}}
 	}
-	return a.Tx.InTx(ctx, func(ctx context.Context) error {
+	var codes []string
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := a.Users.SetTOTP(ctx, u.ID, u.TOTPSecret, true); err != nil {
 			return err
 		}
 		if err := a.Users.UseTOTPStep(ctx, u.ID, step); err != nil {
 			return err
 		}
-		return a.Audit.RecordPlatform(ctx, medic.AuditEvent{Action: "auth.2fa_enabled", EntityType: "user", EntityID: u.ID})
+		if err := a.Audit.RecordPlatform(ctx, medic.AuditEvent{Action: "auth.2fa_enabled", EntityType: "user", EntityID: u.ID}); err != nil {
+			return err
+		}
+		var err error
+		codes, err = a.replaceRecoveryCodes(ctx, u, "2fa_enabled")
+		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return codes, nil
 }
 
-// DisableTOTP turns 2FA off after checking the password.
+// GenerateRecoveryCodes replaces the signed-in user's recovery codes by a
+// new set, after checking the password (under the sign-in throttle). The
+// codes are returned this once; the old ones stop working.
+func (a *App) GenerateRecoveryCodes(ctx context.Context, password string) ([]string, error) {
+	u, err := a.Users.FindUserByID(ctx, medic.ActorFrom(ctx).UserID)
+	if err != nil {
+		return nil, err
+	}
+	if !u.TOTPEnabled {
+		return nil, medic.Errorf(medic.EINVALID, "Turn on two-factor sign-in first; recovery codes come with it.")
+	}
+	if err := a.checkPassword(ctx, u, password, "password"); err != nil {
+		return nil, err
+	}
+	var codes []string
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		codes, err = a.replaceRecoveryCodes(ctx, u, "regenerated")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
+// replaceRecoveryCodes stores the hashes of a new set of codes in the
+// transaction in ctx, replacing any earlier set, and audits it like a
+// sign-in (platform log and each practice of the user), without the codes.
+func (a *App) replaceRecoveryCodes(ctx context.Context, u *medic.User, reason string) ([]string, error) {
+	codes, err := auth.NewRecoveryCodes(medic.RecoveryCodeCount)
+	if err != nil {
+		return nil, err
+	}
+	hashes := make([][]byte, len(codes))
+	for i, c := range codes {
+		hashes[i] = auth.HashRecoveryCode(c)
+	}
+	if err := a.Users.ReplaceRecoveryCodes(ctx, u.ID, hashes); err != nil {
+		return nil, err
+	}
+	detail := map[string]string{"reason": reason, "count": strconv.Itoa(len(codes))}
+	if err := a.auditUser(ctx, u, u.Email, "auth.recovery_codes_generated", medic.OutcomeSuccess, detail); err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
+// RecoveryCodesLeft is how many unused recovery codes the signed-in user
+// has (0 when 2FA is off).
+func (a *App) RecoveryCodesLeft(ctx context.Context) (int, error) {
+	return a.Users.CountRecoveryCodes(ctx, medic.ActorFrom(ctx).UserID)
+}
+
+// DisableTOTP turns 2FA off after checking the password; the recovery
+// codes are deleted with it.
 func (a *App) DisableTOTP(ctx context.Context, password string) error {
 	u, err := a.Users.FindUserByID(ctx, medic.ActorFrom(ctx).UserID)
 	if err != nil {
@@ -111,10 +179,17 @@ func (a *App) DisableTOTP(ctx context.Context, password string) error {
 		return err
 	}
 	return a.Tx.InTx(ctx, func(ctx context.Context) error {
+		unused, err := a.Users.DeleteRecoveryCodes(ctx, u.ID)
+		if err != nil {
+			return err
+		}
 		if err := a.Users.SetTOTP(ctx, u.ID, "", false); err != nil {
 			return err
 		}
-		return a.Audit.RecordPlatform(ctx, medic.AuditEvent{Action: "auth.2fa_disabled", EntityType: "user", EntityID: u.ID})
+		if err := a.Audit.RecordPlatform(ctx, medic.AuditEvent{Action: "auth.2fa_disabled", EntityType: "user", EntityID: u.ID}); err != nil {
+			return err
+		}
+		return a.auditUser(ctx, u, u.Email, "auth.recovery_codes_deleted", medic.OutcomeSuccess, map[string]string{"unused": strconv.Itoa(unused)})
 	})
 }
 

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,9 +27,12 @@ var errBadCredentials = medic.Errorf(medic.EUNAUTHORIZED, "The email or password
 // ErrTOTPNeeded says the password was right and a TOTP code is owed.
 var ErrTOTPNeeded = &medic.Error{Code: medic.EUNAUTHORIZED, Message: "Enter the 6-digit code from your authenticator app.", Fields: map[string]string{"totp": "Enter the 6-digit code from your authenticator app."}}
 
-// Login is a sign-in attempt.
+// Login is a sign-in attempt. The second factor is a TOTP code, or a
+// recovery code given either in RecoveryCode or in TOTP (told apart by
+// shape: six digits against ten letters and digits).
 type Login struct {
 	Email, Password, TOTP string
+	RecoveryCode          string
 	IP, UserAgent         string
 	// DeferTOTP lets the browser flow ask for the code on a second page: the
 	// session is created with TwoFactorPending and works for nothing else.
@@ -93,12 +97,16 @@ func (a *App) signIn(ctx context.Context, in Login, email string) (*SignedIn, er
 	if err != nil || !ok || u.Status != medic.UserActive {
 		return nil, a.failSignIn(ctx, u, email, accountKey, ipKey, "bad_password", errBadCredentials)
 	}
-	pending := false
+	pending, method := false, ""
 	if u.TOTPEnabled {
 		switch {
-		case in.TOTP != "":
-			if err := a.checkTOTP(ctx, u, in.TOTP); err != nil {
-				return nil, a.failSignIn(ctx, u, email, accountKey, ipKey, "bad_totp", err)
+		case in.TOTP != "" || in.RecoveryCode != "":
+			var err error
+			if method, err = a.checkSecondFactor(ctx, u, in.TOTP, in.RecoveryCode); err != nil {
+				if medic.ErrorCode(err) == medic.EINTERNAL {
+					return nil, err
+				}
+				return nil, a.failSignIn(ctx, u, email, accountKey, ipKey, "bad_"+method, err)
 			}
 		case in.DeferTOTP:
 			pending = true
@@ -110,13 +118,58 @@ func (a *App) signIn(ctx context.Context, in Login, email string) (*SignedIn, er
 	if err != nil {
 		return nil, err
 	}
+	if pending {
+		// Only the password is proven: the failures stay counted, or
+		// redoing the password step would reset the throttle on codes.
+		return out, nil
+	}
 	if err := a.Sessions.ClearLoginFailures(ctx, accountKey, a.now().Add(-24*time.Hour)); err != nil {
 		return nil, err
 	}
-	if !pending {
-		a.auditSignIn(ctx, u, email, medic.OutcomeSuccess, "")
-	}
+	a.auditSignedIn(ctx, u, email, method)
 	return out, nil
+}
+
+const msgBadRecoveryCode = "That recovery code is not right or was already used."
+
+// checkSecondFactor checks the code owed after the password: a TOTP code,
+// or a recovery code (in recovery, or in code when it has that shape),
+// which is used up. It returns the method ("totp" or "recovery_code") for
+// the audit trail. The caller holds the account's sign-in lock and counts
+// a refusal as a failed attempt, so recovery codes are throttled exactly
+// like TOTP codes.
+func (a *App) checkSecondFactor(ctx context.Context, u *medic.User, code, recovery string) (method string, err error) {
+	field := "recovery_code"
+	if recovery == "" && auth.IsRecoveryCode(code) {
+		recovery, code, field = code, "", "totp"
+	}
+	if recovery == "" {
+		return "totp", a.checkTOTP(ctx, u, code)
+	}
+	if code != "" {
+		return "recovery_code", &medic.Error{Code: medic.EINVALID, Message: "Send either a code from the app or a recovery code, not both.", Fields: map[string]string{"recovery_code": "Send either this or the code from the app."}}
+	}
+	if err := a.Users.UseRecoveryCode(ctx, u.ID, auth.HashRecoveryCode(recovery)); err != nil {
+		if medic.ErrorCode(err) == medic.EUNAUTHORIZED {
+			err = &medic.Error{Code: medic.EUNAUTHORIZED, Message: msgBadRecoveryCode, Fields: map[string]string{field: msgBadRecoveryCode}}
+		}
+		return "recovery_code", err
+	}
+	return "recovery_code", nil
+}
+
+// auditSignedIn records a successful sign-in; one with a recovery code
+// says so and how many codes are left (never the code).
+func (a *App) auditSignedIn(ctx context.Context, u *medic.User, email, method string) {
+	if method != "recovery_code" {
+		a.auditSignIn(ctx, u, email, medic.OutcomeSuccess, "")
+		return
+	}
+	detail := map[string]string{"method": method}
+	if n, err := a.Users.CountRecoveryCodes(ctx, u.ID); err == nil {
+		detail["recovery_codes_left"] = strconv.Itoa(n)
+	}
+	_ = a.auditUser(ctx, u, email, "auth.login", medic.OutcomeSuccess, detail)
 }
 
 func (a *App) checkTOTP(ctx context.Context, u *medic.User, code string) error {
@@ -144,8 +197,15 @@ func (a *App) auditSignIn(ctx context.Context, u *medic.User, email, outcome, re
 	if outcome != medic.OutcomeSuccess {
 		action = "auth.login_failed"
 	}
+	_ = a.auditUser(ctx, u, email, action, outcome, detail)
+}
+
+// auditUser writes an event about user u's sign-in credentials to the
+// platform log and, for a known user, to the log of each practice they
+// belong to, like sign-ins.
+func (a *App) auditUser(ctx context.Context, u *medic.User, email, action, outcome string, detail map[string]string) error {
 	ev := medic.AuditEvent{Action: action, ActorEmail: email, EntityType: "user", Outcome: outcome, Detail: detail}
-	_ = a.Tx.InTx(ctx, func(ctx context.Context) error {
+	return a.Tx.InTx(ctx, func(ctx context.Context) error {
 		if u != nil {
 			ev.ActorID, ev.EntityID = u.ID, u.ID
 			ctx = medic.WithActor(ctx, medic.Actor{UserID: u.ID, Email: u.Email})
@@ -199,7 +259,10 @@ func (a *App) openSession(ctx context.Context, u *medic.User, practiceID, ip, ua
 
 // CompleteTwoFactor finishes a deferred sign-in: the code is checked, the
 // pending session ended and a fresh one (new token) opened.
-func (a *App) CompleteTwoFactor(ctx context.Context, s *medic.Session, code string) (*SignedIn, error) {
+//
+// code is a TOTP code, or a recovery code (which is used up); recovery, when
+// set, is a recovery code given in a field of its own.
+func (a *App) CompleteTwoFactor(ctx context.Context, s *medic.Session, code, recovery string) (*SignedIn, error) {
 	if !s.TwoFactorPending {
 		return nil, medic.Errorf(medic.EINVALID, "No sign-in is waiting for a code.")
 	}
@@ -211,6 +274,8 @@ func (a *App) CompleteTwoFactor(ctx context.Context, s *medic.Session, code stri
 	// Serialised and counted like the password step, so concurrent code
 	// guesses cannot all slip past the failure count.
 	var refused error
+	var method string
+	var out *SignedIn
 	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := a.Sessions.LockLoginKey(ctx, key); err != nil {
 			return err
@@ -226,13 +291,20 @@ func (a *App) CompleteTwoFactor(ctx context.Context, s *medic.Session, code stri
 			}
 			return nil
 		}
-		if err := a.checkTOTP(ctx, u, code); err != nil {
-			if medic.ErrorCode(err) == medic.EINTERNAL {
-				return err
+		var err2 error
+		if method, err2 = a.checkSecondFactor(ctx, u, code, recovery); err2 != nil {
+			if medic.ErrorCode(err2) == medic.EINTERNAL {
+				return err2
 			}
-			refused = a.failSignIn(ctx, u, u.Email, key, ipKey, "bad_totp", err)
+			refused = a.failSignIn(ctx, u, u.Email, key, ipKey, "bad_"+method, err2)
+			return nil
 		}
-		return nil
+		// In the same transaction as the code's use: a recovery code is
+		// only spent if the new session exists.
+		if out, err = a.rotate(ctx, s, u, s.ActivePracticeID); err != nil {
+			return err
+		}
+		return a.Sessions.ClearLoginFailures(ctx, key, a.now().Add(-24*time.Hour))
 	})
 	if err != nil {
 		return nil, err
@@ -240,11 +312,7 @@ func (a *App) CompleteTwoFactor(ctx context.Context, s *medic.Session, code stri
 	if refused != nil {
 		return nil, refused
 	}
-	out, err := a.rotate(ctx, s, u, s.ActivePracticeID)
-	if err != nil {
-		return nil, err
-	}
-	a.auditSignIn(ctx, u, u.Email, medic.OutcomeSuccess, "")
+	a.auditSignedIn(ctx, u, u.Email, method)
 	return out, nil
 }
 

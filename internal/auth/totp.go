@@ -88,15 +88,16 @@ func VerifyTOTP(secret, code string, now time.Time, lastUsedStep int64) (step in
 // masked to 5 bits maps without bias) and no i, l, o, u to misread.
 const recoveryAlphabet = "0123456789abcdefghjkmnpqrstvwxyz"
 
-// NewRecoveryCodes returns n single-use codes like "abcde-fghij" (50 bits
-// each). Store only their hashes, e.g. HashToken(NormalizeRecoveryCode(c)).
+// NewRecoveryCodes returns n distinct single-use codes like "abcde-fghij"
+// (50 bits each). Store only their hashes (HashRecoveryCode).
 func NewRecoveryCodes(n int) ([]string, error) {
 	if n < 0 {
 		return nil, fmt.Errorf("auth: negative recovery code count %d", n)
 	}
-	codes := make([]string, n)
+	codes := make([]string, 0, n)
+	seen := make(map[string]bool, n)
 	buf := make([]byte, 10)
-	for i := range codes {
+	for len(codes) < n {
 		if _, err := rand.Read(buf); err != nil {
 			return nil, fmt.Errorf("auth: reading random: %w", err)
 		}
@@ -107,18 +108,45 @@ func NewRecoveryCodes(n int) ([]string, error) {
 			}
 			sb.WriteByte(recoveryAlphabet[b&31])
 		}
-		codes[i] = sb.String()
+		if c := sb.String(); !seen[c] { // a repeat is all but impossible; the set must still be distinct
+			seen[c] = true
+			codes = append(codes, c)
+		}
 	}
 	return codes, nil
 }
 
-// NormalizeRecoveryCode canonicalises user input (case, spaces, dashes) back
-// to the form NewRecoveryCodes produced, so typed codes hash the same.
+// NormalizeRecoveryCode canonicalises user input (case, spaces, dashes, and
+// the Crockford look-alikes o for 0, i and l for 1) back to the form
+// NewRecoveryCodes produced, so typed codes hash the same.
 func NormalizeRecoveryCode(s string) string {
 	s = strings.ToLower(s)
-	s = strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(s)
+	s = strings.NewReplacer(" ", "", "-", "", "\t", "", "o", "0", "i", "1", "l", "1").Replace(s)
 	if len(s) != 10 {
 		return s
 	}
 	return s[:5] + "-" + s[5:]
+}
+
+// IsRecoveryCode reports whether s, once normalised, has the shape of a
+// recovery code (ten symbols of the alphabet), as opposed to a 6-digit
+// TOTP code; it says nothing about whether the code is valid.
+func IsRecoveryCode(s string) bool {
+	s = NormalizeRecoveryCode(s)
+	if len(s) != 11 || s[5] != '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if i != 5 && strings.IndexByte(recoveryAlphabet, s[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// HashRecoveryCode is the SHA-256 of the normalised code, the only form in
+// which a recovery code is stored. A fast hash is fine: each code carries
+// 50 random bits and guesses go through the sign-in throttle.
+func HashRecoveryCode(s string) []byte {
+	return HashToken(NormalizeRecoveryCode(s))
 }

@@ -5,6 +5,7 @@ import (
 	"image/png"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -185,10 +186,35 @@ func TestNormalizeRecoveryCode(t *testing.T) {
 		{"abcdefghjk", "abcde-fghjk"},
 		{" abc de-fg hjk ", "abcde-fghjk"},
 		{"abc", "abc"},
+		{"0O1IL-abcde", "00111-abcde"},
 	}
 	for _, tt := range tests {
 		if got := NormalizeRecoveryCode(tt.in); got != tt.want {
 			t.Errorf("NormalizeRecoveryCode(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestIsAndHashRecoveryCode(t *testing.T) {
+	codes, err := NewRecoveryCodes(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := codes[0]
+	for _, in := range []string{c, strings.ToUpper(c), strings.ReplaceAll(c, "-", ""), " " + c[:3] + " " + c[3:] + " "} {
+		if !IsRecoveryCode(in) {
+			t.Errorf("IsRecoveryCode(%q) = false", in)
+		}
+		if !EqualHash(HashRecoveryCode(in), HashRecoveryCode(c)) {
+			t.Errorf("HashRecoveryCode(%q) differs from the canonical code's", in)
+		}
+	}
+	for _, in := range []string{"", "123456", "123 456", "abcde-fghj", "abcde-fghjkm", "abcde-fghu1", "abcde_fghjk"} {
+		if IsRecoveryCode(in) {
+			t.Errorf("IsRecoveryCode(%q) = true", in)
+		}
+	}
+	if EqualHash(HashRecoveryCode("abcde-fghjk"), HashRecoveryCode("abcde-fghjm")) {
+		t.Error("different codes hash the same")
 	}
 }

@@ -71,9 +71,20 @@ func (db *DB) SetOperator(ctx context.Context, id string, on bool) error {
 	return db.exec1(ctx, `UPDATE users SET is_operator = $2, updated_at = $3 WHERE id = $1`, id, on, db.now())
 }
 
-// SetTOTP stores a (pending or enabled) TOTP secret; an empty secret turns 2FA off.
+// SetTOTP stores a (pending or enabled) TOTP secret; an empty secret turns
+// 2FA off. With 2FA not enabled the user's recovery codes are deleted too:
+// they only exist alongside an enabled second factor.
 func (db *DB) SetTOTP(ctx context.Context, id, secret string, enabled bool) error {
-	return db.exec1(ctx, `UPDATE users SET totp_secret = $2, totp_enabled = $3, totp_last_step = 0, updated_at = $4 WHERE id = $1`, id, secret, enabled, db.now())
+	return db.InTx(ctx, func(ctx context.Context) error {
+		if err := db.exec1(ctx, `UPDATE users SET totp_secret = $2, totp_enabled = $3, totp_last_step = 0, updated_at = $4 WHERE id = $1`, id, secret, enabled, db.now()); err != nil {
+			return err
+		}
+		if enabled {
+			return nil
+		}
+		_, err := db.DeleteRecoveryCodes(ctx, id)
+		return err
+	})
 }
 
 // UseTOTPStep records the last accepted TOTP step, refusing a replay: it

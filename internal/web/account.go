@@ -23,6 +23,24 @@ type accountView struct {
 	TokenPractice *medic.Practice
 	TokenNote     string
 	NewToken      *app.NewAPIToken // shown once, right after creation
+
+	// RecoveryCodes is a new set, shown once right after it was made.
+	RecoveryCodes []string
+	// RecoveryLeft is how many unused codes the user has (2FA on);
+	// RecoveryLow says to warn (RecoveryLeft <= medic.RecoveryCodesLow).
+	RecoveryLeft int
+	RecoveryLow  bool
+}
+
+// RecoveryText is the new codes one per line, for the copy box.
+func (d accountView) RecoveryText() string { return strings.Join(d.RecoveryCodes, "\n") }
+
+// accountOnce is what the account page shows once, right after it was
+// made: a new API token or a new set of recovery codes.
+type accountOnce struct {
+	token         *app.NewAPIToken
+	recoveryCodes []string
+	notice        string
 }
 
 type sessionRow struct {
@@ -44,8 +62,11 @@ func (h *Handler) account(w http.ResponseWriter, r *http.Request, v *visitor) {
 
 // renderAccount draws the page; forms carries any form re-rendered after an
 // error, the rest start fresh.
-func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status int, v *visitor, newToken *app.NewAPIToken, forms ...*form) {
-	d := accountView{NewToken: newToken}
+func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status int, v *visitor, once *accountOnce, forms ...*form) {
+	if once == nil {
+		once = &accountOnce{}
+	}
+	d := accountView{NewToken: once.token, RecoveryCodes: once.recoveryCodes}
 	if v.session.ActivePracticeID == "" {
 		d.TokenNote = "API tokens work in one practice; you are not in one yet."
 	} else if !v.inPractice() {
@@ -67,6 +88,14 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 	d.TOTPEnabled, d.TOTPPending = u.TOTPEnabled, !u.TOTPEnabled && u.TOTPSecret != ""
 	if d.TOTPPending {
 		d.TOTPSecret = u.TOTPSecret
+	}
+	if d.TOTPEnabled {
+		n, err := h.app.RecoveryCodesLeft(r.Context())
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		d.RecoveryLeft, d.RecoveryLow = n, n <= medic.RecoveryCodesLow
 	}
 	sessions, err := h.app.ListMySessions(r.Context())
 	if err != nil {
@@ -94,9 +123,13 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 	p.withForm(newForm("password", nil))
 	p.withForm(newForm("totp", nil))
 	p.withForm(newForm("disable", nil))
+	p.withForm(newForm("recovery", nil))
 	p.withForm(newForm("token", url.Values{"expires_in_days": {"90"}}))
 	for _, f := range forms {
 		p.withForm(f)
+	}
+	if once.notice != "" {
+		p.Notice = once.notice
 	}
 	p.Data = d
 	h.render(w, r, status, "account", p)
@@ -136,8 +169,17 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *visi
 	seeOther(w, r, "/account?m=password-changed")
 }
 
-// beginTOTP starts (or restarts) enrolment: a new secret to scan.
+// beginTOTP starts (or restarts) enrolment: a new secret to scan. With
+// intent=recovery-codes it makes a new set of recovery codes instead.
 func (h *Handler) beginTOTP(w http.ResponseWriter, r *http.Request, v *visitor) {
+	if err := parseForm(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if r.PostForm.Get("intent") == "recovery-codes" {
+		h.newRecoveryCodes(w, r, v)
+		return
+	}
 	if _, err := h.app.BeginTOTP(r.Context()); err != nil {
 		h.fail(w, r, err)
 		return
@@ -152,11 +194,38 @@ func (h *Handler) confirmTOTP(w http.ResponseWriter, r *http.Request, v *visitor
 		return
 	}
 	f := newForm("totp", nil)
-	if err := h.app.ConfirmTOTP(r.Context(), r.PostForm.Get("code")); err != nil {
+	codes, err := h.app.ConfirmTOTP(r.Context(), r.PostForm.Get("code"))
+	if err != nil {
 		h.formFail(w, r, err, f, func(status int) { h.renderAccount(w, r, status, v, nil, f) })
 		return
 	}
-	seeOther(w, r, "/account?m=2fa-enabled")
+	// The page answers directly (no redirect): the codes are shown once.
+	h.renderRecoveryCodes(w, r, v, codes, "Two-factor sign-in is on. Save your recovery codes below.")
+}
+
+// newRecoveryCodes replaces the recovery codes after the password is
+// checked; the old ones stop working.
+func (h *Handler) newRecoveryCodes(w http.ResponseWriter, r *http.Request, v *visitor) {
+	f := newForm("recovery", nil)
+	codes, err := h.app.GenerateRecoveryCodes(r.Context(), r.PostForm.Get("password"))
+	if err != nil {
+		h.formFail(w, r, err, f, func(status int) { h.renderAccount(w, r, status, v, nil, f) })
+		return
+	}
+	h.renderRecoveryCodes(w, r, v, codes, "New recovery codes are made. The old ones no longer work.")
+}
+
+// renderRecoveryCodes shows the account page with a new set of codes, the
+// user reloaded (2FA may just have been turned on).
+func (h *Handler) renderRecoveryCodes(w http.ResponseWriter, r *http.Request, v *visitor, codes []string, notice string) {
+	me, err := h.app.WhoAmI(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	fresh := *v
+	fresh.user = me.User
+	h.renderAccount(w, r, http.StatusOK, &fresh, &accountOnce{recoveryCodes: codes, notice: notice})
 }
 
 // disableTOTP turns 2FA off after the password is checked.
@@ -238,7 +307,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request, v *visitor
 		h.formFail(w, r, err, f, rerender)
 		return
 	}
-	h.renderAccount(w, r, http.StatusOK, v, out)
+	h.renderAccount(w, r, http.StatusOK, v, &accountOnce{token: out})
 }
 
 // revokeToken revokes one of the visitor's tokens, in whichever practice it

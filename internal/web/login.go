@@ -83,11 +83,20 @@ func (h *Handler) twoFactorForm(w http.ResponseWriter, r *http.Request) {
 	h.renderTwoFactor(w, r, http.StatusOK, newForm("totp", url.Values{"next": {next}}))
 }
 
+// renderTwoFactor draws the code form and the recovery-code form; f is the
+// one sent (or the code form), the other starts empty.
 func (h *Handler) renderTwoFactor(w http.ResponseWriter, r *http.Request, status int, f *form) {
-	h.render(w, r, status, "login_2fa", h.page(r, "Two-factor sign-in", "").withForm(f))
+	p := h.page(r, "Two-factor sign-in", "")
+	other := "recovery"
+	if f.Name == "recovery" {
+		other = "totp"
+	}
+	p.withForm(newForm(other, url.Values{"next": {f.Get("next")}}))
+	h.render(w, r, status, "login_2fa", p.withForm(f))
 }
 
-// twoFactor checks the code; the pending session is replaced by a new one.
+// twoFactor checks the code, from the app or (second form on the page) a
+// recovery code; the pending session is replaced by a new one.
 func (h *Handler) twoFactor(w http.ResponseWriter, r *http.Request) {
 	s := pendingSession(r)
 	if s == nil {
@@ -98,14 +107,26 @@ func (h *Handler) twoFactor(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	code := strings.TrimSpace(r.PostForm.Get("totp"))
-	f := newForm("totp", url.Values{"next": {r.PostForm.Get("next")}})
-	if code == "" {
+	next := url.Values{"next": {r.PostForm.Get("next")}}
+	code, recovery := strings.TrimSpace(r.PostForm.Get("totp")), ""
+	f := newForm("totp", next)
+	_, byRecovery := r.PostForm["recovery_code"]
+	if byRecovery {
+		recovery = strings.TrimSpace(r.PostForm.Get("recovery_code"))
+		f = newForm("recovery", next)
+	}
+	rerender := func(status int) { h.renderTwoFactor(w, r, status, f) }
+	switch {
+	case byRecovery && recovery == "":
+		f.fail("recovery_code", "Enter one of your recovery codes.")
+	case !byRecovery && code == "":
 		f.fail("totp", "Enter the 6-digit code from your authenticator app.")
-		h.formFail(w, r, f.err(), f, func(status int) { h.renderTwoFactor(w, r, status, f) })
+	}
+	if err := f.err(); err != nil {
+		h.formFail(w, r, err, f, rerender)
 		return
 	}
-	out, err := h.app.CompleteTwoFactor(r.Context(), s, code)
+	out, err := h.app.CompleteTwoFactor(r.Context(), s, code, recovery)
 	if medic.ErrorCode(err) == medic.ETOOMANY {
 		// The app ended the pending session: start again from the password.
 		h.cookie.Clear(w)
@@ -113,7 +134,7 @@ func (h *Handler) twoFactor(w http.ResponseWriter, r *http.Request) {
 		h.formFail(w, r, err, lf, func(status int) { h.renderLogin(w, r, status, lf) })
 		return
 	} else if err != nil {
-		h.formFail(w, r, err, f, func(status int) { h.renderTwoFactor(w, r, status, f) })
+		h.formFail(w, r, err, f, rerender)
 		return
 	}
 	h.cookie.Set(w, out.Token)
