@@ -47,6 +47,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/me/totp", h.sessionOnly(h.beginTOTP))
 	mux.HandleFunc("POST /api/v1/me/totp/confirm", h.sessionOnly(h.confirmTOTP))
 	mux.HandleFunc("POST /api/v1/me/totp/disable", h.sessionOnly(h.disableTOTP))
+	mux.HandleFunc("POST /api/v1/me/totp/recovery-codes", h.sessionOnly(h.newRecoveryCodes))
 
 	mux.HandleFunc("GET /api/v1/practices/{practice}", h.tenant(h.getPractice))
 	mux.HandleFunc("PATCH /api/v1/practices/{practice}", h.tenant(h.updatePractice))

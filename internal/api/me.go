@@ -154,29 +154,26 @@ type recoveryCodesDTO struct {
 	RecoveryCodes []string `json:"recovery_codes"`
 }
 
-// beginTOTP starts enrolment (no body, or a body without
-// new_recovery_codes). With {"new_recovery_codes": true, "password": ...}
-// it replaces the recovery codes of an account with 2FA on instead.
-func (h *Handler) beginTOTP(w http.ResponseWriter, r *http.Request) {
-	if r.ContentLength != 0 {
-		var in struct {
-			NewRecoveryCodes bool   `json:"new_recovery_codes"`
-			Password         string `json:"password"`
-		}
-		if err := decode(r, &in); err != nil {
-			h.error(w, r, err)
-			return
-		}
-		if in.NewRecoveryCodes {
-			codes, err := h.app.GenerateRecoveryCodes(r.Context(), in.Password)
-			if err != nil {
-				h.error(w, r, err)
-				return
-			}
-			writeJSON(w, http.StatusCreated, recoveryCodesDTO{RecoveryCodes: codes})
-			return
-		}
+// newRecoveryCodes replaces the recovery codes of an account with 2FA on:
+// {"password": ...} -> 201 {"recovery_codes": [...]}, shown this once.
+func (h *Handler) newRecoveryCodes(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Password string `json:"password"`
 	}
+	if err := decode(r, &in); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	codes, err := h.app.GenerateRecoveryCodes(r.Context(), in.Password)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, recoveryCodesDTO{RecoveryCodes: codes})
+}
+
+// beginTOTP starts enrolment: a new secret to scan.
+func (h *Handler) beginTOTP(w http.ResponseWriter, r *http.Request) {
 	e, err := h.app.BeginTOTP(r.Context())
 	if err != nil {
 		h.error(w, r, err)

@@ -372,12 +372,12 @@ func TestRecoveryCodesRegenerateAndDisable(t *testing.T) {
 	want(t, env.Client().Do("POST", "/api/v1/auth/login", loginBody(u.Email, map[string]string{"recovery_code": old[0]})), http.StatusOK)
 
 	// A new set needs the password.
-	r := c.Do("POST", "/api/v1/me/totp", map[string]any{"new_recovery_codes": true, "password": "not the password"})
+	r := c.Do("POST", "/api/v1/me/totp/recovery-codes", map[string]any{"password": "not the password"})
 	wantProblem(t, r, http.StatusUnprocessableEntity)
 	if !strings.Contains(string(r.Body), "The password is not right.") {
 		t.Errorf("wrong password: %s", r)
 	}
-	r = want(t, c.Do("POST", "/api/v1/me/totp", map[string]any{"new_recovery_codes": true, "password": pw}), http.StatusCreated)
+	r = want(t, c.Do("POST", "/api/v1/me/totp/recovery-codes", map[string]any{"password": pw}), http.StatusCreated)
 	fresh := recoveryCodes(t, r)
 	if n := storedCodes(t, env, u.ID); n != recoveryCodeCount {
 		t.Fatalf("%d stored codes after regenerating, want %d (the old set replaced)", n, recoveryCodeCount)
@@ -408,7 +408,7 @@ func TestRecoveryCodesRegenerateAndDisable(t *testing.T) {
 		t.Errorf("deletion event: %s", audit)
 	}
 	// New codes need 2FA on.
-	wantProblem(t, c.Do("POST", "/api/v1/me/totp", map[string]any{"new_recovery_codes": true, "password": pw}), http.StatusUnprocessableEntity)
+	wantProblem(t, c.Do("POST", "/api/v1/me/totp/recovery-codes", map[string]any{"password": pw}), http.StatusUnprocessableEntity)
 
 	// Turned on again: a new set, none of the earlier codes works.
 	_, again := enableTwoFactor(t, env, c)
@@ -473,12 +473,12 @@ func TestRecoveryCodesAccountPage(t *testing.T) {
 	}
 
 	// A new set at the desk needs the password, and is shown once.
-	r = postForm(c, "/account/2fa", url.Values{"intent": {"recovery-codes"}, "password": {"not the password"}})
+	r = postForm(c, "/account/2fa/recovery-codes", url.Values{"password": {"not the password"}})
 	want(t, r, http.StatusUnprocessableEntity)
 	if !strings.Contains(string(r.Body), "The password is not right.") || pageCodeRE.MatchString(string(r.Body)) {
 		t.Errorf("wrong password: %s", r)
 	}
-	r = want(t, postForm(c, "/account/2fa", url.Values{"intent": {"recovery-codes"}, "password": {pw}}), http.StatusOK)
+	r = want(t, postForm(c, "/account/2fa/recovery-codes", url.Values{"password": {pw}}), http.StatusOK)
 	fresh := pageCodeRE.FindAllStringSubmatch(string(r.Body), -1)
 	if len(fresh) != recoveryCodeCount || !strings.Contains(string(r.Body), "The old ones no longer work.") {
 		t.Fatalf("new set page: %s", r)

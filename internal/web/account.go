@@ -169,15 +169,10 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, v *visi
 	seeOther(w, r, "/account?m=password-changed")
 }
 
-// beginTOTP starts (or restarts) enrolment: a new secret to scan. With
-// intent=recovery-codes it makes a new set of recovery codes instead.
+// beginTOTP starts (or restarts) enrolment: a new secret to scan.
 func (h *Handler) beginTOTP(w http.ResponseWriter, r *http.Request, v *visitor) {
 	if err := parseForm(r); err != nil {
 		h.fail(w, r, err)
-		return
-	}
-	if r.PostForm.Get("intent") == "recovery-codes" {
-		h.newRecoveryCodes(w, r, v)
 		return
 	}
 	if _, err := h.app.BeginTOTP(r.Context()); err != nil {
@@ -206,6 +201,10 @@ func (h *Handler) confirmTOTP(w http.ResponseWriter, r *http.Request, v *visitor
 // newRecoveryCodes replaces the recovery codes after the password is
 // checked; the old ones stop working.
 func (h *Handler) newRecoveryCodes(w http.ResponseWriter, r *http.Request, v *visitor) {
+	if err := parseForm(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	f := newForm("recovery", nil)
 	codes, err := h.app.GenerateRecoveryCodes(r.Context(), r.PostForm.Get("password"))
 	if err != nil {

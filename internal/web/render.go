@@ -403,7 +403,6 @@ var notices = map[string]string{
 	"invitation-revoked": "Invitation revoked.",
 	"name-saved":         "Your name is saved.",
 	"password-changed":   "Your password is changed. Your other sessions are signed out.",
-	"2fa-enabled":        "Two-factor sign-in is on.",
 	"2fa-disabled":       "Two-factor sign-in is off.",
 	"session-ended":      "The session is ended.",
 	"token-revoked":      "The token is revoked.",

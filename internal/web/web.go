@@ -119,6 +119,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /account/2fa", h.signedIn(h.beginTOTP))
 	mux.HandleFunc("POST /account/2fa/confirm", h.signedIn(h.confirmTOTP))
 	mux.HandleFunc("POST /account/2fa/disable", h.signedIn(h.disableTOTP))
+	mux.HandleFunc("POST /account/2fa/recovery-codes", h.signedIn(h.newRecoveryCodes))
 	mux.HandleFunc("GET /account/2fa/qr.png", h.signedIn(h.totpQR))
 	mux.HandleFunc("POST /account/sessions/{id}/end", h.signedIn(h.endSession))
 	mux.HandleFunc("POST /account/tokens", h.signedIn(h.createToken))
