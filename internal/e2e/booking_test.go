@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +40,7 @@ func TestDeskFindPatientBookRescheduleCheckIn(t *testing.T) {
 		chromedp.SendKeys(`input[name=password]`, password, chromedp.ByQuery),
 		chromedp.Submit(`input[name=password]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`nav.mainnav a[href="/patients"]`, chromedp.ByQuery),
+		e2e.Settled(),
 	)
 
 	// Find the patient: type part of the family name; the results update as
@@ -48,8 +48,9 @@ func TestDeskFindPatientBookRescheduleCheckIn(t *testing.T) {
 	run("search for the patient",
 		chromedp.Click(`nav.mainnav a[href="/patients"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#search-q`, chromedp.ByQuery),
+		e2e.Settled(),
 		chromedp.SendKeys(`#search-q`, "nkos", chromedp.ByQuery),
-		waitText(`#patient-results caption`, "Patients matching"),
+		e2e.WaitText(`#patient-results caption`, "Patients matching"),
 		chromedp.Text(`#patient-results`, &text, chromedp.ByQuery),
 	)
 	wantText(t, "search results", text, "Nkosi, Thabo", "+27825550100")
@@ -58,7 +59,7 @@ func TestDeskFindPatientBookRescheduleCheckIn(t *testing.T) {
 	}
 	run("open the chart",
 		chromedp.Click(`#patient-results a[href="/patients/`+s.thabo.ID+`"]`, chromedp.ByQuery),
-		waitText(`h1`, "Thabo Nkosi"),
+		e2e.WaitText(`h1`, "Thabo Nkosi"),
 		chromedp.Text(`main`, &text, chromedp.ByQuery),
 	)
 	wantText(t, "chart", text, "Thabo Nkosi", "Allergies: Penicillin", "Book appointment")
@@ -66,7 +67,7 @@ func TestDeskFindPatientBookRescheduleCheckIn(t *testing.T) {
 	// Book: the booking page lists today's open times (from 10:00, now).
 	run("open the booking page",
 		chromedp.Click(`main a[href="/appointments/new?patient=`+s.thabo.ID+`"]`, chromedp.ByQuery),
-		waitText(`main`, "Open times on"),
+		e2e.WaitText(`main`, "Open times on"),
 		chromedp.Text(`main`, &text, chromedp.ByQuery),
 	)
 	wantText(t, "booking page", text, "Thabo Nkosi", "Dr Naidoo · Main Street", "14:00", "Book appointment")
@@ -76,7 +77,7 @@ func TestDeskFindPatientBookRescheduleCheckIn(t *testing.T) {
 	run("book 14:00",
 		chromedp.Click(slotLabel(s.slot("14:00")), chromedp.ByQuery),
 		chromedp.Click(`form[method=post][action="/appointments/new"] button[type=submit]`, chromedp.ByQuery),
-		waitText(`.notice`, "Appointment booked."),
+		e2e.WaitText(`.notice`, "Appointment booked."),
 		chromedp.Text(`main`, &text, chromedp.ByQuery),
 		chromedp.Location(&loc),
 	)
@@ -90,7 +91,7 @@ func TestDeskFindPatientBookRescheduleCheckIn(t *testing.T) {
 	run("reschedule to 15:30",
 		chromedp.Click(`#reschedule `+slotLabel(s.slot("15:30")), chromedp.ByQuery),
 		chromedp.Click(`form[action$="/reschedule"] button[type=submit]`, chromedp.ByQuery),
-		waitText(`.notice`, "Appointment moved."),
+		e2e.WaitText(`.notice`, "Appointment moved."),
 		chromedp.Text(`main`, &text, chromedp.ByQuery),
 	)
 	wantText(t, "moved appointment", text, "Mon 4 Mar 2030, 15:30", "Booked")
@@ -107,13 +108,14 @@ func TestDeskFindPatientBookRescheduleCheckIn(t *testing.T) {
 	run("today's list",
 		chromedp.Click(`nav.mainnav a[href="/today"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(row, chromedp.ByQuery),
+		e2e.Settled(),
 		chromedp.Text(row, &text, chromedp.ByQuery),
 	)
 	wantText(t, "today's row", text, "15:30–16:00", "Thabo Nkosi", "Booked", "Check in")
 	run("check in",
 		chromedp.Click(row+` form:has(input[value="checked_in"]) button`, chromedp.ByQuery),
-		waitText(`.notice`, "Appointment updated."),
-		waitText(row, "Checked in"),
+		e2e.WaitText(`.notice`, "Appointment updated."),
+		e2e.WaitText(row, "Checked in"),
 		chromedp.Text(row, &text, chromedp.ByQuery),
 	)
 	wantText(t, "checked-in row", text, "Checked in", "Start")
@@ -125,6 +127,7 @@ func TestDeskFindPatientBookRescheduleCheckIn(t *testing.T) {
 	run("calendar",
 		chromedp.Click(`nav.mainnav a[href="/calendar"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`a.appt[href="/appointments/`+id+`"]`, chromedp.ByQuery),
+		e2e.Settled(),
 		chromedp.Text(`a.appt[href="/appointments/`+id+`"]`, &text, chromedp.ByQuery),
 	)
 	wantText(t, "calendar block", text, "15:30–16:00", "Thabo Nkosi", "Consultation", "Checked in")
@@ -209,14 +212,6 @@ func (s seeded) slot(hhmm string) string {
 // slotLabel selects the label a user clicks to choose the slot.
 func slotLabel(value string) string {
 	return `input[name=slot][value="` + value + `"] + label`
-}
-
-// waitText waits until the element's text contains substr.
-func waitText(sel, substr string) chromedp.Action {
-	js, _ := json.Marshal(sel)
-	sub, _ := json.Marshal(substr)
-	return chromedp.Poll(`(() => { const e = document.querySelector(`+string(js)+`); return !!e && e.textContent.includes(`+string(sub)+`); })()`,
-		nil, chromedp.WithPollingTimeout(20*time.Second))
 }
 
 func wantText(t *testing.T, what, text string, subs ...string) {

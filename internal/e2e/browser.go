@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -72,4 +74,48 @@ func Screenshot(t testing.TB, ctx context.Context, name string) {
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// WaitText waits until the first element matching sel has substr in its
+// text, on a settled page (see Settled).
+func WaitText(sel, substr string) chromedp.Action {
+	js, _ := json.Marshal(sel)
+	sub, _ := json.Marshal(substr)
+	return WaitJS(settled + ` && (() => { const e = document.querySelector(` + string(js) + `); return !!e && e.textContent.includes(` + string(sub) + `); })()`)
+}
+
+// Settled waits until the page has loaded, htmx runs, no htmx request,
+// swap or settle is under way (the settle step can still scroll) and htmx
+// has bound every element with hx- attributes (it keeps
+// an initHash per processed element). A click before htmx starts is a full
+// page load instead of a swap, and keys typed before an element is bound
+// trigger nothing: both made steps flaky.
+func Settled() chromedp.Action { return WaitJS(settled) }
+
+const settled = `document.readyState === "complete" && !!window.htmx &&
+	!document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added") &&
+	[...document.querySelectorAll("[hx-get],[hx-post],[hx-trigger],[hx-boost]")].every(e => (e["htmx-internal-data"] || {}).initHash)`
+
+// WaitJS polls the expression until it is true. Errors while the page is
+// being replaced (its JavaScript context gone) are waited through; the
+// last one is reported if the condition never holds.
+func WaitJS(expr string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			var ok bool
+			err := chromedp.Evaluate(expr, &ok).Do(ctx)
+			if err == nil && ok {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("waiting for %s: timed out (last error: %v)", expr, err)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(20 * time.Millisecond): // the next look, not a guess at timing
+			}
+		}
+	})
 }

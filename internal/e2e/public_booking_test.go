@@ -77,20 +77,20 @@ func TestPublicBookingOnAPhone(t *testing.T) {
 		// phone's viewport instead.
 		chromedp.EmulateViewport(width, 844),
 		chromedp.Navigate(env.URL+"/book/sunrise"),
-		waitText(`h1`, "Practice sunrise"),
-		waitText(`#slot-inner`, "Choose what the visit is for"),
+		e2e.WaitText(`h1`, "Practice sunrise"),
+		e2e.WaitText(`#slot-inner`, "Choose what the visit is for"),
 	)
 	noSideScroll("the first step")
 	run("choose the type",
 		chromedp.Click(`label[for="type-`+consult.ID+`"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#day-`+day.String(), chromedp.ByQuery),
-		waitText(`#slot-inner`, "No open times on Monday 4 March"), // today: no rule
+		e2e.WaitText(`#slot-inner`, "No open times on Monday 4 March"), // today: no rule
 	)
 	// Choose Tuesday from the day picker: its times replace today's.
 	run("choose the day",
 		chromedp.Click(`#day-`+day.String(), chromedp.ByQuery),
 		chromedp.WaitVisible(`button[name=slot][value="`+slot+`"]`, chromedp.ByQuery),
-		waitText(`#slot-status`, "8 open times on Tuesday 5 March"),
+		e2e.WaitText(`#slot-status`, "8 open times on Tuesday 5 March"),
 		chromedp.Text(`#slot-inner`, &text, chromedp.ByQuery),
 	)
 	wantText(t, "Tuesday's times", text, "Open times on Tuesday 5 March", "08:00", "09:30", "11:30", "Main Street Clinic")
@@ -121,7 +121,7 @@ func TestPublicBookingOnAPhone(t *testing.T) {
 		chromedp.SendKeys(`#details-reason`, "Sore throat", chromedp.ByQuery),
 		chromedp.Click(`form[action="/book/sunrise/code"] button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#code-code`, chromedp.ByQuery),
-		waitText(`h1`, "Check your email"),
+		e2e.WaitText(`h1`, "Check your email"),
 	)
 	noSideScroll("the code page")
 
@@ -135,7 +135,7 @@ func TestPublicBookingOnAPhone(t *testing.T) {
 		chromedp.SendKeys(`#code-code`, code[1], chromedp.ByQuery),
 		chromedp.Click(`form[action="/book/sunrise/confirm"] button[type=submit]:not([formaction])`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#done-title`, chromedp.ByQuery),
-		waitText(`h1`, "You are booked"),
+		e2e.WaitText(`h1`, "You are booked"),
 		chromedp.Text(`main`, &text, chromedp.ByQuery),
 	)
 	wantText(t, "confirmation", text, "Tue 5 Mar 2030, 09:30–10:00", "Dr Naidoo", "Main Street Clinic", "Consultation", email, "change or cancel")

@@ -175,7 +175,7 @@ func (db *DB) BookAppointment(ctx context.Context, a *medic.Appointment, claims 
 	// fails its claim on the CHECK booked <= capacity, which aborts the rest;
 	// inside a use case's transaction a savepoint keeps that transaction
 	// usable (the demo loader goes on after a full slot).
-	now := db.now()
+	now := db.now().Truncate(time.Microsecond) // as stored
 	id := newID()
 	_, nested := ctx.Value(txKey{}).(*txState)
 	b := &pgx.Batch{}
@@ -197,11 +197,8 @@ func (db *DB) BookAppointment(ctx context.Context, a *medic.Appointment, claims 
 	}
 	if err := db.pipeline(ctx, b); err != nil {
 		if nested {
-			if rerr := db.do(ctx, func(tx pgx.Tx) error {
-				_, err := tx.Exec(context.WithoutCancel(ctx), `ROLLBACK TO SAVEPOINT book`)
-				return err
-			}); rerr != nil {
-				return rerr
+			if rerr := rollbackSavepoint(ctx, "book"); rerr != nil {
+				return errors.Join(err, rerr) // the transaction is unusable
 			}
 		}
 		switch {
@@ -213,8 +210,23 @@ func (db *DB) BookAppointment(ctx context.Context, a *medic.Appointment, claims 
 		return refNotFound(err)
 	}
 	a.ID, a.PracticeID, a.CreatedAt, a.UpdatedAt = id, pid, now, now
+	a.Start, a.End = a.Start.UTC(), a.End.UTC() // as a read returns them
 	a.Overbooked, a.OverbookReason = false, ""
 	return nil
+}
+
+// rollbackSavepoint undoes and ends savepoint name of the transaction in
+// ctx, straight on the connection: the transaction is in error, so nothing
+// else (not even the tenant settings) may run before it. Ending it matters:
+// a later failure must not roll back to this one.
+func rollbackSavepoint(ctx context.Context, name string) error {
+	st := ctx.Value(txKey{}).(*txState)
+	ctx = context.WithoutCancel(ctx)
+	if _, err := st.tx.Exec(ctx, `ROLLBACK TO SAVEPOINT `+name); err != nil {
+		return err
+	}
+	_, err := st.tx.Exec(ctx, `RELEASE SAVEPOINT `+name)
+	return err
 }
 
 // errNoChart: the insert found no bookable chart; whyNoChart says why.

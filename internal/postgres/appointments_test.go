@@ -481,13 +481,24 @@ func TestBookingReleaseMoveOverbook(t *testing.T) {
 				return fmt.Errorf("booking over a full slot: %v", err)
 			}
 			second = f.appt(2)
-			return db.BookAppointment(ctx, second, claims(1, 2)) // the use case goes on
+			if err := db.BookAppointment(ctx, second, claims(1, 2)); err != nil { // the use case goes on
+				return err
+			}
+			// A second refusal in the same transaction, then reads and a
+			// booking: the transaction and its tenant settings still work.
+			if err := db.BookAppointment(ctx, f.appt(2), claims(1, 2)); !errors.Is(err, medic.ErrSlotFull) {
+				return fmt.Errorf("booking the slot just taken: %v", err)
+			}
+			if got, err := db.FindAppointment(ctx, second.ID); err != nil || !got.Start.Equal(second.Start) {
+				return fmt.Errorf("reading the booking back after a refusal: %v %v", got, err)
+			}
+			return db.BookAppointment(ctx, f.appt(3), claims(1, 3))
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := countAppointments(t, f); n != 2 {
-			t.Errorf("%d appointments, want 2 (the refused one must be gone)", n)
+		if n := countAppointments(t, f); n != 3 {
+			t.Errorf("%d appointments, want 3 (the refused ones must be gone)", n)
 		}
 		if booked, _ := f.places(t, owner, 0); booked != 0 {
 			t.Errorf("the refused booking kept slot 0: booked = %d", booked)

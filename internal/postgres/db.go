@@ -154,6 +154,10 @@ func (db *DB) do(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	})
 }
 
+// unknownTenant marks the tenant settings of a transaction as unknown: no
+// practice or user id looks like it.
+const unknownTenant = "\x00unknown"
+
 const setTenantSQL = `SELECT set_config('app.practice_id', $1, true), set_config('app.user_id', $2, true)`
 
 // pipeline runs the queued queries of b like do, but sends them (and the
@@ -170,9 +174,15 @@ func (db *DB) pipeline(ctx context.Context, b *pgx.Batch) error {
 			nb.Queue(setTenantSQL, t.PracticeID, user)
 			nb.QueuedQueries = append(nb.QueuedQueries, b.QueuedQueries...)
 			b = nb
-			st.practice, st.user = t.PracticeID, user // on error the transaction is over anyway
+			st.practice, st.user = t.PracticeID, user
 		}
-		return dataError(st.tx.SendBatch(ctx, b).Close())
+		err := st.tx.SendBatch(ctx, b).Close()
+		if err != nil {
+			// The settings may not have run (or a savepoint around them
+			// was undone): the next statement sets them again.
+			st.practice, st.user = unknownTenant, unknownTenant
+		}
+		return dataError(err)
 	})
 }
 

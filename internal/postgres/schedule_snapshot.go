@@ -140,8 +140,9 @@ func (db *DB) LoadSchedule(ctx context.Context, q medic.ScheduleQuery) (*medic.S
 		each(`SELECT practitioner_id, starts_at, ends_at FROM appointments WHERE practice_id = $1 AND `+which+`
 			AND starts_at < `+param(2)+` AND ends_at > `+param(1)+` AND status = ANY(`+param(3)+`::text[])
 			-- only buffers need them: skipped at once without buffer minutes
-			AND EXISTS (SELECT 1 FROM practices WHERE id = $1 AND COALESCE((booking->>'buffer_minutes')::int, 0) > 0)
-			ORDER BY starts_at, ends_at`, with(q.From, q.To, holdingStatuses), func(rows pgx.Rows) error {
+			-- (unset in the stored settings: the default, as scanPractice reads it)
+			AND EXISTS (SELECT 1 FROM practices WHERE id = $1 AND COALESCE((booking->>'buffer_minutes')::int, `+param(4)+`) > 0)
+			ORDER BY starts_at, ends_at`, with(q.From, q.To, holdingStatuses, medic.DefaultBooking.BufferMinutes), func(rows pgx.Rows) error {
 			var prID string
 			var iv medic.Interval
 			if err := rows.Scan(&prID, &iv.Start, &iv.End); err != nil {
