@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -69,6 +72,36 @@ func TestStaticAssetsAndPageHygiene(t *testing.T) {
 		wantStatus(t, r, http.StatusOK)
 		if cc := r.header.Get("Cache-Control"); !strings.Contains(cc, "max-age=31536000") {
 			t.Errorf("%s: Cache-Control %q", path, cc)
+		}
+	}
+	// Text assets go gzipped to clients that take it, the same bytes.
+	for _, path := range []string{css, js} {
+		req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "br, gzip;q=0.8")
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zipped, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") {
+			t.Fatalf("%s: Content-Encoding %q, Vary %q", path, resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"))
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(zipped))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		unzipped, _ := io.ReadAll(zr)
+		req, _ = http.NewRequest("GET", e.srv.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "identity")
+		resp, err = http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.Header.Get("Content-Encoding") != "" || !bytes.Equal(raw, unzipped) || len(zipped) >= len(raw) {
+			t.Errorf("%s: identity %d bytes (%q), gzip %d bytes, unzipped equal: %v", path, len(raw), resp.Header.Get("Content-Encoding"), len(zipped), bytes.Equal(raw, unzipped))
 		}
 	}
 	wantStatus(t, c.get("/static/nope.css"), http.StatusNotFound)
