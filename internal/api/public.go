@@ -170,6 +170,7 @@ type publicPracticeDTO struct {
 	Branding                  publicBrandingDTO       `json:"branding"`
 	LeadTimeMinutes           int                     `json:"lead_time_minutes"`
 	CancellationWindowMinutes int                     `json:"cancellation_window_minutes"`
+	HorizonDays               int                     `json:"horizon_days"` // how far ahead online booking goes
 	Locations                 []publicLocationDTO     `json:"locations"`
 	AppointmentTypes          []publicTypeDTO         `json:"appointment_types"`
 	Practitioners             []publicPractitionerDTO `json:"practitioners"`
@@ -188,7 +189,7 @@ func (h *Handler) publicPractice(w http.ResponseWriter, r *http.Request) {
 	p := info.Practice
 	d := publicPracticeDTO{Name: p.Name, Slug: p.Slug, Phone: p.Phone, Email: p.Email, Address: p.Address, TimeZone: p.TimeZone,
 		Branding:        publicBrandingDTO{PrimaryColor: p.Branding.PrimaryColor, AccentColor: p.Branding.AccentColor, LetterheadText: p.Branding.LetterheadText, HasLogo: p.Branding.HasLogo},
-		LeadTimeMinutes: p.Booking.LeadTimeMinutes, CancellationWindowMinutes: p.Booking.CancellationWindowMinutes,
+		LeadTimeMinutes: p.Booking.LeadTimeMinutes, CancellationWindowMinutes: p.Booking.CancellationWindowMinutes, HorizonDays: p.Booking.OnlineDays(),
 		Locations: []publicLocationDTO{}, AppointmentTypes: []publicTypeDTO{}, Practitioners: mapAll(info.Practitioners, toPublicPractitioner)}
 	for _, l := range info.Locations {
 		hours := map[string]string(l.Hours)

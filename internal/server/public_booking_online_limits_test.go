@@ -14,7 +14,13 @@ func TestPublicBookingHorizon(t *testing.T) {
 	if len(f.slots(t)) == 0 {
 		t.Fatal("no open slots on Thursday 7 March before the horizon is set")
 	}
+	if got := want(t, f.anon.Do("GET", f.path(""), nil), http.StatusOK).Get("horizon_days"); got != float64(90) {
+		t.Errorf("public horizon_days before it is set: %v, want the default 90", got)
+	}
 	want(t, f.admin.Do("PATCH", "/api/v1/practices/horizon", map[string]any{"booking": map[string]any{"horizon_days": 1}}), http.StatusOK)
+	if got := want(t, f.anon.Do("GET", f.path(""), nil), http.StatusOK).Get("horizon_days"); got != float64(1) {
+		t.Errorf("public horizon_days: %v, want 1", got)
+	}
 	if got := f.slots(t); len(got) != 0 {
 		t.Errorf("slots two days ahead with a one-day horizon: %v", got)
 	}
