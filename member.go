@@ -54,6 +54,12 @@ type MemberService interface {
 	// LockMembership serialises membership changes of the practice in
 	// context until the transaction ends (the last-admin rule stays true).
 	LockMembership(ctx context.Context) error
+	// FindPracticeWithMember is how a request enters a practice: it resolves
+	// ref (id or slug) to a practice, whatever practice is in context, and
+	// returns userID's membership in it, read with that practice as the
+	// tenant. It returns ENOTFOUND if no practice has that ref, and a nil
+	// member if userID is not a member of it.
+	FindPracticeWithMember(ctx context.Context, ref, userID string) (*Practice, *Member, error)
 	// MembershipsOfUser lists the acting user's own memberships in every practice.
 	MembershipsOfUser(ctx context.Context, userID string) ([]Membership, error)
 }

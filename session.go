@@ -39,9 +39,11 @@ type APIToken struct {
 // SessionService stores browser sessions, password resets and sign-in failures.
 type SessionService interface {
 	CreateSession(ctx context.Context, s *Session, tokenHash []byte) error
-	// TouchSession returns ENOTFOUND for an unknown, ended, idle or too old session
-	// (and ends it).
-	TouchSession(ctx context.Context, tokenHash []byte, idle, absolute time.Duration) (*Session, error)
+	// TouchSessionWithUser records a visit to the live session with this
+	// token hash and returns it with its user, whatever the user's status
+	// (the caller decides). It returns ENOTFOUND for an unknown, ended, idle
+	// or too old session (and ends it).
+	TouchSessionWithUser(ctx context.Context, tokenHash []byte, idle, absolute time.Duration) (*Session, *User, error)
 	// EndSession returns ENOTFOUND unless the session is userID's and live.
 	EndSession(ctx context.Context, userID, sessionID string) error
 	EndUserSessions(ctx context.Context, userID, keepSessionID string) error
@@ -63,8 +65,10 @@ type SessionService interface {
 // TokenService stores personal API tokens.
 type TokenService interface {
 	CreateAPIToken(ctx context.Context, t *APIToken, tokenHash []byte) error
-	// FindAPIToken returns ENOTFOUND if unknown, revoked or expired.
-	FindAPIToken(ctx context.Context, tokenHash []byte) (*APIToken, error)
+	// FindAPITokenWithUser returns the live token with this hash and its
+	// user, whatever the user's status (the caller decides), and records the
+	// use; ENOTFOUND if unknown, revoked or expired.
+	FindAPITokenWithUser(ctx context.Context, tokenHash []byte) (*APIToken, *User, error)
 	ListAPITokens(ctx context.Context, userID string) ([]*APIToken, error)
 	// RevokeAPIToken returns ENOTFOUND unless the token is userID's in the practice in context.
 	RevokeAPIToken(ctx context.Context, userID, id string) error

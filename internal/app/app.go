@@ -71,29 +71,28 @@ func (a *App) EnterPractice(ctx context.Context, ref string) (context.Context, *
 	if actor.UserID == "" {
 		return ctx, nil, medic.Errorf(medic.EUNAUTHORIZED, "Sign in first.")
 	}
-	p, err := a.Practices.FindPracticeByRef(ctx, ref)
+	p, m, err := a.Members.FindPracticeWithMember(ctx, ref, actor.UserID)
 	if err != nil {
 		return ctx, nil, err
 	}
-	tctx := medic.WithTenant(ctx, medic.Tenant{PracticeID: p.ID, Slug: p.Slug, Name: p.Name, TimeZone: p.TimeZone})
-	m, err := a.Members.FindMemberByUser(tctx, actor.UserID)
-	if err != nil || !m.Active {
+	if m == nil || !m.Active {
 		return ctx, nil, medic.ErrNotFound
 	}
 	if p.Status != medic.PracticeActive {
 		return ctx, nil, medic.Errorf(medic.EFORBIDDEN, "This practice is suspended. Contact the platform operator.")
 	}
 	if p.Require2FA {
-		u, err := a.Users.FindUserByID(ctx, actor.UserID)
-		if err != nil {
-			return ctx, nil, err
+		u := SignedInUserFrom(ctx)
+		if u == nil || u.ID != actor.UserID {
+			if u, err = a.Users.FindUserByID(ctx, actor.UserID); err != nil {
+				return ctx, nil, err
+			}
 		}
 		if !u.TOTPEnabled {
 			return ctx, p, ErrTwoFactorRequired
 		}
 	}
-	t, _ := medic.TenantFrom(tctx)
-	t.MemberID, t.Role = m.ID, m.Role
+	t := medic.Tenant{PracticeID: p.ID, Slug: p.Slug, Name: p.Name, TimeZone: p.TimeZone, MemberID: m.ID, Role: m.Role}
 	return medic.WithTenant(ctx, t), p, nil
 }
 

@@ -332,11 +332,7 @@ func (a *App) rotate(ctx context.Context, s *medic.Session, u *medic.User, pract
 
 // Authenticate returns the live session and user for a cookie token.
 func (a *App) Authenticate(ctx context.Context, token string) (*medic.Session, *medic.User, error) {
-	s, err := a.Sessions.TouchSession(ctx, auth.HashToken(token), a.SessionIdle, a.SessionAbsolute)
-	if err != nil {
-		return nil, nil, err
-	}
-	u, err := a.Users.FindUserByID(ctx, s.UserID)
+	s, u, err := a.Sessions.TouchSessionWithUser(ctx, auth.HashToken(token), a.SessionIdle, a.SessionAbsolute)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -348,11 +344,7 @@ func (a *App) Authenticate(ctx context.Context, token string) (*medic.Session, *
 
 // AuthenticateToken returns the API token and user for a bearer token.
 func (a *App) AuthenticateToken(ctx context.Context, bearer string) (*medic.APIToken, *medic.User, error) {
-	t, err := a.Tokens.FindAPIToken(ctx, auth.HashToken(bearer))
-	if err != nil {
-		return nil, nil, err
-	}
-	u, err := a.Users.FindUserByID(ctx, t.UserID)
+	t, u, err := a.Tokens.FindAPITokenWithUser(ctx, auth.HashToken(bearer))
 	if err != nil {
 		return nil, nil, err
 	}

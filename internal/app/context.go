@@ -11,6 +11,7 @@ type ctxKey int
 const (
 	sessionKey ctxKey = iota
 	tokenKey
+	userKey
 )
 
 // WithSession carries the browser session a request came with.
@@ -33,6 +34,20 @@ func WithAPIToken(ctx context.Context, t *medic.APIToken) context.Context {
 func APITokenFrom(ctx context.Context) *medic.APIToken {
 	t, _ := ctx.Value(tokenKey).(*medic.APIToken)
 	return t
+}
+
+// WithSignedInUser carries the account authentication read for this
+// request, so the request's use cases (EnterPractice's 2FA check) need not
+// read it again.
+func WithSignedInUser(ctx context.Context, u *medic.User) context.Context {
+	return context.WithValue(ctx, userKey, u)
+}
+
+// SignedInUserFrom returns the account authentication read for this
+// request, if any; use it only for the actor's own user id.
+func SignedInUserFrom(ctx context.Context) *medic.User {
+	u, _ := ctx.Value(userKey).(*medic.User)
+	return u
 }
 
 // EnterRequestPractice is EnterPractice for a request: a request made with an

@@ -78,6 +78,46 @@ func (db *DB) FindMemberByUser(ctx context.Context, userID string) (m *medic.Mem
 	return m, err
 }
 
+// FindPracticeWithMember resolves ref (id or slug) to a practice and reads
+// userID's membership in it with that practice as the tenant setting, so
+// the tenant policy (never own_memberships) decides what is visible. A
+// practice id is known up front: the tenant settings, the practice and the
+// membership go in one round trip; a slug needs the practice first, then
+// the membership in a second. ENOTFOUND if no practice has that ref; a nil
+// member if userID has no membership there.
+func (db *DB) FindPracticeWithMember(ctx context.Context, ref, userID string) (p *medic.Practice, m *medic.Member, err error) {
+	member := func(b *pgx.Batch, pid string) {
+		b.Queue(`SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
+			WHERE m.practice_id = $1 AND m.user_id = $2`, pid, userID).QueryRow(func(row pgx.Row) (err error) {
+			m, err = scanMember(row)
+			return absent(err)
+		})
+	}
+	practice := func(row pgx.Row) (err error) {
+		p, err = scanPractice(row)
+		return err
+	}
+	err = db.InTx(ctx, func(ctx context.Context) error {
+		b := &pgx.Batch{}
+		if isUUID(ref) {
+			b.Queue(`SELECT `+practiceColumns+` FROM practices WHERE id = $1`, ref).QueryRow(practice)
+			member(b, ref)
+			return db.pipeline(withTenant(ctx, ref), b)
+		}
+		b.Queue(`SELECT `+practiceColumns+` FROM practices WHERE slug = lower($1)`, ref).QueryRow(practice)
+		if err := db.pipeline(ctx, b); err != nil {
+			return err
+		}
+		b = &pgx.Batch{}
+		member(b, p.ID)
+		return db.pipeline(withTenant(ctx, p.ID), b)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, m, nil
+}
+
 // CreateMember adds a user to the practice in context; ECONFLICT if already a member.
 func (db *DB) CreateMember(ctx context.Context, m *medic.Member) error {
 	pid, err := tenantID(ctx)

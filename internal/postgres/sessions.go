@@ -11,9 +11,14 @@ import (
 
 const sessionColumns = `id, user_id, coalesce(active_practice_id::text, ''), created_at, last_seen_at, ip, user_agent, two_factor_pending`
 
+// sessionFields are the scan targets of sessionColumns in s.
+func sessionFields(s *medic.Session) []any {
+	return []any{&s.ID, &s.UserID, &s.ActivePracticeID, &s.CreatedAt, &s.LastSeenAt, &s.IP, &s.UserAgent, &s.TwoFactorPending}
+}
+
 func scanSession(row pgx.Row) (*medic.Session, error) {
 	var s medic.Session
-	err := row.Scan(&s.ID, &s.UserID, &s.ActivePracticeID, &s.CreatedAt, &s.LastSeenAt, &s.IP, &s.UserAgent, &s.TwoFactorPending)
+	err := row.Scan(sessionFields(&s)...)
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -31,37 +36,56 @@ func (db *DB) CreateSession(ctx context.Context, s *medic.Session, tokenHash []b
 	})
 }
 
-// TouchSession finds a live session by token hash and records the visit. A
-// session idle longer than idle, or older than absolute, is ended and
-// ENOTFOUND returned.
-func (db *DB) TouchSession(ctx context.Context, tokenHash []byte, idle, absolute time.Duration) (s *medic.Session, err error) {
+// touchSessionSQL finds a live session by token hash and, in the same
+// statement, ends it when it is idle or too old ($3, $4: the cutoffs) or
+// else records the visit when the last one is older than $5 (at most once a
+// minute, so most requests only read); it returns the session as it was
+// read, whether it expired and whether the visit was written, with its user.
+var touchSessionSQL = `WITH s AS (
+		SELECT ` + sessionColumns + `, last_seen_at < $3 OR created_at < $4 AS expired, last_seen_at < $5 AS stale
+		FROM sessions WHERE token_hash = $1 AND ended_at IS NULL
+	), visit AS (
+		UPDATE sessions x SET
+			ended_at = CASE WHEN s.expired THEN $2 ELSE x.ended_at END,
+			last_seen_at = CASE WHEN s.expired THEN x.last_seen_at ELSE $2 END
+		FROM s WHERE x.id = s.id AND x.ended_at IS NULL AND (s.expired OR s.stale)
+	)
+	SELECT s.*, ` + userColumnsOf("u") + ` FROM s JOIN users u ON u.id = s.user_id`
+
+// TouchSessionWithUser finds a live session by token hash, records the
+// visit and returns the session with its user (whatever the user's status:
+// the caller decides), in one statement. A session idle longer than idle,
+// or older than absolute, is ended and ENOTFOUND returned.
+func (db *DB) TouchSessionWithUser(ctx context.Context, tokenHash []byte, idle, absolute time.Duration) (s *medic.Session, u *medic.User, err error) {
 	now := db.now()
-	expired := false
+	var expired, stale bool
 	err = db.do(ctx, func(tx pgx.Tx) error {
-		s, err = scanSession(tx.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1 AND ended_at IS NULL`, tokenHash))
-		if err != nil {
-			return err
-		}
-		if now.Sub(s.LastSeenAt) > idle || now.Sub(s.CreatedAt) > absolute {
-			// Commit the ending, then answer not-found.
-			expired = true
-			_, err := tx.Exec(ctx, `UPDATE sessions SET ended_at = $2 WHERE id = $1`, s.ID, now)
-			return err
-		}
-		// Write the visit at most once a minute: most requests then only read.
-		if now.Sub(s.LastSeenAt) > time.Minute {
-			s.LastSeenAt = now
-			_, err = tx.Exec(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE id = $1`, s.ID, now)
-		}
-		return err
+		s, u = &medic.Session{}, &medic.User{}
+		dest := append(sessionFields(s), &expired, &stale)
+		return notFound(tx.QueryRow(ctx, touchSessionSQL, tokenHash, now,
+			ceilMicro(now.Add(-idle)), ceilMicro(now.Add(-absolute)), ceilMicro(now.Add(-time.Minute))).Scan(append(dest, userFields(u)...)...))
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if expired {
-		return nil, medic.ErrNotFound
+		return nil, nil, medic.ErrNotFound
 	}
-	return s, nil
+	if stale {
+		s.LastSeenAt = now
+	}
+	return s, u, nil
+}
+
+// ceilMicro rounds t up to the microsecond, the precision of timestamptz:
+// for a stored time x, x < ceilMicro(t) exactly when x < t, so a cutoff
+// compared in SQL decides as the same comparison in Go would.
+func ceilMicro(t time.Time) time.Time {
+	c := t.Truncate(time.Microsecond)
+	if c.Before(t) {
+		c = c.Add(time.Microsecond)
+	}
+	return c
 }
 
 // EndSession ends one session of userID; ENOTFOUND if not theirs or already ended.

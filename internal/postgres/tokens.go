@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/hex"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -11,9 +12,19 @@ import (
 
 const tokenColumns = `id, practice_id, user_id, name, created_at, last_used_at, expires_at, revoked_at`
 
+// tokenColumnsOf is tokenColumns of api_tokens under alias, for joins.
+func tokenColumnsOf(alias string) string {
+	return alias + "." + strings.ReplaceAll(tokenColumns, ", ", ", "+alias+".")
+}
+
+// tokenFields are the scan targets of tokenColumns in t.
+func tokenFields(t *medic.APIToken) []any {
+	return []any{&t.ID, &t.PracticeID, &t.UserID, &t.Name, &t.CreatedAt, &t.LastUsedAt, &t.ExpiresAt, &t.RevokedAt}
+}
+
 func scanToken(row pgx.Row) (*medic.APIToken, error) {
 	var t medic.APIToken
-	err := row.Scan(&t.ID, &t.PracticeID, &t.UserID, &t.Name, &t.CreatedAt, &t.LastUsedAt, &t.ExpiresAt, &t.RevokedAt)
+	err := row.Scan(tokenFields(&t)...)
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -33,32 +44,35 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *medic.APIToken, tokenHash [
 	})
 }
 
-// FindAPIToken finds a live token by the hash of its secret (visible only to
-// whoever presents it) and records its use; ENOTFOUND if unknown, revoked or expired.
-func (db *DB) FindAPIToken(ctx context.Context, tokenHash []byte) (t *medic.APIToken, err error) {
+// FindAPITokenWithUser finds a live token by the hash of its secret
+// (visible only to whoever presents it), with its user (whatever the
+// user's status: the caller decides), and records its use; ENOTFOUND if
+// unknown, revoked or expired. Two round trips in one transaction: the
+// read outside any practice (by_token policy), then the write in the
+// token's practice (tenant policy).
+func (db *DB) FindAPITokenWithUser(ctx context.Context, tokenHash []byte) (t *medic.APIToken, u *medic.User, err error) {
 	now := db.now()
 	err = db.InTx(ctx, func(ctx context.Context) error {
-		err := db.do(withTenant(ctx, ""), func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, `SELECT set_config('app.token_hash', $1, true)`, hex.EncodeToString(tokenHash)); err != nil {
-				return err
-			}
-			t, err = scanToken(tx.QueryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens
-				WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`, tokenHash, now))
-			_, err2 := tx.Exec(ctx, `SELECT set_config('app.token_hash', '', true)`)
-			if err == nil {
-				err = err2
-			}
-			return err
-		})
-		if err != nil {
+		t, u = &medic.APIToken{}, &medic.User{}
+		find := &pgx.Batch{}
+		find.Queue(`SELECT set_config('app.token_hash', $1, true)`, hex.EncodeToString(tokenHash))
+		find.Queue(`SELECT `+tokenColumnsOf("t")+`, `+userColumnsOf("u")+` FROM api_tokens t JOIN users u ON u.id = t.user_id
+			WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)`, tokenHash, now).
+			QueryRow(func(row pgx.Row) error {
+				return notFound(row.Scan(append(tokenFields(t), userFields(u)...)...))
+			})
+		find.Queue(`SELECT set_config('app.token_hash', '', true)`)
+		if err := db.pipeline(withTenant(ctx, ""), find); err != nil {
 			return err
 		}
-		return db.do(withTenant(ctx, t.PracticeID), func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, `UPDATE api_tokens SET last_used_at = $3 WHERE practice_id = $1 AND id = $2`, t.PracticeID, t.ID, now)
-			return err
-		})
+		use := &pgx.Batch{}
+		use.Queue(`UPDATE api_tokens SET last_used_at = $3 WHERE practice_id = $1 AND id = $2`, t.PracticeID, t.ID, now)
+		return db.pipeline(withTenant(ctx, t.PracticeID), use)
 	})
-	return t, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, u, nil
 }
 
 // ListAPITokens lists the user's tokens in every practice (own_tokens policy).

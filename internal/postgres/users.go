@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -10,9 +11,19 @@ import (
 
 const userColumns = `id, email, name, password_hash, totp_secret, totp_enabled, totp_last_step, is_operator, status, created_at`
 
+// userColumnsOf is userColumns of the users table under alias, for joins.
+func userColumnsOf(alias string) string {
+	return alias + "." + strings.ReplaceAll(userColumns, ", ", ", "+alias+".")
+}
+
+// userFields are the scan targets of userColumns in u.
+func userFields(u *medic.User) []any {
+	return []any{&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep, &u.IsOperator, &u.Status, &u.CreatedAt}
+}
+
 func scanUser(row pgx.Row) (*medic.User, error) {
 	var u medic.User
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep, &u.IsOperator, &u.Status, &u.CreatedAt)
+	err := row.Scan(userFields(&u)...)
 	if err != nil {
 		return nil, notFound(err)
 	}

@@ -108,13 +108,14 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && bearer != "" {
 			if t, u, err := s.app.AuthenticateToken(ctx, strings.TrimSpace(bearer)); err == nil {
 				ctx = medic.WithActor(ctx, medic.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, IsOperator: u.IsOperator, TokenID: t.ID})
-				ctx = app.WithAPIToken(ctx, t)
+				ctx = app.WithSignedInUser(app.WithAPIToken(ctx, t), u)
 			}
 		} else if c, err := r.Cookie(s.cfg.CookieName()); err == nil && c.Value != "" {
 			if sess, u, err := s.app.Authenticate(ctx, c.Value); err == nil {
 				ctx = app.WithSession(ctx, sess)
 				if !sess.TwoFactorPending {
 					ctx = medic.WithActor(ctx, medic.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, IsOperator: u.IsOperator, SessionID: sess.ID})
+					ctx = app.WithSignedInUser(ctx, u)
 				}
 			}
 		}
