@@ -32,15 +32,8 @@ func (a *App) Availability(ctx context.Context, q AvailabilityQuery) ([]medic.Sl
 	if _, ok := medic.TenantFrom(ctx); !ok {
 		return nil, medic.ErrNotFound
 	}
-	// One transaction for all the reads: one BEGIN/set-tenant/COMMIT
-	// instead of one per read.
-	var out []medic.Slot
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
-		var err error
-		out, err = a.availability(ctx, q)
-		return err
-	})
-	return out, err
+	// Every read is in LoadSchedule's one pipeline, its own transaction.
+	return a.availability(ctx, q)
 }
 
 func (a *App) availability(ctx context.Context, q AvailabilityQuery) ([]medic.Slot, error) {

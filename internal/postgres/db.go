@@ -164,7 +164,20 @@ const setTenantSQL = `SELECT set_config('app.practice_id', $1, true), set_config
 // tenant settings, when they change) in one round trip: on a 2-core
 // machine each round trip is two context switches, worth more than the
 // queries themselves on the hot paths.
+//
+// Outside a use case's transaction the batch needs no BEGIN and COMMIT:
+// PostgreSQL runs a pipeline up to its Sync as one implicit transaction,
+// so the tenant settings (set_config local to the transaction) hold for
+// every query of the batch and end with it, and a failing statement undoes
+// the batch's writes.
 func (db *DB) pipeline(ctx context.Context, b *pgx.Batch) error {
+	if _, ok := ctx.Value(txKey{}).(*txState); !ok {
+		t, _ := medic.TenantFrom(ctx)
+		nb := &pgx.Batch{}
+		nb.Queue(setTenantSQL, t.PracticeID, medic.ActorFrom(ctx).UserID)
+		nb.QueuedQueries = append(nb.QueuedQueries, b.QueuedQueries...)
+		return dataError(db.pool.SendBatch(ctx, nb).Close())
+	}
 	return db.InTx(ctx, func(ctx context.Context) error {
 		st := ctx.Value(txKey{}).(*txState)
 		t, _ := medic.TenantFrom(ctx)

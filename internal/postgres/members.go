@@ -97,7 +97,9 @@ func (db *DB) FindPracticeWithMember(ctx context.Context, ref, userID string) (p
 		p, err = scanPractice(row)
 		return err
 	}
-	err = db.InTx(ctx, func(ctx context.Context) error {
+	// Each pipeline is its own round trip (and, outside a use case's
+	// transaction, its own implicit transaction).
+	err = func() error {
 		b := &pgx.Batch{}
 		if isUUID(ref) {
 			b.Queue(`SELECT `+practiceColumns+` FROM practices WHERE id = $1`, ref).QueryRow(practice)
@@ -111,7 +113,7 @@ func (db *DB) FindPracticeWithMember(ctx context.Context, ref, userID string) (p
 		b = &pgx.Batch{}
 		member(b, p.ID)
 		return db.pipeline(withTenant(ctx, p.ID), b)
-	})
+	}()
 	if err != nil {
 		return nil, nil, err
 	}

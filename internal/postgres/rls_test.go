@@ -498,6 +498,42 @@ func TestRLSPoolOfOneDoesNotLeakTenant(t *testing.T) {
 			t.Errorf("after store calls the session keeps app.practice_id = %s and sees %d locations", rlsDescribeSetting(setting), n)
 		}
 	})
+
+	// A pipeline outside a use case runs without BEGIN/COMMIT, as the
+	// implicit transaction of its batch: its tenant settings must end with
+	// it, whether it succeeds or fails.
+	t.Run("pipelines without a transaction", func(t *testing.T) {
+		ctxA := medic.WithTenant(ctx, medic.Tenant{PracticeID: a})
+		clean := func(t *testing.T, after string) {
+			t.Helper()
+			var setting *string
+			var n int
+			if err := pool.QueryRow(ctx, `SELECT current_setting('app.practice_id', true), (SELECT count(*) FROM locations)`).Scan(&setting, &n); err != nil {
+				t.Fatal(err)
+			}
+			if (setting != nil && *setting != "") || n != 0 {
+				t.Errorf("after %s the session keeps app.practice_id = %s and sees %d locations", after, rlsDescribeSetting(setting), n)
+			}
+		}
+		snap, err := db.LoadSchedule(ctxA, medic.ScheduleQuery{LocationID: seed.ids(t, "locations", a)[0], From: time.Now(), To: time.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if snap.Practice == nil || snap.Practice.ID != a || snap.Location == nil {
+			t.Fatalf("LoadSchedule as A read %+v", snap)
+		}
+		clean(t, "a pipeline")
+		// B's location through A's tenant: not found, and nothing left set.
+		snap, err = db.LoadSchedule(ctxA, medic.ScheduleQuery{LocationID: seed.ids(t, "locations", b)[0], From: time.Now(), To: time.Now().Add(time.Hour)})
+		if err != nil || snap.Location != nil {
+			t.Errorf("A read B's location through a pipeline: %+v, %v", snap.Location, err)
+		}
+		clean(t, "a pipeline that found nothing")
+		if _, err := db.LoadSchedule(medic.WithTenant(ctx, medic.Tenant{PracticeID: "not-a-uuid"}), medic.ScheduleQuery{}); err == nil {
+			t.Error("a pipeline with a malformed practice setting succeeded")
+		}
+		clean(t, "a failed pipeline")
+	})
 }
 
 // TestRLSStoreWallWithoutTenant: tenant store methods refuse a context with

@@ -59,12 +59,13 @@ var touchSessionSQL = `WITH s AS (
 func (db *DB) TouchSessionWithUser(ctx context.Context, tokenHash []byte, idle, absolute time.Duration) (s *medic.Session, u *medic.User, err error) {
 	now := db.now()
 	var expired, stale bool
-	err = db.do(ctx, func(tx pgx.Tx) error {
-		s, u = &medic.Session{}, &medic.User{}
-		dest := append(sessionFields(s), &expired, &stale)
-		return notFound(tx.QueryRow(ctx, touchSessionSQL, tokenHash, now,
-			ceilMicro(now.Add(-idle)), ceilMicro(now.Add(-absolute)), ceilMicro(now.Add(-time.Minute))).Scan(append(dest, userFields(u)...)...))
-	})
+	s, u = &medic.Session{}, &medic.User{}
+	b := &pgx.Batch{}
+	b.Queue(touchSessionSQL, tokenHash, now, ceilMicro(now.Add(-idle)), ceilMicro(now.Add(-absolute)), ceilMicro(now.Add(-time.Minute))).
+		QueryRow(func(row pgx.Row) error {
+			return notFound(row.Scan(append(append(sessionFields(s), &expired, &stale), userFields(u)...)...))
+		})
+	err = db.pipeline(ctx, b) // alone: one round trip, no BEGIN/COMMIT
 	if err != nil {
 		return nil, nil, err
 	}

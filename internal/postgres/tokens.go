@@ -47,12 +47,12 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *medic.APIToken, tokenHash [
 // FindAPITokenWithUser finds a live token by the hash of its secret
 // (visible only to whoever presents it), with its user (whatever the
 // user's status: the caller decides), and records its use; ENOTFOUND if
-// unknown, revoked or expired. Two round trips in one transaction: the
-// read outside any practice (by_token policy), then the write in the
-// token's practice (tenant policy).
+// unknown, revoked or expired. Two round trips (outside a use case, each
+// its own implicit transaction): the read outside any practice (by_token
+// policy), then the write in the token's practice (tenant policy).
 func (db *DB) FindAPITokenWithUser(ctx context.Context, tokenHash []byte) (t *medic.APIToken, u *medic.User, err error) {
 	now := db.now()
-	err = db.InTx(ctx, func(ctx context.Context) error {
+	err = func() error {
 		t, u = &medic.APIToken{}, &medic.User{}
 		find := &pgx.Batch{}
 		find.Queue(`SELECT set_config('app.token_hash', $1, true)`, hex.EncodeToString(tokenHash))
@@ -68,7 +68,7 @@ func (db *DB) FindAPITokenWithUser(ctx context.Context, tokenHash []byte) (t *me
 		use := &pgx.Batch{}
 		use.Queue(`UPDATE api_tokens SET last_used_at = $3 WHERE practice_id = $1 AND id = $2`, t.PracticeID, t.ID, now)
 		return db.pipeline(withTenant(ctx, t.PracticeID), use)
-	})
+	}()
 	if err != nil {
 		return nil, nil, err
 	}
