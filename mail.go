@@ -39,6 +39,8 @@ type MailService interface {
 	// EnqueueJob queues any durable job (e.g. an AppointmentReminder) in
 	// the current transaction.
 	EnqueueJob(ctx context.Context, job interface{ Kind() string }) error
+	// EnqueueJobs queues several jobs at once (one round trip).
+	EnqueueJobs(ctx context.Context, jobs ...interface{ Kind() string }) error
 	KeepMail(ctx context.Context, m Mail) error
 	ListKeptMail(ctx context.Context, limit int) ([]KeptMail, error)
 }

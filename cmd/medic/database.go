@@ -108,6 +108,8 @@ func openStore(ctx context.Context, d databases, maxConns int, logger, jobsLogge
 		db.Close()
 		return nil, nil, err
 	}
-	db.Enqueue = func(ctx context.Context, tx pgx.Tx, job postgres.Job) error { return queue.Insert(ctx, tx, job) }
+	db.Enqueue = func(ctx context.Context, tx pgx.Tx, jobs ...postgres.Job) error {
+		return queue.Insert(ctx, tx, jobs...)
+	}
 	return db, queue, nil
 }

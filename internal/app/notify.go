@@ -15,18 +15,17 @@ import (
 // nothing. A moved appointment gets a new reminder; the old one is stale
 // (it carries the old start) and sends nothing.
 func (a *App) notifyBooking(ctx context.Context, p *medic.Practice, ap *medic.Appointment, patient *medic.Patient, kind string) error {
+	var jobs []interface{ Kind() string } // queued together: one round trip
 	if kind != "cancelled" && p.Booking.ReminderMinutes > 0 {
 		at := ap.Start.Add(-time.Duration(p.Booking.ReminderMinutes) * time.Minute)
 		// In UTC: reminders are unique by their arguments, and the same
 		// instant must encode the same way whatever zone it came in.
 		if at.After(a.now()) {
-			if err := a.Mail.EnqueueJob(ctx, medic.AppointmentReminder{PracticeID: p.ID, AppointmentID: ap.ID, Start: ap.Start.UTC(), At: at}); err != nil {
-				return err
-			}
+			jobs = append(jobs, medic.AppointmentReminder{PracticeID: p.ID, AppointmentID: ap.ID, Start: ap.Start.UTC(), At: at})
 		}
 	}
 	if patient.Email == "" {
-		return nil
+		return a.Mail.EnqueueJobs(ctx, jobs...)
 	}
 	loc := a.location(ctx)
 	when := ap.Start.In(loc).Format("Monday 2 January 2006 at 15:04")
@@ -61,7 +60,7 @@ func (a *App) notifyBooking(ctx context.Context, p *medic.Practice, ap *medic.Ap
 	if kind == "cancelled" {
 		method = "CANCEL"
 	}
-	return a.Mail.EnqueueMail(ctx, medic.Mail{
+	jobs = append(jobs, medic.Mail{
 		To:      []string{patient.Email},
 		Subject: subject,
 		Text:    body.String(),
@@ -71,6 +70,7 @@ func (a *App) notifyBooking(ctx context.Context, p *medic.Practice, ap *medic.Ap
 			Data:        []byte(appointmentICS(ap, p, method, a.now())),
 		}},
 	})
+	return a.Mail.EnqueueJobs(ctx, jobs...)
 }
 
 // SendReminder runs a due reminder job. A reminder whose appointment was

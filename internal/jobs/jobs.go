@@ -64,12 +64,29 @@ func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
 // Stop finishes running jobs and stops.
 func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
 
-// Insert adds a job in tx; it runs only if tx commits.
-func (q *Queue) Insert(ctx context.Context, tx pgx.Tx, job interface{ Kind() string }) error {
-	args, ok := job.(river.JobArgs)
-	if !ok {
-		return fmt.Errorf("jobs: %T is not a job", job)
+// Insert adds jobs in tx, in one statement; they run only if tx commits.
+func (q *Queue) Insert(ctx context.Context, tx pgx.Tx, jobs ...interface{ Kind() string }) error {
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, job := range jobs {
+		args, ok := job.(river.JobArgs)
+		if !ok {
+			return fmt.Errorf("jobs: %T is not a job", job)
+		}
+		params[i] = river.InsertManyParams{Args: args, InsertOpts: insertOpts(job)}
 	}
+	switch len(params) {
+	case 0:
+		return nil
+	case 1:
+		_, err := q.client.InsertTx(ctx, tx, params[0].Args, params[0].InsertOpts)
+		return err
+	}
+	_, err := q.client.InsertManyTx(ctx, tx, params)
+	return err
+}
+
+// insertOpts are a job's schedule and uniqueness.
+func insertOpts(job interface{ Kind() string }) *river.InsertOpts {
 	opts := &river.InsertOpts{}
 	if s, ok := job.(interface{ RunAt() time.Time }); ok && !s.RunAt().IsZero() {
 		opts.ScheduledAt = s.RunAt()
@@ -79,8 +96,7 @@ func (q *Queue) Insert(ctx context.Context, tx pgx.Tx, job interface{ Kind() str
 		// insert a no-op.
 		opts.UniqueOpts = river.UniqueOpts{ByArgs: true}
 	}
-	_, err := q.client.InsertTx(ctx, tx, args, opts)
-	return err
+	return opts
 }
 
 type mailWorker struct {

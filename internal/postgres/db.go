@@ -26,8 +26,9 @@ const AppRole = "medic_app"
 type DB struct {
 	pool  *pgxpool.Pool
 	Clock medic.Clock
-	// Enqueue inserts a durable job in the given transaction (River); set by wiring.
-	Enqueue func(ctx context.Context, tx pgx.Tx, job Job) error
+	// Enqueue inserts durable jobs in the given transaction (River), in one
+	// statement; set by wiring.
+	Enqueue func(ctx context.Context, tx pgx.Tx, jobs ...Job) error
 	// auditWake tells this process's sealer, after commit, which logs have
 	// new events ("" is the platform log). It replaces a NOTIFY per
 	// request, whose global lock made concurrent commits queue.
@@ -35,7 +36,7 @@ type DB struct {
 }
 
 // Job is a durable job to enqueue in the same transaction as a change.
-type Job interface{ Kind() string }
+type Job = interface{ Kind() string }
 
 // Open connects the app pool to url, which must log in as the app role (or
 // a role that is granted it): Open refuses a superuser, a role with

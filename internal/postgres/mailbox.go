@@ -20,6 +20,14 @@ func (db *DB) EnqueueJob(ctx context.Context, job interface{ Kind() string }) er
 	return db.do(ctx, func(tx pgx.Tx) error { return db.Enqueue(ctx, tx, job) })
 }
 
+// EnqueueJobs queues jobs in the current transaction in one round trip.
+func (db *DB) EnqueueJobs(ctx context.Context, jobs ...interface{ Kind() string }) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	return db.do(ctx, func(tx pgx.Tx) error { return db.Enqueue(ctx, tx, jobs...) })
+}
+
 // KeepMail stores a message in the development mailbox (no SMTP configured).
 func (db *DB) KeepMail(ctx context.Context, m medic.Mail) error {
 	att, _ := json.Marshal(m.Attachments)

@@ -58,9 +58,13 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	db := pgtest.New(t)
 	// Mail goes to the development mailbox in the same transaction, so
 	// tests read invitation and reset links at /dev/mailbox.
-	db.Enqueue = func(ctx context.Context, _ pgx.Tx, job postgres.Job) error {
-		if m, ok := job.(medic.Mail); ok {
-			return db.KeepMail(ctx, m)
+	db.Enqueue = func(ctx context.Context, _ pgx.Tx, jobs ...postgres.Job) error {
+		for _, job := range jobs {
+			if m, ok := job.(medic.Mail); ok {
+				if err := db.KeepMail(ctx, m); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	}

@@ -94,7 +94,9 @@ func NewWithConfig(t testing.TB, cfg server.Config) *Env {
 	if err != nil {
 		t.Fatalf("servertest: job queue: %v", err)
 	}
-	db.Enqueue = func(ctx context.Context, tx pgx.Tx, job postgres.Job) error { return queue.Insert(ctx, tx, job) }
+	db.Enqueue = func(ctx context.Context, tx pgx.Tx, jobs ...postgres.Job) error {
+		return queue.Insert(ctx, tx, jobs...)
+	}
 	if err := queue.Start(context.Background()); err != nil {
 		t.Fatalf("servertest: start job queue: %v", err)
 	}
