@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests need, and does nothing that is already
 # done: Chromium (browser tests), poppler-utils (pdftotext, to read PDFs
-# back) and PostgreSQL answering on 127.0.0.1:5432 as user postgres without
-# a password. Debian or Ubuntu; run as root or with sudo.
+# back), axe-core (the browser tests' accessibility checks; npm, test-only,
+# into internal/e2e/testdata/node_modules, which git ignores) and PostgreSQL
+# answering on 127.0.0.1:5432 as user postgres without a password. Debian or
+# Ubuntu; run as root or with sudo.
 set -euo pipefail
 
 say() { echo "install-test-deps: $*"; }
@@ -19,6 +21,7 @@ apt() { "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@"; }
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 installed_postgres=no
 if [ -z "${MEDIC_TEST_DATABASE_URL:-}" ] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
 	missing+=(postgresql)
@@ -30,7 +33,23 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	apt install -y -qq "${missing[@]}"
 fi
 
-# 2. PostgreSQL. With MEDIC_TEST_DATABASE_URL the tests use that server.
+# 2. axe-core, the version internal/e2e's Axe checks pages with, unless
+# that version is already there. Installed as the invoking user (not sudo),
+# so the files belong to whoever runs the tests.
+AXE_VERSION=4.14.1
+axe_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/internal/e2e/testdata"
+axe_pkg="$axe_dir/node_modules/axe-core/package.json"
+have_axe() { [ -f "$axe_dir/node_modules/axe-core/axe.min.js" ] && [ -f "$axe_pkg" ] &&
+	[ "$(node -p 'require(process.argv[1]).version' "$axe_pkg" 2>/dev/null)" = "$AXE_VERSION" ]; }
+if ! have_axe; then
+	say "installing axe-core@$AXE_VERSION into $axe_dir/node_modules"
+	npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
+		--prefix "$axe_dir" "axe-core@$AXE_VERSION" >/dev/null
+	have_axe || die "axe-core@$AXE_VERSION is not in $axe_dir/node_modules after npm install"
+fi
+say "axe-core $AXE_VERSION is in $axe_dir/node_modules"
+
+# 3. PostgreSQL. With MEDIC_TEST_DATABASE_URL the tests use that server.
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/5432") 2>/dev/null; }
 if [ -n "${MEDIC_TEST_DATABASE_URL:-}" ]; then
 	psql "$MEDIC_TEST_DATABASE_URL" -Atqc 'SELECT 1' >/dev/null \
@@ -60,4 +79,4 @@ fi
 answers || die "PostgreSQL does not answer on 127.0.0.1:5432 (tried: pg_ctlcluster --skip-systemctl-redirect $version main start; see /var/log/postgresql/)"
 psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -Atqc 'SELECT 1' >/dev/null \
 	|| die "PostgreSQL on 127.0.0.1:5432 does not let user postgres in without a password: add 'host all all 127.0.0.1/32 trust' to pg_hba.conf, or set MEDIC_TEST_DATABASE_URL to a superuser URL"
-say "chromium, pdftotext and PostgreSQL ($version, 127.0.0.1:5432) are ready"
+say "chromium, pdftotext, axe-core and PostgreSQL ($version, 127.0.0.1:5432) are ready"

@@ -74,6 +74,7 @@ func TestDeskFindPatientBookRescheduleCheckIn(t *testing.T) {
 	if strings.Contains(text, "09:30") {
 		t.Errorf("the booking page offers a time already past: %q", text)
 	}
+	e2e.Axe(t, ctx, "the desk's booking page")
 	run("book 14:00",
 		chromedp.Click(slotLabel(s.slot("14:00")), chromedp.ByQuery),
 		chromedp.Click(`form[method=post][action="/appointments/new"] button[type=submit]`, chromedp.ByQuery),
@@ -82,6 +83,7 @@ func TestDeskFindPatientBookRescheduleCheckIn(t *testing.T) {
 		chromedp.Location(&loc),
 	)
 	wantText(t, "booked appointment", text, "Thabo Nkosi", "Mon 4 Mar 2030, 14:00", "Booked", "Consultation", "Dr Naidoo", "Check in")
+	e2e.Axe(t, ctx, "the appointment page")
 	id := strings.TrimPrefix(strings.SplitN(loc, "?", 2)[0], env.URL+"/appointments/")
 	if len(id) != 36 {
 		t.Fatalf("after booking the browser is at %s", loc)

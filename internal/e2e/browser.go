@@ -8,9 +8,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -118,4 +122,84 @@ func WaitJS(expr string) chromedp.Action {
 			}
 		}
 	})
+}
+
+// AxeScript is axe-core's browser bundle, installed (pinned, test-only) by
+// scripts/install-test-deps.sh beside this file under testdata/node_modules.
+var AxeScript = filepath.Join(sourceDir(), "testdata", "node_modules", "axe-core", "axe.min.js")
+
+func sourceDir() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return "."
+	}
+	return filepath.Dir(file)
+}
+
+var axeSource = sync.OnceValues(func() (string, error) {
+	b, err := os.ReadFile(AxeScript)
+	return string(b), err
+})
+
+// axeTags are the rules Axe runs: WCAG 2.0 and 2.1, levels A and AA.
+var axeTags = []string{"wcag2a", "wcag2aa", "wcag21a", "wcag21aa"}
+
+// AxeViolation is one rule a page breaks, with the elements that break it.
+type AxeViolation struct {
+	ID      string `json:"id"`
+	Impact  string `json:"impact"`
+	Help    string `json:"help"`
+	HelpURL string `json:"helpUrl"`
+	Nodes   []struct {
+		Target  []any  `json:"target"` // selectors; a nested list for elements in frames or shadow roots
+		Summary string `json:"failureSummary"`
+	} `json:"nodes"`
+}
+
+// Axe checks the current page with axe-core against WCAG 2.0/2.1 A and
+// AA once it has settled (see Settled) and fails the test with each
+// violation, naming the page as name. It fails, never skips, when axe-core
+// is not installed.
+//
+// The script goes in through the DevTools protocol (Runtime.evaluate),
+// which the pages' Content-Security-Policy (script-src 'self') does not
+// govern; the page itself is checked as served, CSP and all.
+func Axe(t testing.TB, ctx context.Context, name string) {
+	t.Helper()
+	src, err := axeSource()
+	if err != nil {
+		t.Fatalf("axe-core is required for the accessibility checks (%v); run scripts/install-test-deps.sh", err)
+	}
+	if err := chromedp.Run(ctx, Settled()); err != nil {
+		t.Fatalf("axe %s: %v", name, err)
+	}
+	tags, _ := json.Marshal(axeTags)
+	run := `(async () => {
+		if (!window.axe) {
+			` + src + `
+		}
+		const r = await axe.run(document, {runOnly: {type: "tag", values: ` + string(tags) + `}, resultTypes: ["violations"]});
+		return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+			nodes: v.nodes.map(n => ({target: n.target, failureSummary: n.failureSummary}))}));
+	})()`
+	var violations []AxeViolation
+	err = chromedp.Run(ctx, chromedp.Evaluate(run, &violations, func(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams {
+		return p.WithAwaitPromise(true)
+	}))
+	if err != nil {
+		t.Fatalf("axe %s: %v", name, err)
+	}
+	if len(violations) == 0 {
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "axe: %s has %d accessibility violation(s):", name, len(violations))
+	for _, v := range violations {
+		fmt.Fprintf(&b, "\n- %s (%s): %s <%s>", v.ID, v.Impact, v.Help, v.HelpURL)
+		for _, n := range v.Nodes {
+			target, _ := json.Marshal(n.Target)
+			fmt.Fprintf(&b, "\n    %s\n      %s", target, strings.ReplaceAll(n.Summary, "\n", "\n      "))
+		}
+	}
+	t.Error(b.String())
 }

@@ -55,6 +55,7 @@ func TestDeskSignInSwitchPracticeSeesOnlyThatPractice(t *testing.T) {
 		t.Fatalf("members page: %v", err)
 	}
 	checkMembers(t, members, first == sunrise)
+	e2e.Axe(t, ctx, "the members page") // its "Active" badges: the green on green was 4.47:1
 
 	// Switch with the switcher in the header, as a user would.
 	err = chromedp.Run(ctx,

@@ -24,6 +24,15 @@ func TestPublicBookingOnAPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := tenant(p)
+	// Changes online close 12 hours ahead (not the default day), so that
+	// tomorrow's booking can still be moved or cancelled on the manage page.
+	p.Booking.CancellationWindowMinutes = 12 * 60
+	// A pale brand colour: the accessibility checks see the page in the
+	// practice's colours, darkened only as far as the theme does.
+	p.Branding.PrimaryColor, p.Branding.AccentColor = "#5bc0eb", "#fde74c"
+	if err := env.DB.UpdatePractice(ctx, p); err != nil {
+		t.Fatal(err)
+	}
 	today := medic.DateOf(env.Clock.Now().In(zone))
 	day := today.AddDays(1) // the practitioner works on Tuesdays
 	loc := env.Location(t, p, "Main Street Clinic")
@@ -81,6 +90,7 @@ func TestPublicBookingOnAPhone(t *testing.T) {
 		e2e.WaitText(`#slot-inner`, "Choose what the visit is for"),
 	)
 	noSideScroll("the first step")
+	e2e.Axe(t, bctx, "the first step")
 	run("choose the type",
 		chromedp.Click(`label[for="type-`+consult.ID+`"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#day-`+day.String(), chromedp.ByQuery),
@@ -100,6 +110,7 @@ func TestPublicBookingOnAPhone(t *testing.T) {
 		t.Errorf("the chosen day is not marked current: %q", current)
 	}
 	noSideScroll("the slot page")
+	e2e.Axe(t, bctx, "the slot page")
 	e2e.Screenshot(t, bctx, "public-booking-slots-390")
 
 	// Choose 09:30 and give the details.
@@ -111,6 +122,7 @@ func TestPublicBookingOnAPhone(t *testing.T) {
 	)
 	wantText(t, "details page", text, "Consultation", "Tue 5 Mar 2030, 09:30", "Dr Naidoo", "Main Street Clinic")
 	noSideScroll("the details page")
+	e2e.Axe(t, bctx, "the details page")
 	const email = "naledi@example.org"
 	run("fill in the details",
 		chromedp.SendKeys(`#details-given_name`, "Naledi", chromedp.ByQuery),
@@ -124,6 +136,7 @@ func TestPublicBookingOnAPhone(t *testing.T) {
 		e2e.WaitText(`h1`, "Check your email"),
 	)
 	noSideScroll("the code page")
+	e2e.Axe(t, bctx, "the code page")
 
 	// The code arrives by email, delivered in-process through the job queue.
 	m := env.WaitMail(t, email, "code")
@@ -140,7 +153,21 @@ func TestPublicBookingOnAPhone(t *testing.T) {
 	)
 	wantText(t, "confirmation", text, "Tue 5 Mar 2030, 09:30–10:00", "Dr Naidoo", "Main Street Clinic", "Consultation", email, "change or cancel")
 	noSideScroll("the confirmation")
+	e2e.Axe(t, bctx, "the confirmation")
 	e2e.Screenshot(t, bctx, "public-booking-confirmed-390")
+
+	// The confirmation email links to the page where the patient moves or
+	// cancels the booking.
+	m = env.WaitMail(t, email, "/book/manage/")
+	manage, _ := env.Link(t, m.Text, "/book/manage/")
+	run("open the manage page",
+		chromedp.Navigate(manage),
+		e2e.WaitText(`h1`, "Tue 5 Mar 2030, 09:30"),
+		e2e.WaitText(`#move-title`, "Move to another time"),
+		e2e.WaitText(`#cancel-title`, "Cancel the appointment"),
+	)
+	noSideScroll("the manage page")
+	e2e.Axe(t, bctx, "the manage page")
 
 	// The desk holds it: this patient, that time, booked online.
 	aps, _, err := env.DB.ListAppointments(ctx, medic.AppointmentFilter{}, medic.Page{Limit: 10})
