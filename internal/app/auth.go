@@ -118,6 +118,7 @@ func (a *App) signIn(ctx context.Context, in Login, email string) (*SignedIn, er
 	if err != nil {
 		return nil, err
 	}
+	a.rehash(ctx, u, in.Password) // the password is proven, whatever follows
 	if pending {
 		// Only the password is proven: the failures stay counted, or
 		// redoing the password step would reset the throttle on codes.
@@ -128,6 +129,18 @@ func (a *App) signIn(ctx context.Context, in Login, email string) (*SignedIn, er
 	}
 	a.auditSignedIn(ctx, u, email, method)
 	return out, nil
+}
+
+// rehash stores the password again with the current argon2id parameters
+// when the stored hash was made with others (raised costs reach every
+// account at its next sign-in). A failure only means it happens next time.
+func (a *App) rehash(ctx context.Context, u *medic.User, password string) {
+	if !auth.NeedsRehash(u.PasswordHash) {
+		return
+	}
+	if hash, err := auth.HashPassword(password); err == nil {
+		_ = a.Users.SetPassword(ctx, u.ID, hash)
+	}
 }
 
 const msgBadRecoveryCode = "That recovery code is not right or was already used."

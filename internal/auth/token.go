@@ -3,7 +3,6 @@ package auth
 import (
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"math/big"
@@ -42,13 +41,4 @@ func NewNumericCode(digits int) (string, error) {
 		return "", fmt.Errorf("auth: reading random: %w", err)
 	}
 	return fmt.Sprintf("%0*d", digits, n.Int64()), nil
-}
-
-// EqualHash compares two hashes in constant time. Empty input never matches,
-// so a missing stored hash cannot equal a missing presented one.
-func EqualHash(a, b []byte) bool {
-	if len(a) == 0 || len(b) == 0 {
-		return false
-	}
-	return subtle.ConstantTimeCompare(a, b) == 1
 }

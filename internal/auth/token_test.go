@@ -34,27 +34,6 @@ func TestNewToken(t *testing.T) {
 	}
 }
 
-func TestEqualHash(t *testing.T) {
-	h := HashToken("a")
-	tests := []struct {
-		name string
-		a, b []byte
-		want bool
-	}{
-		{"same", h, HashToken("a"), true},
-		{"different", h, HashToken("b"), false},
-		{"prefix", h, h[:16], false},
-		{"nil both", nil, nil, false},
-		{"empty both", []byte{}, []byte{}, false},
-		{"one nil", h, nil, false},
-	}
-	for _, tt := range tests {
-		if got := EqualHash(tt.a, tt.b); got != tt.want {
-			t.Errorf("%s: EqualHash = %v, want %v", tt.name, got, tt.want)
-		}
-	}
-}
-
 func TestNewNumericCode(t *testing.T) {
 	for _, digits := range []int{1, 6, 8, 18} {
 		c, err := NewNumericCode(digits)
