@@ -60,6 +60,9 @@ type UserService interface {
 	CreateUser(ctx context.Context, u *User) error
 	UpdateUserProfile(ctx context.Context, id, name string) error
 	SetPassword(ctx context.Context, id, hash string) error
+	// ReplacePasswordHash stores hash only while the stored hash is still
+	// old (a rehash must not undo a password changed meanwhile).
+	ReplacePasswordHash(ctx context.Context, id, old, hash string) error
 	SetOperator(ctx context.Context, id string, on bool) error
 	// SetTOTP stores a pending (enabled=false) or enabled secret; "" turns 2FA off.
 	SetTOTP(ctx context.Context, id, secret string, enabled bool) error

@@ -67,6 +67,9 @@ func (a *App) SignIn(ctx context.Context, in Login) (*SignedIn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if refused == nil && out != nil {
+		a.rehash(ctx, out.User, in.Password)
+	}
 	return out, refused
 }
 
@@ -118,7 +121,6 @@ func (a *App) signIn(ctx context.Context, in Login, email string) (*SignedIn, er
 	if err != nil {
 		return nil, err
 	}
-	a.rehash(ctx, u, in.Password) // the password is proven, whatever follows
 	if pending {
 		// Only the password is proven: the failures stay counted, or
 		// redoing the password step would reset the throttle on codes.
@@ -131,15 +133,18 @@ func (a *App) signIn(ctx context.Context, in Login, email string) (*SignedIn, er
 	return out, nil
 }
 
-// rehash stores the password again with the current argon2id parameters
-// when the stored hash was made with others (raised costs reach every
-// account at its next sign-in). A failure only means it happens next time.
+// rehash stores the password proven at sign-in again with the current
+// argon2id parameters when the stored hash was made with others (raised
+// costs reach every account at its next sign-in). It runs after the
+// sign-in committed, in its own statement, and replaces only the hash that
+// was checked: a password reset or change that landed meanwhile stands. A
+// failure only means it happens next time.
 func (a *App) rehash(ctx context.Context, u *medic.User, password string) {
 	if !auth.NeedsRehash(u.PasswordHash) {
 		return
 	}
 	if hash, err := auth.HashPassword(password); err == nil {
-		_ = a.Users.SetPassword(ctx, u.ID, hash)
+		_ = a.Users.ReplacePasswordHash(ctx, u.ID, u.PasswordHash, hash)
 	}
 }
 

@@ -169,8 +169,11 @@ const setTenantSQL = `SELECT set_config('app.practice_id', $1, true), set_config
 // Outside a use case's transaction the batch needs no BEGIN and COMMIT:
 // PostgreSQL runs a pipeline up to its Sync as one implicit transaction,
 // so the tenant settings (set_config local to the transaction) hold for
-// every query of the batch and end with it, and a failing statement undoes
-// the batch's writes.
+// every query of the batch and end with it, and a statement the database
+// refuses undoes the batch's writes. An error returned by a result
+// callback does not: the database never sees it and commits the rest, so
+// a batch whose writes depend on what a callback checks belongs inside a
+// use case's transaction (as every booking is).
 func (db *DB) pipeline(ctx context.Context, b *pgx.Batch) error {
 	if _, ok := ctx.Value(txKey{}).(*txState); !ok {
 		t, _ := medic.TenantFrom(ctx)

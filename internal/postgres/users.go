@@ -77,6 +77,15 @@ func (db *DB) SetPassword(ctx context.Context, id, hash string) error {
 	return db.exec1(ctx, `UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1`, id, hash, db.now())
 }
 
+// ReplacePasswordHash stores hash if the user's hash is still old; a hash
+// changed meanwhile (a reset, a change) is left alone.
+func (db *DB) ReplacePasswordHash(ctx context.Context, id, old, hash string) error {
+	return db.do(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE users SET password_hash = $3, updated_at = $4 WHERE id = $1 AND password_hash = $2`, id, old, hash, db.now())
+		return err
+	})
+}
+
 // SetOperator grants or removes the platform operator role.
 func (db *DB) SetOperator(ctx context.Context, id string, on bool) error {
 	return db.exec1(ctx, `UPDATE users SET is_operator = $2, updated_at = $3 WHERE id = $1`, id, on, db.now())

@@ -41,4 +41,20 @@ func TestSignInRehashesOldPasswordHashes(t *testing.T) {
 		t.Fatalf("the renewed hash does not check: %v %v", ok, err)
 	}
 	want(t, env.Client().Do("POST", "/api/v1/auth/login", map[string]any{"email": "old@example.org", "password": password}), http.StatusOK)
+
+	// A rehash never replaces a hash that changed since it was checked
+	// (a password reset landing between the sign-in's check and its write).
+	reset, err := auth.HashPassword("the new password after a reset")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.DB.SetPassword(ctx, u.ID, reset); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.DB.ReplacePasswordHash(ctx, u.ID, old, got.PasswordHash); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := env.DB.FindUserByID(ctx, u.ID); after.PasswordHash != reset {
+		t.Error("a rehash of the old hash overwrote the password set meanwhile")
+	}
 }
