@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -235,6 +236,12 @@ func (h *Handler) updateScheduleRule(w http.ResponseWriter, r *http.Request) {
 
 // deleteScheduleRule removes a rule, with the same confirmation as a change.
 func (h *Handler) deleteScheduleRule(w http.ResponseWriter, r *http.Request) {
+	h.deleteConfirmed(w, r, h.app.DeleteScheduleRule)
+}
+
+// deleteConfirmed runs a removal that answers 409 with the appointments it
+// would strand unless confirmed (?confirm=true or {"confirm": true}).
+func (h *Handler) deleteConfirmed(w http.ResponseWriter, r *http.Request, remove func(ctx context.Context, id string, confirm bool) ([]*medic.Appointment, error)) {
 	var in struct {
 		Confirm bool `json:"confirm"`
 	}
@@ -247,7 +254,7 @@ func (h *Handler) deleteScheduleRule(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	stranded, err := h.app.DeleteScheduleRule(r.Context(), r.PathValue("id"), confirm || in.Confirm)
+	stranded, err := remove(r.Context(), r.PathValue("id"), confirm || in.Confirm)
 	if err != nil {
 		h.writeScheduleError(w, r, err, stranded)
 		return
@@ -356,22 +363,5 @@ func (h *Handler) createScheduleException(w http.ResponseWriter, r *http.Request
 // deleteScheduleException removes leave or extra hours; removing extra
 // hours that strands appointments answers 409 with them unless confirmed.
 func (h *Handler) deleteScheduleException(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Confirm bool `json:"confirm"`
-	}
-	if err := decodeOptional(r, &in); err != nil {
-		h.error(w, r, err)
-		return
-	}
-	confirm, err := confirmParam(r)
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	stranded, err := h.app.DeleteScheduleException(r.Context(), r.PathValue("id"), confirm || in.Confirm)
-	if err != nil {
-		h.writeScheduleError(w, r, err, stranded)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	h.deleteConfirmed(w, r, h.app.DeleteScheduleException)
 }
