@@ -67,7 +67,8 @@ type TokenService interface {
 	CreateAPIToken(ctx context.Context, t *APIToken, tokenHash []byte) error
 	// FindAPITokenWithUser returns the live token with this hash and its
 	// user, whatever the user's status (the caller decides), and records the
-	// use; ENOTFOUND if unknown, revoked or expired.
+	// use at most once a minute, never waiting on a lock to do so; ENOTFOUND
+	// if unknown, revoked or expired.
 	FindAPITokenWithUser(ctx context.Context, tokenHash []byte) (*APIToken, *User, error)
 	ListAPITokens(ctx context.Context, userID string) ([]*APIToken, error)
 	// RevokeAPIToken returns ENOTFOUND unless the token is userID's in the practice in context.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/hex"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"medic"
 )
@@ -44,33 +46,54 @@ func (db *DB) CreateAPIToken(ctx context.Context, t *medic.APIToken, tokenHash [
 	})
 }
 
+// tokenUseInterval is how often a token's last use is recorded at most,
+// like a session's last visit: every request of an integration rewriting
+// the one token row made them all queue on its row lock.
+const tokenUseInterval = time.Minute
+
+// recordTokenUseSQL records a token's use ($3) when the last recorded use
+// is older than $4, and never waits: a row locked by another transaction
+// (a concurrent request recording the same use, a revocation) is skipped.
+const recordTokenUseSQL = `UPDATE api_tokens SET last_used_at = $3
+	WHERE practice_id = $1 AND id = (SELECT id FROM api_tokens
+		WHERE practice_id = $1 AND id = $2 AND (last_used_at IS NULL OR last_used_at < $4)
+		FOR UPDATE SKIP LOCKED)`
+
 // FindAPITokenWithUser finds a live token by the hash of its secret
 // (visible only to whoever presents it), with its user (whatever the
-// user's status: the caller decides), and records its use; ENOTFOUND if
-// unknown, revoked or expired. Two round trips (outside a use case, each
-// its own implicit transaction): the read outside any practice (by_token
-// policy), then the write in the token's practice (tenant policy).
+// user's status: the caller decides); ENOTFOUND if unknown, revoked or
+// expired. One round trip, a read outside any practice (by_token policy);
+// at most once a minute per token a second one records the use in the
+// token's practice (tenant policy), skipping it rather than waiting when
+// the row is locked.
 func (db *DB) FindAPITokenWithUser(ctx context.Context, tokenHash []byte) (t *medic.APIToken, u *medic.User, err error) {
 	now := db.now()
-	err = func() error {
-		t, u = &medic.APIToken{}, &medic.User{}
-		find := &pgx.Batch{}
-		find.Queue(`SELECT set_config('app.token_hash', $1, true)`, hex.EncodeToString(tokenHash))
-		find.Queue(`SELECT `+tokenColumnsOf("t")+`, `+userColumnsOf("u")+` FROM api_tokens t JOIN users u ON u.id = t.user_id
-			WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)`, tokenHash, now).
-			QueryRow(func(row pgx.Row) error {
-				return notFound(row.Scan(append(tokenFields(t), userFields(u)...)...))
-			})
-		find.Queue(`SELECT set_config('app.token_hash', '', true)`)
-		if err := db.pipeline(withTenant(ctx, ""), find); err != nil {
-			return err
-		}
-		use := &pgx.Batch{}
-		use.Queue(`UPDATE api_tokens SET last_used_at = $3 WHERE practice_id = $1 AND id = $2`, t.PracticeID, t.ID, now)
-		return db.pipeline(withTenant(ctx, t.PracticeID), use)
-	}()
-	if err != nil {
+	cutoff := ceilMicro(now.Add(-tokenUseInterval))
+	var stale bool
+	t, u = &medic.APIToken{}, &medic.User{}
+	find := &pgx.Batch{}
+	find.Queue(`SELECT set_config('app.token_hash', $1, true)`, hex.EncodeToString(tokenHash))
+	find.Queue(`SELECT `+tokenColumnsOf("t")+`, `+userColumnsOf("u")+`, t.last_used_at IS NULL OR t.last_used_at < $3
+		FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)`, tokenHash, now, cutoff).
+		QueryRow(func(row pgx.Row) error {
+			return notFound(row.Scan(append(append(tokenFields(t), userFields(u)...), &stale)...))
+		})
+	find.Queue(`SELECT set_config('app.token_hash', '', true)`)
+	if err := db.pipeline(withTenant(ctx, ""), find); err != nil {
 		return nil, nil, err
+	}
+	if stale {
+		use := &pgx.Batch{}
+		use.Queue(recordTokenUseSQL, t.PracticeID, t.ID, now, cutoff).Exec(func(ct pgconn.CommandTag) error {
+			if ct.RowsAffected() == 1 {
+				t.LastUsedAt = &now
+			}
+			return nil
+		})
+		if err := db.pipeline(withTenant(ctx, t.PracticeID), use); err != nil {
+			return nil, nil, err
+		}
 	}
 	return t, u, nil
 }

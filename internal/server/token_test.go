@@ -1,10 +1,13 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"medic"
 	"medic/internal/server/servertest"
@@ -65,4 +68,83 @@ func TestPersonalAPITokens(t *testing.T) {
 	want(t, sc.Do("GET", "/api/v1/me", nil), http.StatusOK)
 	env.Clock.Advance(25 * time.Hour)
 	wantProblem(t, sc.Do("GET", "/api/v1/me", nil), http.StatusUnauthorized)
+}
+
+// TestTokenRequestsNeverWaitOnTheTokenRow: requests of one token must not
+// queue on its row. Another transaction holds the row lock (as a request
+// recording the token's use did for every other request before the use
+// was throttled); a request by the token still completes, and the use is
+// recorded at most once a minute.
+func TestTokenRequestsNeverWaitOnTheTokenRow(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	p := env.Practice(t, "sunrise")
+	env.Member(t, p, env.User(t, "doctor@sunrise.example", pw), medic.RoleDoctor)
+	c := env.Login(t, "doctor@sunrise.example", pw)
+	created := want(t, c.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "integration", "practice": "sunrise"}), http.StatusCreated)
+	id := created.Str("id")
+	tok := env.TokenClient(t, created.Str("token"))
+	tok.HTTP.Timeout = 10 * time.Second // a request stuck on the lock fails the test, not hangs it
+	path := "/api/v1/practices/sunrise/appointment-types"
+
+	ctx := context.Background()
+	owner, err := pgx.Connect(ctx, env.DB.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	lastUsed := func() (at *time.Time) {
+		t.Helper()
+		if err := owner.QueryRow(ctx, `SELECT last_used_at FROM api_tokens WHERE id = $1`, id).Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	lock := func() pgx.Tx {
+		t.Helper()
+		tx, err := owner.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET name = name WHERE id = $1`, id); err != nil {
+			t.Fatal(err)
+		}
+		return tx
+	}
+
+	// Never used: the first request would record the use, but the row is
+	// locked. It completes, and the use is left for a later request.
+	tx := lock()
+	want(t, tok.Do("GET", path, nil), http.StatusOK)
+	want(t, tok.Do("GET", path, nil), http.StatusOK)
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if at := lastUsed(); at != nil {
+		t.Fatalf("use recorded through a held row lock: %v", at)
+	}
+	want(t, tok.Do("GET", path, nil), http.StatusOK)
+	first := lastUsed()
+	if first == nil || !first.Equal(servertest.Start) {
+		t.Fatalf("last use %v, want %v", first, servertest.Start)
+	}
+
+	// Within the minute nothing is written, even with the row free.
+	env.Clock.Advance(time.Minute)
+	want(t, tok.Do("GET", path, nil), http.StatusOK)
+	if at := lastUsed(); !at.Equal(*first) {
+		t.Fatalf("last use rewritten within the minute: %v", at)
+	}
+
+	// Past the minute the use is due; a held lock still never blocks.
+	env.Clock.Advance(time.Nanosecond)
+	tx = lock()
+	want(t, tok.Do("GET", path, nil), http.StatusOK)
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want(t, tok.Do("GET", path, nil), http.StatusOK)
+	if at, due := lastUsed(), servertest.Start.Add(time.Minute+time.Nanosecond); !at.Equal(due.Truncate(time.Microsecond)) {
+		t.Fatalf("last use %v, want %v", at, due)
+	}
 }
