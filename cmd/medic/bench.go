@@ -28,6 +28,9 @@ const benchDatabaseName = "medic_bench"
 // the store and the use cases as the app role, and report throughput and
 // latency against the targets. Exit 1 if a target is missed.
 func cmdBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "http" {
+		return cmdBenchHTTP(ctx, args[1:], getenv, stdout, stderr)
+	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err

@@ -40,6 +40,7 @@ Commands:
                         create a platform operator (or make an existing user one)
   audit verify          check every audit log hash chain; exit 1 on a broken link
   bench                 generate a large synthetic platform and benchmark search, availability and booking
+  bench http            benchmark the JSON API over HTTP against a real server (medic bench http -h)
   version               print the version, commit and Go version
 
 Run "medic <command> -h" for a command's flags. Every flag has an

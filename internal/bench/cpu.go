@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -111,4 +112,97 @@ func benchProcesses(ctx context.Context, ownerURL string) map[int]bool {
 		mine[int(p)] = true
 	}
 	return mine
+}
+
+// CPUSplit is how the machine's CPU was used while an HTTP scenario was
+// measured, in percent of one core: the server process, the PostgreSQL
+// backends serving the bench database, this load generator, and the rest
+// (other processes, PostgreSQL's own background writers).
+type CPUSplit struct {
+	Busy, Server, Postgres, Bench, Other float64
+	seconds                              float64 // length of the window
+}
+
+// describe says the split and what it costs per request.
+func (c CPUSplit) describe(requests int) string {
+	if c.Busy == 0 {
+		return "CPU: not measured (no /proc)"
+	}
+	s := fmt.Sprintf("CPU (%% of one core, %d cores): server %.0f%%, postgres %.0f%%, bench %.0f%%, other %.0f%% (machine busy %.0f%%)",
+		runtime.NumCPU(), c.Server, c.Postgres, c.Bench, c.Other, c.Busy)
+	if requests > 0 && c.seconds > 0 {
+		per := func(pct float64) float64 { return pct / 100 * c.seconds / float64(requests) * 1e6 } // µs of CPU per request
+		s += fmt.Sprintf("; per request: server %.0f µs, postgres %.0f µs", per(c.Server), per(c.Postgres))
+	}
+	return s
+}
+
+// splitCPU compares two snapshots taken seconds apart.
+func splitCPU(a, b cpuSnapshot, seconds float64, server int, postgres map[int]bool) CPUSplit {
+	if b.total <= a.total {
+		return CPUSplit{}
+	}
+	perCore := float64(b.total-a.total) / float64(runtime.NumCPU()) // ticks of one core
+	used := func(pids map[int]bool) float64 {
+		var t int64
+		for pid := range pids {
+			if now, ok := b.procs[pid]; ok {
+				t += now - a.procs[pid] // a backend started meanwhile counts from zero
+			}
+		}
+		return 100 * float64(t) / perCore
+	}
+	c := CPUSplit{Busy: 100 * float64(b.busy-a.busy) / perCore, Postgres: used(postgres), Bench: used(map[int]bool{os.Getpid(): true}), seconds: seconds}
+	if server > 0 {
+		c.Server = used(map[int]bool{server: true})
+	}
+	c.Other = max(0, c.Busy-c.Server-c.Postgres-c.Bench)
+	return c
+}
+
+// cpuWatch measures a CPUSplit from its start to stop.
+type cpuWatch struct {
+	ownerURL string
+	server   int
+	start    time.Time
+	before   cpuSnapshot
+	ok       bool
+	backends map[int]bool
+}
+
+func newCPUWatch(ctx context.Context, ownerURL string, server int) *cpuWatch {
+	w := &cpuWatch{ownerURL: ownerURL, server: server, backends: map[int]bool{}}
+	w.addBackends(ctx)
+	w.start = time.Now()
+	w.before, w.ok = takeCPUSnapshot()
+	return w
+}
+
+func (w *cpuWatch) stop(ctx context.Context) CPUSplit {
+	after, ok := takeCPUSnapshot()
+	seconds := time.Since(w.start).Seconds()
+	if !ok || !w.ok {
+		return CPUSplit{}
+	}
+	w.addBackends(ctx) // those that connected meanwhile
+	return splitCPU(w.before, after, seconds, w.server, w.backends)
+}
+
+// addBackends notes the client backends connected to the bench database
+// (the server's pool, its job queue and sealer), not this watch's own.
+func (w *cpuWatch) addBackends(ctx context.Context) {
+	conn, err := pgx.Connect(ctx, w.ownerURL)
+	if err != nil {
+		return
+	}
+	defer conn.Close(ctx)
+	rows, _ := conn.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'
+		AND pid <> pg_backend_pid()`)
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return
+	}
+	for _, p := range pids {
+		w.backends[int(p)] = true
+	}
 }

@@ -162,7 +162,7 @@ func Generate(ctx context.Context, ownerURL string, cfg GenConfig, progress io.W
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				p := buildPractice(cfg, i)
+				p := buildPractice(cfg, i, Slug(i))
 				if err := loadPractice(ctx, pool, p); err != nil {
 					errs <- fmt.Errorf("practice %s: %w", p.slug, err)
 					cancel()
@@ -390,7 +390,7 @@ func (g *gen) ago(max time.Duration) time.Time {
 
 // buildPractice generates practice number i: the same i and seed always
 // give the same rows.
-func buildPractice(cfg GenConfig, i int) *practiceData {
+func buildPractice(cfg GenConfig, i int, slug string) *practiceData {
 	loc := practiceZone()
 	now := cfg.Now.In(loc)
 	g := &gen{
@@ -408,7 +408,7 @@ func buildPractice(cfg GenConfig, i int) *practiceData {
 		}
 	}
 
-	p := &practiceData{id: g.uuid(), slug: Slug(i), created: g.ago(8 * 365 * 24 * time.Hour)}
+	p := &practiceData{id: g.uuid(), slug: slug, created: g.ago(8 * 365 * 24 * time.Hour)}
 	founder := g.person()
 	switch g.r.IntN(3) {
 	case 0:

@@ -192,11 +192,11 @@ func TestGenerate(t *testing.T) {
 func TestBuildPracticeIsDeterministic(t *testing.T) {
 	cfg := GenConfig{PatientsPerPractice: 20, AppointmentDays: 14, AppointmentsPerPractitionerPerDay: 4, Seed: 3,
 		Now: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}.withDefaults()
-	a, b := buildPractice(cfg, 5), buildPractice(cfg, 5)
+	a, b := buildPractice(cfg, 5, Slug(5)), buildPractice(cfg, 5, Slug(5))
 	if a.id != b.id || a.name != b.name || len(a.appointments) != len(b.appointments) || a.patients[7][2] != b.patients[7][2] {
 		t.Error("the same seed and practice number gave different data")
 	}
-	if c := buildPractice(cfg, 6); c.id == a.id {
+	if c := buildPractice(cfg, 6, Slug(6)); c.id == a.id {
 		t.Error("two practices got the same id")
 	}
 }

@@ -234,7 +234,7 @@ func describeData(ctx context.Context, cfg RunConfig, sampled int, out io.Writer
 // samplePractice is a generated practice the scenarios work in.
 type samplePractice struct {
 	ctx               context.Context // in the practice, as a system admin
-	id                string
+	id, slug          string
 	practitioners     []samplePractitioner
 	consult, extended string // 15- and 30-minute appointment types
 	patients          []string
@@ -252,9 +252,8 @@ func loadSample(ctx context.Context, cfg RunConfig) ([]*samplePractice, error) {
 		return nil, fmt.Errorf("connect owner: %w", err)
 	}
 	defer conn.Close(ctx)
-	type prow struct{ ID, Slug, Name, TimeZone string }
 	rows, _ := conn.Query(ctx, `SELECT id::text, slug, name, time_zone FROM practices WHERE slug LIKE $1 AND status = 'active' ORDER BY slug`, SlugPrefix+"%")
-	all, err := pgx.CollectRows(rows, pgx.RowToStructByPos[prow])
+	all, err := pgx.CollectRows(rows, pgx.RowToStructByPos[practiceRow])
 	if err != nil {
 		return nil, fmt.Errorf("list generated practices: %w", err)
 	}
@@ -263,14 +262,21 @@ func loadSample(ctx context.Context, cfg RunConfig) ([]*samplePractice, error) {
 	}
 	r := rand.New(rand.NewPCG(cfg.Seed, 0x5a4d))
 	r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
-	all = all[:min(len(all), cfg.SamplePractices)]
+	return loadPractices(ctx, conn, all[:min(len(all), cfg.SamplePractices)])
+}
 
+// practiceRow is a practice as loadPractices takes it.
+type practiceRow struct{ ID, Slug, Name, TimeZone string }
+
+// loadPractices reads the practitioners, types, patients and family names
+// of the practices in all.
+func loadPractices(ctx context.Context, conn *pgx.Conn, all []practiceRow) ([]*samplePractice, error) {
 	base := medic.WithActor(ctx, medic.Actor{Email: "system:bench"})
 	byID := map[string]*samplePractice{}
 	ids := make([]string, 0, len(all))
 	var out []*samplePractice
 	for _, p := range all {
-		sp := &samplePractice{id: p.ID, ctx: medic.WithTenant(base, medic.Tenant{PracticeID: p.ID, Slug: p.Slug, Name: p.Name, TimeZone: p.TimeZone, Role: medic.RoleAdmin})}
+		sp := &samplePractice{id: p.ID, slug: p.Slug, ctx: medic.WithTenant(base, medic.Tenant{PracticeID: p.ID, Slug: p.Slug, Name: p.Name, TimeZone: p.TimeZone, Role: medic.RoleAdmin})}
 		byID[p.ID] = sp
 		ids = append(ids, p.ID)
 		out = append(out, sp)
@@ -292,7 +298,7 @@ func loadSample(ctx context.Context, cfg RunConfig) ([]*samplePractice, error) {
 		}
 		return rows.Err()
 	}
-	err = scan(`SELECT pr.practice_id::text, pr.id::text, pl.location_id::text FROM practitioners pr
+	err := scan(`SELECT pr.practice_id::text, pr.id::text, pl.location_id::text FROM practitioners pr
 		JOIN practitioner_locations pl ON pl.practice_id = pr.practice_id AND pl.practitioner_id = pr.id AND pl.is_primary
 		WHERE pr.practice_id = ANY($1::uuid[]) AND pr.status = 'active' ORDER BY 1, 2`, func(p string, v []any) error {
 		byID[p].practitioners = append(byID[p].practitioners, samplePractitioner{id: v[0].(string), location: v[1].(string)})

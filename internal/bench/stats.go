@@ -2,7 +2,10 @@ package bench
 
 import (
 	"fmt"
+	"maps"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -59,3 +62,23 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 
 // ms formats a duration in milliseconds with two decimals.
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+
+// statusSummary lists failed requests by HTTP status, lowest first ("none"
+// when there were none; status 0 is a request that got no answer).
+func statusSummary(byStatus map[int]int) string {
+	var parts []string
+	for _, s := range slices.Sorted(maps.Keys(byStatus)) {
+		if byStatus[s] == 0 {
+			continue
+		}
+		name := strconv.Itoa(s)
+		if s == 0 {
+			name = "no answer"
+		}
+		parts = append(parts, fmt.Sprintf("%s: %d", name, byStatus[s]))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
