@@ -109,15 +109,11 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 		},
 	}
 	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+		stop, err := startCPUProfile(*cpuProfile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	rep, err := bench.Run(ctx, runCfg, targets, stdout)
 	if err != nil {
@@ -127,6 +123,19 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 		return &codeError{code: exitError, msg: "bench: a target was missed (see the report)"}
 	}
 	return nil
+}
+
+// startCPUProfile writes a Go CPU profile to path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // benchOwnerURL is the schema owner's URL the bench loads into: the flag,

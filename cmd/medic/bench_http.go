@@ -45,6 +45,7 @@ func cmdBenchHTTP(ctx context.Context, args []string, getenv func(string) string
 	warmup := fs.Duration("warmup", 5*time.Second, "unmeasured `time` before each scenario")
 	scenarios := fs.String("scenarios", strings.Join(bench.HTTPScenarios, ","), "comma-separated `list` of scenarios (none: generate only)")
 	serverLog := fs.String("server-log", "", "write the started server's log to `file` (default: discarded)")
+	serverProfile := fs.String("server-cpuprofile", "", "write a Go CPU profile of the started server to `file` (all scenarios; pick one with -scenarios)")
 	maxConns := fs.Int("db-max-conns", 0, "the started server's pool size, MEDIC_DB_MAX_CONNS (0: serve's default)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -86,7 +87,7 @@ func cmdBenchHTTP(ctx context.Context, args []string, getenv func(string) string
 	hcfg := bench.HTTPConfig{BaseURL: strings.TrimRight(*base, "/"), OwnerURL: owner, Email: "bench-http@bench.example", Password: randomPassword(),
 		Clients: *clients, SessionClients: *sessionClients, Duration: *duration, Warmup: *warmup, Scenarios: run, Seed: *seed}
 	if hcfg.BaseURL == "" {
-		srv, err := startBenchServer(ctx, owner, *serverLog, *maxConns)
+		srv, err := startBenchServer(ctx, owner, *serverLog, *serverProfile, *maxConns)
 		if err != nil {
 			return err
 		}
@@ -124,7 +125,7 @@ type benchServer struct {
 // startBenchServer starts this binary's `serve` on the bench database (as the
 // app role, migrations by the owner) on a free local port and waits until
 // it is ready.
-func startBenchServer(ctx context.Context, owner, logPath string, maxConns int) (*benchServer, error) {
+func startBenchServer(ctx context.Context, owner, logPath, cpuProfile string, maxConns int) (*benchServer, error) {
 	appURL, err := postgres.AppURL(owner)
 	if err != nil {
 		return nil, err
@@ -140,6 +141,9 @@ func startBenchServer(ctx context.Context, owner, logPath string, maxConns int) 
 		return nil, err
 	}
 	cmd := exec.Command(self, "serve")
+	if cpuProfile != "" {
+		cmd.Args = append(cmd.Args, "-cpuprofile", cpuProfile)
+	}
 	cmd.Env = append(os.Environ(), "MEDIC_OWNER_DATABASE_URL="+owner, "MEDIC_DATABASE_URL="+appURL, "MEDIC_ADDR="+addr,
 		"MEDIC_BASE_URL=http://"+addr, "MEDIC_SMTP_URL=")
 	if maxConns > 0 {

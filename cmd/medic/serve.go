@@ -39,8 +39,16 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 	cfg.Demo = name == "demo"
 	fs := newFlagSet(name, name+" [flags]", stderr)
 	cfg.bindServeFlags(fs)
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to `file` until shutdown (for `medic bench http -server-cpuprofile`)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if err := cfg.finishServe(); err != nil {
 		return err
