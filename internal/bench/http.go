@@ -562,7 +562,10 @@ func (g *gen) newPatient() map[string]any {
 	home := places[g.r.IntN(len(places))]
 	v := g.patient(pgtype.UUID{}, pgtype.UUID{}, home, nil)
 	var aid, contacts json.RawMessage = v[12].([]byte), v[13].([]byte)
+	// Generated addresses repeat in a 200,000-chart practice; a new chart
+	// with an existing email would be answered as a likely duplicate.
+	email := strings.Replace(v[8].(string), "@", g.digits(4)+"@", 1)
 	return map[string]any{"given_name": v[2], "family_name": v[3], "date_of_birth": v[4].(time.Time).Format(time.DateOnly), "sex": v[5],
-		"id_number": v[6], "passport": v[7], "email": v[8], "phone": v[9], "address": v[10], "preferred_language": v[11],
+		"id_number": v[6], "passport": v[7], "email": email, "phone": v[9], "address": v[10], "preferred_language": v[11],
 		"medical_aid": aid, "emergency_contacts": contacts, "allergies": v[14], "chronic_conditions": v[15]}
 }
