@@ -2,7 +2,6 @@ package medic
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -19,24 +18,19 @@ type AppointmentType struct {
 	CreatedAt       time.Time
 }
 
-var typeColorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
-
 // Validate checks the fields a user can set.
 func (t *AppointmentType) Validate() error {
 	f := FieldErrors{}
-	t.Name = strings.TrimSpace(t.Name)
-	if t.Name == "" {
-		f.Add("name", "Enter a name.")
-	} else if len(t.Name) > 100 {
-		f.Add("name", "Use at most 100 characters.")
-	}
+	f.RequiredLine("name", &t.Name, MaxShortText, "Enter a name.")
 	if t.DurationMinutes < 5 || t.DurationMinutes > 480 {
 		f.Add("duration_minutes", "Use 5 to 480 minutes.")
 	}
-	if t.Color == "" {
+	if t.Color = strings.TrimSpace(t.Color); t.Color == "" {
 		t.Color = "#1a6fb0"
-	} else if !typeColorRE.MatchString(t.Color) {
-		f.Add("color", "Use a colour like #1a6fb0.")
+	} else if c, err := NormalizeColor(t.Color); err != nil {
+		f.Add("color", ErrorMessage(err))
+	} else {
+		t.Color = c
 	}
 	return f.Err()
 }

@@ -32,23 +32,16 @@ var Weekdays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 // Validate checks the fields a user can set.
 func (l *Location) Validate() error {
 	f := FieldErrors{}
-	l.Name = strings.TrimSpace(l.Name)
-	if l.Name == "" {
-		f.Add("name", "Enter the location name.")
-	} else if len(l.Name) > 200 {
-		f.Add("name", "Use at most 200 characters.")
-	}
-	if len(l.Address) > 500 {
-		f.Add("address", "Use at most 500 characters.")
-	}
-	if l.Email != "" {
+	f.RequiredLine("name", &l.Name, MaxNameLength, "Enter the location name.")
+	f.MultiLine("address", &l.Address, MaxAddressLength)
+	if l.Email = strings.TrimSpace(l.Email); l.Email != "" {
 		if e, err := NormalizeEmail(l.Email); err != nil {
 			f.Add("email", "Enter a valid email address.")
 		} else {
 			l.Email = e
 		}
 	}
-	if l.Phone != "" {
+	if l.Phone = strings.TrimSpace(l.Phone); l.Phone != "" {
 		if p, err := NormalizePhone(l.Phone); err != nil {
 			f.Add("phone", "Enter a phone number such as +27 21 555 0100.")
 		} else {
@@ -57,7 +50,7 @@ func (l *Location) Validate() error {
 	}
 	for day, span := range l.Hours {
 		if !validDay(day) {
-			f.Add("hours", "Unknown weekday "+day+".")
+			f.Add("hours", "Use the weekdays mon to sun.")
 			continue
 		}
 		if span == "" {

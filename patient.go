@@ -64,6 +64,9 @@ type EmergencyContact struct {
 	Phone        string `json:"phone"`
 }
 
+// MaxEmergencyContacts bounds the emergency contacts of a chart.
+const MaxEmergencyContacts = 5
+
 // FullName is "Given Family".
 func (p *Patient) FullName() string { return strings.TrimSpace(p.GivenName + " " + p.FamilyName) }
 
@@ -72,17 +75,8 @@ func (p *Patient) FullName() string { return strings.TrimSpace(p.GivenName + " "
 // sex), phone (to E.164), email.
 func (p *Patient) Validate(today Date) error {
 	f := FieldErrors{}
-	p.GivenName, p.FamilyName = strings.TrimSpace(p.GivenName), strings.TrimSpace(p.FamilyName)
-	if p.GivenName == "" {
-		f.Add("given_name", "Enter the given name.")
-	} else if len(p.GivenName) > 100 {
-		f.Add("given_name", "Use at most 100 characters.")
-	}
-	if p.FamilyName == "" {
-		f.Add("family_name", "Enter the family name.")
-	} else if len(p.FamilyName) > 100 {
-		f.Add("family_name", "Use at most 100 characters.")
-	}
+	f.RequiredLine("given_name", &p.GivenName, MaxPersonNameLength, "Enter the given name.")
+	f.RequiredLine("family_name", &p.FamilyName, MaxPersonNameLength, "Enter the family name.")
 	if p.DateOfBirth.IsZero() {
 		f.Add("date_of_birth", "Enter the date of birth.")
 	} else if p.DateOfBirth.After(today) || p.DateOfBirth.Before(today.AddDate(-130, 0, 0)) {
@@ -107,25 +101,34 @@ func (p *Patient) Validate(today Date) error {
 			f.Add("id_number", "The ID number does not match the sex.")
 		}
 	}
-	if len(p.Passport) > 30 {
-		f.Add("passport", "Use at most 30 characters.")
-	}
-	if p.Email != "" {
+	f.Line("passport", &p.Passport, 30)
+	if p.Email = strings.TrimSpace(p.Email); p.Email != "" {
 		if e, err := NormalizeEmail(p.Email); err != nil {
 			f.Add("email", "Enter a valid email address.")
 		} else {
 			p.Email = e
 		}
 	}
-	if p.Phone != "" {
+	if p.Phone = strings.TrimSpace(p.Phone); p.Phone != "" {
 		if ph, err := NormalizePhone(p.Phone); err != nil {
 			f.Add("phone", "Enter a phone number such as 082 555 0100 or +27 82 555 0100.")
 		} else {
 			p.Phone = ph
 		}
 	}
-	for i, c := range p.EmergencyContacts {
-		if c.Phone != "" {
+	f.MultiLine("address", &p.Address, MaxAddressLength)
+	f.Line("preferred_language", &p.PreferredLanguage, 50)
+	f.Line("medical_aid.scheme", &p.MedicalAid.Scheme, MaxShortText)
+	f.Line("medical_aid.member_number", &p.MedicalAid.MemberNumber, 50)
+	f.Line("medical_aid.dependent_code", &p.MedicalAid.DependentCode, 10)
+	if len(p.EmergencyContacts) > MaxEmergencyContacts {
+		f.Add("emergency_contacts", "Give at most 5 emergency contacts.")
+	}
+	for i := range p.EmergencyContacts {
+		c := &p.EmergencyContacts[i]
+		f.Line("emergency_contacts", &c.Name, MaxNameLength)
+		f.Line("emergency_contacts", &c.Relationship, MaxShortText)
+		if c.Phone = strings.TrimSpace(c.Phone); c.Phone != "" {
 			if ph, err := NormalizePhone(c.Phone); err != nil {
 				f.Add("emergency_contacts", "Enter valid phone numbers for emergency contacts.")
 			} else {
@@ -133,6 +136,8 @@ func (p *Patient) Validate(today Date) error {
 			}
 		}
 	}
+	f.LineList("allergies", &p.Allergies, 100, MaxShortText*2)
+	f.LineList("chronic_conditions", &p.ChronicConditions, 100, MaxShortText*2)
 	switch p.Status {
 	case PatientActive, PatientInactive:
 	case "":

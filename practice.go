@@ -109,7 +109,7 @@ const MaxAllowedOrigins = 20
 func NormalizeOrigin(s string) (string, error) {
 	bad := Errorf(EINVALID, "Use an origin like https://www.example.com (scheme, host and optional port only).")
 	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 200 || strings.ContainsAny(s, " \t\r\n") {
+	if _, err := Line(s, 200); err != nil || s == "" || strings.ContainsAny(s, " \t") {
 		return "", bad
 	}
 	u, err := url.Parse(s)
@@ -153,18 +153,12 @@ type Logo struct {
 var reservedSlugs = map[string]bool{"manage": true}
 
 var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
-var colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
 // Validate checks the fields a user can set.
 func (p *Practice) Validate() error {
 	f := FieldErrors{}
-	p.Name = strings.TrimSpace(p.Name)
 	p.Slug = strings.ToLower(strings.TrimSpace(p.Slug))
-	if p.Name == "" {
-		f.Add("name", "Enter the practice name.")
-	} else if len(p.Name) > 200 {
-		f.Add("name", "Use at most 200 characters.")
-	}
+	f.RequiredLine("name", &p.Name, MaxNameLength, "Enter the practice name.")
 	if !slugRE.MatchString(p.Slug) {
 		f.Add("slug", "Use 1-40 lowercase letters, digits or hyphens.")
 	} else if reservedSlugs[p.Slug] {
@@ -177,37 +171,40 @@ func (p *Practice) Validate() error {
 	default:
 		f.Add("type", "Choose clinic, hospital or practice_group.")
 	}
-	if p.Email != "" {
+	if p.Email = strings.TrimSpace(p.Email); p.Email != "" {
 		if e, err := NormalizeEmail(p.Email); err != nil {
 			f.Add("email", "Enter a valid email address.")
 		} else {
 			p.Email = e
 		}
 	}
-	if p.Phone != "" {
+	if p.Phone = strings.TrimSpace(p.Phone); p.Phone != "" {
 		if ph, err := NormalizePhone(p.Phone); err != nil {
 			f.Add("phone", "Enter a phone number such as +27 21 555 0100.")
 		} else {
 			p.Phone = ph
 		}
 	}
-	if p.TimeZone == "" {
-		p.TimeZone = "Africa/Johannesburg"
-	}
-	if _, err := time.LoadLocation(p.TimeZone); err != nil {
-		f.Add("time_zone", "Choose a known time zone such as Africa/Johannesburg.")
+	f.MultiLine("address", &p.Address, MaxAddressLength)
+	f.Line("registration_number", &p.RegistrationNumber, MaxShortText)
+	if err := CheckTimeZone(p.TimeZone); err != nil {
+		f.Add("time_zone", ErrorMessage(err))
 	}
 	if p.Plan == "" {
 		p.Plan = "standard"
 	}
-	for field, c := range map[string]string{"primary_color": p.Branding.PrimaryColor, "accent_color": p.Branding.AccentColor} {
-		if c != "" && !colorRE.MatchString(c) {
-			f.Add(field, "Use a colour like #1a6fb0.")
+	f.Line("plan", &p.Plan, MaxShortText)
+	for field, c := range map[string]*string{"primary_color": &p.Branding.PrimaryColor, "accent_color": &p.Branding.AccentColor} {
+		if *c == "" {
+			continue
+		}
+		if v, err := NormalizeColor(*c); err != nil {
+			f.Add(field, ErrorMessage(err))
+		} else {
+			*c = v
 		}
 	}
-	if len(p.Branding.LetterheadText) > 1000 {
-		f.Add("letterhead_text", "Use at most 1000 characters.")
-	}
+	f.MultiLine("letterhead_text", &p.Branding.LetterheadText, 1000)
 	b := p.Booking
 	if b.LeadTimeMinutes < 0 || b.LeadTimeMinutes > 60*24*60 {
 		f.Add("lead_time_minutes", "Use 0 to 86400 minutes.")
@@ -222,7 +219,7 @@ func (p *Practice) Validate() error {
 		f.Add("reminder_minutes", "Use 0 to 20160 minutes.")
 	}
 	if b.HorizonDays < 0 || b.HorizonDays > 730 {
-		f.Add("horizon_days", "Use 1 to 730 days.")
+		f.Add("horizon_days", "Use 1 to 730 days (0 for the default, 90).")
 	}
 	if b.NotifyEmail = strings.TrimSpace(b.NotifyEmail); b.NotifyEmail != "" {
 		if e, err := NormalizeEmail(b.NotifyEmail); err != nil {

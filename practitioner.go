@@ -2,7 +2,6 @@ package medic
 
 import (
 	"context"
-	"strings"
 	"time"
 )
 
@@ -60,20 +59,11 @@ func (p *Practitioner) AssignedAt(location string, day Date) bool {
 // Validate checks the fields a user can set.
 func (p *Practitioner) Validate() error {
 	f := FieldErrors{}
-	p.Name = strings.TrimSpace(p.Name)
-	if p.Name == "" {
-		f.Add("name", "Enter the practitioner's name.")
-	} else if len(p.Name) > 200 {
-		f.Add("name", "Use at most 200 characters.")
-	}
-	for field, v := range map[string]string{"specialty": p.Specialty, "registration_number": p.RegistrationNumber, "practice_number": p.PracticeNumber} {
-		if len(v) > 100 {
-			f.Add(field, "Use at most 100 characters.")
-		}
-	}
-	if len(p.Qualifications) > 500 {
-		f.Add("qualifications", "Use at most 500 characters.")
-	}
+	f.RequiredLine("name", &p.Name, MaxNameLength, "Enter the practitioner's name.")
+	f.Line("specialty", &p.Specialty, MaxShortText)
+	f.Line("registration_number", &p.RegistrationNumber, MaxShortText)
+	f.Line("practice_number", &p.PracticeNumber, MaxShortText)
+	f.MultiLine("qualifications", &p.Qualifications, 500)
 	switch p.Status {
 	case PractitionerActive, PractitionerInactive, PractitionerOnLeave:
 	case "":

@@ -159,9 +159,7 @@ func (e *ScheduleException) Validate() error {
 	default:
 		f.Add("kind", "Choose leave or extra.")
 	}
-	if len(e.Reason) > 300 {
-		f.Add("reason", "Use at most 300 characters.")
-	}
+	f.Line("reason", &e.Reason, 300)
 	return f.Err()
 }
 

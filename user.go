@@ -31,6 +31,9 @@ type User struct {
 // NormalizeEmail lower-cases and checks an email address.
 func NormalizeEmail(s string) (string, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
+	if _, err := Line(s, 254); err != nil {
+		return "", Errorf(EINVALID, "Enter a valid email address.")
+	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndex(s, "@")+1:], ".") || len(s) > 254 {
 		return "", Errorf(EINVALID, "Enter a valid email address.")
@@ -40,12 +43,12 @@ func NormalizeEmail(s string) (string, error) {
 
 // ValidateName checks a person's display name.
 func ValidateName(s string) (string, error) {
-	s = strings.TrimSpace(s)
+	s, err := Line(s, MaxNameLength)
+	if err != nil {
+		return "", err
+	}
 	if s == "" {
 		return "", Errorf(EINVALID, "Enter a name.")
-	}
-	if len(s) > 200 || strings.ContainsAny(s, "\r\n") {
-		return "", Errorf(EINVALID, "Use at most 200 characters on one line.")
 	}
 	return s, nil
 }

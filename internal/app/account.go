@@ -207,7 +207,8 @@ func (a *App) CreateAPIToken(ctx context.Context, name string, expiresInDays int
 	}
 	name, err := medic.ValidateName(name)
 	if err != nil {
-		return nil, &medic.Error{Code: medic.EINVALID, Message: "Give the token a name.", Fields: map[string]string{"name": "Give the token a name (at most 200 characters)."}}
+		msg := "Give the token a name (one line, at most 200 characters)."
+		return nil, &medic.Error{Code: medic.EINVALID, Message: msg, Fields: map[string]string{"name": msg}}
 	}
 	if expiresInDays < 0 || expiresInDays > 366 {
 		return nil, &medic.Error{Code: medic.EINVALID, Message: "Choose an expiry of at most 366 days.", Fields: map[string]string{"expires_in_days": "Use 0 (never) to 366 days."}}

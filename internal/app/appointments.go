@@ -31,12 +31,11 @@ func (in *BookingRequest) validate() error {
 	if in.Start.IsZero() {
 		f.Add("start", "Choose a time.")
 	}
-	if len(in.Notes) > 2000 {
-		f.Add("notes", "Use at most 2000 characters.")
-	}
-	in.OverbookReason = strings.TrimSpace(in.OverbookReason)
-	if in.Overbook && in.OverbookReason == "" {
-		f.Add("overbook_reason", "Give the reason for booking beyond capacity.")
+	f.MultiLine("notes", &in.Notes, medic.MaxNotesLength)
+	if in.Overbook {
+		f.RequiredLine("overbook_reason", &in.OverbookReason, medic.MaxReasonLength, "Give the reason for booking beyond capacity.")
+	} else {
+		f.Line("overbook_reason", &in.OverbookReason, medic.MaxReasonLength)
 	}
 	if in.Source == "" {
 		in.Source = medic.SourceDesk
@@ -313,12 +312,14 @@ func (a *App) SetAppointmentStatus(ctx context.Context, id string, to medic.Appo
 	if _, err := require(ctx, medic.PermAppointmentsWrite); err != nil {
 		return nil, a.denied(ctx, "appointment.status", err)
 	}
-	reason = strings.TrimSpace(reason)
-	if to == medic.StatusCancelled && reason == "" {
-		return nil, &medic.Error{Code: medic.EINVALID, Message: "Give a reason for cancelling.", Fields: map[string]string{"reason": "Give a reason for cancelling."}}
+	f := medic.FieldErrors{}
+	if to == medic.StatusCancelled {
+		f.RequiredLine("reason", &reason, medic.MaxReasonLength, "Give a reason for cancelling.")
+	} else {
+		f.Line("reason", &reason, medic.MaxReasonLength)
 	}
-	if len(reason) > 500 {
-		return nil, &medic.Error{Code: medic.EINVALID, Message: "Use at most 500 characters.", Fields: map[string]string{"reason": "Use at most 500 characters."}}
+	if err := f.Err(); err != nil {
+		return nil, err
 	}
 	var ap *medic.Appointment
 	err := a.Tx.InTx(ctx, func(ctx context.Context) error {

@@ -47,6 +47,9 @@ func (a *App) CreatePractice(ctx context.Context, p *medic.Practice, adminEmail 
 		return err
 	}
 	f := medic.FieldErrors{}
+	if p.TimeZone == "" {
+		p.TimeZone = medic.DefaultTimeZone // a new practice may leave it out
+	}
 	if err := p.Validate(); err != nil {
 		for k, v := range medic.ErrorFields(err) {
 			f.Add(k, v)

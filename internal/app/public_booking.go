@@ -25,7 +25,6 @@ const (
 	bookingCodeTries    = 5
 	bookingCodeLimit    = 3
 	bookingCodeWindow   = 10 * time.Minute
-	maxReasonLength     = 500
 )
 
 // PublicBookingInfo is what the public booking page of a practice shows.
@@ -356,19 +355,11 @@ func (in *PublicBookingRequest) validate(today medic.Date) (*medic.Patient, erro
 	if in.Start.IsZero() {
 		f.Add("start", "Choose a time.")
 	}
-	// Names reach emails; a line break in one could never be meant.
-	for field, v := range map[string]string{"given_name": in.GivenName, "family_name": in.FamilyName} {
-		if strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-			f.Add(field, "Use letters only, no line breaks.")
-		}
-	}
 	if strings.TrimSpace(in.Phone) == "" {
 		f.Add("phone", "Enter your mobile number, such as 082 555 0100.")
 	}
-	in.Reason = strings.TrimSpace(in.Reason)
-	if len(in.Reason) > maxReasonLength {
-		f.Add("reason", "Use at most 500 characters.")
-	}
+	// The reason for the visit becomes the appointment's notes.
+	f.MultiLine("reason", &in.Reason, medic.MaxReasonLength)
 	p := &medic.Patient{GivenName: in.GivenName, FamilyName: in.FamilyName, DateOfBirth: in.DateOfBirth, Email: email, Phone: in.Phone, Status: medic.PatientActive}
 	if err := p.Validate(today); err != nil {
 		for k, v := range medic.ErrorFields(err) {
@@ -650,9 +641,8 @@ func (a *App) CancelManagedBooking(ctx context.Context, token, reason, ip string
 	if err != nil {
 		return nil, err
 	}
-	reason = strings.TrimSpace(reason)
-	if len(reason) > maxReasonLength {
-		return nil, &medic.Error{Code: medic.EINVALID, Message: "Use at most 500 characters.", Fields: map[string]string{"reason": "Use at most 500 characters."}}
+	if reason, err = medic.Line(reason, medic.MaxReasonLength); err != nil {
+		return nil, &medic.Error{Code: medic.EINVALID, Message: medic.ErrorMessage(err), Fields: map[string]string{"reason": medic.ErrorMessage(err)}}
 	}
 	if reason == "" {
 		reason = "Cancelled by the patient online."

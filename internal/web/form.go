@@ -21,6 +21,18 @@ type form struct {
 	Values  url.Values
 	Errors  map[string]string
 	Message string // a message for the whole form
+	// Keys maps a field name of the domain's errors to the form's own
+	// when they differ (medical_aid.scheme -> aid_scheme), so the message
+	// shows beside its field.
+	Keys map[string]string
+}
+
+// key is the form's name for the domain's field k.
+func (f *form) key(k string) string {
+	if n, ok := f.Keys[k]; ok {
+		return n
+	}
+	return k
 }
 
 func newForm(name string, values url.Values) *form {
@@ -54,7 +66,7 @@ func (f *form) HasErrors() bool { return len(f.Errors) > 0 || f.Message != "" }
 // setError records err's per-field messages and its safe summary.
 func (f *form) setError(err error) {
 	for k, v := range medic.ErrorFields(err) {
-		f.Errors[k] = v
+		f.Errors[f.key(k)] = v
 	}
 	f.Message = medic.ErrorMessage(err)
 }
@@ -69,7 +81,7 @@ func (f *form) fail(field, msg string) {
 // failFields adds the per-field messages of a domain validation error.
 func (f *form) failFields(err error) {
 	for k, m := range medic.ErrorFields(err) {
-		f.fail(k, m)
+		f.fail(f.key(k), m)
 	}
 }
 

@@ -27,7 +27,7 @@ func TestOperatorConsole(t *testing.T) {
 
 	r = op.post("/operator/practices", url.Values{"name": {"Harbour"}, "slug": {"Not A Slug!"}, "type": {"clinic"}, "time_zone": {"Mars/Base"}, "admin_email": {"x"}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
-	wantContains(t, r, "Use 1-40 lowercase letters", "Choose a known time zone", "first admin", `value="Harbour"`)
+	wantContains(t, r, "Use 1-40 lowercase letters", "Choose a time zone of the tz database", "first admin", `value="Harbour"`)
 	r = op.post("/operator/practices", url.Values{"name": {"Harbour"}, "slug": {"sunrise"}, "type": {"clinic"}, "time_zone": {"UTC"}, "admin_email": {"boss@harbour.example"}})
 	wantStatus(t, r, http.StatusConflict)
 	wantContains(t, r, "is taken")

@@ -112,7 +112,7 @@ type patientFormView struct {
 var patientLanguages = []string{"English", "Afrikaans", "isiZulu", "isiXhosa", "Sesotho", "Setswana", "Sepedi", "Xitsonga", "siSwati", "Tshivenda", "isiNdebele"}
 
 // maxContacts bounds the emergency contact rows of the form.
-const maxContacts = 5
+const maxContacts = medic.MaxEmergencyContacts
 
 // patientValues fills the form from a chart.
 func patientValues(p *medic.Patient) url.Values {
@@ -167,8 +167,14 @@ func patientFormFrom(r *http.Request) *form {
 			v.Set(k, s)
 		}
 	}
-	return newForm("patient", v)
+	f := newForm("patient", v)
+	f.Keys = patientFormKeys
+	return f
 }
+
+// patientFormKeys are the chart's fields the form names differently.
+var patientFormKeys = map[string]string{"medical_aid.scheme": "aid_scheme", "medical_aid.member_number": "aid_member_number",
+	"medical_aid.dependent_code": "aid_dependent_code"}
 
 // contactRows is the emergency contact rows to show: the filled ones and
 // one empty row, at least one.

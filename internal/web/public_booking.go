@@ -415,8 +415,8 @@ func (h *Handler) checkDetails(f *form, dir *publicDir) {
 	if f.Get("phone") == "" {
 		f.fail("phone", "Enter your mobile number.")
 	}
-	if len(f.Get("reason")) > 500 {
-		f.fail("reason", "Use at most 500 characters.")
+	if _, err := medic.MultiLine(f.Get("reason"), medic.MaxReasonLength); err != nil {
+		f.fail("reason", medic.ErrorMessage(err))
 	}
 	if err := pt.Validate(medic.DateOf(h.app.Clock.Now().In(zone))); err != nil {
 		f.failFields(err)

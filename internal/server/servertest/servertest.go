@@ -192,7 +192,7 @@ func (e *Env) ctx() context.Context { return context.Background() }
 // Practice creates an active practice with the given slug.
 func (e *Env) Practice(t testing.TB, slug string) *medic.Practice {
 	t.Helper()
-	p := &medic.Practice{Slug: slug, Name: "Practice " + slug}
+	p := &medic.Practice{Slug: slug, Name: "Practice " + slug, TimeZone: medic.DefaultTimeZone}
 	if err := p.Validate(); err != nil {
 		t.Fatalf("servertest: practice %s: %v", slug, err)
 	}
