@@ -158,3 +158,14 @@ type AppointmentTypeService interface {
 
 // Interval is a half-open time range [Start, End).
 type Interval struct{ Start, End time.Time }
+
+// CheckText checks the free text of a stored appointment with the rules its
+// use cases apply (notes multi-line; reasons one line).
+func (a *Appointment) CheckText() error {
+	f := FieldErrors{}
+	notes, cancel, overbook := a.Notes, a.CancelReason, a.OverbookReason
+	f.MultiLine("notes", &notes, MaxNotesLength)
+	f.Line("cancel_reason", &cancel, MaxReasonLength)
+	f.Line("overbook_reason", &overbook, MaxReasonLength)
+	return f.Err()
+}

@@ -174,7 +174,9 @@ func TestValidateRefusesHostileText(t *testing.T) {
 		{"registration_number", practitioner(func(p *Practitioner, v string) { p.RegistrationNumber = v })},
 		{"practice_number", practitioner(func(p *Practitioner, v string) { p.PracticeNumber = v })},
 		{"name", func(v string) error { return (&AppointmentType{Name: v, DurationMinutes: 15}).Validate() }},
-		{"color", func(v string) error { return (&AppointmentType{Name: "A", DurationMinutes: 15, Color: "#1a6fb0" + v}).Validate() }},
+		{"color", func(v string) error {
+			return (&AppointmentType{Name: "A", DurationMinutes: 15, Color: "#1a6fb0" + v}).Validate()
+		}},
 	}
 	for _, c := range checks {
 		for name, v := range hostile {

@@ -39,6 +39,7 @@ Commands:
   admin create-operator --email E --password-stdin
                         create a platform operator (or make an existing user one)
   audit verify          check every audit log hash chain; exit 1 on a broken link
+  check                 re-validate every stored value (charts included); exit 1 if any fails
   bench                 generate a large synthetic platform and benchmark search, availability and booking
   bench http            benchmark the JSON API over HTTP against a real server (medic bench http -h)
   version               print the version, commit and Go version
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdAudit(ctx, rest, getenv, stdout, stderr)
 	case "bench":
 		err = cmdBench(ctx, rest, getenv, stdout, stderr)
+	case "check":
+		err = cmdCheck(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		err = cmdVersion(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":

@@ -311,6 +311,9 @@ func TestDemo(t *testing.T) {
 		return n == 0
 	})
 
+	// The startup check finds nothing wrong in the demo.
+	waitFor(t, "the startup check", func() bool { return strings.Contains(s.stderr.String(), `"msg":"stored values valid"`) })
+
 	s.stop(t)
 	if !strings.Contains(s.stderr.String(), `"msg":"stopped"`) {
 		t.Errorf("no clean shutdown logged:\n%s", s.stderr)

@@ -137,6 +137,23 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 	logger.Info("ready", "addr", addr, "url", cfg.BaseURL, "startup_ms", time.Since(start).Milliseconds(),
 		"mail", map[bool]string{true: "dev mailbox", false: "smtp"}[cfg.DevMailbox()], "demo", cfg.Demo)
 
+	// Settings written before today's rules (or around the use cases) are
+	// reported, not fixed: the charts are left to `medic check`.
+	checked := make(chan struct{})
+	go func() {
+		defer close(checked)
+		n, err := reportInvalidValues(ctx, a, app.CheckScope{}, logger)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Error("startup check", "err", err)
+		case err != nil:
+		case n > 0:
+			logger.Warn("stored values no longer valid; run `medic check` for the full list, charts included", "count", n)
+		default:
+			logger.Info("stored values valid", "charts", "not checked (medic check)")
+		}
+	}()
+
 	var serveErr error
 	select {
 	case <-ctx.Done():
@@ -159,6 +176,7 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 		}
 		return nil
 	})
+	<-checked
 	shutdown("jobs", queue.Stop)
 	stopSealer()
 	if err := <-sealerDone; err != nil {
