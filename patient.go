@@ -64,8 +64,11 @@ type EmergencyContact struct {
 	Phone        string `json:"phone"`
 }
 
+// MaxListEntries bounds a chart's lists (allergies, chronic conditions).
+const MaxListEntries = 50
+
 // MaxEmergencyContacts bounds the emergency contacts of a chart.
-const MaxEmergencyContacts = 5
+const MaxEmergencyContacts = 10
 
 // FullName is "Given Family".
 func (p *Patient) FullName() string { return strings.TrimSpace(p.GivenName + " " + p.FamilyName) }
@@ -122,7 +125,7 @@ func (p *Patient) Validate(today Date) error {
 	f.Line("medical_aid.member_number", &p.MedicalAid.MemberNumber, 50)
 	f.Line("medical_aid.dependent_code", &p.MedicalAid.DependentCode, 10)
 	if len(p.EmergencyContacts) > MaxEmergencyContacts {
-		f.Add("emergency_contacts", "Give at most 5 emergency contacts.")
+		f.Add("emergency_contacts", "Give at most 10 emergency contacts.")
 	}
 	for i := range p.EmergencyContacts {
 		c := &p.EmergencyContacts[i]
@@ -136,8 +139,8 @@ func (p *Patient) Validate(today Date) error {
 			}
 		}
 	}
-	f.LineList("allergies", &p.Allergies, 100, MaxShortText*2)
-	f.LineList("chronic_conditions", &p.ChronicConditions, 100, MaxShortText*2)
+	f.LineList("allergies", &p.Allergies, MaxListEntries, MaxNameLength)
+	f.LineList("chronic_conditions", &p.ChronicConditions, MaxListEntries, MaxNameLength)
 	switch p.Status {
 	case PatientActive, PatientInactive:
 	case "":

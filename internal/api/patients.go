@@ -92,15 +92,8 @@ type patientInput struct {
 	ConfirmDuplicate *bool `json:"confirm_duplicate"`
 }
 
-// Bounds on the free-text parts the domain does not check itself.
-const (
-	maxPatientText = 500
-	maxPatientList = 50
-)
-
-// apply copies the set fields into p; what the domain validates (names,
-// dates, ID number, phone, email) is checked by the use case, the sizes of
-// the rest here.
+// apply copies the set fields into p; the use case validates them
+// (medic.Patient.Validate).
 func (in patientInput) apply(p *medic.Patient) error {
 	f := medic.FieldErrors{}
 	set := func(dst *string, v *string) {
@@ -128,56 +121,23 @@ func (in patientInput) apply(p *medic.Patient) error {
 	}
 	if in.MedicalAid != nil {
 		m := *in.MedicalAid
-		p.MedicalAid = medic.MedicalAid{Scheme: strings.TrimSpace(m.Scheme), MemberNumber: strings.TrimSpace(m.MemberNumber), DependentCode: strings.TrimSpace(m.DependentCode)}
-		if len(m.Scheme) > 100 || len(m.MemberNumber) > 100 || len(m.DependentCode) > 100 {
-			f.Add("medical_aid", "Use at most 100 characters per field.")
-		}
+		p.MedicalAid = medic.MedicalAid{Scheme: m.Scheme, MemberNumber: m.MemberNumber, DependentCode: m.DependentCode}
 	}
 	if in.EmergencyContacts != nil {
 		cs := *in.EmergencyContacts
 		p.EmergencyContacts = make([]medic.EmergencyContact, 0, len(cs))
 		for _, c := range cs {
-			c.Name, c.Relationship = strings.TrimSpace(c.Name), strings.TrimSpace(c.Relationship)
-			if c.Name == "" && c.Phone == "" {
+			if strings.TrimSpace(c.Name) == "" && strings.TrimSpace(c.Phone) == "" {
 				f.Add("emergency_contacts", "Give each emergency contact a name or phone number.")
-			}
-			if len(c.Name) > 200 || len(c.Relationship) > 100 {
-				f.Add("emergency_contacts", "Use at most 200 characters for a name and 100 for a relationship.")
 			}
 			p.EmergencyContacts = append(p.EmergencyContacts, medic.EmergencyContact{Name: c.Name, Relationship: c.Relationship, Phone: c.Phone})
 		}
-		if len(cs) > 10 {
-			f.Add("emergency_contacts", "Give at most 10 emergency contacts.")
-		}
 	}
-	for _, l := range []struct {
-		field string
-		in    *[]string
-		dst   *[]string
-	}{{"allergies", in.Allergies, &p.Allergies}, {"chronic_conditions", in.ChronicConditions, &p.ChronicConditions}} {
-		if l.in == nil {
-			continue
-		}
-		out := make([]string, 0, len(*l.in))
-		for _, s := range *l.in {
-			if s = strings.TrimSpace(s); s != "" {
-				out = append(out, s)
-			}
-			if len(s) > 200 {
-				f.Add(l.field, "Use at most 200 characters per entry.")
-			}
-		}
-		if len(out) > maxPatientList {
-			f.Add(l.field, "Give at most 50 entries.")
-		}
-		*l.dst = out
+	if in.Allergies != nil {
+		p.Allergies = *in.Allergies
 	}
-	p.Address, p.PreferredLanguage = strings.TrimSpace(p.Address), strings.TrimSpace(p.PreferredLanguage)
-	if len(p.Address) > maxPatientText {
-		f.Add("address", "Use at most 500 characters.")
-	}
-	if len(p.PreferredLanguage) > 50 {
-		f.Add("preferred_language", "Use at most 50 characters.")
+	if in.ChronicConditions != nil {
+		p.ChronicConditions = *in.ChronicConditions
 	}
 	return f.Err()
 }
