@@ -48,6 +48,9 @@ type Patient struct {
 	MergedInto        string
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	// Withheld lists the parts this copy leaves out for the role it was
+	// made for (ProjectPatient); nil for a chart as stored.
+	Withheld []ChartPart
 }
 
 // MedicalAid is the patient's medical scheme membership.

@@ -29,8 +29,14 @@ func New(a *app.App, cookie sessioncookie.Cookie, log *slog.Logger) *Handler {
 	return &Handler{app: a, cookie: cookie, log: log}
 }
 
+// Router is where routes are registered: an *http.ServeMux, or a mux that
+// also lists them (the server's, for tests that check every route).
+type Router interface {
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}
+
 // Routes registers every API route.
-func (h *Handler) Routes(mux *http.ServeMux) {
+func (h *Handler) Routes(mux Router) {
 	mux.HandleFunc("POST /api/v1/auth/login", h.login)
 	mux.HandleFunc("POST /api/v1/auth/logout", h.logout)
 	mux.HandleFunc("POST /api/v1/auth/password-reset", h.requestPasswordReset)

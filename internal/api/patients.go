@@ -24,7 +24,9 @@ type emergencyContactDTO struct {
 	Phone        string `json:"phone"`
 }
 
-// patientDTO is a chart: the DOMAIN.md fields first, then the rest.
+// patientDTO is a chart: the DOMAIN.md fields first, then the rest. Fields
+// of a part the member's role may not read are left out (not null), as the
+// use case's projection withheld them.
 type patientDTO struct {
 	ID                string                `json:"id"`
 	GivenName         string                `json:"given_name"`
@@ -40,8 +42,8 @@ type patientDTO struct {
 	PreferredLanguage string                `json:"preferred_language"`
 	MedicalAid        medicalAidDTO         `json:"medical_aid"`
 	EmergencyContacts []emergencyContactDTO `json:"emergency_contacts"`
-	Allergies         []string              `json:"allergies"`
-	ChronicConditions []string              `json:"chronic_conditions"`
+	Allergies         *[]string             `json:"allergies,omitempty"`
+	ChronicConditions *[]string             `json:"chronic_conditions,omitempty"`
 	MergedInto        *string               `json:"merged_into"`
 	CreatedAt         time.Time             `json:"created_at"`
 	UpdatedAt         time.Time             `json:"updated_at"`
@@ -55,8 +57,11 @@ func toPatient(p *medic.Patient) patientDTO {
 	d := patientDTO{ID: p.ID, GivenName: p.GivenName, FamilyName: p.FamilyName, DateOfBirth: p.DateOfBirth, Sex: p.Sex, IDNumber: p.IDNumber,
 		Email: p.Email, Phone: p.Phone, Status: p.Status, Passport: p.Passport, Address: p.Address, PreferredLanguage: p.PreferredLanguage,
 		MedicalAid:        medicalAidDTO{Scheme: p.MedicalAid.Scheme, MemberNumber: p.MedicalAid.MemberNumber, DependentCode: p.MedicalAid.DependentCode},
-		EmergencyContacts: contacts, Allergies: nonNilStrings(p.Allergies), ChronicConditions: nonNilStrings(p.ChronicConditions),
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+		EmergencyContacts: contacts, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+	if p.Shows(medic.ChartClinical) {
+		allergies, conditions := nonNilStrings(p.Allergies), nonNilStrings(p.ChronicConditions)
+		d.Allergies, d.ChronicConditions = &allergies, &conditions
+	}
 	if p.MergedInto != "" {
 		into := p.MergedInto
 		d.MergedInto = &into

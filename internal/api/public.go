@@ -22,7 +22,7 @@ const PublicBodyLimit = 16 << 10
 // publicRoutes registers the public booking API: no sign-in, the practice
 // from its slug (or a signed manage link), CORS only for the origins the
 // practice configured.
-func (h *Handler) publicRoutes(mux *http.ServeMux) {
+func (h *Handler) publicRoutes(mux Router) {
 	mux.HandleFunc("GET /api/v1/public/practices/{slug}", h.public(h.publicPractice))
 	mux.HandleFunc("GET /api/v1/public/practices/{slug}/practitioners", h.public(h.publicPractitioners))
 	mux.HandleFunc("GET /api/v1/public/practices/{slug}/availability", h.public(h.publicAvailability))

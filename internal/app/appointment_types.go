@@ -24,8 +24,8 @@ func (a *App) GetAppointmentType(ctx context.Context, id string) (*medic.Appoint
 
 // CreateAppointmentType adds a type (admin).
 func (a *App) CreateAppointmentType(ctx context.Context, t *medic.AppointmentType) error {
-	if _, err := require(ctx, medic.PermSchedulesManage); err != nil {
-		return a.denied(ctx, "appointment_type.create", err)
+	if _, err := a.allow(ctx, "appointment_type.create"); err != nil {
+		return err
 	}
 	t.Active = true
 	if err := t.Validate(); err != nil {
@@ -41,8 +41,8 @@ func (a *App) CreateAppointmentType(ctx context.Context, t *medic.AppointmentTyp
 
 // UpdateAppointmentType saves changes made by change (admin).
 func (a *App) UpdateAppointmentType(ctx context.Context, id string, change func(t *medic.AppointmentType)) (*medic.AppointmentType, error) {
-	if _, err := require(ctx, medic.PermSchedulesManage); err != nil {
-		return nil, a.denied(ctx, "appointment_type.update", err)
+	if _, err := a.allow(ctx, "appointment_type.update"); err != nil {
+		return nil, err
 	}
 	var t *medic.AppointmentType
 	err := a.Tx.InTx(ctx, func(ctx context.Context) error {

@@ -49,9 +49,9 @@ func canOverbook(t medic.Tenant) bool { return t.Role == medic.RoleAdmin || t.Ro
 // BookAppointment books a slot. The database refuses a slot that is full
 // (ErrSlotFull, 409) however many requests race for it.
 func (a *App) BookAppointment(ctx context.Context, in BookingRequest) (*medic.Appointment, error) {
-	t, err := require(ctx, medic.PermAppointmentsWrite)
+	t, err := a.allow(ctx, "appointment.book")
 	if err != nil {
-		return nil, a.denied(ctx, "appointment.book", err)
+		return nil, err
 	}
 	if err := in.validate(); err != nil {
 		return nil, err
@@ -183,8 +183,8 @@ func (a *App) auditAppointment(ctx context.Context, action string, ap *medic.App
 
 // GetAppointment returns one appointment; the read is audited.
 func (a *App) GetAppointment(ctx context.Context, id string) (*medic.Appointment, error) {
-	if _, err := require(ctx, medic.PermAppointmentsRead); err != nil {
-		return nil, a.denied(ctx, "appointment.view", err)
+	if _, err := a.allow(ctx, "appointment.view"); err != nil {
+		return nil, err
 	}
 	var ap *medic.Appointment
 	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
@@ -200,8 +200,8 @@ func (a *App) GetAppointment(ctx context.Context, id string) (*medic.Appointment
 // ListAppointments lists appointments (calendars, today's list, a chart's
 // tab); the read is audited.
 func (a *App) ListAppointments(ctx context.Context, f medic.AppointmentFilter, p medic.Page) ([]*medic.Appointment, string, error) {
-	if _, err := require(ctx, medic.PermAppointmentsRead); err != nil {
-		return nil, "", a.denied(ctx, "appointment.list", err)
+	if _, err := a.allow(ctx, "appointment.list"); err != nil {
+		return nil, "", err
 	}
 	var out []*medic.Appointment
 	var next string
@@ -242,8 +242,8 @@ func (a *App) auditAppointmentsShown(ctx context.Context, list string, aps []*me
 // RescheduleAppointment moves a booked appointment to another slot (and
 // optionally practitioner or location), releasing the old places.
 func (a *App) RescheduleAppointment(ctx context.Context, id string, start time.Time, practitionerID, locationID string) (*medic.Appointment, error) {
-	if _, err := require(ctx, medic.PermAppointmentsWrite); err != nil {
-		return nil, a.denied(ctx, "appointment.reschedule", err)
+	if _, err := a.allow(ctx, "appointment.reschedule"); err != nil {
+		return nil, err
 	}
 	if start.IsZero() {
 		return nil, &medic.Error{Code: medic.EINVALID, Message: "Choose the new time.", Fields: map[string]string{"start": "Choose the new time."}}
@@ -309,8 +309,8 @@ func isStaff(ctx context.Context) bool { return medic.ActorFrom(ctx).UserID != "
 // start, complete, no-show, or cancel (with a reason). Only valid changes
 // are accepted.
 func (a *App) SetAppointmentStatus(ctx context.Context, id string, to medic.AppointmentStatus, reason string) (*medic.Appointment, error) {
-	if _, err := require(ctx, medic.PermAppointmentsWrite); err != nil {
-		return nil, a.denied(ctx, "appointment.status", err)
+	if _, err := a.allow(ctx, "appointment.status"); err != nil {
+		return nil, err
 	}
 	f := medic.FieldErrors{}
 	if to == medic.StatusCancelled {

@@ -24,8 +24,8 @@ func (a *App) GetLocation(ctx context.Context, id string) (*medic.Location, erro
 
 // CreateLocation adds a site to the practice in context (admin).
 func (a *App) CreateLocation(ctx context.Context, l *medic.Location) error {
-	if _, err := require(ctx, medic.PermSettingsManage); err != nil {
-		return a.denied(ctx, "location.create", err)
+	if _, err := a.allow(ctx, "location.create"); err != nil {
+		return err
 	}
 	if err := l.Validate(); err != nil {
 		return err
@@ -40,8 +40,8 @@ func (a *App) CreateLocation(ctx context.Context, l *medic.Location) error {
 
 // UpdateLocation saves a location of the practice in context (admin).
 func (a *App) UpdateLocation(ctx context.Context, l *medic.Location) error {
-	if _, err := require(ctx, medic.PermSettingsManage); err != nil {
-		return a.denied(ctx, "location.update", err)
+	if _, err := a.allow(ctx, "location.update"); err != nil {
+		return err
 	}
 	if err := l.Validate(); err != nil {
 		return err
@@ -56,8 +56,8 @@ func (a *App) UpdateLocation(ctx context.Context, l *medic.Location) error {
 
 // DeleteLocation removes a location of the practice in context (admin).
 func (a *App) DeleteLocation(ctx context.Context, id string) error {
-	if _, err := require(ctx, medic.PermSettingsManage); err != nil {
-		return a.denied(ctx, "location.delete", err)
+	if _, err := a.allow(ctx, "location.delete"); err != nil {
+		return err
 	}
 	return a.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := a.Locations.DeleteLocation(ctx, id); err != nil {

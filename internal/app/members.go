@@ -37,8 +37,8 @@ type MemberChange struct {
 // UpdateMember changes a member's role or active flag (admin). A practice
 // always keeps one active admin.
 func (a *App) UpdateMember(ctx context.Context, id string, ch MemberChange) (*medic.Member, error) {
-	if _, err := require(ctx, medic.PermMembersManage); err != nil {
-		return nil, a.denied(ctx, "member.update", err)
+	if _, err := a.allow(ctx, "member.update"); err != nil {
+		return nil, err
 	}
 	if ch.Role != nil && !ch.Role.Valid() {
 		return nil, &medic.Error{Code: medic.EINVALID, Message: "Choose a role.", Fields: map[string]string{"role": "Choose admin, doctor, nurse, receptionist or billing."}}
@@ -93,9 +93,9 @@ func (a *App) UpdateMember(ctx context.Context, id string, ch MemberChange) (*me
 
 // Invite emails a link to join the practice in context with a role (admin).
 func (a *App) Invite(ctx context.Context, email string, role medic.Role) (*medic.Invitation, error) {
-	t, err := require(ctx, medic.PermMembersManage)
+	t, err := a.allow(ctx, "member.invite")
 	if err != nil {
-		return nil, a.denied(ctx, "member.invite", err)
+		return nil, err
 	}
 	f := medic.FieldErrors{}
 	email, err = medic.NormalizeEmail(email)
@@ -145,7 +145,7 @@ func (a *App) invite(ctx context.Context, t medic.Tenant, email string, role med
 
 // ListInvitations lists open invitations of the practice in context (admin).
 func (a *App) ListInvitations(ctx context.Context) ([]*medic.Invitation, error) {
-	if _, err := require(ctx, medic.PermMembersManage); err != nil {
+	if _, err := a.allow(ctx, "member.invitation_list"); err != nil {
 		return nil, err
 	}
 	return a.Invitations.ListPendingInvitations(ctx)
@@ -153,8 +153,8 @@ func (a *App) ListInvitations(ctx context.Context) ([]*medic.Invitation, error) 
 
 // RevokeInvitation cancels an open invitation (admin).
 func (a *App) RevokeInvitation(ctx context.Context, id string) error {
-	if _, err := require(ctx, medic.PermMembersManage); err != nil {
-		return a.denied(ctx, "member.invitation_revoke", err)
+	if _, err := a.allow(ctx, "member.invitation_revoke"); err != nil {
+		return err
 	}
 	return a.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := a.Invitations.RevokeInvitation(ctx, id); err != nil {

@@ -11,8 +11,8 @@ import (
 
 // ListNotifications lists the desk notifications of the practice, newest first.
 func (a *App) ListNotifications(ctx context.Context, page medic.Page) ([]*medic.Notification, string, error) {
-	if _, err := require(ctx, medic.PermAppointmentsRead); err != nil {
-		return nil, "", a.denied(ctx, "notification.list", err)
+	if _, err := a.allow(ctx, "notification.list"); err != nil {
+		return nil, "", err
 	}
 	var out []*medic.Notification
 	var next string
@@ -37,8 +37,8 @@ func (a *App) ListNotifications(ctx context.Context, page medic.Page) ([]*medic.
 
 // UnreadNotifications counts the practice's unread desk notifications.
 func (a *App) UnreadNotifications(ctx context.Context) (int, error) {
-	if _, err := require(ctx, medic.PermAppointmentsRead); err != nil {
-		return 0, a.denied(ctx, "notification.count", err)
+	if _, err := a.allow(ctx, "notification.count"); err != nil {
+		return 0, err
 	}
 	return a.Notifications.CountUnreadNotifications(ctx)
 }
@@ -46,8 +46,8 @@ func (a *App) UnreadNotifications(ctx context.Context) (int, error) {
 // MarkNotificationRead marks one notification read (for the whole desk);
 // ENOTFOUND for another practice's.
 func (a *App) MarkNotificationRead(ctx context.Context, id string) error {
-	if _, err := require(ctx, medic.PermAppointmentsRead); err != nil {
-		return a.denied(ctx, "notification.read", err)
+	if _, err := a.allow(ctx, "notification.read"); err != nil {
+		return err
 	}
 	return a.Notifications.MarkNotificationRead(ctx, id, a.now())
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -27,14 +28,16 @@ func (a *App) today(ctx context.Context) medic.Date {
 	return medic.DateOf(a.now().In(a.location(ctx)))
 }
 
-// SearchPatients lists charts of the practice in context; the read is audited.
+// SearchPatients lists charts of the practice in context, as the member's
+// role may see them; the read is audited.
 func (a *App) SearchPatients(ctx context.Context, f medic.PatientFilter, p medic.Page) ([]*medic.Patient, string, error) {
-	if _, err := require(ctx, medic.PermPatientsRead); err != nil {
-		return nil, "", a.denied(ctx, "patient.search", err)
+	t, err := a.allow(ctx, "patient.search")
+	if err != nil {
+		return nil, "", err
 	}
 	var out []*medic.Patient
 	var next string
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		if out, next, err = a.Patients.SearchPatients(ctx, f, p); err != nil {
 			return err
@@ -45,7 +48,16 @@ func (a *App) SearchPatients(ctx context.Context, f medic.PatientFilter, p medic
 		}
 		return a.auditListed(ctx, "search", out)
 	})
-	return out, next, err
+	return projectAll(out, t.Role), next, err
+}
+
+// projectAll is every chart of a list as role r may see it
+// (medic.ProjectPatient): use cases return no chart any other way.
+func projectAll(ps []*medic.Patient, r medic.Role) []*medic.Patient {
+	for i, p := range ps {
+		ps[i] = medic.ProjectPatient(p, r)
+	}
+	return ps
 }
 
 // auditListed records that each chart in a list was shown (a read of that
@@ -58,20 +70,25 @@ func (a *App) auditListed(ctx context.Context, list string, ps []*medic.Patient)
 	return a.Audit.RecordMany(ctx, es)
 }
 
-// GetPatient returns one chart; the read is audited.
+// GetPatient returns one chart as the member's role may see it; the read
+// is audited.
 func (a *App) GetPatient(ctx context.Context, id string) (*medic.Patient, error) {
-	if _, err := require(ctx, medic.PermPatientsRead); err != nil {
-		return nil, a.denied(ctx, "patient.view", err)
+	t, err := a.allow(ctx, "patient.view")
+	if err != nil {
+		return nil, err
 	}
 	var p *medic.Patient
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		if p, err = a.Patients.FindPatient(ctx, id); err != nil {
 			return err
 		}
 		return a.auditPatient(ctx, "patient.viewed", p.ID, nil)
 	})
-	return p, err
+	if err != nil {
+		return nil, err
+	}
+	return medic.ProjectPatient(p, t.Role), nil
 }
 
 // auditPatient records an event about a patient.
@@ -79,19 +96,27 @@ func (a *App) auditPatient(ctx context.Context, action, patientID string, detail
 	return a.Audit.Record(ctx, medic.AuditEvent{Action: action, EntityType: "patient", EntityID: patientID, PatientID: patientID, Detail: detail})
 }
 
-// CreatePatient validates and stores a new chart. Unless confirmed, likely
-// duplicates (same ID number, same email, or same name and date of birth)
-// stop it with ErrPossibleDuplicate and are returned.
+// CreatePatient validates and stores a new chart, and leaves p as the
+// member's role may see it. Unless confirmed, likely duplicates (same ID
+// number, same email, or same name and date of birth) stop it with
+// ErrPossibleDuplicate and are returned. A role that may not write the
+// clinical part must leave its fields nil (medic.CheckChartEdit).
 func (a *App) CreatePatient(ctx context.Context, p *medic.Patient, confirmed bool) ([]medic.DuplicateMatch, error) {
-	if _, err := require(ctx, medic.PermPatientsWrite); err != nil {
+	t, err := a.allow(ctx, "patient.create")
+	if err != nil {
+		return nil, err
+	}
+	checked, err := medic.CheckChartEdit(&medic.Patient{}, p, t.Role)
+	if err != nil {
 		return nil, a.denied(ctx, "patient.create", err)
 	}
+	*p = *checked
 	p.Status = medic.PatientActive
 	if err := p.Validate(a.today(ctx)); err != nil {
 		return nil, err
 	}
 	var dups []medic.DuplicateMatch
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		if dups, err = a.Patients.FindDuplicates(ctx, p); err != nil {
 			return err
@@ -108,24 +133,36 @@ func (a *App) CreatePatient(ctx context.Context, p *medic.Patient, confirmed boo
 		}
 		return a.auditPatient(ctx, "patient.created", p.ID, detail)
 	})
+	for i := range dups {
+		dups[i].Patient = medic.ProjectPatient(dups[i].Patient, t.Role)
+	}
+	*p = *medic.ProjectPatient(p, t.Role)
 	return dups, err
 }
 
-// UpdatePatient saves changes made by change to a chart.
+// UpdatePatient saves the changes change makes to the chart as the
+// member's role sees it (medic.ProjectPatient) and returns the chart so
+// seen. Parts the role may not write keep their stored values; setting one
+// is refused and audited (medic.CheckChartEdit).
 func (a *App) UpdatePatient(ctx context.Context, id string, change func(p *medic.Patient)) (*medic.Patient, error) {
-	if _, err := require(ctx, medic.PermPatientsWrite); err != nil {
-		return nil, a.denied(ctx, "patient.update", err)
+	t, err := a.allow(ctx, "patient.update")
+	if err != nil {
+		return nil, err
 	}
 	var p *medic.Patient
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
-		var err error
-		if p, err = a.Patients.FindPatient(ctx, id); err != nil {
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+		full, err := a.Patients.FindPatient(ctx, id)
+		if err != nil {
 			return err
 		}
-		if p.Status == medic.PatientMerged {
+		if full.Status == medic.PatientMerged {
 			return medic.Errorf(medic.ECONFLICT, "This chart was merged into another; edit that one.")
 		}
-		change(p)
+		edited := medic.ProjectPatient(full, t.Role)
+		change(edited)
+		if p, err = medic.CheckChartEdit(full, edited, t.Role); err != nil {
+			return err
+		}
 		if err := p.Validate(a.today(ctx)); err != nil {
 			return err
 		}
@@ -134,7 +171,13 @@ func (a *App) UpdatePatient(ctx context.Context, id string, change func(p *medic
 		}
 		return a.auditPatient(ctx, "patient.updated", p.ID, nil)
 	})
-	return p, err
+	if errors.Is(err, medic.ErrClinicalWrite) {
+		return nil, a.denied(ctx, "patient.update", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return medic.ProjectPatient(p, t.Role), nil
 }
 
 // SetPatientStatus deactivates or reactivates a chart (never deletes it).
@@ -148,8 +191,8 @@ func (a *App) SetPatientStatus(ctx context.Context, id string, s medic.PatientSt
 // MergePatients moves everything of chart `from` into chart `into`. It is
 // irreversible, so it needs confirm.
 func (a *App) MergePatients(ctx context.Context, from, into string, confirm bool) error {
-	if _, err := require(ctx, medic.PermPatientsWrite); err != nil {
-		return a.denied(ctx, "patient.merge", err)
+	if _, err := a.allow(ctx, "patient.merge"); err != nil {
+		return err
 	}
 	if from == into {
 		return &medic.Error{Code: medic.EINVALID, Message: "Choose two different charts.", Fields: map[string]string{"into": "Choose a different chart."}}
@@ -168,13 +211,15 @@ func (a *App) MergePatients(ctx context.Context, from, into string, confirm bool
 	})
 }
 
-// RecentPatients lists the most recently changed charts (dashboard).
+// RecentPatients lists the most recently changed charts (dashboard), as
+// the member's role may see them.
 func (a *App) RecentPatients(ctx context.Context, limit int) ([]*medic.Patient, error) {
-	if _, err := require(ctx, medic.PermPatientsRead); err != nil {
+	t, err := a.allow(ctx, "patient.recent")
+	if err != nil {
 		return nil, err
 	}
 	var out []*medic.Patient
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		if out, err = a.Patients.RecentPatients(ctx, limit); err != nil {
 			return err
@@ -184,5 +229,5 @@ func (a *App) RecentPatients(ctx context.Context, limit int) ([]*medic.Patient, 
 		}
 		return a.auditListed(ctx, "recent", out)
 	})
-	return out, err
+	return projectAll(out, t.Role), err
 }

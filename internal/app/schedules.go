@@ -34,8 +34,8 @@ func (a *App) GetScheduleRule(ctx context.Context, id string) (*medic.ScheduleRu
 // future appointments they are returned with ErrScheduleStrandsAppointments
 // unless confirm.
 func (a *App) SaveScheduleRule(ctx context.Context, r *medic.ScheduleRule, confirm bool) ([]*medic.Appointment, error) {
-	if _, err := require(ctx, medic.PermSchedulesManage); err != nil {
-		return nil, a.denied(ctx, "schedule.save", err)
+	if _, err := a.allow(ctx, "schedule.save"); err != nil {
+		return nil, err
 	}
 	if err := r.Validate(); err != nil {
 		return nil, err
@@ -124,8 +124,8 @@ func (a *App) checkRuleRefs(ctx context.Context, r *medic.ScheduleRule) error {
 // DeleteScheduleRule removes a rule (admin); stranded appointments are
 // returned with ErrScheduleStrandsAppointments unless confirm, and kept.
 func (a *App) DeleteScheduleRule(ctx context.Context, id string, confirm bool) ([]*medic.Appointment, error) {
-	if _, err := require(ctx, medic.PermSchedulesManage); err != nil {
-		return nil, a.denied(ctx, "schedule.delete", err)
+	if _, err := a.allow(ctx, "schedule.delete"); err != nil {
+		return nil, err
 	}
 	var stranded []*medic.Appointment
 	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
@@ -171,8 +171,8 @@ func (a *App) ListScheduleExceptions(ctx context.Context, practitionerID string,
 // AddScheduleException records leave or extra hours (admin). Leave that
 // strands appointments needs confirm, like a rule change.
 func (a *App) AddScheduleException(ctx context.Context, e *medic.ScheduleException, confirm bool) ([]*medic.Appointment, error) {
-	if _, err := require(ctx, medic.PermSchedulesManage); err != nil {
-		return nil, a.denied(ctx, "schedule.exception", err)
+	if _, err := a.allow(ctx, "schedule.exception"); err != nil {
+		return nil, err
 	}
 	if err := e.Validate(); err != nil {
 		return nil, err
@@ -222,8 +222,8 @@ func (a *App) AddScheduleException(ctx context.Context, e *medic.ScheduleExcepti
 // extra hours that strands appointments needs confirm, like a rule change;
 // the appointments are returned and kept.
 func (a *App) DeleteScheduleException(ctx context.Context, id string, confirm bool) ([]*medic.Appointment, error) {
-	if _, err := require(ctx, medic.PermSchedulesManage); err != nil {
-		return nil, a.denied(ctx, "schedule.exception_delete", err)
+	if _, err := a.allow(ctx, "schedule.exception_delete"); err != nil {
+		return nil, err
 	}
 	var stranded []*medic.Appointment
 	err := a.Tx.InTx(ctx, func(ctx context.Context) error {

@@ -22,8 +22,8 @@ func (a *App) GetPractice(ctx context.Context) (*medic.Practice, error) {
 // UpdatePractice saves the practice's details, branding and booking settings
 // (admin). The slug, status and plan are the operator's.
 func (a *App) UpdatePractice(ctx context.Context, change func(p *medic.Practice)) (*medic.Practice, error) {
-	if _, err := require(ctx, medic.PermSettingsManage); err != nil {
-		return nil, a.denied(ctx, "practice.update", err)
+	if _, err := a.allow(ctx, "practice.update"); err != nil {
+		return nil, err
 	}
 	var p *medic.Practice
 	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
@@ -48,8 +48,8 @@ func (a *App) UpdatePractice(ctx context.Context, change func(p *medic.Practice)
 
 // SetLogo stores an uploaded PNG or JPEG logo (admin).
 func (a *App) SetLogo(ctx context.Context, data []byte) error {
-	if _, err := require(ctx, medic.PermSettingsManage); err != nil {
-		return a.denied(ctx, "practice.logo", err)
+	if _, err := a.allow(ctx, "practice.logo"); err != nil {
+		return err
 	}
 	if len(data) == 0 || len(data) > MaxLogoBytes {
 		return &medic.Error{Code: medic.EINVALID, Message: "Upload a PNG or JPEG of at most 512 KB.", Fields: map[string]string{"logo": "Upload a PNG or JPEG of at most 512 KB."}}
@@ -73,8 +73,8 @@ func (a *App) Logo(ctx context.Context) (*medic.Logo, error) {
 
 // ListAuditEvents lists the practice's audit log (admin).
 func (a *App) ListAuditEvents(ctx context.Context, f medic.AuditFilter, p medic.Page) ([]medic.AuditEvent, string, error) {
-	if _, err := require(ctx, medic.PermAuditRead); err != nil {
-		return nil, "", a.denied(ctx, "audit.read", err)
+	if _, err := a.allow(ctx, "audit.read"); err != nil {
+		return nil, "", err
 	}
 	return a.Audit.ListAuditEvents(ctx, f, p)
 }

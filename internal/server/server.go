@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +40,7 @@ type Server struct {
 	metrics *metrics
 	ready   func(context.Context) error
 	handler http.Handler
+	routes  []string
 }
 
 // New wires every route. ready is the readiness check (the database).
@@ -51,7 +53,7 @@ func New(cfg Config, a *app.App, log *slog.Logger, pool *pgxpool.Pool, ready fun
 		cfg.Cookie.MaxAge = a.SessionAbsolute
 	}
 	s := &Server{cfg: cfg, app: a, log: log, metrics: newMetrics(pool), ready: ready}
-	mux := http.NewServeMux()
+	mux := &listingMux{ServeMux: http.NewServeMux()}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
@@ -67,7 +69,27 @@ func New(cfg Config, a *app.App, log *slog.Logger, pool *pgxpool.Pool, ready fun
 	// forged request gains nothing a direct one would not.
 	csrf.AddInsecureBypassPattern("/api/v1/public/")
 	s.handler = s.observe(s.secure(csrf.Handler(s.authenticate(mux))))
+	s.routes = mux.patterns
 	return s
+}
+
+// Routes lists every registered route pattern, in registration order: tests
+// check each against their tables of who may use it and what it shows.
+func (s *Server) Routes() []string { return slices.Clone(s.routes) }
+
+// listingMux is a ServeMux that remembers its patterns.
+type listingMux struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (m *listingMux) Handle(pattern string, h http.Handler) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+func (m *listingMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.Handle(pattern, http.HandlerFunc(h))
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

@@ -72,8 +72,7 @@ func (h *Handler) renderAppointmentType(w http.ResponseWriter, r *http.Request, 
 }
 
 func (h *Handler) newAppointmentTypeForm(w http.ResponseWriter, r *http.Request, v *visitor) {
-	if !v.tenant.Can(medic.PermSchedulesManage) {
-		h.fail(w, r, errForbidden)
+	if !h.offers(w, r, "appointment_type.create") {
 		return
 	}
 	t := &medic.AppointmentType{DurationMinutes: 15, Color: "#1a6fb0", Active: true}
@@ -86,21 +85,16 @@ func (h *Handler) appointmentTypeForm(w http.ResponseWriter, r *http.Request, v 
 		h.fail(w, r, err)
 		return
 	}
-	if !v.tenant.Can(medic.PermSchedulesManage) {
-		h.fail(w, r, errForbidden)
+	if !h.offers(w, r, "appointment_type.update") {
 		return
 	}
 	h.renderAppointmentType(w, r, http.StatusOK, t, newForm("type", appointmentTypeValues(t)))
 }
 
 // saveAppointmentType validates the sent form and hands the type to save.
-func (h *Handler) saveAppointmentType(w http.ResponseWriter, r *http.Request, v *visitor, t *medic.AppointmentType, save func(*medic.AppointmentType) error, done string) {
+func (h *Handler) saveAppointmentType(w http.ResponseWriter, r *http.Request, v *visitor, action string, t *medic.AppointmentType, save func(*medic.AppointmentType) error, done string) {
 	if err := parseForm(r); err != nil {
 		h.fail(w, r, err)
-		return
-	}
-	if !v.tenant.Can(medic.PermSchedulesManage) {
-		h.fail(w, r, errForbidden)
 		return
 	}
 	f := newForm("type", url.Values{})
@@ -116,7 +110,7 @@ func (h *Handler) saveAppointmentType(w http.ResponseWriter, r *http.Request, v 
 		if err := sent.Validate(); err != nil {
 			f.failFields(err)
 		}
-		h.formFail(w, r, f.err(), f, rerender)
+		h.actionFormFail(w, r, action, f.err(), f, rerender)
 		return
 	}
 	if err := save(&sent); err != nil {
@@ -127,7 +121,7 @@ func (h *Handler) saveAppointmentType(w http.ResponseWriter, r *http.Request, v 
 }
 
 func (h *Handler) createAppointmentType(w http.ResponseWriter, r *http.Request, v *visitor) {
-	h.saveAppointmentType(w, r, v, &medic.AppointmentType{}, func(t *medic.AppointmentType) error {
+	h.saveAppointmentType(w, r, v, "appointment_type.create", &medic.AppointmentType{}, func(t *medic.AppointmentType) error {
 		return h.app.CreateAppointmentType(r.Context(), t)
 	}, "/appointment-types?m=type-added")
 }
@@ -138,7 +132,7 @@ func (h *Handler) updateAppointmentType(w http.ResponseWriter, r *http.Request, 
 		h.fail(w, r, err)
 		return
 	}
-	h.saveAppointmentType(w, r, v, t, func(sent *medic.AppointmentType) error {
+	h.saveAppointmentType(w, r, v, "appointment_type.update", t, func(sent *medic.AppointmentType) error {
 		_, err := h.app.UpdateAppointmentType(r.Context(), t.ID, func(cur *medic.AppointmentType) {
 			cur.Name, cur.DurationMinutes, cur.Color, cur.OnlineBookable, cur.Active = sent.Name, sent.DurationMinutes, sent.Color, sent.OnlineBookable, sent.Active
 		})

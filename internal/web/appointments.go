@@ -129,8 +129,7 @@ func (h *Handler) newAppointment(w http.ResponseWriter, r *http.Request, v *visi
 
 func (h *Handler) renderBooking(w http.ResponseWriter, r *http.Request, status int, v *visitor, crit url.Values, pq string, f *form) {
 	ctx := r.Context()
-	if !v.tenant.Can(medic.PermAppointmentsWrite) {
-		h.fail(w, r, errForbidden)
+	if !h.offers(w, r, "appointment.book") {
 		return
 	}
 	dir, err := h.directory(ctx)
@@ -388,7 +387,7 @@ func (h *Handler) rescheduleAppointment(w http.ResponseWriter, r *http.Request, 
 	start, _, loc, ok := parseSlot(f.Get("slot"))
 	if !ok {
 		f.fail("slot", "Choose the new time.")
-		h.formFail(w, r, f.err(), f, rerender)
+		h.actionFormFail(w, r, "appointment.reschedule", f.err(), f, rerender)
 		return
 	}
 	ap, err := h.app.RescheduleAppointment(r.Context(), r.PathValue("id"), start, "", loc)

@@ -85,8 +85,7 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, v *visitor) {
 			d.OlderURL = "/audit?" + older.Encode()
 		}
 	} else {
-		if !v.tenant.Can(medic.PermAuditRead) {
-			h.fail(w, r, errForbidden)
+		if !h.offers(w, r, "audit.read") {
 			return
 		}
 		f.Message = "Some filters are not valid."

@@ -121,8 +121,7 @@ func (h *Handler) renderLocation(w http.ResponseWriter, r *http.Request, status 
 }
 
 func (h *Handler) newLocationForm(w http.ResponseWriter, r *http.Request, v *visitor) {
-	if !v.tenant.Can(medic.PermSettingsManage) {
-		h.fail(w, r, errForbidden)
+	if !h.offers(w, r, "location.create") {
 		return
 	}
 	l := &medic.Location{Active: true}
@@ -131,7 +130,7 @@ func (h *Handler) newLocationForm(w http.ResponseWriter, r *http.Request, v *vis
 
 // saveLocation validates the sent form and hands l to save; on any error
 // the form comes back with the sent values and nothing is saved.
-func (h *Handler) saveLocation(w http.ResponseWriter, r *http.Request, v *visitor, l *medic.Location, save func(*medic.Location) error, done string) {
+func (h *Handler) saveLocation(w http.ResponseWriter, r *http.Request, v *visitor, action string, l *medic.Location, save func(*medic.Location) error, done string) {
 	if err := parseForm(r); err != nil {
 		h.fail(w, r, err)
 		return
@@ -140,14 +139,10 @@ func (h *Handler) saveLocation(w http.ResponseWriter, r *http.Request, v *visito
 	rerender := func(status int) { h.renderLocation(w, r, status, v, l, f) }
 	applyLocation(f, l)
 	if f.err() != nil {
-		if !v.tenant.Can(medic.PermSettingsManage) {
-			h.fail(w, r, errForbidden)
-			return
-		}
 		if err := l.Validate(); err != nil {
 			f.failFields(err)
 		}
-		h.formFail(w, r, f.err(), f, rerender)
+		h.actionFormFail(w, r, action, f.err(), f, rerender)
 		return
 	}
 	if err := save(l); err != nil {
@@ -159,7 +154,7 @@ func (h *Handler) saveLocation(w http.ResponseWriter, r *http.Request, v *visito
 
 func (h *Handler) createLocation(w http.ResponseWriter, r *http.Request, v *visitor) {
 	l := &medic.Location{}
-	h.saveLocation(w, r, v, l, func(l *medic.Location) error { return h.app.CreateLocation(r.Context(), l) }, "/locations?m=location-created")
+	h.saveLocation(w, r, v, "location.create", l, func(l *medic.Location) error { return h.app.CreateLocation(r.Context(), l) }, "/locations?m=location-created")
 }
 
 func (h *Handler) locationForm(w http.ResponseWriter, r *http.Request, v *visitor) {
@@ -177,7 +172,7 @@ func (h *Handler) updateLocation(w http.ResponseWriter, r *http.Request, v *visi
 		h.fail(w, r, err)
 		return
 	}
-	h.saveLocation(w, r, v, l, func(l *medic.Location) error { return h.app.UpdateLocation(r.Context(), l) }, "/locations?m=location-saved")
+	h.saveLocation(w, r, v, "location.update", l, func(l *medic.Location) error { return h.app.UpdateLocation(r.Context(), l) }, "/locations?m=location-saved")
 }
 
 func (h *Handler) deleteLocation(w http.ResponseWriter, r *http.Request, v *visitor) {

@@ -45,10 +45,6 @@ func (h *Handler) patient(w http.ResponseWriter, r *http.Request, v *visitor) {
 	switch t := r.URL.Query().Get("tab"); t {
 	case "", "overview":
 	case "appointments":
-		if !v.tenant.Can(medic.PermAppointmentsRead) {
-			h.fail(w, r, errForbidden)
-			return
-		}
 		d.Tab = t
 		as, next, err := h.app.ListAppointments(r.Context(), medic.AppointmentFilter{PatientID: pt.ID}, medic.Page{Limit: 50, Cursor: r.URL.Query().Get("cursor")})
 		if err != nil {
@@ -110,8 +106,7 @@ func (h *Handler) renderMerge(w http.ResponseWriter, r *http.Request, status int
 		h.fail(w, r, err)
 		return
 	}
-	if !v.tenant.Can(medic.PermPatientsWrite) {
-		h.fail(w, r, errForbidden)
+	if !h.offers(w, r, "patient.merge") {
 		return
 	}
 	if from.Status == medic.PatientMerged {

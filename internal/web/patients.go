@@ -107,6 +107,9 @@ type patientFormView struct {
 	Contacts   []int // the emergency contact rows shown
 	Duplicates []medic.DuplicateMatch
 	Languages  []string
+	// Clinical shows the clinical fields: only to a role that may write
+	// them (the use case refuses them from anyone else).
+	Clinical bool
 }
 
 var patientLanguages = []string{"English", "Afrikaans", "isiZulu", "isiXhosa", "Sesotho", "Setswana", "Sepedi", "Xitsonga", "siSwati", "Tshivenda", "isiNdebele"}
@@ -154,6 +157,11 @@ func patientValues(p *medic.Patient) url.Values {
 var patientFields = []string{"given_name", "family_name", "date_of_birth", "sex", "id_number", "passport", "email", "phone", "address",
 	"preferred_language", "aid_scheme", "aid_member_number", "aid_dependent_code", "allergies", "chronic_conditions", "confirm_different"}
 
+// clinicalFields are the form's fields of the chart's clinical part. They
+// are kept when sent empty: an emptied box clears the list, while a form
+// without them (a role that may not write them) leaves it as it is.
+var clinicalFields = []string{"allergies", "chronic_conditions"}
+
 // patientFormFrom reads the sent fields into a form, keeping only known ones.
 func patientFormFrom(r *http.Request) *form {
 	keys := slices.Clone(patientFields)
@@ -163,7 +171,7 @@ func patientFormFrom(r *http.Request) *form {
 	}
 	v := url.Values{}
 	for _, k := range keys {
-		if s := r.PostForm.Get(k); s != "" {
+		if s := r.PostForm.Get(k); s != "" || slices.Contains(clinicalFields, k) && r.PostForm.Has(k) {
 			v.Set(k, s)
 		}
 	}
@@ -234,18 +242,20 @@ func applyPatient(f *form, p *medic.Patient) {
 		}
 		p.EmergencyContacts = append(p.EmergencyContacts, c)
 	}
-	p.Allergies, p.ChronicConditions = lines(f.Get("allergies")), lines(f.Get("chronic_conditions"))
-	if p.Allergies == nil {
-		p.Allergies = []string{}
-	}
-	if p.ChronicConditions == nil {
-		p.ChronicConditions = []string{}
+	for _, c := range []struct {
+		key string
+		dst *[]string
+	}{{"allergies", &p.Allergies}, {"chronic_conditions", &p.ChronicConditions}} {
+		if f.Values.Has(c.key) {
+			*c.dst = append([]string{}, lines(f.Get(c.key))...)
+		}
 	}
 }
 
 func (h *Handler) renderPatientForm(w http.ResponseWriter, r *http.Request, status int, p *medic.Patient, f *form, dups []medic.DuplicateMatch) {
 	title := "New patient"
-	d := patientFormView{Action: "/patients/new", Contacts: contactRows(f), Duplicates: dups, Languages: patientLanguages}
+	d := patientFormView{Action: "/patients/new", Contacts: contactRows(f), Duplicates: dups, Languages: patientLanguages,
+		Clinical: visitorFrom(r.Context()).tenant.Role.CanWriteChart(medic.ChartClinical)}
 	if p.ID != "" {
 		title, d.ID, d.Action = "Edit "+p.FullName(), p.ID, "/patients/"+url.PathEscape(p.ID)+"/edit"
 	}
@@ -255,8 +265,7 @@ func (h *Handler) renderPatientForm(w http.ResponseWriter, r *http.Request, stat
 }
 
 func (h *Handler) newPatientForm(w http.ResponseWriter, r *http.Request, v *visitor) {
-	if !v.tenant.Can(medic.PermPatientsWrite) {
-		h.fail(w, r, errForbidden)
+	if !h.offers(w, r, "patient.create") {
 		return
 	}
 	h.renderPatientForm(w, r, http.StatusOK, &medic.Patient{}, newForm("patient", url.Values{"sex": {string(medic.SexUnknown)}}), nil)
@@ -285,15 +294,11 @@ func (h *Handler) createPatient(w http.ResponseWriter, r *http.Request, v *visit
 		h.fail(w, r, err)
 		return
 	}
-	if !v.tenant.Can(medic.PermPatientsWrite) {
-		h.fail(w, r, errForbidden)
-		return
-	}
 	f := patientFormFrom(r)
 	p := &medic.Patient{}
 	rerender := func(status int) { h.renderPatientForm(w, r, status, p, f, nil) }
 	if err := checkPatientForm(f, p, h.today(v)); err != nil {
-		h.formFail(w, r, err, f, rerender)
+		h.actionFormFail(w, r, "patient.create", err, f, rerender)
 		return
 	}
 	dups, err := h.app.CreatePatient(r.Context(), p, f.Checked("confirm_different"))
@@ -315,8 +320,7 @@ func (h *Handler) editPatientForm(w http.ResponseWriter, r *http.Request, v *vis
 		h.fail(w, r, err)
 		return
 	}
-	if !v.tenant.Can(medic.PermPatientsWrite) {
-		h.fail(w, r, errForbidden)
+	if !h.offers(w, r, "patient.update") {
 		return
 	}
 	if p.Status == medic.PatientMerged {
@@ -337,15 +341,11 @@ func (h *Handler) updatePatient(w http.ResponseWriter, r *http.Request, v *visit
 		h.fail(w, r, err)
 		return
 	}
-	if !v.tenant.Can(medic.PermPatientsWrite) {
-		h.fail(w, r, errForbidden)
-		return
-	}
 	f := patientFormFrom(r)
 	rerender := func(status int) { h.renderPatientForm(w, r, status, cur, f, nil) }
 	sent := *cur
 	if err := checkPatientForm(f, &sent, h.today(v)); err != nil {
-		h.formFail(w, r, err, f, rerender)
+		h.actionFormFail(w, r, "patient.update", err, f, rerender)
 		return
 	}
 	_, err = h.app.UpdatePatient(r.Context(), id, func(p *medic.Patient) {

@@ -170,8 +170,7 @@ func (h *Handler) renderPractitioner(w http.ResponseWriter, r *http.Request, sta
 }
 
 func (h *Handler) newPractitionerForm(w http.ResponseWriter, r *http.Request, v *visitor) {
-	if !v.tenant.Can(medic.PermSchedulesManage) {
-		h.fail(w, r, errForbidden)
+	if !h.offers(w, r, "practitioner.create") {
 		return
 	}
 	dir, err := h.directory(r.Context())
@@ -185,13 +184,9 @@ func (h *Handler) newPractitionerForm(w http.ResponseWriter, r *http.Request, v 
 
 // savePractitioner validates the sent form and hands p to save; on any
 // error the form comes back with the sent values.
-func (h *Handler) savePractitioner(w http.ResponseWriter, r *http.Request, v *visitor, p *medic.Practitioner, save func(*medic.Practitioner) error, done string) {
+func (h *Handler) savePractitioner(w http.ResponseWriter, r *http.Request, v *visitor, action string, p *medic.Practitioner, save func(*medic.Practitioner) error, done string) {
 	if err := parseForm(r); err != nil {
 		h.fail(w, r, err)
-		return
-	}
-	if !v.tenant.Can(medic.PermSchedulesManage) {
-		h.fail(w, r, errForbidden)
 		return
 	}
 	dir, err := h.directory(r.Context())
@@ -207,7 +202,7 @@ func (h *Handler) savePractitioner(w http.ResponseWriter, r *http.Request, v *vi
 		if err := sent.Validate(); err != nil {
 			f.failFields(err)
 		}
-		h.formFail(w, r, f.err(), f, rerender)
+		h.actionFormFail(w, r, action, f.err(), f, rerender)
 		return
 	}
 	if err := save(&sent); err != nil {
@@ -218,7 +213,7 @@ func (h *Handler) savePractitioner(w http.ResponseWriter, r *http.Request, v *vi
 }
 
 func (h *Handler) createPractitioner(w http.ResponseWriter, r *http.Request, v *visitor) {
-	h.savePractitioner(w, r, v, &medic.Practitioner{}, func(p *medic.Practitioner) error {
+	h.savePractitioner(w, r, v, "practitioner.create", &medic.Practitioner{}, func(p *medic.Practitioner) error {
 		return h.app.CreatePractitioner(r.Context(), p)
 	}, "/practitioners?m=practitioner-added")
 }
@@ -243,7 +238,7 @@ func (h *Handler) updatePractitioner(w http.ResponseWriter, r *http.Request, v *
 		h.fail(w, r, err)
 		return
 	}
-	h.savePractitioner(w, r, v, p, func(sent *medic.Practitioner) error {
+	h.savePractitioner(w, r, v, "practitioner.update", p, func(sent *medic.Practitioner) error {
 		_, err := h.app.UpdatePractitioner(r.Context(), p.ID, func(cur *medic.Practitioner) {
 			cur.Name, cur.Specialty, cur.RegistrationNumber, cur.PracticeNumber = sent.Name, sent.Specialty, sent.RegistrationNumber, sent.PracticeNumber
 			cur.Qualifications, cur.MemberID, cur.Status, cur.Assignments = sent.Qualifications, sent.MemberID, sent.Status, sent.Assignments

@@ -387,6 +387,26 @@ func (h *Handler) formFail(w http.ResponseWriter, r *http.Request, err error, f 
 	}
 }
 
+// offers renders the app's refusal and returns false unless the member may
+// take action: for a page that only offers it (an empty or filled-in form).
+// The decision and its audit are the app's, as for the action itself.
+func (h *Handler) offers(w http.ResponseWriter, r *http.Request, action string) bool {
+	if err := h.app.Authorize(r.Context(), action); err != nil {
+		h.fail(w, r, err)
+		return false
+	}
+	return true
+}
+
+// actionFormFail is formFail for a form found wrong before its use case
+// ran: a member who may not take the action at all gets the app's
+// (audited) refusal rather than a list of things to correct.
+func (h *Handler) actionFormFail(w http.ResponseWriter, r *http.Request, action string, err error, f *form, rerender func(status int)) {
+	if h.offers(w, r, action) {
+		h.formFail(w, r, err, f, rerender)
+	}
+}
+
 // notices are the confirmations a redirect can ask for with ?m=key; keys,
 // not text, travel in the URL, so nobody can put words on our pages.
 var notices = map[string]string{

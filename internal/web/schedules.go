@@ -62,8 +62,7 @@ func schedulesURL(practitionerID string) string {
 }
 
 func (h *Handler) schedules(w http.ResponseWriter, r *http.Request, v *visitor) {
-	if !v.tenant.Can(medic.PermSchedulesManage) {
-		h.fail(w, r, errForbidden)
+	if !h.offers(w, r, "schedule.save") {
 		return
 	}
 	h.renderSchedules(w, r, http.StatusOK, v, r.URL.Query().Get("practitioner"), nil)
@@ -249,10 +248,6 @@ func (h *Handler) createRule(w http.ResponseWriter, r *http.Request, v *visitor)
 		h.fail(w, r, err)
 		return
 	}
-	if !v.tenant.Can(medic.PermSchedulesManage) {
-		h.fail(w, r, errForbidden)
-		return
-	}
 	prID := r.PostForm.Get("practitioner_id")
 	if _, err := h.app.GetPractitioner(r.Context(), prID); err != nil {
 		h.fail(w, r, err)
@@ -263,7 +258,7 @@ func (h *Handler) createRule(w http.ResponseWriter, r *http.Request, v *visitor)
 	rerender := func(status int) { h.renderSchedules(w, r, status, v, prID, nil, f) }
 	applyRule(f, rule)
 	if err := ruleErr(f, rule); err != nil {
-		h.formFail(w, r, err, f, rerender)
+		h.actionFormFail(w, r, "schedule.save", err, f, rerender)
 		return
 	}
 	if _, err := h.app.SaveScheduleRule(r.Context(), rule, false); err != nil {
@@ -290,8 +285,7 @@ func (h *Handler) renderRule(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (h *Handler) ruleForm(w http.ResponseWriter, r *http.Request, v *visitor) {
-	if !v.tenant.Can(medic.PermSchedulesManage) {
-		h.fail(w, r, errForbidden)
+	if !h.offers(w, r, "schedule.save") {
 		return
 	}
 	rule, err := h.app.GetScheduleRule(r.Context(), r.PathValue("id"))
@@ -315,16 +309,12 @@ func (h *Handler) updateRule(w http.ResponseWriter, r *http.Request, v *visitor)
 		h.fail(w, r, err)
 		return
 	}
-	if !v.tenant.Can(medic.PermSchedulesManage) {
-		h.fail(w, r, errForbidden)
-		return
-	}
 	f := ruleFormFrom(r)
 	sent := *rule
 	rerender := func(status int) { h.renderRule(w, r, status, rule, f, nil) }
 	applyRule(f, &sent)
 	if err := ruleErr(f, &sent); err != nil {
-		h.formFail(w, r, err, f, rerender)
+		h.actionFormFail(w, r, "schedule.save", err, f, rerender)
 		return
 	}
 	stranded, err := h.app.SaveScheduleRule(r.Context(), &sent, f.Checked("confirm"))
@@ -379,10 +369,6 @@ func (h *Handler) addException(w http.ResponseWriter, r *http.Request, v *visito
 		h.fail(w, r, err)
 		return
 	}
-	if !v.tenant.Can(medic.PermSchedulesManage) {
-		h.fail(w, r, errForbidden)
-		return
-	}
 	prID := r.PostForm.Get("practitioner_id")
 	if _, err := h.app.GetPractitioner(r.Context(), prID); err != nil {
 		h.fail(w, r, err)
@@ -390,7 +376,9 @@ func (h *Handler) addException(w http.ResponseWriter, r *http.Request, v *visito
 	}
 	kind := medic.ExceptionKind(r.PostForm.Get("kind"))
 	if kind != medic.ExceptionLeave && kind != medic.ExceptionExtra {
-		h.fail(w, r, medic.Errorf(medic.EINVALID, "Choose leave or extra hours."))
+		if h.offers(w, r, "schedule.exception") {
+			h.fail(w, r, medic.Errorf(medic.EINVALID, "Choose leave or extra hours."))
+		}
 		return
 	}
 	vals := url.Values{}
@@ -438,7 +426,7 @@ func (h *Handler) addException(w http.ResponseWriter, r *http.Request, v *visito
 	}
 	rerender := func(status int) { h.renderSchedules(w, r, status, v, prID, nil, f) }
 	if f.err() != nil {
-		h.formFail(w, r, f.err(), f, rerender)
+		h.actionFormFail(w, r, "schedule.exception", f.err(), f, rerender)
 		return
 	}
 	stranded, err := h.app.AddScheduleException(r.Context(), e, r.PostForm.Get("confirm") == "on")

@@ -133,7 +133,8 @@ func TestPatientCreateKeepsValuesThenWarnsOfDuplicate(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	p := e.mustPractice("sunrise", "Sunrise")
-	e.mustMember(p, e.mustUser("desk@sunrise.example", "Desk"), "receptionist")
+	// A nurse: the form's clinical fields are for clinical roles only.
+	e.mustMember(p, e.mustUser("desk@sunrise.example", "Desk"), "nurse")
 	c := e.signIn("desk@sunrise.example")
 
 	form := wantStatusOf(t, c.get("/patients/new"), http.StatusOK)

@@ -12,8 +12,6 @@ import (
 	"medic/internal/app"
 )
 
-var errForbidden = medic.Errorf(medic.EFORBIDDEN, "Your role does not allow this.")
-
 // timeZones are offered as suggestions; any IANA zone is accepted.
 var timeZones = []string{
 	"Africa/Johannesburg", "Africa/Windhoek", "Africa/Gaborone", "Africa/Maputo", "Africa/Harare", "Africa/Nairobi", "Africa/Lagos", "Africa/Cairo",
@@ -87,8 +85,7 @@ func applyPractice(f *form, p *medic.Practice) {
 }
 
 func (h *Handler) settingsForm(w http.ResponseWriter, r *http.Request, v *visitor) {
-	if !v.tenant.Can(medic.PermSettingsManage) {
-		h.fail(w, r, errForbidden)
+	if !h.offers(w, r, "practice.update") {
 		return
 	}
 	h.renderSettings(w, r, http.StatusOK, v, newForm("settings", practiceValues(v.practice)), newForm("logo", nil))
@@ -116,15 +113,11 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request, v *visito
 	probe := *v.practice
 	applyPractice(f, &probe)
 	if f.err() != nil {
-		if !v.tenant.Can(medic.PermSettingsManage) {
-			h.fail(w, r, errForbidden)
-			return
-		}
 		// Show the domain's messages for the other fields in the same round.
 		if err := probe.Validate(); err != nil {
 			f.failFields(err)
 		}
-		h.formFail(w, r, f.err(), f, rerender)
+		h.actionFormFail(w, r, "practice.update", f.err(), f, rerender)
 		return
 	}
 	_, err := h.app.UpdatePractice(r.Context(), func(p *medic.Practice) { applyPractice(f, p) })
@@ -143,11 +136,7 @@ func (h *Handler) uploadLogo(w http.ResponseWriter, r *http.Request, v *visitor)
 	}
 	data, err := readLogo(r)
 	if err != nil {
-		if !v.tenant.Can(medic.PermSettingsManage) {
-			h.fail(w, r, errForbidden)
-			return
-		}
-		h.formFail(w, r, err, logo, rerender)
+		h.actionFormFail(w, r, "practice.logo", err, logo, rerender)
 		return
 	}
 	if err := h.app.SetLogo(r.Context(), data); err != nil {

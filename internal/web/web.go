@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"medic/internal/api"
 	"medic/internal/app"
 	"medic/internal/auth/sessioncookie"
 )
@@ -35,7 +36,7 @@ func New(a *app.App, cookie sessioncookie.Cookie, log *slog.Logger, devMailbox b
 }
 
 // Routes registers the desk's routes.
-func (h *Handler) Routes(mux *http.ServeMux) {
+func (h *Handler) Routes(mux api.Router) {
 	mux.HandleFunc("GET /static/{file...}", h.static)
 
 	mux.HandleFunc("GET /login", h.loginForm)

@@ -65,9 +65,11 @@ type Env struct {
 	DB     *pgtest.DB
 	App    *app.App
 	Server *httptest.Server
-	Clock  *Clock
-	URL    string // the server's base URL, also App.BaseURL
-	Config server.Config
+	// Handler is the server under test (its route list, for route tables).
+	Handler *server.Server
+	Clock   *Clock
+	URL     string // the server's base URL, also App.BaseURL
+	Config  server.Config
 
 	mu      sync.Mutex
 	outbox  []medic.Mail
@@ -125,7 +127,7 @@ func NewWithConfig(t testing.TB, cfg server.Config) *Env {
 	a.BaseURL = e.URL
 	ts.Start()
 	t.Cleanup(ts.Close)
-	e.App, e.Server = a, ts
+	e.App, e.Server, e.Handler = a, ts, srv
 	return e
 }
 

@@ -1,0 +1,532 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"medic"
+	"medic/internal/server/servertest"
+)
+
+// chartShows is what a route's answer shows of a patient's chart.
+type chartShows int
+
+const (
+	// noChart: no patient data at all.
+	noChart chartShows = iota
+	// chartDemographics: patient data, but never the clinical part, to anyone.
+	chartDemographics
+	// chartFull: the chart as the role may read it (medic.ProjectPatient):
+	// the clinical part to clinical roles only.
+	chartFull
+)
+
+// routeRule is what one registered route does with roles: who is refused
+// (and under which audited action), and what it shows of a chart. Paths and
+// bodies name fixture ids as {patient}, {fresh} (a new chart per request),
+// {appointment}, {location}, {practitioner}, {type}, {rule}, {exception},
+// {member}, {invitation}.
+type routeRule struct {
+	pattern string // exactly as registered
+	path    string // the request to make; "" for a route no role is refused and that shows no chart
+	body    any    // API: JSON; desk POST: url.Values; or func(medic.Role) any
+	perm    medic.Permission
+	action  string // the denied audit event's action when perm is lacking
+	chart   chartShows
+	ok      int // status for a role that holds perm (default 200)
+}
+
+const api = "/api/v1/practices/{practice}"
+const sunrise = "/api/v1/practices/sunrise"
+
+func form(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return v
+}
+
+// routeRules lists every route the server registers. A new route fails
+// TestEveryRouteIsClassified until it is added here, saying who may use it
+// and whether it shows patient data, which the tests below then check.
+var routeRules = []routeRule{
+	// Operations, sign-in, the account, the operator console and the public
+	// booking pages act for no practice role.
+	{pattern: "GET /healthz"}, {pattern: "GET /readyz"}, {pattern: "GET /metrics"},
+	{pattern: "POST /api/v1/auth/login"}, {pattern: "POST /api/v1/auth/logout"},
+	{pattern: "POST /api/v1/auth/password-reset"}, {pattern: "POST /api/v1/auth/password-reset/{token}"},
+	{pattern: "POST /api/v1/auth/tokens"}, {pattern: "GET /api/v1/auth/tokens"}, {pattern: "DELETE /api/v1/auth/tokens/{id}"},
+	{pattern: "GET /api/v1/me"}, {pattern: "PATCH /api/v1/me"}, {pattern: "POST /api/v1/me/password"},
+	{pattern: "GET /api/v1/me/sessions"}, {pattern: "DELETE /api/v1/me/sessions/{id}"},
+	{pattern: "POST /api/v1/me/totp"}, {pattern: "POST /api/v1/me/totp/confirm"}, {pattern: "POST /api/v1/me/totp/disable"},
+	{pattern: "POST /api/v1/me/totp/recovery-codes"},
+	{pattern: "GET /api/v1/operator/practices"}, {pattern: "POST /api/v1/operator/practices"},
+	{pattern: "POST /api/v1/operator/practices/{id}/suspend"}, {pattern: "POST /api/v1/operator/practices/{id}/reactivate"},
+	{pattern: "GET /api/v1/public/practices/{slug}"}, {pattern: "GET /api/v1/public/practices/{slug}/practitioners"},
+	{pattern: "GET /api/v1/public/practices/{slug}/availability"},
+	{pattern: "POST /api/v1/public/practices/{slug}/booking/otp"}, {pattern: "POST /api/v1/public/practices/{slug}/booking/confirm"},
+	{pattern: "OPTIONS /api/v1/public/practices/{slug}"}, {pattern: "OPTIONS /api/v1/public/practices/{slug}/{rest...}"},
+	// A booking's manage link shows the patient their own booking.
+	{pattern: "GET /api/v1/public/bookings/{token}"}, {pattern: "POST /api/v1/public/bookings/{token}"},
+	{pattern: "OPTIONS /api/v1/public/bookings/{token}"},
+	{pattern: "/api/"},
+
+	// The JSON API of a practice.
+	{pattern: "GET " + api},
+	{pattern: "PATCH " + api, path: sunrise, body: map[string]any{"name": "Renamed"}, perm: medic.PermSettingsManage, action: "practice.update"},
+	{pattern: "GET " + api + "/members"},
+	{pattern: "POST " + api + "/members", path: sunrise + "/members", body: map[string]any{"email": "x@example.org", "role": "nurse"}, perm: medic.PermMembersManage, action: "member.invite", ok: 202},
+	{pattern: "GET " + api + "/members/{id}"},
+	{pattern: "PATCH " + api + "/members/{id}", path: sunrise + "/members/{member}", body: map[string]any{"role": "nurse"}, perm: medic.PermMembersManage, action: "member.update"},
+	{pattern: "DELETE " + api + "/members/{id}", path: sunrise + "/members/{member}", perm: medic.PermMembersManage, action: "member.update"},
+	{pattern: "GET " + api + "/invitations", path: sunrise + "/invitations", perm: medic.PermMembersManage, action: "member.invitation_list"},
+	{pattern: "DELETE " + api + "/invitations/{id}", path: sunrise + "/invitations/{invitation}", perm: medic.PermMembersManage, action: "member.invitation_revoke"},
+	{pattern: "GET " + api + "/locations"}, {pattern: "GET " + api + "/locations/{id}"},
+	{pattern: "POST " + api + "/locations", path: sunrise + "/locations", body: map[string]any{"name": "Second Site"}, perm: medic.PermSettingsManage, action: "location.create"},
+	{pattern: "PATCH " + api + "/locations/{id}", path: sunrise + "/locations/{location}", body: map[string]any{"name": "Main Street"}, perm: medic.PermSettingsManage, action: "location.update"},
+	{pattern: "DELETE " + api + "/locations/{id}", path: sunrise + "/locations/{location}", perm: medic.PermSettingsManage, action: "location.delete"},
+	{pattern: "GET " + api + "/audit-events", path: sunrise + "/audit-events", perm: medic.PermAuditRead, action: "audit.read"},
+	{pattern: "GET " + api + "/dashboard", path: sunrise + "/dashboard", chart: chartDemographics},
+
+	{pattern: "GET " + api + "/patients", path: sunrise + "/patients?q=Thandi", chart: chartFull},
+	{pattern: "POST " + api + "/patients", path: sunrise + "/patients", perm: medic.PermPatientsWrite, action: "patient.create", chart: chartFull, ok: 201,
+		body: func(r medic.Role) any {
+			return map[string]any{"given_name": "New", "family_name": "Chart" + string(r), "date_of_birth": "1990-01-01"}
+		}},
+	{pattern: "GET " + api + "/patients/{id}", path: sunrise + "/patients/{patient}", chart: chartFull},
+	{pattern: "PATCH " + api + "/patients/{id}", path: sunrise + "/patients/{patient}", body: map[string]any{"phone": "082 555 0101"}, perm: medic.PermPatientsWrite, action: "patient.update", chart: chartFull},
+	{pattern: "POST " + api + "/patients/{id}/deactivate", path: sunrise + "/patients/{patient}/deactivate", perm: medic.PermPatientsWrite, action: "patient.update", chart: chartFull},
+	{pattern: "POST " + api + "/patients/{id}/reactivate", path: sunrise + "/patients/{patient}/reactivate", perm: medic.PermPatientsWrite, action: "patient.update", chart: chartFull},
+	{pattern: "POST " + api + "/patients/{id}/merge", path: sunrise + "/patients/{fresh}/merge", body: map[string]any{"into": "{patient}", "confirm": true}, perm: medic.PermPatientsWrite, action: "patient.merge", chart: chartFull},
+	{pattern: "GET " + api + "/patients/{id}/appointments", path: sunrise + "/patients/{patient}/appointments", chart: chartDemographics},
+
+	{pattern: "GET " + api + "/practitioners"}, {pattern: "GET " + api + "/practitioners/{id}"},
+	{pattern: "POST " + api + "/practitioners", path: sunrise + "/practitioners", body: map[string]any{"name": "Dr New"}, perm: medic.PermSchedulesManage, action: "practitioner.create"},
+	{pattern: "PATCH " + api + "/practitioners/{id}", path: sunrise + "/practitioners/{practitioner}", body: map[string]any{"specialty": "Family medicine"}, perm: medic.PermSchedulesManage, action: "practitioner.update"},
+	{pattern: "GET " + api + "/appointment-types"}, {pattern: "GET " + api + "/appointment-types/{id}"},
+	{pattern: "POST " + api + "/appointment-types", path: sunrise + "/appointment-types", body: map[string]any{"name": "Check-up", "duration_minutes": 15}, perm: medic.PermSchedulesManage, action: "appointment_type.create"},
+	{pattern: "PATCH " + api + "/appointment-types/{id}", path: sunrise + "/appointment-types/{type}", body: map[string]any{"name": "Consultation"}, perm: medic.PermSchedulesManage, action: "appointment_type.update"},
+	{pattern: "GET " + api + "/schedules"}, {pattern: "GET " + api + "/schedules/{id}"},
+	{pattern: "POST " + api + "/schedules", path: sunrise + "/schedules", perm: medic.PermSchedulesManage, action: "schedule.save",
+		body: map[string]any{"practitioner_id": "{practitioner}", "location_id": "{location}", "weekday": "monday", "start": "09:00", "end": "12:00", "slot_minutes": 30, "capacity": 1, "effective_from": "2030-03-01"}},
+	{pattern: "PATCH " + api + "/schedules/{id}", path: sunrise + "/schedules/{rule}", body: map[string]any{"capacity": 1}, perm: medic.PermSchedulesManage, action: "schedule.save"},
+	{pattern: "DELETE " + api + "/schedules/{id}", path: sunrise + "/schedules/{rule}", perm: medic.PermSchedulesManage, action: "schedule.delete"},
+	{pattern: "GET " + api + "/schedule-exceptions"},
+	{pattern: "POST " + api + "/schedule-exceptions", path: sunrise + "/schedule-exceptions", perm: medic.PermSchedulesManage, action: "schedule.exception",
+		body: map[string]any{"practitioner_id": "{practitioner}", "kind": "leave", "start": "2030-04-01T00:00:00+02:00", "end": "2030-04-02T00:00:00+02:00"}},
+	{pattern: "DELETE " + api + "/schedule-exceptions/{id}", path: sunrise + "/schedule-exceptions/{exception}", perm: medic.PermSchedulesManage, action: "schedule.exception_delete"},
+	{pattern: "GET " + api + "/availability"},
+
+	// Appointments carry the patient's id and name only (one DTO for all).
+	{pattern: "GET " + api + "/appointments", path: sunrise + "/appointments", chart: chartDemographics},
+	{pattern: "GET " + api + "/appointments/{id}", path: sunrise + "/appointments/{appointment}", chart: chartDemographics},
+	{pattern: "POST " + api + "/appointments", path: sunrise + "/appointments", perm: medic.PermAppointmentsWrite, action: "appointment.book",
+		body: map[string]any{"patient_id": "{patient}", "practitioner_id": "{practitioner}", "location_id": "{location}", "appointment_type_id": "{type}", "start": fri0900}},
+	{pattern: "POST " + api + "/appointments/{id}/reschedule", path: sunrise + "/appointments/{appointment}/reschedule", body: map[string]any{"start": fri0900}, perm: medic.PermAppointmentsWrite, action: "appointment.reschedule"},
+	{pattern: "POST " + api + "/appointments/{id}/cancel", path: sunrise + "/appointments/{appointment}/cancel", body: map[string]any{"reason": "Better"}, perm: medic.PermAppointmentsWrite, action: "appointment.status"},
+	{pattern: "POST " + api + "/appointments/{id}/check-in", path: sunrise + "/appointments/{appointment}/check-in", perm: medic.PermAppointmentsWrite, action: "appointment.status"},
+	{pattern: "POST " + api + "/appointments/{id}/no-show", path: sunrise + "/appointments/{appointment}/no-show", perm: medic.PermAppointmentsWrite, action: "appointment.status"},
+	{pattern: "POST " + api + "/appointments/{id}/start", path: sunrise + "/appointments/{appointment}/start", perm: medic.PermAppointmentsWrite, action: "appointment.status"},
+	{pattern: "POST " + api + "/appointments/{id}/complete", path: sunrise + "/appointments/{appointment}/complete", perm: medic.PermAppointmentsWrite, action: "appointment.status"},
+	// Every role reads notifications (appointments.read).
+	{pattern: "GET " + api + "/notifications"}, {pattern: "POST " + api + "/notifications/{id}/read"},
+
+	// The desk.
+	{pattern: "GET /static/{file...}"},
+	{pattern: "GET /login"}, {pattern: "POST /login"}, {pattern: "GET /login/2fa"}, {pattern: "POST /login/2fa"}, {pattern: "POST /logout"},
+	{pattern: "GET /forgot"}, {pattern: "POST /forgot"}, {pattern: "GET /reset/{token}"}, {pattern: "POST /reset/{token}"},
+	{pattern: "GET /invite/{token}"}, {pattern: "POST /invite/{token}"},
+	{pattern: "GET /{$}", path: "/", chart: chartDemographics},
+	{pattern: "POST /switch"},
+	{pattern: "GET /settings", path: "/settings", perm: medic.PermSettingsManage, action: "practice.update"},
+	{pattern: "POST /settings", path: "/settings", body: form("name", "Renamed"), perm: medic.PermSettingsManage, action: "practice.update"},
+	{pattern: "POST /settings/logo", path: "/settings/logo", body: form(), perm: medic.PermSettingsManage, action: "practice.logo"},
+	{pattern: "GET /logo"},
+	{pattern: "GET /locations"}, {pattern: "GET /locations/{id}"},
+	{pattern: "GET /locations/new", path: "/locations/new", perm: medic.PermSettingsManage, action: "location.create"},
+	{pattern: "POST /locations/new", path: "/locations/new", body: form("name", "Second Site", "active", "on"), perm: medic.PermSettingsManage, action: "location.create"},
+	{pattern: "POST /locations/{id}", path: "/locations/{location}", body: form("name", "Main Street", "active", "on"), perm: medic.PermSettingsManage, action: "location.update"},
+	{pattern: "POST /locations/{id}/delete", path: "/locations/{location}/delete", body: form(), perm: medic.PermSettingsManage, action: "location.delete"},
+	{pattern: "GET /members"},
+	{pattern: "POST /members/invite", path: "/members/invite", body: form("email", "y@example.org", "role", "nurse"), perm: medic.PermMembersManage, action: "member.invite"},
+	{pattern: "POST /members/{id}", path: "/members/{member}", body: form("role", "nurse"), perm: medic.PermMembersManage, action: "member.update"},
+	{pattern: "POST /invitations/{id}/revoke", path: "/invitations/{invitation}/revoke", body: form(), perm: medic.PermMembersManage, action: "member.invitation_revoke"},
+	{pattern: "GET /audit", path: "/audit", perm: medic.PermAuditRead, action: "audit.read"},
+
+	{pattern: "GET /patients", path: "/patients?q=Thandi", chart: chartDemographics},
+	{pattern: "GET /patients/new", path: "/patients/new", perm: medic.PermPatientsWrite, action: "patient.create"},
+	{pattern: "POST /patients/new", path: "/patients/new", body: form("given_name", "Desk", "family_name", "Chart", "date_of_birth", "1991-02-03"), perm: medic.PermPatientsWrite, action: "patient.create", ok: 303},
+	{pattern: "GET /patients/{id}", path: "/patients/{patient}", chart: chartFull},
+	{pattern: "GET /patients/{id}/edit", path: "/patients/{patient}/edit", perm: medic.PermPatientsWrite, action: "patient.update", chart: chartFull},
+	{pattern: "POST /patients/{id}/edit", path: "/patients/{patient}/edit", body: form("given_name", "Thandi", "family_name", "Zulu", "date_of_birth", "1984-05-06", "sex", "female"), perm: medic.PermPatientsWrite, action: "patient.update"},
+	{pattern: "POST /patients/{id}/status", path: "/patients/{patient}/status", body: form("status", "active"), perm: medic.PermPatientsWrite, action: "patient.update"},
+	{pattern: "GET /patients/{id}/merge", path: "/patients/{fresh}/merge?q=Thandi", perm: medic.PermPatientsWrite, action: "patient.merge", chart: chartDemographics},
+	{pattern: "POST /patients/{id}/merge", path: "/patients/{fresh}/merge", body: form("into", "{patient}", "confirm", "on"), perm: medic.PermPatientsWrite, action: "patient.merge"},
+
+	{pattern: "GET /practitioners"}, {pattern: "GET /practitioners/{id}"},
+	{pattern: "GET /practitioners/new", path: "/practitioners/new", perm: medic.PermSchedulesManage, action: "practitioner.create"},
+	{pattern: "POST /practitioners/new", path: "/practitioners/new", body: form("name", "Dr Desk"), perm: medic.PermSchedulesManage, action: "practitioner.create"},
+	{pattern: "POST /practitioners/{id}", path: "/practitioners/{practitioner}", body: form("name", "Dr Naledi Dlamini"), perm: medic.PermSchedulesManage, action: "practitioner.update"},
+
+	{pattern: "GET /schedules", path: "/schedules", perm: medic.PermSchedulesManage, action: "schedule.save"},
+	{pattern: "POST /schedules/rules", path: "/schedules/rules", body: form("practitioner_id", "{practitioner}"), perm: medic.PermSchedulesManage, action: "schedule.save"},
+	{pattern: "GET /schedules/rules/{id}", path: "/schedules/rules/{rule}", perm: medic.PermSchedulesManage, action: "schedule.save"},
+	{pattern: "POST /schedules/rules/{id}", path: "/schedules/rules/{rule}", body: form("capacity", "1"), perm: medic.PermSchedulesManage, action: "schedule.save"},
+	{pattern: "POST /schedules/rules/{id}/delete", path: "/schedules/rules/{rule}/delete", body: form(), perm: medic.PermSchedulesManage, action: "schedule.delete"},
+	{pattern: "POST /schedules/exceptions", path: "/schedules/exceptions", body: form("practitioner_id", "{practitioner}", "kind", "leave"), perm: medic.PermSchedulesManage, action: "schedule.exception"},
+	{pattern: "POST /schedules/exceptions/{id}/delete", path: "/schedules/exceptions/{exception}/delete", body: form("practitioner_id", "{practitioner}"), perm: medic.PermSchedulesManage, action: "schedule.exception_delete"},
+
+	{pattern: "GET /appointment-types"},
+	{pattern: "GET /appointment-types/new", path: "/appointment-types/new", perm: medic.PermSchedulesManage, action: "appointment_type.create"},
+	{pattern: "POST /appointment-types/new", path: "/appointment-types/new", body: form("name", "Desk type"), perm: medic.PermSchedulesManage, action: "appointment_type.create"},
+	{pattern: "GET /appointment-types/{id}", path: "/appointment-types/{type}", perm: medic.PermSchedulesManage, action: "appointment_type.update"},
+	{pattern: "POST /appointment-types/{id}", path: "/appointment-types/{type}", body: form("name", "Consultation"), perm: medic.PermSchedulesManage, action: "appointment_type.update"},
+
+	{pattern: "GET /calendar", path: "/calendar?date=2030-03-07", chart: chartDemographics},
+	{pattern: "GET /today", path: "/today", chart: chartDemographics},
+	{pattern: "GET /notifications", path: "/notifications", chart: chartDemographics},
+	{pattern: "POST /notifications/{id}/read"},
+	// The booking page searches charts (the patient typeahead).
+	{pattern: "GET /appointments/new", path: "/appointments/new?pq=Thandi", perm: medic.PermAppointmentsWrite, action: "appointment.book", chart: chartDemographics},
+	{pattern: "POST /appointments/new", path: "/appointments/new", body: form("patient", "{patient}"), perm: medic.PermAppointmentsWrite, action: "appointment.book"},
+	{pattern: "GET /appointments/{id}", path: "/appointments/{appointment}", chart: chartDemographics},
+	{pattern: "POST /appointments/{id}/reschedule", path: "/appointments/{appointment}/reschedule", body: form(), perm: medic.PermAppointmentsWrite, action: "appointment.reschedule"},
+	{pattern: "POST /appointments/{id}/cancel", path: "/appointments/{appointment}/cancel", body: form("reason", "Better"), perm: medic.PermAppointmentsWrite, action: "appointment.status"},
+	{pattern: "POST /appointments/{id}/status", path: "/appointments/{appointment}/status", body: form("to", "checked_in"), perm: medic.PermAppointmentsWrite, action: "appointment.status"},
+
+	{pattern: "GET /account"}, {pattern: "POST /account/name"}, {pattern: "POST /account/password"},
+	{pattern: "POST /account/2fa"}, {pattern: "POST /account/2fa/confirm"}, {pattern: "POST /account/2fa/disable"},
+	{pattern: "POST /account/2fa/recovery-codes"}, {pattern: "GET /account/2fa/qr.png"},
+	{pattern: "POST /account/sessions/{id}/end"}, {pattern: "POST /account/tokens"}, {pattern: "POST /account/tokens/{id}/revoke"},
+	{pattern: "GET /operator"}, {pattern: "POST /operator/practices"}, {pattern: "POST /operator/practices/{id}/status"},
+	{pattern: "GET /book"}, {pattern: "GET /book/{slug}"}, {pattern: "GET /book/{slug}/{step}"}, {pattern: "POST /book/{slug}/{step}"},
+	{pattern: "GET /book/manage/{token}"}, {pattern: "POST /book/manage/{token}/cancel"}, {pattern: "POST /book/manage/{token}/reschedule"},
+	{pattern: "GET /dev/mailbox"},
+	{pattern: "/"},
+}
+
+func TestEveryRouteIsClassified(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	known := map[string]bool{}
+	for _, r := range routeRules {
+		if known[r.pattern] {
+			t.Errorf("route %q is listed twice", r.pattern)
+		}
+		known[r.pattern] = true
+	}
+	registered := env.Handler.Routes()
+	for _, p := range registered {
+		if !known[p] {
+			t.Errorf("route %q is not in routeRules: say who may use it and whether it shows patient data (roles_test.go)", p)
+		}
+	}
+	for _, r := range routeRules {
+		if !slices.Contains(registered, r.pattern) {
+			t.Errorf("routeRules lists %q, which the server does not register", r.pattern)
+		}
+	}
+}
+
+// roleFixture is a practice with a member of every role and one record of
+// each kind, and a chart with a clinical part that is easy to spot.
+type roleFixture struct {
+	*desk
+	ids   map[string]string
+	owner *pgx.Conn
+}
+
+// Markers in the fixture chart's clinical part: no page or answer may hold
+// them for a role that does not read the clinical part.
+const (
+	allergyMarker   = "Penicillin-Q7X"
+	conditionMarker = "Asthma-Q7X"
+)
+
+func newRoleFixture(t *testing.T) *roleFixture {
+	t.Helper()
+	env := servertest.New(t)
+	d := newDesk(t, env, "sunrise")
+	admin := d.c[medic.RoleAdmin]
+	f := &roleFixture{desk: d, ids: map[string]string{}}
+	f.ids["patient"] = want(t, admin.Do("POST", d.base+"/patients", map[string]any{
+		"given_name": "Thandi", "family_name": "Zulu", "date_of_birth": "1984-05-06", "sex": "female", "phone": "082 555 0100",
+		"allergies": []string{allergyMarker}, "chronic_conditions": []string{conditionMarker},
+	}), http.StatusCreated).Str("id")
+	f.ids["appointment"] = d.book(t, f.ids["patient"], thu0900)
+	f.ids["location"] = d.loc.ID
+	f.ids["practitioner"] = d.practitioner
+	f.ids["type"] = d.typ
+	f.ids["rule"] = d.friday
+	f.ids["member"] = d.members[medic.RoleNurse].ID
+	f.ids["invitation"] = want(t, admin.Do("POST", d.base+"/members", map[string]any{"email": "invited@example.org", "role": "nurse"}), http.StatusAccepted).Str("id")
+	f.ids["exception"] = want(t, admin.Do("POST", d.base+"/schedule-exceptions", map[string]any{
+		"practitioner_id": d.practitioner, "kind": "leave", "start": "2030-05-01T00:00:00+02:00", "end": "2030-05-02T00:00:00+02:00",
+	}), http.StatusCreated).Str("id")
+	conn, err := pgx.Connect(context.Background(), env.DB.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	f.owner = conn
+	return f
+}
+
+// fill replaces the fixture placeholders in s; {fresh} is a new chart.
+func (f *roleFixture) fill(t *testing.T, s string) string {
+	t.Helper()
+	if strings.Contains(s, "{fresh}") {
+		s = strings.ReplaceAll(s, "{fresh}", f.patient(t, "Fresh", ""))
+	}
+	for k, v := range f.ids {
+		s = strings.ReplaceAll(s, "{"+k+"}", v)
+	}
+	return s
+}
+
+// do sends the rule's request as role: JSON to the API, a form to the desk.
+func (f *roleFixture) do(t *testing.T, r routeRule, role medic.Role) *servertest.Response {
+	t.Helper()
+	method := strings.Fields(r.pattern)[0]
+	path := f.fill(t, r.path)
+	body := r.body
+	if fn, ok := body.(func(medic.Role) any); ok {
+		body = fn(role)
+	}
+	c := f.c[role]
+	switch b := body.(type) {
+	case nil:
+		return c.Do(method, path, nil)
+	case url.Values:
+		v := url.Values{}
+		for k, vs := range b {
+			for _, s := range vs {
+				v.Add(k, f.fill(t, s))
+			}
+		}
+		return postForm(c, path, v)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Do(method, path, f.fill(t, string(raw)))
+	}
+}
+
+// lastAuditID is the newest audit event's id.
+func (f *roleFixture) lastAuditID(t *testing.T) int64 {
+	t.Helper()
+	var id int64
+	if err := f.owner.QueryRow(context.Background(), "SELECT coalesce(max(id), 0) FROM audit_events").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// deniedSince lists the actions of the denied events after id.
+func (f *roleFixture) deniedSince(t *testing.T, id int64) []string {
+	t.Helper()
+	rows, err := f.owner.Query(context.Background(), "SELECT actor_email || ' ' || action FROM audit_events WHERE id > $1 AND outcome = 'denied' ORDER BY id", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestRolesOnEveryRoute runs the route table against one practice, one
+// check after the other (they count audit events and change the chart).
+func TestRolesOnEveryRoute(t *testing.T) {
+	t.Parallel()
+	f := newRoleFixture(t)
+	t.Run("refusals", func(t *testing.T) { testRefusals(t, f) })
+	t.Run("chart projection", func(t *testing.T) { testChartProjection(t, f) })
+	t.Run("clinical writes", func(t *testing.T) { testClinicalWrites(t, f) })
+}
+
+// testRefusals: every route a role may not use answers 403 (problem+json
+// from the API, the desk's page from the desk) and writes exactly one
+// denied audit event naming the action, whichever surface was used.
+func testRefusals(t *testing.T, f *roleFixture) {
+	for _, r := range routeRules {
+		if r.perm == "" {
+			continue
+		}
+		refused := 0
+		for _, role := range medic.Roles {
+			if role.Can(r.perm) {
+				continue
+			}
+			refused++
+			t.Run(string(role)+" "+r.pattern, func(t *testing.T) {
+				before := f.lastAuditID(t)
+				res := f.do(t, r, role)
+				if strings.HasPrefix(r.path, "/api/") {
+					wantProblem(t, res, http.StatusForbidden)
+				} else {
+					want(t, res, http.StatusForbidden)
+					if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") || !strings.Contains(string(res.Body), "Not allowed") {
+						t.Errorf("not the desk's refusal page (%s): %s", ct, res)
+					}
+				}
+				email := string(role) + "@sunrise.example"
+				if got, want := f.deniedSince(t, before), []string{email + " " + r.action}; !slices.Equal(got, want) {
+					t.Errorf("denied audit events %q, want exactly %q", got, want)
+				}
+			})
+		}
+		if refused == 0 {
+			t.Errorf("%s: every role holds %s; list it without perm", r.pattern, r.perm)
+		}
+	}
+}
+
+// testChartProjection: each route that shows patient data shows the
+// clinical part exactly to the roles that read it (DOMAIN.md's role table:
+// admin, doctor, nurse), and leaves the JSON fields out (not null) for the
+// others.
+func testChartProjection(t *testing.T, f *roleFixture) {
+	checked := 0
+	for _, r := range routeRules {
+		if r.chart == noChart {
+			continue
+		}
+		if r.path == "" {
+			t.Errorf("%s shows patient data but has no request to check it", r.pattern)
+			continue
+		}
+		checked++
+		for _, role := range medic.Roles {
+			t.Run(string(role)+" "+r.pattern, func(t *testing.T) {
+				res := f.do(t, r, role)
+				status := r.ok
+				if status == 0 {
+					status = http.StatusOK
+				}
+				if r.perm != "" && !role.Can(r.perm) {
+					status = http.StatusForbidden
+				}
+				want(t, res, status)
+				clinical := r.chart == chartFull && role.CanReadChart(medic.ChartClinical) && status != http.StatusForbidden
+				body := string(res.Body)
+				// A new chart has no clinical entries to show: its fields then say so.
+				fresh := strings.Contains(r.pattern, "POST "+api+"/patients") && !strings.Contains(r.pattern, "merge")
+				if !fresh {
+					for _, m := range []string{allergyMarker, conditionMarker} {
+						if strings.Contains(body, m) != clinical {
+							t.Errorf("body holds %q = %v, want %v: %s", m, !clinical, clinical, res)
+						}
+					}
+				}
+				if strings.HasPrefix(r.path, "/api/") {
+					for _, key := range []string{`"allergies"`, `"chronic_conditions"`} {
+						if strings.Contains(body, key) != clinical {
+							t.Errorf("JSON field %s present = %v, want %v: %s", key, !clinical, clinical, res)
+						}
+					}
+					if strings.Contains(body, `"allergies":null`) {
+						t.Errorf("null clinical field: %s", res)
+					}
+				}
+			})
+		}
+	}
+	if checked < 10 {
+		t.Errorf("only %d routes show patient data? routeRules lost its classification", checked)
+	}
+}
+
+// testClinicalWrites: reception and billing never set or clear allergies
+// or chronic conditions, through the API or the desk; an attempt is refused
+// (403, audited) and changes nothing; their ordinary edits keep the
+// clinical part as it was. Clinical roles edit and clear them.
+func testClinicalWrites(t *testing.T, f *roleFixture) {
+	admin, rc := f.c[medic.RoleAdmin], f.c[medic.RoleReceptionist]
+	id := f.ids["patient"]
+	chart := func() *servertest.Response {
+		return want(t, admin.Do("GET", sunrise+"/patients/"+id, nil), http.StatusOK)
+	}
+	intact := func(t *testing.T) {
+		t.Helper()
+		r := chart()
+		if a, c := fmt.Sprint(r.Get("allergies")), fmt.Sprint(r.Get("chronic_conditions")); a != "["+allergyMarker+"]" || c != "["+conditionMarker+"]" {
+			t.Fatalf("clinical part changed: allergies %s, conditions %s", a, c)
+		}
+	}
+	// refused checks the attempt since the audit event before was refused
+	// once, audited, and changed nothing.
+	refused := func(t *testing.T, before int64, res *servertest.Response, action string) {
+		t.Helper()
+		if res.Status != http.StatusForbidden {
+			t.Errorf("want 403, got %s", res)
+		}
+		if got, want := f.deniedSince(t, before), []string{"receptionist@sunrise.example " + action}; !slices.Equal(got, want) {
+			t.Errorf("denied events %q, want %q", got, want)
+		}
+		intact(t)
+	}
+
+	for _, body := range []map[string]any{
+		{"allergies": []string{}},
+		{"allergies": []string{"Latex"}},
+		{"chronic_conditions": []string{}, "phone": "082 555 0109"},
+	} {
+		before := f.lastAuditID(t)
+		res := rc.Do("PATCH", sunrise+"/patients/"+id, body)
+		wantProblem(t, res, http.StatusForbidden)
+		refused(t, before, res, "patient.update")
+	}
+	before := f.lastAuditID(t)
+	res := rc.Do("POST", sunrise+"/patients", map[string]any{"given_name": "Sneaky", "family_name": "Chart", "date_of_birth": "1990-01-01", "allergies": []string{}})
+	wantProblem(t, res, http.StatusForbidden)
+	refused(t, before, res, "patient.create")
+
+	// Ordinary edits by reception keep the clinical part: API and desk.
+	r := want(t, rc.Do("PATCH", sunrise+"/patients/"+id, map[string]any{"phone": "082 555 0102"}), http.StatusOK)
+	if r.Str("phone") != "+27825550102" || r.Get("allergies") != nil {
+		t.Errorf("reception's edit answered %s", r)
+	}
+	intact(t)
+	edit := form("given_name", "Thandi", "family_name", "Zulu", "date_of_birth", "1984-05-06", "sex", "female", "phone", "082 555 0103")
+	want(t, postForm(rc, "/patients/"+id+"/edit", edit), http.StatusSeeOther)
+	intact(t)
+	if chart().Str("phone") != "+27825550103" {
+		t.Errorf("the desk edit was not saved: %s", chart())
+	}
+	// The desk form offers no clinical fields to reception; sending them anyway is refused.
+	page := want(t, rc.Do("GET", "/patients/"+id+"/edit", nil), http.StatusOK)
+	if strings.Contains(string(page.Body), `name="allergies"`) {
+		t.Errorf("reception's edit form offers allergies")
+	}
+	edit.Set("allergies", "")
+	before = f.lastAuditID(t)
+	refused(t, before, postForm(rc, "/patients/"+id+"/edit", edit), "patient.update")
+
+	// A clinical role edits and clears them, on both surfaces.
+	nurse := f.c[medic.RoleNurse]
+	if page := want(t, nurse.Do("GET", "/patients/"+id+"/edit", nil), http.StatusOK); !strings.Contains(string(page.Body), `name="allergies"`) {
+		t.Errorf("the nurse's edit form lacks allergies")
+	}
+	edit.Set("allergies", "Latex\nPenicillin")
+	want(t, postForm(nurse, "/patients/"+id+"/edit", edit), http.StatusSeeOther)
+	if a := fmt.Sprint(chart().Get("allergies")); a != "[Latex Penicillin]" {
+		t.Errorf("the nurse's desk edit stored allergies %s", a)
+	}
+	want(t, f.c[medic.RoleDoctor].Do("PATCH", sunrise+"/patients/"+id, map[string]any{"allergies": []string{}}), http.StatusOK)
+	if a := fmt.Sprint(chart().Get("allergies")); a != "[]" {
+		t.Errorf("the doctor's clearing stored allergies %s", a)
+	}
+}
