@@ -62,7 +62,11 @@ func TestDeskFindPatientBookRescheduleCheckIn(t *testing.T) {
 		e2e.WaitText(`h1`, "Thabo Nkosi"),
 		chromedp.Text(`main`, &text, chromedp.ByQuery),
 	)
-	wantText(t, "chart", text, "Thabo Nkosi", "Allergies: Penicillin", "Book appointment")
+	wantText(t, "chart", text, "Thabo Nkosi", "Book appointment")
+	// Reception reads demographics and contact only (DOMAIN.md's role table).
+	if strings.Contains(text, "Penicillin") || strings.Contains(text, "Allergies") {
+		t.Errorf("the receptionist's chart shows the clinical part: %q", text)
+	}
 
 	// Book: the booking page lists today's open times (from 10:00, now).
 	run("open the booking page",
