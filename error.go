@@ -40,6 +40,18 @@ func Errorf(code, format string, args ...any) *Error {
 // belongs to another practice; both must look identical.
 var ErrNotFound = &Error{Code: ENOTFOUND, Message: "Not found."}
 
+// ErrStoreUnavailable wraps an error that means the database cannot be
+// reached or is going away (refused or broken connections, a shutdown, no
+// connection to be had): an outage, answered 503 with Retry-After and
+// logged with its cause, never mistaken for bad credentials or a missing
+// record. Anything else the store returns unexpectedly stays an internal
+// error (a bug).
+var ErrStoreUnavailable = &Error{Code: EUNAVAILABLE, Message: "Medic cannot reach its database at the moment. Please try again in a little while."}
+
+// OutageRetrySeconds is the Retry-After of an outage answer: about what a
+// database restart or fail-over takes.
+const OutageRetrySeconds = 10
+
 // ErrorCode returns the code of the first *Error in the chain, else EINTERNAL.
 func ErrorCode(err error) string {
 	var e *Error

@@ -25,6 +25,8 @@ const (
 )
 
 // APIToken is a personal token for the JSON API, bound to one practice.
+// Every token expires: by default after TokenLifetimeDays, at most after
+// TokenMaxLifetimeDays.
 type APIToken struct {
 	ID         string
 	PracticeID string
@@ -32,8 +34,30 @@ type APIToken struct {
 	Name       string
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
-	ExpiresAt  *time.Time
+	ExpiresAt  time.Time
 	RevokedAt  *time.Time
+}
+
+// API token lifetimes in days (a default and a maximum), and how long
+// before expiry the owner is told.
+const (
+	TokenLifetimeDays    = 90
+	TokenMaxLifetimeDays = 365
+	TokenExpiryNotice    = 7 * 24 * time.Hour
+)
+
+// ErrTokenExpired answers a request with an expired API token: unlike an
+// unknown or revoked one, its holder is told why, so an integration knows
+// to get a new token rather than suspect a typo.
+var ErrTokenExpired = &Error{Code: EUNAUTHORIZED, Message: "This API token has expired. Create a new one on your account page."}
+
+// ExpiringToken is a live token due for its expiry notice, with what the
+// notice needs.
+type ExpiringToken struct {
+	Token        *APIToken
+	Email        string // the owner's
+	UserName     string
+	PracticeName string
 }
 
 // SessionService stores browser sessions, password resets and sign-in failures.
@@ -68,8 +92,16 @@ type TokenService interface {
 	// FindAPITokenWithUser returns the live token with this hash and its
 	// user, whatever the user's status (the caller decides), and records the
 	// use at most once a minute, never waiting on a lock to do so; ENOTFOUND
-	// if unknown, revoked or expired.
+	// if unknown or revoked, ErrTokenExpired if expired.
 	FindAPITokenWithUser(ctx context.Context, tokenHash []byte) (*APIToken, *User, error)
+	// ExpiringAPITokens lists, in every practice, the live tokens of active
+	// users expiring before the cutoff that were not announced yet, and that
+	// were made more than TokenExpiryNotice before their expiry (a shorter
+	// token's owner knew the date when making it).
+	ExpiringAPITokens(ctx context.Context, now, before time.Time) ([]ExpiringToken, error)
+	// MarkTokenExpiryNotified records the notice of a token of the practice
+	// in context; ENOTFOUND if it was already recorded (once per token).
+	MarkTokenExpiryNotified(ctx context.Context, id string, at time.Time) error
 	ListAPITokens(ctx context.Context, userID string) ([]*APIToken, error)
 	// RevokeAPIToken returns ENOTFOUND unless the token is userID's in the practice in context.
 	RevokeAPIToken(ctx context.Context, userID, id string) error

@@ -88,7 +88,8 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 	}
 	var a *app.App // set below, before the queue starts working jobs
 	remind := func(ctx context.Context, r medic.AppointmentReminder) error { return a.SendReminder(ctx, r) }
-	db, queue, err := openStore(ctx, dbs, cfg.DBMaxConns, logger, quieter(logger, cfg.LogLevel), jobs.Handlers{Deliver: deliver, Remind: remind})
+	checkTokens := func(ctx context.Context) (int, error) { return a.NotifyExpiringTokens(ctx) }
+	db, queue, err := openStore(ctx, dbs, cfg.DBMaxConns, logger, quieter(logger, cfg.LogLevel), jobs.Handlers{Deliver: deliver, Remind: remind, CheckTokens: checkTokens})
 	if err != nil {
 		return err
 	}

@@ -191,13 +191,21 @@ func Status(code string) int {
 	return http.StatusInternalServerError
 }
 
-// error logs internal errors (without client data) and writes the problem.
+// error logs internal errors and outages (their cause, never client data)
+// and writes the problem.
 func (h *Handler) error(w http.ResponseWriter, r *http.Request, err error) {
-	if medic.ErrorCode(err) == medic.EINTERNAL {
+	switch {
+	case errors.Is(err, medic.ErrStoreUnavailable):
+		h.log.Error("database unavailable", "request_id", medic.RequestInfoFrom(r.Context()).RequestID, "route", r.Pattern, "error", err)
+	case medic.ErrorCode(err) == medic.EINTERNAL:
 		h.log.Error("internal error", "request_id", medic.RequestInfoFrom(r.Context()).RequestID, "route", r.Pattern, "error", err)
 	}
 	writeError(w, r, err)
 }
+
+// Error is error for middleware that answers API requests before a
+// handler runs (authentication).
+func (h *Handler) Error(w http.ResponseWriter, r *http.Request, err error) { h.error(w, r, err) }
 
 // WriteError writes err as the API's problem+json, for middleware that
 // answers API requests before a handler runs.
@@ -212,6 +220,9 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "900")
+	}
+	if errors.Is(err, medic.ErrStoreUnavailable) {
+		w.Header().Set("Retry-After", strconv.Itoa(medic.OutageRetrySeconds))
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)

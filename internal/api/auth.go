@@ -100,7 +100,7 @@ type tokenDTO struct {
 	Name       string     `json:"name"`
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
-	ExpiresAt  *time.Time `json:"expires_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
 	Token      string     `json:"token,omitempty"`
 }
@@ -109,13 +109,13 @@ func toToken(t *medic.APIToken) tokenDTO {
 	return tokenDTO{ID: t.ID, PracticeID: t.PracticeID, Name: t.Name, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt, ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt}
 }
 
-// createToken issues a personal API token bound to one practice; the token
-// is in this response only.
+// createToken issues a personal API token bound to one practice, with its
+// expiry; the token is in this response only.
 func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Name          string `json:"name"`
 		Practice      string `json:"practice"`
-		ExpiresInDays int    `json:"expires_in_days"`
+		ExpiresInDays *int   `json:"expires_in_days"` // absent: the default lifetime
 	}
 	if err := decode(r, &in); err != nil {
 		h.error(w, r, err)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strconv"
 	"time"
@@ -199,8 +200,9 @@ type NewAPIToken struct {
 	Plain string
 }
 
-// CreateAPIToken issues a personal token bound to the practice in context.
-func (a *App) CreateAPIToken(ctx context.Context, name string, expiresInDays int) (*NewAPIToken, error) {
+// CreateAPIToken issues a personal token bound to the practice in context,
+// living expiresInDays (nil: the default lifetime; at most a year).
+func (a *App) CreateAPIToken(ctx context.Context, name string, expiresInDays *int) (*NewAPIToken, error) {
 	t, ok := medic.TenantFrom(ctx)
 	if !ok {
 		return nil, medic.ErrNotFound
@@ -210,23 +212,25 @@ func (a *App) CreateAPIToken(ctx context.Context, name string, expiresInDays int
 		msg := "Give the token a name (one line, at most 200 characters)."
 		return nil, &medic.Error{Code: medic.EINVALID, Message: msg, Fields: map[string]string{"name": msg}}
 	}
-	if expiresInDays < 0 || expiresInDays > 366 {
-		return nil, &medic.Error{Code: medic.EINVALID, Message: "Choose an expiry of at most 366 days.", Fields: map[string]string{"expires_in_days": "Use 0 (never) to 366 days."}}
+	days := medic.TokenLifetimeDays
+	if expiresInDays != nil {
+		days = *expiresInDays
+	}
+	if days < 1 || days > medic.TokenMaxLifetimeDays {
+		msg := fmt.Sprintf("Use 1 to %d days: a token lives at most a year.", medic.TokenMaxLifetimeDays)
+		return nil, &medic.Error{Code: medic.EINVALID, Message: "Choose an expiry of at most a year.", Fields: map[string]string{"expires_in_days": msg}}
 	}
 	plain, hash, err := auth.NewToken("medic_")
 	if err != nil {
 		return nil, err
 	}
-	tok := &medic.APIToken{UserID: medic.ActorFrom(ctx).UserID, PracticeID: t.PracticeID, Name: name}
-	if expiresInDays > 0 {
-		exp := a.now().Add(time.Duration(expiresInDays) * 24 * time.Hour)
-		tok.ExpiresAt = &exp
-	}
+	tok := &medic.APIToken{UserID: medic.ActorFrom(ctx).UserID, PracticeID: t.PracticeID, Name: name,
+		ExpiresAt: a.now().Add(time.Duration(days) * 24 * time.Hour)}
 	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := a.Tokens.CreateAPIToken(ctx, tok, hash); err != nil {
 			return err
 		}
-		return a.audit(ctx, "auth.token_created", "api_token", tok.ID, map[string]string{"name": name})
+		return a.audit(ctx, "auth.token_created", "api_token", tok.ID, map[string]string{"name": name, "expires_in_days": strconv.Itoa(days)})
 	})
 	if err != nil {
 		return nil, err

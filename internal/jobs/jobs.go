@@ -23,12 +23,21 @@ type Deliver func(ctx context.Context, m medic.Mail) error
 // Remind handles a due appointment reminder (the app checks it is not stale).
 type Remind func(ctx context.Context, r medic.AppointmentReminder) error
 
+// CheckTokens emails the owners of API tokens about to expire (the app
+// decides which, by its clock, and notifies each token once).
+type CheckTokens func(ctx context.Context) (notified int, err error)
+
 // Handlers are what the workers call. A nil Deliver makes an insert-only
 // queue (commands that must not process jobs).
 type Handlers struct {
-	Deliver Deliver
-	Remind  Remind
+	Deliver     Deliver
+	Remind      Remind
+	CheckTokens CheckTokens
 }
+
+// tokenCheckEvery is how often the token expiry check runs; a notice is
+// due a week ahead, so an hour late is no loss.
+const tokenCheckEvery = time.Hour
 
 // Queue is the River client.
 type Queue struct {
@@ -47,6 +56,16 @@ func New(pool *pgxpool.Pool, logger *slog.Logger, h Handlers) (*Queue, error) {
 			if err := river.AddWorkerSafely(workers, &reminderWorker{remind: h.Remind}); err != nil {
 				return nil, err
 			}
+		}
+		if h.CheckTokens != nil {
+			if err := river.AddWorkerSafely(workers, &tokenCheckWorker{check: h.CheckTokens}); err != nil {
+				return nil, err
+			}
+			// Periodic jobs run on the elected leader only: one check at a
+			// time across replicas (and the check is safe to repeat anyway).
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(tokenCheckEvery),
+				func() (river.JobArgs, *river.InsertOpts) { return tokenCheck{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}))
 		}
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
@@ -119,4 +138,19 @@ type reminderWorker struct {
 
 func (w *reminderWorker) Work(ctx context.Context, job *river.Job[medic.AppointmentReminder]) error {
 	return w.remind(ctx, job.Args)
+}
+
+// tokenCheck is the periodic API token expiry check.
+type tokenCheck struct{}
+
+func (tokenCheck) Kind() string { return "token_expiry_check" }
+
+type tokenCheckWorker struct {
+	river.WorkerDefaults[tokenCheck]
+	check CheckTokens
+}
+
+func (w *tokenCheckWorker) Work(ctx context.Context, _ *river.Job[tokenCheck]) error {
+	_, err := w.check(ctx)
+	return err
 }

@@ -7,8 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -49,6 +52,11 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
 	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// A database that does not answer is an outage after this long,
+		// not a request that hangs (connect_timeout in the URL overrides).
+		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
@@ -86,7 +94,7 @@ func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 func (db *DB) Close() { db.pool.Close() }
 
 // Ping checks the database answers (readiness).
-func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
+func (db *DB) Ping(ctx context.Context) error { return unavailable(db.pool.Ping(ctx)) }
 
 type txKey struct{}
 
@@ -107,7 +115,7 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	}
 	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{})
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return unavailable(fmt.Errorf("begin: %w", err))
 	}
 	st := &txState{tx: tx}
 	if err := fn(context.WithValue(ctx, txKey{}, st)); err != nil {
@@ -115,7 +123,7 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return unavailable(fmt.Errorf("commit: %w", err))
 	}
 	for log := range st.audited {
 		select {
@@ -147,7 +155,7 @@ func (db *DB) do(ctx context.Context, fn func(tx pgx.Tx) error) error {
 		user := medic.ActorFrom(ctx).UserID
 		if t.PracticeID != st.practice || user != st.user {
 			if _, err := st.tx.Exec(ctx, setTenantSQL, t.PracticeID, user); err != nil {
-				return fmt.Errorf("set tenant: %w", err)
+				return unavailable(fmt.Errorf("set tenant: %w", err))
 			}
 			st.practice, st.user = t.PracticeID, user
 		}
@@ -203,10 +211,42 @@ func (db *DB) pipeline(ctx context.Context, b *pgx.Batch) error {
 	})
 }
 
+// unavailable marks err as an outage (medic.ErrStoreUnavailable) when it
+// says the database cannot be reached or is going away rather than that a
+// statement failed: a refused, reset or broken connection, a connect or
+// I/O timeout, a server shutting down or not yet accepting connections, no
+// connection slot, a closed pool. A request's own cancellation is not.
+func unavailable(err error) error {
+	if err == nil || errors.Is(err, medic.ErrStoreUnavailable) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"), // connection exception
+			pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03", // admin or crash shutdown, cannot connect now
+			pe.Code == "53300": // too many connections
+			return fmt.Errorf("%w: %w", medic.ErrStoreUnavailable, err)
+		}
+		return err
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	if errors.As(err, &ce) || errors.As(err, &ne) || pgconn.Timeout(err) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) ||
+		// pgx has no exported values for these two.
+		strings.Contains(err.Error(), "closed pool") || strings.Contains(err.Error(), "conn closed") {
+		return fmt.Errorf("%w: %w", medic.ErrStoreUnavailable, err)
+	}
+	return err
+}
+
 // dataError turns a data exception (class 22: text PostgreSQL cannot
 // store, a value out of range) into a user's EINVALID rather than an
 // internal error; the surfaces check input first, this is the backstop.
 func dataError(err error) error {
+	err = unavailable(err)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22") {
 		return fmt.Errorf("%w: %w", &medic.Error{Code: medic.EINVALID, Message: "Some of the data is not valid."}, err)

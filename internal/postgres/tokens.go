@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"time"
 
@@ -61,8 +62,9 @@ const recordTokenUseSQL = `UPDATE api_tokens SET last_used_at = $3
 
 // FindAPITokenWithUser finds a live token by the hash of its secret
 // (visible only to whoever presents it), with its user (whatever the
-// user's status: the caller decides); ENOTFOUND if unknown, revoked or
-// expired. One round trip, a read outside any practice (by_token policy);
+// user's status: the caller decides); ENOTFOUND if unknown or revoked,
+// ErrTokenExpired if expired (exactly at its expiry instant, as the clock
+// says). One round trip, a read outside any practice (by_token policy);
 // at most once a minute per token a second one records the use in the
 // token's practice (tenant policy), skipping it rather than waiting when
 // the row is locked.
@@ -73,15 +75,18 @@ func (db *DB) FindAPITokenWithUser(ctx context.Context, tokenHash []byte) (t *me
 	t, u = &medic.APIToken{}, &medic.User{}
 	find := &pgx.Batch{}
 	find.Queue(`SELECT set_config('app.token_hash', $1, true)`, hex.EncodeToString(tokenHash))
-	find.Queue(`SELECT `+tokenColumnsOf("t")+`, `+userColumnsOf("u")+`, t.last_used_at IS NULL OR t.last_used_at < $3
+	find.Queue(`SELECT `+tokenColumnsOf("t")+`, `+userColumnsOf("u")+`, t.last_used_at IS NULL OR t.last_used_at < $2
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)`, tokenHash, now, cutoff).
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, tokenHash, cutoff).
 		QueryRow(func(row pgx.Row) error {
 			return notFound(row.Scan(append(append(tokenFields(t), userFields(u)...), &stale)...))
 		})
 	find.Queue(`SELECT set_config('app.token_hash', '', true)`)
 	if err := db.pipeline(withTenant(ctx, ""), find); err != nil {
 		return nil, nil, err
+	}
+	if !t.ExpiresAt.After(now) {
+		return nil, nil, medic.ErrTokenExpired
 	}
 	if stale {
 		use := &pgx.Batch{}
@@ -119,4 +124,57 @@ func (db *DB) RevokeAPIToken(ctx context.Context, userID, id string) error {
 		return medic.ErrNotFound
 	}
 	return db.exec1(ctx, `UPDATE api_tokens SET revoked_at = $4 WHERE practice_id = $1 AND id = $2 AND user_id = $3 AND revoked_at IS NULL`, pid, id, userID, db.now())
+}
+
+// ExpiringAPITokens lists the live tokens due for their expiry notice, in
+// every practice: one query per practice under its tenant setting (the
+// tenant policy is the only one that shows another user's tokens). It runs
+// once an hour, so a round trip per practice is cheap.
+func (db *DB) ExpiringAPITokens(ctx context.Context, now, before time.Time) (out []medic.ExpiringToken, err error) {
+	var practices []string
+	err = db.do(withTenant(ctx, ""), func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id::text FROM practices WHERE status = 'active' ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		practices, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list practices: %w", err)
+	}
+	for _, pid := range practices {
+		b := &pgx.Batch{}
+		b.Queue(`SELECT `+tokenColumnsOf("t")+`, u.email, u.name, p.name
+			FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN practices p ON p.id = t.practice_id
+			WHERE t.practice_id = $1 AND t.expiry_notified_at IS NULL AND t.revoked_at IS NULL
+				AND t.expires_at > $2 AND t.expires_at <= $3 AND t.expires_at - t.created_at > $4 * interval '1 second'
+				AND u.status = 'active'
+			ORDER BY t.expires_at, t.id`, pid, now, before, int64(medic.TokenExpiryNotice/time.Second)).
+			Query(func(rows pgx.Rows) error {
+				for rows.Next() {
+					e := medic.ExpiringToken{Token: &medic.APIToken{}}
+					if err := rows.Scan(append(tokenFields(e.Token), &e.Email, &e.UserName, &e.PracticeName)...); err != nil {
+						return err
+					}
+					out = append(out, e)
+				}
+				return rows.Err()
+			})
+		if err := db.pipeline(withTenant(ctx, pid), b); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// MarkTokenExpiryNotified records that the owner of a token of the practice
+// in context was told of its expiry; ENOTFOUND when that was already done,
+// so concurrent checks notify once.
+func (db *DB) MarkTokenExpiryNotified(ctx context.Context, id string, at time.Time) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	return db.exec1(ctx, `UPDATE api_tokens SET expiry_notified_at = $3 WHERE practice_id = $1 AND id = $2 AND expiry_notified_at IS NULL`, pid, id, at)
 }

@@ -66,7 +66,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			d := time.Since(start)
 			s.metrics.observe(route, r.Method, sw.status, d)
 			level := slog.LevelInfo
-			if sw.status >= 500 {
+			switch {
+			case sw.status == http.StatusServiceUnavailable:
+				level = slog.LevelWarn // an outage's cause is logged once, at ERROR, where it is mapped
+			case sw.status >= 500:
 				level = slog.LevelError
 			}
 			s.log.LogAttrs(ctx, level, "request", slog.String("request_id", id), slog.String("method", r.Method),
@@ -101,17 +104,28 @@ func (s *Server) secure(next http.Handler) http.Handler {
 }
 
 // authenticate puts the actor on the context from the session cookie or a
-// bearer token. It never refuses a request; handlers decide what needs one.
+// bearer token. An unknown, revoked or ended credential makes an anonymous
+// request (handlers decide what needs a sign-in); an expired token is
+// refused saying so (401), and a credential that could not be checked (the
+// database is down) is an outage (503), never taken for a bad one.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && bearer != "" {
-			if t, u, err := s.app.AuthenticateToken(ctx, strings.TrimSpace(bearer)); err == nil {
+			t, u, err := s.app.AuthenticateToken(ctx, strings.TrimSpace(bearer))
+			if err != nil && medic.ErrorCode(err) != medic.ENOTFOUND {
+				s.refuse(w, r, err)
+				return
+			} else if err == nil {
 				ctx = medic.WithActor(ctx, medic.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, IsOperator: u.IsOperator, TokenID: t.ID})
 				ctx = app.WithSignedInUser(app.WithAPIToken(ctx, t), u)
 			}
 		} else if c, err := r.Cookie(s.cfg.CookieName()); err == nil && c.Value != "" {
-			if sess, u, err := s.app.Authenticate(ctx, c.Value); err == nil {
+			sess, u, err := s.app.Authenticate(ctx, c.Value)
+			if err != nil && medic.ErrorCode(err) != medic.ENOTFOUND {
+				s.refuse(w, r, err)
+				return
+			} else if err == nil {
 				ctx = app.WithSession(ctx, sess)
 				if !sess.TwoFactorPending {
 					ctx = medic.WithActor(ctx, medic.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, IsOperator: u.IsOperator, SessionID: sess.ID})
@@ -125,6 +139,17 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		defer func() { r.Pattern = r2.Pattern }()
 		next.ServeHTTP(w, r2)
 	})
+}
+
+// refuse answers a request whose credential could not be accepted, as the
+// surface it was for answers errors: problem+json for the API and bearer
+// tokens, the desk's error page otherwise (both log the cause of an outage).
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	if strings.HasPrefix(r.URL.Path, "/api/") || r.Header.Get("Authorization") != "" {
+		s.api.Error(w, r, err)
+		return
+	}
+	s.web.Fail(w, r, err)
 }
 
 // clientIP is the peer address or, behind a trusted proxy, the last

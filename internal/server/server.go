@@ -39,6 +39,8 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	ready   func(context.Context) error
+	api     *api.Handler
+	web     *web.Handler
 	handler http.Handler
 	routes  []string
 }
@@ -57,8 +59,9 @@ func New(cfg Config, a *app.App, log *slog.Logger, pool *pgxpool.Pool, ready fun
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
-	api.New(a, cfg.Cookie, log).Routes(mux)
-	web.New(a, cfg.Cookie, log, cfg.DevMailbox).Routes(mux)
+	s.api, s.web = api.New(a, cfg.Cookie, log), web.New(a, cfg.Cookie, log, cfg.DevMailbox)
+	s.api.Routes(mux)
+	s.web.Routes(mux)
 
 	// Cross-origin state-changing browser requests are refused (CSRF);
 	// scripts with a bearer token send no browser origin headers and pass.

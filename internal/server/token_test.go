@@ -44,7 +44,13 @@ func TestPersonalAPITokens(t *testing.T) {
 
 	// Validation.
 	wantProblem(t, admin.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "", "practice": "sunrise"}), http.StatusUnprocessableEntity)
-	wantProblem(t, admin.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "x", "practice": "sunrise", "expires_in_days": 1000}), http.StatusUnprocessableEntity)
+	for _, days := range []any{0, -1, 366, 1000, "30"} {
+		r := admin.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "x", "practice": "sunrise", "expires_in_days": days})
+		wantProblem(t, r, http.StatusUnprocessableEntity)
+		if r.Str("errors.expires_in_days") == "" {
+			t.Errorf("expires_in_days %v: the problem does not name the field: %s", days, r)
+		}
+	}
 	wantProblem(t, admin.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "x", "practice": "elsewhere"}), http.StatusNotFound)
 	wantProblem(t, env.Client().Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "x", "practice": "sunrise"}), http.StatusUnauthorized)
 
@@ -60,14 +66,110 @@ func TestPersonalAPITokens(t *testing.T) {
 	if r := want(t, admin.Do("GET", "/api/v1/auth/tokens", nil), http.StatusOK); r.Get("items.0.revoked_at") == nil {
 		t.Errorf("revoked token not marked: %s", r)
 	}
-	wantProblem(t, env.TokenClient(t, "medic_not-a-real-token").Do("GET", "/api/v1/me", nil), http.StatusUnauthorized)
+	unknown := env.TokenClient(t, "medic_not-a-real-token").Do("GET", "/api/v1/me", nil)
+	wantProblem(t, unknown, http.StatusUnauthorized)
+	revoked := bearer.Do("GET", "/api/v1/me", nil)
+	for _, r := range []*servertest.Response{unknown, revoked} {
+		if strings.Contains(r.Str("detail"), "expired") {
+			t.Errorf("an unknown or revoked token is told it expired: %s", r)
+		}
+	}
 
-	// Expiry follows the clock.
+	// Expiry follows the clock, to the instant; an expired token is told so.
 	short := want(t, admin.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "short", "practice": "sunrise", "expires_in_days": 1}), http.StatusCreated)
 	sc := env.TokenClient(t, short.Str("token"))
 	want(t, sc.Do("GET", "/api/v1/me", nil), http.StatusOK)
-	env.Clock.Advance(25 * time.Hour)
-	wantProblem(t, sc.Do("GET", "/api/v1/me", nil), http.StatusUnauthorized)
+	env.Clock.Advance(24*time.Hour - time.Nanosecond)
+	want(t, sc.Do("GET", "/api/v1/me", nil), http.StatusOK)
+	env.Clock.Advance(time.Nanosecond)
+	for _, path := range []string{"/api/v1/me", "/api/v1/practices/sunrise/members"} {
+		r := sc.Do("GET", path, nil)
+		wantProblem(t, r, http.StatusUnauthorized)
+		if !strings.Contains(r.Str("detail"), "expired") {
+			t.Errorf("expired token: the detail does not say it expired: %s", r)
+		}
+	}
+	listed := false
+	admin = env.Login(t, "admin@sunrise.example", pw) // the session went idle meanwhile
+	for _, it := range want(t, admin.Do("GET", "/api/v1/auth/tokens", nil), http.StatusOK).Items() {
+		listed = listed || it["name"] == "short" && it["expires_at"] == "2030-03-05T08:00:00Z"
+	}
+	if !listed {
+		t.Error("the token list does not show the short token's expiry")
+	}
+}
+
+// TestTokenLifetime: a token lives 90 days unless asked otherwise, at most
+// a year, and says when it expires when made and when listed.
+func TestTokenLifetime(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	p := env.Practice(t, "sunrise")
+	env.Member(t, p, env.User(t, "admin@sunrise.example", pw), medic.RoleAdmin)
+	admin := env.Login(t, "admin@sunrise.example", pw)
+	day := 24 * time.Hour
+	for _, tc := range []struct {
+		body map[string]any
+		want time.Time
+	}{
+		{map[string]any{"name": "default", "practice": "sunrise"}, servertest.Start.Add(90 * day)},
+		{map[string]any{"name": "a year", "practice": "sunrise", "expires_in_days": 365}, servertest.Start.Add(365 * day)},
+		{map[string]any{"name": "a day", "practice": "sunrise", "expires_in_days": 1}, servertest.Start.Add(day)},
+	} {
+		r := want(t, admin.Do("POST", "/api/v1/auth/tokens", tc.body), http.StatusCreated)
+		if got, err := time.Parse(time.RFC3339, r.Str("expires_at")); err != nil || !got.Equal(tc.want) {
+			t.Errorf("%v: expires_at %q, want %v", tc.body["name"], r.Str("expires_at"), tc.want)
+		}
+	}
+	list := want(t, admin.Do("GET", "/api/v1/auth/tokens", nil), http.StatusOK)
+	for _, it := range list.Items() {
+		if it["expires_at"] == nil {
+			t.Errorf("listed token without expiry: %v", it)
+		}
+	}
+}
+
+// TestTokenExpiryNotice: the owner is emailed once a week before a token
+// expires, by the periodic check, as the app's clock decides.
+func TestTokenExpiryNotice(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	p := env.Practice(t, "sunrise")
+	env.Member(t, p, env.User(t, "admin@sunrise.example", pw), medic.RoleAdmin)
+	admin := env.Login(t, "admin@sunrise.example", pw)
+	create := func(name string, days int) string {
+		t.Helper()
+		return want(t, admin.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": name, "practice": "sunrise", "expires_in_days": days}), http.StatusCreated).Str("id")
+	}
+	create("nightly export", 90)
+	create("short job", 7)              // made a week or less before expiry: no notice
+	revoked := create("old export", 30) // revoked: no notice
+	want(t, admin.Do("DELETE", "/api/v1/auth/tokens/"+revoked, nil), http.StatusNoContent)
+	check := func(want int) {
+		t.Helper()
+		n, err := env.App.NotifyExpiringTokens(context.Background())
+		if err != nil || n != want {
+			t.Fatalf("NotifyExpiringTokens: %d notices, %v; want %d", n, err, want)
+		}
+	}
+
+	check(0)
+	env.Clock.Advance(83*24*time.Hour - time.Nanosecond) // a week and a nanosecond before expiry
+	check(0)
+	env.Clock.Advance(time.Nanosecond) // exactly a week before
+	check(1)
+	m := env.WaitMail(t, "admin@sunrise.example", "nightly export")
+	if !strings.Contains(m.Subject, "expires") || !strings.Contains(m.Text, "Sunday 2 June 2030 at 08:00 UTC") || !strings.Contains(m.Text, env.URL+"/account") {
+		t.Errorf("notice: %q\n%s", m.Subject, m.Text)
+	}
+	check(0) // once per token, however often the check runs
+	env.Clock.Advance(6 * 24 * time.Hour)
+	check(0)
+	for _, m := range env.Mail() {
+		if strings.Contains(m.Text, "short job") || strings.Contains(m.Text, "old export") {
+			t.Errorf("notice for a short or revoked token: %s", m.Text)
+		}
+	}
 }
 
 // TestTokenRequestsNeverWaitOnTheTokenRow: requests of one token must not

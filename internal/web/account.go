@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -52,6 +53,7 @@ type tokenRow struct {
 	*medic.APIToken
 	PracticeName string
 	Revoked      bool
+	Expired      bool
 }
 
 // account shows the visitor's own settings. It needs no practice, so a
@@ -115,7 +117,7 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 		names[m.PracticeID] = m.PracticeName
 	}
 	for _, t := range tokens {
-		d.Tokens = append(d.Tokens, tokenRow{APIToken: t, PracticeName: names[t.PracticeID], Revoked: t.RevokedAt != nil})
+		d.Tokens = append(d.Tokens, tokenRow{APIToken: t, PracticeName: names[t.PracticeID], Revoked: t.RevokedAt != nil, Expired: !t.ExpiresAt.After(h.app.Clock.Now())})
 	}
 
 	p := h.page(r, "Your account", "account")
@@ -124,7 +126,7 @@ func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, status i
 	p.withForm(newForm("totp", nil))
 	p.withForm(newForm("disable", nil))
 	p.withForm(newForm("recovery", nil))
-	p.withForm(newForm("token", url.Values{"expires_in_days": {"90"}}))
+	p.withForm(newForm("token", url.Values{"expires_in_days": {strconv.Itoa(medic.TokenLifetimeDays)}}))
 	for _, f := range forms {
 		p.withForm(f)
 	}
@@ -277,15 +279,15 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request, v *visitor
 	}
 	f := newForm("token", url.Values{"name": {r.PostForm.Get("name")}, "expires_in_days": {strings.TrimSpace(r.PostForm.Get("expires_in_days"))}})
 	rerender := func(status int) { h.renderAccount(w, r, status, v, nil, f) }
-	days := 0
+	var days *int // empty: the default lifetime
 	if s := f.Get("expires_in_days"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			f.fail("expires_in_days", "Enter a whole number of days, 0 for never.")
+			f.fail("expires_in_days", fmt.Sprintf("Enter a whole number of days, 1 to %d.", medic.TokenMaxLifetimeDays))
 			h.formFail(w, r, f.err(), f, rerender)
 			return
 		}
-		days = n
+		days = &n
 	}
 	if v.session.ActivePracticeID == "" {
 		h.fail(w, r, medic.Errorf(medic.EINVALID, "API tokens work in one practice; you are not in one yet."))

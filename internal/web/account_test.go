@@ -102,8 +102,14 @@ func TestAccountNamePasswordSessionsTokens(t *testing.T) {
 	r = c.post("/account/tokens", url.Values{"name": {""}, "expires_in_days": {"30"}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	wantContains(t, r, "Give the token a name")
+	for days, msg := range map[string]string{"0": "a token lives at most a year", "366": "a token lives at most a year", "many": "Enter a whole number of days"} {
+		r = c.post("/account/tokens", url.Values{"name": {"too long"}, "expires_in_days": {days}})
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantContains(t, r, msg, `aria-invalid="true"`)
+	}
 	r = c.post("/account/tokens", url.Values{"name": {"nightly export"}, "expires_in_days": {"30"}})
 	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r, "It expires on")
 	m := regexp.MustCompile(`value="(medic_[^"]+)"`).FindStringSubmatch(r.body)
 	if m == nil {
 		t.Fatalf("the new token is not shown\n%s", r.body)

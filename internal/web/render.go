@@ -295,6 +295,12 @@ type errorView struct {
 // On the public booking routes (/book...) the page has the public layout:
 // no desk navigation, whoever is signed in on the browser.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	h.Fail(w, r, err)
+}
+
+// Fail is fail for middleware that answers desk requests before a handler
+// runs (authentication).
+func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := medic.ErrorCode(err)
 	if code == medic.EUNAUTHORIZED {
 		seeOther(w, r, "/login"+nextQuery(r))
@@ -319,6 +325,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		p.Title = "Not allowed"
 	case medic.EUNAVAILABLE:
 		p.Title = "Not available"
+		if errors.Is(err, medic.ErrStoreUnavailable) {
+			h.log.Error("database unavailable", "request_id", medic.RequestInfoFrom(r.Context()).RequestID, "route", r.Pattern, "error", err)
+			w.Header().Set("Retry-After", strconv.Itoa(medic.OutageRetrySeconds))
+		}
 	case medic.ETOOMANY:
 		p.Title = "Too many attempts"
 		retryAfter := "900"

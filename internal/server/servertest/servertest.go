@@ -90,23 +90,16 @@ func NewWithConfig(t testing.TB, cfg server.Config) *Env {
 	e := &Env{DB: db, Clock: &Clock{now: Start}, Config: cfg, arrived: make(chan struct{}), taken: map[int]bool{}}
 	db.Clock = e.Clock
 
-	var a *app.App // set below, before any reminder is due
+	var a *app.App // set below, before the queue starts
 	remind := func(ctx context.Context, r medic.AppointmentReminder) error { return a.SendReminder(ctx, r) }
-	queue, err := jobs.New(db.Pool(), logger, jobs.Handlers{Deliver: e.deliver, Remind: remind})
+	checkTokens := func(ctx context.Context) (int, error) { return a.NotifyExpiringTokens(ctx) }
+	queue, err := jobs.New(db.Pool(), logger, jobs.Handlers{Deliver: e.deliver, Remind: remind, CheckTokens: checkTokens})
 	if err != nil {
 		t.Fatalf("servertest: job queue: %v", err)
 	}
 	db.Enqueue = func(ctx context.Context, tx pgx.Tx, jobs ...postgres.Job) error {
 		return queue.Insert(ctx, tx, jobs...)
 	}
-	if err := queue.Start(context.Background()); err != nil {
-		t.Fatalf("servertest: start job queue: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = queue.Stop(ctx)
-	})
 
 	// The audit sealer runs as in production, hash-chaining events as they come.
 	sealCtx, stopSealer := context.WithCancel(context.Background())
@@ -125,6 +118,15 @@ func NewWithConfig(t testing.TB, cfg server.Config) *Env {
 	ts := httptest.NewUnstartedServer(srv)
 	e.URL = "http://" + ts.Listener.Addr().String()
 	a.BaseURL = e.URL
+	// Started once a is complete: the periodic token check runs on start.
+	if err := queue.Start(context.Background()); err != nil {
+		t.Fatalf("servertest: start job queue: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = queue.Stop(ctx)
+	})
 	ts.Start()
 	t.Cleanup(ts.Close)
 	e.App, e.Server, e.Handler = a, ts, srv
