@@ -31,7 +31,12 @@ type DB struct {
 }
 
 // New creates and migrates a database named after the test, dropped at cleanup.
-func New(t testing.TB) *DB {
+func New(t testing.TB) *DB { return NewVia(t, "") }
+
+// NewVia is New with the app pool connecting through hostport (a proxy
+// the test can cut to play a database outage); "" connects directly.
+// Migrations and cleanup always connect directly.
+func NewVia(t testing.TB, hostport string) *DB {
 	t.Helper()
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, AdminURL())
@@ -54,6 +59,11 @@ func New(t testing.TB) *DB {
 	appURL, err := postgres.AppURL(ownerURL)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if hostport != "" {
+		au, _ := url.Parse(appURL)
+		au.Host = hostport
+		appURL = au.String()
 	}
 	db, err := postgres.Open(ctx, appURL, 8)
 	if err != nil {

@@ -85,8 +85,30 @@ func New(t testing.TB) *Env {
 // NewWithConfig starts the stack with cfg as the server's configuration.
 func NewWithConfig(t testing.TB, cfg server.Config) *Env {
 	t.Helper()
-	db := pgtest.New(t)
+	return NewWithOptions(t, Options{Config: cfg})
+}
+
+// Options are the less common settings of a stack.
+type Options struct {
+	Config server.Config
+	// DatabaseVia is a host:port the app pool connects through (a proxy
+	// standing for the database); "" connects directly.
+	DatabaseVia string
+	// ServerLog receives the HTTP server's log (default: discarded); the
+	// job queue and audit sealer log nowhere.
+	ServerLog *slog.Logger
+}
+
+// NewWithOptions starts the stack with opts.
+func NewWithOptions(t testing.TB, opts Options) *Env {
+	t.Helper()
+	cfg := opts.Config
+	db := pgtest.NewVia(t, opts.DatabaseVia)
 	logger := slog.New(slog.DiscardHandler)
+	serverLog := logger
+	if opts.ServerLog != nil {
+		serverLog = opts.ServerLog
+	}
 	e := &Env{DB: db, Clock: &Clock{now: Start}, Config: cfg, arrived: make(chan struct{}), taken: map[int]bool{}}
 	db.Clock = e.Clock
 
@@ -114,7 +136,7 @@ func NewWithConfig(t testing.TB, cfg server.Config) *Env {
 		BookingCodes: db, Notifications: db, RateLimits: db,
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
 	}
-	srv := server.New(cfg, a, logger, db.Pool(), db.Ping)
+	srv := server.New(cfg, a, serverLog, db.Pool(), db.Ping)
 	ts := httptest.NewUnstartedServer(srv)
 	e.URL = "http://" + ts.Listener.Addr().String()
 	a.BaseURL = e.URL
