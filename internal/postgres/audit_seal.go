@@ -26,8 +26,19 @@ import (
 // where canonical is a length-prefixed encoding of every stored column and
 // the first prev_hash is 32 zero bytes. Editing or deleting a sealed event,
 // or a seal, breaks the chain; VerifyAudit finds the first break per chain.
+//
+// The sealer reads forward from a head (audit_seal_heads, platform_seal_head)
+// by an index range, so a pass costs what is new, not the size of the log.
+// Ids cannot be the head: a bigserial id is taken before commit, so a lower
+// id may commit after a higher one was sealed. Events are read in order of
+// their writing transaction (xid) and then id, up to a snapshot's xmax and
+// skipping the transactions that snapshot shows in flight; those passed
+// over become gaps of the head, read by xid once they have ended. A chain's
+// order is its seq, which is the sealing order, not necessarily id order.
 
-// sealBatch bounds the events read (and seal rows inserted) per statement.
+// sealBatch bounds the events read (and seal rows inserted) per sealing
+// transaction: each batch commits on its own, so a backlog is sealed in
+// short transactions and a restart resumes from the last committed batch.
 const sealBatch = 1000
 
 // auditChannel is the NOTIFY channel Record and RecordPlatform signal on.
@@ -71,12 +82,23 @@ type chainEvent struct {
 }
 
 // chain describes one log: its tables, its lock key and its event columns.
-// Both logs share the sealing and verification code through it.
+// Both logs share the sealing and verification code through it. Every
+// statement takes the practice as $1 (the platform's ignore it).
 type chain struct {
 	practiceID string // "" for the platform log
 	lockKey    string
-	// unsealed selects up to $3 unsealed events with id > $2 (practice $1).
-	unsealed string
+	// head selects xid, event_id, gaps, gap_after (no row: a new chain).
+	head string
+	// saveHead stores $2 xid, $3 event_id, $4 gaps, $5 gap_after.
+	saveHead string
+	// forward selects xid and the event for up to $6 events after
+	// ($2 xid, $3 id) in (xid, id) order, with xid < $4 and not in $5.
+	forward string
+	// inGaps selects xid and the event for up to $4 events of the gap
+	// transactions $2, each after its own last sealed id $3, in (xid, id) order.
+	inGaps string
+	// sealedOf selects which of the event ids $2 are sealed already.
+	sealedOf string
 	// lastSeal selects the highest seq and its hash.
 	lastSeal string
 	// insert inserts seals from arrays: $2 seq, $3 event_id, $4 prev_hash, $5 hash.
@@ -96,14 +118,25 @@ const (
 		coalesce(e.outcome, ''), coalesce(e.ip, ''), coalesce(e.user_agent, ''), coalesce(e.request_id, ''), coalesce(e.detail::text, '')`
 )
 
+// The reads below are index range scans on (practice_id, xid, id) with
+// explicit bounds and a LIMIT, ordered as the index is: no join, so no plan
+// the statistics could turn into a scan of the whole log.
 func practiceChain(practiceID string) chain {
 	return chain{
 		practiceID: practiceID,
 		lockKey:    "medic.audit_seal." + practiceID,
-		unsealed: `SELECT ` + practiceEventCols + `
-			FROM audit_events e LEFT JOIN audit_seals s ON s.practice_id = e.practice_id AND s.event_id = e.id
-			WHERE e.practice_id = $1 AND s.event_id IS NULL AND e.id > $2
-			ORDER BY e.id LIMIT $3`,
+		head:       `SELECT xid, event_id, gaps, gap_after FROM audit_seal_heads WHERE practice_id = $1`,
+		saveHead: `INSERT INTO audit_seal_heads (practice_id, xid, event_id, gaps, gap_after) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (practice_id) DO UPDATE SET xid = $2, event_id = $3, gaps = $4, gap_after = $5`,
+		forward: `SELECT e.xid, ` + practiceEventCols + `
+			FROM audit_events e
+			WHERE e.practice_id = $1 AND (e.xid, e.id) > ($2::xid8, $3::bigint) AND e.xid < $4::xid8 AND e.xid <> ALL ($5::xid8[])
+			ORDER BY e.xid, e.id LIMIT $6`,
+		inGaps: `SELECT e.xid, ` + practiceEventCols + `
+			FROM unnest($2::xid8[], $3::bigint[]) g (xid, after)
+			CROSS JOIN LATERAL (SELECT * FROM audit_events e WHERE e.practice_id = $1 AND e.xid = g.xid AND e.id > g.after ORDER BY e.id LIMIT $4) e
+			ORDER BY e.xid, e.id LIMIT $4`,
+		sealedOf: `SELECT event_id FROM audit_seals WHERE practice_id = $1 AND event_id = ANY ($2::bigint[])`,
 		lastSeal: `SELECT seq, hash FROM audit_seals WHERE practice_id = $1 ORDER BY seq DESC LIMIT 1`,
 		insert: `INSERT INTO audit_seals (practice_id, seq, event_id, prev_hash, hash)
 			SELECT $1::uuid, * FROM unnest($2::bigint[], $3::bigint[], $4::bytea[], $5::bytea[])`,
@@ -113,14 +146,21 @@ func practiceChain(practiceID string) chain {
 	}
 }
 
-// platformChain's statements take $1 too (ignored) so both chains bind alike.
 func platformChain() chain {
 	return chain{
 		lockKey: "medic.audit_seal.platform",
-		unsealed: `SELECT ` + platformEventCols + `
-			FROM platform_events e LEFT JOIN platform_seals s ON s.event_id = e.id
-			WHERE $1::text = '' AND s.event_id IS NULL AND e.id > $2
-			ORDER BY e.id LIMIT $3`,
+		head:    `SELECT xid, event_id, gaps, gap_after FROM platform_seal_head WHERE $1::text = ''`,
+		saveHead: `INSERT INTO platform_seal_head (xid, event_id, gaps, gap_after) SELECT $2, $3, $4, $5 WHERE $1::text = ''
+			ON CONFLICT (only_row) DO UPDATE SET xid = $2, event_id = $3, gaps = $4, gap_after = $5`,
+		forward: `SELECT e.xid, ` + platformEventCols + `
+			FROM platform_events e
+			WHERE $1::text = '' AND (e.xid, e.id) > ($2::xid8, $3::bigint) AND e.xid < $4::xid8 AND e.xid <> ALL ($5::xid8[])
+			ORDER BY e.xid, e.id LIMIT $6`,
+		inGaps: `SELECT e.xid, ` + platformEventCols + `
+			FROM unnest($2::xid8[], $3::bigint[]) g (xid, after)
+			CROSS JOIN LATERAL (SELECT * FROM platform_events e WHERE $1::text = '' AND e.xid = g.xid AND e.id > g.after ORDER BY e.id LIMIT $4) e
+			ORDER BY e.xid, e.id LIMIT $4`,
+		sealedOf: `SELECT event_id FROM platform_seals WHERE $1::text = '' AND event_id = ANY ($2::bigint[])`,
 		lastSeal: `SELECT seq, hash FROM platform_seals WHERE $1::text = '' ORDER BY seq DESC LIMIT 1`,
 		insert: `INSERT INTO platform_seals (seq, event_id, prev_hash, hash)
 			SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::bytea[], $5::bytea[]) WHERE $1::text = ''`,
@@ -213,10 +253,11 @@ func chainHash(prev []byte, e chainEvent) []byte {
 // genesis is the prev_hash of the first seal of every chain.
 var genesis = make([]byte, sha256.Size)
 
-// SealPractice appends the practice's unsealed events to its chain, in id
-// order, and returns how many it sealed. It runs in its own transaction (or
-// the caller's, inside InTx) under an advisory lock on the practice, so two
-// sealers never interleave; writers take no lock and are never blocked.
+// SealPractice appends the practice's unsealed events to its chain and
+// returns how many it sealed. It seals batch by batch, each batch its own
+// transaction under an advisory lock on the practice (two sealers never
+// interleave; writers take no lock and are never blocked), until it has
+// caught up or ctx ends; what it committed stays sealed either way.
 func (db *DB) SealPractice(ctx context.Context, practiceID string) (int, error) {
 	if !isUUID(practiceID) {
 		return 0, fmt.Errorf("seal audit log: invalid practice id")
@@ -230,61 +271,218 @@ func (db *DB) SealPlatform(ctx context.Context) (int, error) {
 }
 
 func (db *DB) seal(ctx context.Context, c chain) (int, error) {
-	sealed := 0
-	err := db.do(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, c.lockKey); err != nil {
-			return fmt.Errorf("lock chain: %w", err)
+	total := 0
+	for {
+		n, done, err := db.sealBatch(ctx, c, sealBatch)
+		total += n
+		if err != nil {
+			return total, err
 		}
-		// Read after the lock: under READ COMMITTED this statement sees the
-		// seals the previous holder committed.
+		if done {
+			return total, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+	}
+}
+
+// sealHead is a chain's position; see the audit_seal_heads table.
+type sealHead struct {
+	xid      uint64
+	eventID  int64
+	gaps     []uint64
+	gapAfter []int64
+}
+
+// sealBatch seals up to limit events in one transaction: first those of gap
+// transactions that have ended, then forward from the head. done reports
+// that nothing more was there to read under its snapshot.
+func (db *DB) sealBatch(ctx context.Context, c chain, limit int) (sealed int, done bool, err error) {
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		sealed, done = 0, false
+		// Read after the lock: under READ COMMITTED these statements see
+		// what the previous holder committed.
+		b := &pgx.Batch{}
+		b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, c.lockKey)
+		// Every transaction below xmax and not in xip has ended: its
+		// events are all visible from here on, and it writes no more.
+		b.Queue(`SELECT pg_snapshot_xmax(s), ARRAY(SELECT pg_snapshot_xip(s)) FROM pg_current_snapshot() s`)
+		b.Queue(c.head, c.practiceID)
+		b.Queue(c.lastSeal, c.practiceID)
+		br := tx.SendBatch(ctx, b)
+		var xmax uint64
+		var xip []uint64
+		var head sealHead
 		var seq int64
 		var last []byte
-		err := tx.QueryRow(ctx, c.lastSeal, c.practiceID).Scan(&seq, &last)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("read last seal: %w", err)
+		_, err := br.Exec()
+		if err == nil {
+			err = br.QueryRow().Scan(&xmax, &xip)
 		}
+		if err == nil {
+			err = br.QueryRow().Scan(&head.xid, &head.eventID, &head.gaps, &head.gapAfter)
+			if errors.Is(err, pgx.ErrNoRows) {
+				err = nil // a chain that has never been sealed
+			}
+		}
+		if err == nil {
+			err = br.QueryRow().Scan(&seq, &last)
+			if errors.Is(err, pgx.ErrNoRows) {
+				err = nil
+			}
+		}
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("read chain head: %w", err)
+		}
+		inFlight := map[uint64]bool{}
+		for _, x := range xip {
+			inFlight[x] = true
+		}
+
+		next := sealHead{xid: head.xid, eventID: head.eventID, gaps: []uint64{}, gapAfter: []int64{}}
+		var events []chainEvent
+		budget := limit
+
+		// Gap transactions that have ended, each from its own progress.
+		var ended []uint64
+		var endedAfter []int64
+		for i, g := range head.gaps {
+			if inFlight[g] {
+				next.gaps, next.gapAfter = append(next.gaps, g), append(next.gapAfter, head.gapAfter[i])
+			} else {
+				ended, endedAfter = append(ended, g), append(endedAfter, head.gapAfter[i])
+			}
+		}
+		if len(ended) > 0 {
+			xids, got, err := readChainEvents(ctx, tx, c.inGaps, c.practiceID, ended, endedAfter, budget)
+			if err != nil {
+				return fmt.Errorf("read events of ended transactions: %w", err)
+			}
+			// A full read may stop inside a gap: that one keeps its
+			// progress, and those after it are not reached yet.
+			full := len(got) == budget
+			for i, g := range ended {
+				switch {
+				case !full || g < xids[len(xids)-1]: // all its events read
+				case g == xids[len(xids)-1]:
+					next.gaps, next.gapAfter = append(next.gaps, g), append(next.gapAfter, got[len(got)-1].ID)
+				default:
+					next.gaps, next.gapAfter = append(next.gaps, g), append(next.gapAfter, endedAfter[i])
+				}
+			}
+			budget -= len(got)
+			if got, err = dropSealedLegacy(ctx, tx, c, xids, got); err != nil {
+				return err
+			}
+			events = got
+		}
+
+		if budget > 0 {
+			xids, got, err := readChainEvents(ctx, tx, c.forward, c.practiceID, head.xid, head.eventID, xmax, nonNilXids(xip), budget)
+			if err != nil {
+				return fmt.Errorf("read unsealed events: %w", err)
+			}
+			done = len(got) < budget
+			if len(got) > 0 {
+				next.xid, next.eventID = xids[len(xids)-1], got[len(got)-1].ID
+				// The head passes these in-flight transactions: gaps now.
+				for _, x := range xip {
+					if x > head.xid && x < next.xid && !slices.Contains(next.gaps, x) {
+						next.gaps, next.gapAfter = append(next.gaps, x), append(next.gapAfter, 0)
+					}
+				}
+			}
+			events = append(events, got...)
+		}
+
 		prev := genesis
 		if seq > 0 {
 			prev = last
 		}
-		var after int64
-		for {
-			rows, err := tx.Query(ctx, c.unsealed, c.practiceID, after, sealBatch)
-			if err != nil {
-				return fmt.Errorf("read unsealed events: %w", err)
-			}
-			var seqs, ids []int64
-			var prevs, hashes [][]byte
-			for rows.Next() {
-				e, err := scanChainEvent(rows)
-				if err != nil {
-					rows.Close()
-					return fmt.Errorf("scan event: %w", err)
-				}
-				h := chainHash(prev, e)
-				seq++
-				seqs, ids, prevs, hashes = append(seqs, seq), append(ids, e.ID), append(prevs, prev), append(hashes, h)
-				prev, after = h, e.ID
-			}
-			if err := rows.Err(); err != nil {
-				return fmt.Errorf("read unsealed events: %w", err)
-			}
-			if len(ids) == 0 {
-				return nil
-			}
-			if _, err := tx.Exec(ctx, c.insert, c.practiceID, seqs, ids, prevs, hashes); err != nil {
+		seqs, ids, prevs, hashes := make([]int64, len(events)), make([]int64, len(events)), make([][]byte, len(events)), make([][]byte, len(events))
+		for i, e := range events {
+			h := chainHash(prev, e)
+			seq++
+			seqs[i], ids[i], prevs[i], hashes[i] = seq, e.ID, prev, h
+			prev = h
+		}
+		b = &pgx.Batch{}
+		if len(events) > 0 {
+			b.Queue(c.insert, c.practiceID, seqs, ids, prevs, hashes)
+		}
+		if !next.equal(head) {
+			b.Queue(c.saveHead, c.practiceID, next.xid, next.eventID, next.gaps, next.gapAfter)
+		}
+		if b.Len() > 0 {
+			if err := tx.SendBatch(ctx, b).Close(); err != nil {
 				return fmt.Errorf("insert seals: %w", err)
 			}
-			sealed += len(ids)
-			if len(ids) < sealBatch {
-				return nil
-			}
 		}
+		sealed = len(events)
+		return nil
 	})
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	return sealed, nil
+	return sealed, done, nil
+}
+
+// readChainEvents runs one of a chain's event reads (xid, then the event).
+func readChainEvents(ctx context.Context, tx pgx.Tx, sql string, args ...any) (xids []uint64, events []chainEvent, err error) {
+	rows, err := tx.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var xid uint64
+		e, err := scanChainEvent(rows, &xid)
+		if err != nil {
+			return nil, nil, err
+		}
+		xids, events = append(xids, xid), append(events, e)
+	}
+	return xids, events, rows.Err()
+}
+
+// dropSealedLegacy drops the events written before the heads existed (xid
+// 0) that the sealer of that time had sealed already.
+func dropSealedLegacy(ctx context.Context, tx pgx.Tx, c chain, xids []uint64, events []chainEvent) ([]chainEvent, error) {
+	var legacy []int64
+	for i, x := range xids {
+		if x == 0 {
+			legacy = append(legacy, events[i].ID)
+		}
+	}
+	if len(legacy) == 0 {
+		return events, nil
+	}
+	rows, err := tx.Query(ctx, c.sealedOf, c.practiceID, legacy)
+	if err != nil {
+		return nil, fmt.Errorf("read legacy seals: %w", err)
+	}
+	sealed, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("read legacy seals: %w", err)
+	}
+	return slices.DeleteFunc(events, func(e chainEvent) bool { return slices.Contains(sealed, e.ID) }), nil
+}
+
+func (h sealHead) equal(o sealHead) bool {
+	return h.xid == o.xid && h.eventID == o.eventID && slices.Equal(h.gaps, o.gaps) && slices.Equal(h.gapAfter, o.gapAfter)
+}
+
+// nonNilXids keeps an empty array an array: pgx sends a nil slice as NULL,
+// and x <> ALL (NULL) is never true.
+func nonNilXids(s []uint64) []uint64 {
+	if s == nil {
+		return []uint64{}
+	}
+	return s
 }
 
 // VerifyAudit walks the platform chain and every practice's chain (each in
