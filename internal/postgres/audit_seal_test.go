@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -428,5 +429,291 @@ func TestAuditRunSealerReconnects(t *testing.T) {
 	waitFor("sealer listening again", func() bool { return listener() != 0 })
 	mustRecord(t, db, ctx, "member.after_reconnect")
 	waitFor("event sealed by notification", func() bool { return len(sealedEvents(t, own, p)) == 2 })
+	wantIntact(t, db)
+}
+
+// ownerTx begins a transaction as the owner on its own connection.
+func ownerTx(t *testing.T, db *pgtest.DB) pgx.Tx {
+	t.Helper()
+	tx, err := owner(t, db).Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tx.Rollback(context.Background()) })
+	return tx
+}
+
+// insertEvent inserts an event in tx and returns its id and tx's xid.
+func insertEvent(t *testing.T, tx pgx.Tx, p *medic.Practice, action string) (id int64, xid uint64) {
+	t.Helper()
+	if err := tx.QueryRow(t.Context(), `INSERT INTO audit_events (practice_id, occurred_at, action, outcome) VALUES ($1, now(), $2, 'success') RETURNING id, xid`,
+		p.ID, action).Scan(&id, &xid); err != nil {
+		t.Fatal(err)
+	}
+	return id, xid
+}
+
+// headGaps reads the gap transactions of the practice's head as the owner.
+// Transactions of other databases of the cluster show there too (a snapshot
+// cannot tell them apart), so tests look for their own.
+func headGaps(t *testing.T, own *pgx.Conn, p *medic.Practice) (gaps []uint64) {
+	t.Helper()
+	if err := own.QueryRow(t.Context(), `SELECT gaps FROM audit_seal_heads WHERE practice_id = $1`, p.ID).Scan(&gaps); err != nil {
+		t.Fatal(err)
+	}
+	return gaps
+}
+
+// Ids are taken before commit: an event with a lower id may commit after
+// one with a higher id was sealed. It must be sealed all the same, whether
+// its transaction started before the sealed one's (a gap the head passed)
+// or after it.
+func TestAuditSealOutOfOrderCommits(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name         string
+		lateFirstXid bool // the late transaction has the lower xid
+	}{
+		{"late transaction started first", true},
+		{"late transaction started second", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			db := pgtest.New(t)
+			p := mustCreatePractice(t, db, "out-of-order")
+			own := owner(t, db)
+			late, early := ownerTx(t, db), ownerTx(t, db)
+			if !tc.lateFirstXid {
+				if _, err := early.Exec(t.Context(), `SELECT pg_current_xact_id()`); err != nil {
+					t.Fatal(err)
+				}
+			}
+			lowID, lateXid := insertEvent(t, late, p, "member.late")
+			highID, _ := insertEvent(t, early, p, "member.early")
+			if lowID >= highID {
+				t.Fatalf("ids %d, %d: want the late one lower", lowID, highID)
+			}
+			if err := early.Commit(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			mustSeal(t, db, p, 1)
+			if got := sealedEvents(t, own, p); got[1] != highID {
+				t.Fatalf("seals %v, want seq 1 = event %d", got, highID)
+			}
+			wantIntact(t, db)
+
+			if err := late.Commit(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			mustSeal(t, db, p, 1)
+			if got := sealedEvents(t, own, p); got[2] != lowID {
+				t.Fatalf("seals %v, want seq 2 = event %d", got, lowID)
+			}
+			mustSeal(t, db, p, 0)
+			wantIntact(t, db)
+			if gaps := headGaps(t, own, p); slices.Contains(gaps, lateXid) {
+				t.Errorf("gaps %v still hold the late transaction %d after it ended", gaps, lateXid)
+			}
+		})
+	}
+}
+
+// A transaction in flight when the head passes it and then rolled back
+// leaves nothing to seal and no gap behind.
+func TestAuditSealRolledBackGap(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	p := mustCreatePractice(t, db, "rolled-back")
+	own := owner(t, db)
+	aborted, early := ownerTx(t, db), ownerTx(t, db)
+	_, abortedXid := insertEvent(t, aborted, p, "member.aborted")
+	insertEvent(t, early, p, "member.early")
+	if err := early.Commit(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	mustSeal(t, db, p, 1)
+	if gaps := headGaps(t, own, p); !slices.Contains(gaps, abortedXid) {
+		t.Fatalf("gaps %v, want the transaction in flight %d", gaps, abortedXid)
+	}
+	if err := aborted.Rollback(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	mustSeal(t, db, p, 0)
+	if gaps := headGaps(t, own, p); slices.Contains(gaps, abortedXid) {
+		t.Errorf("gaps %v still hold %d after it rolled back", gaps, abortedXid)
+	}
+	wantIntact(t, db)
+}
+
+// A gap transaction with more events than a batch is sealed batch by batch
+// from its own progress, while newer transactions are sealed meanwhile.
+func TestAuditSealLargeGap(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	p := mustCreatePractice(t, db, "large-gap")
+	own := owner(t, db)
+	bulk, early := ownerTx(t, db), ownerTx(t, db)
+	if _, err := bulk.Exec(t.Context(), `INSERT INTO audit_events (practice_id, occurred_at, action, outcome)
+		SELECT $1, now(), 'patient.import_' || i, 'success' FROM generate_series(1, 2500) i`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	insertEvent(t, early, p, "member.early")
+	if err := early.Commit(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	mustSeal(t, db, p, 1)
+	if err := bulk.Commit(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, db, asPractice(t.Context(), p), "member.after")
+	// One batch at a time: the progress inside the gap is committed.
+	if n, err := db.SealPracticeBatches(t.Context(), p.ID, 1); err != nil || n != 1000 {
+		t.Fatalf("one batch sealed %d, %v; want 1000", n, err)
+	}
+	mustSeal(t, db, p, 1501)
+	wantChain(t, sealedEvents(t, own, p), 2502)
+	wantIntact(t, db)
+}
+
+// A sealer stopped midway (a restart) resumes from its last committed batch.
+func TestAuditSealResumesAfterRestart(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	p := mustCreatePractice(t, db, "resume")
+	own := owner(t, db)
+	if _, err := own.Exec(t.Context(), `INSERT INTO audit_events (practice_id, occurred_at, action, outcome)
+		SELECT $1, now(), 'member.bulk_' || i, 'success' FROM generate_series(1, 2500) i`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.SealPracticeBatches(t.Context(), p.ID, 2); err != nil || n != 2000 {
+		t.Fatalf("two batches sealed %d, %v; want 2000", n, err)
+	}
+	// A new process: its own pool, nothing carried over but the database.
+	appURL, err := postgres.AppURL(db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restarted, err := postgres.Open(t.Context(), appURL, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restarted.Close()
+	if n, err := restarted.SealPractice(t.Context(), p.ID); err != nil || n != 500 {
+		t.Fatalf("after the restart sealed %d, %v; want 500", n, err)
+	}
+	wantChain(t, sealedEvents(t, own, p), 2500)
+	wantIntact(t, db)
+}
+
+// Events written before migration 0009 carry xid 0 and the chain starts with
+// a gap for them: the sealer seals those the old sealer had not (including
+// one below its last sealed id), skips those it had, and goes on forward.
+func TestAuditSealLegacyEvents(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	p := mustCreatePractice(t, db, "legacy")
+	own := owner(t, db)
+	legacy := func(ids ...int64) {
+		t.Helper()
+		for _, id := range ids {
+			if _, err := own.Exec(t.Context(), `INSERT INTO audit_events (practice_id, id, xid, occurred_at, action, outcome)
+				VALUES ($1, $2, '0', now(), 'member.legacy', 'success')`, p.ID, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	legacy(10, 20, 30)
+	mustSeal(t, db, p, 3) // as the old sealer did, in id order
+	// What migration 0009 leaves: the head past every xid 0 event, one gap.
+	if _, err := own.Exec(t.Context(), `UPDATE audit_seal_heads SET xid = '0', event_id = 9223372036854775807, gaps = '{0}', gap_after = '{0}'
+		WHERE practice_id = $1`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	legacy(15, 40)
+	mustRecord(t, db, asPractice(t.Context(), p), "member.new")
+	mustSeal(t, db, p, 3)
+	seals := sealedEvents(t, own, p)
+	wantChain(t, seals, 6)
+	if seals[4] != 15 || seals[5] != 40 {
+		t.Errorf("seals %v: want the legacy events 15 and 40 at seq 4 and 5", seals)
+	}
+	if gaps := headGaps(t, own, p); slices.Contains(gaps, 0) {
+		t.Errorf("gaps %v still hold the legacy gap after its events were sealed", gaps)
+	}
+	wantIntact(t, db)
+}
+
+// auditRowsRead sums the rows PostgreSQL has read from the audit tables and
+// their indexes (sequential, index and heap fetches), as counted so far.
+func auditRowsRead(t *testing.T, own *pgx.Conn) int64 {
+	t.Helper()
+	if _, err := own.Exec(t.Context(), `SELECT pg_stat_clear_snapshot()`); err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	if err := own.QueryRow(t.Context(), `SELECT
+			(SELECT coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0) FROM pg_stat_user_tables WHERE relname IN ('audit_events', 'audit_seals'))
+			+ (SELECT coalesce(sum(idx_tup_read), 0) FROM pg_stat_user_indexes WHERE relname IN ('audit_events', 'audit_seals'))`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// The work of a pass is bounded by the new events, not the size of the log:
+// with a large sealed log, sealing five new events reads a few dozen rows.
+func TestAuditSealPassReadsOnlyNewEvents(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	p := mustCreatePractice(t, db, "pass-cost")
+	own := owner(t, db)
+	for _, tb := range []string{"audit_events", "audit_seals"} {
+		if _, err := own.Exec(t.Context(), `ALTER TABLE `+tb+` SET (autovacuum_enabled = off)`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const logSize = 20_000
+	if _, err := own.Exec(t.Context(), `INSERT INTO audit_events (practice_id, occurred_at, action, outcome)
+		SELECT $1, now(), 'member.bulk_' || i, 'success' FROM generate_series(1, $2) i`, p.ID, logSize); err != nil {
+		t.Fatal(err)
+	}
+	// One connection, so its counters can be flushed on demand (PostgreSQL
+	// flushes a backend's table statistics lazily).
+	appURL, err := postgres.AppURL(db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := postgres.Open(t.Context(), appURL, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close()
+	flush := func() {
+		t.Helper()
+		for _, q := range []interface {
+			Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+		}{one.Pool(), own} {
+			if _, err := q.Exec(t.Context(), `SELECT pg_stat_force_next_flush()`); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if n, err := one.SealPractice(t.Context(), p.ID); err != nil || n != logSize {
+		t.Fatalf("sealing the log sealed %d, %v; want %d", n, err, logSize)
+	}
+	if _, err := own.Exec(t.Context(), `INSERT INTO audit_events (practice_id, occurred_at, action, outcome)
+		SELECT $1, now(), 'member.new_' || i, 'success' FROM generate_series(1, 5) i`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	flush()
+	before := auditRowsRead(t, own)
+	if n, err := one.SealPractice(t.Context(), p.ID); err != nil || n != 5 {
+		t.Fatalf("the pass sealed %d, %v; want 5", n, err)
+	}
+	flush()
+	read := auditRowsRead(t, own) - before
+	t.Logf("a pass sealing 5 new events after a sealed log of %d read %d rows", logSize, read)
+	if read > 50 {
+		t.Errorf("a pass sealing 5 new events after a sealed log of %d read %d rows of the audit tables; want at most 50", logSize, read)
+	}
 	wantIntact(t, db)
 }
