@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -177,77 +178,98 @@ func scanChainEvent(row pgx.Rows, dest ...any) (chainEvent, error) {
 	return e, err
 }
 
-// canonical is the deterministic encoding hashed into the chain. Every field
-// is length-prefixed so no two events encode alike; a leading tag keeps a
-// platform event from ever encoding like a practice event.
-func (e chainEvent) canonical() []byte {
-	var b []byte
-	str := func(s string) {
-		b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
-		b = append(b, s...)
-	}
+// canonical is the deterministic encoding hashed into the chain, appended
+// to b. Every field is length-prefixed so no two events encode alike; a
+// leading tag keeps a platform event from ever encoding like a practice event.
+func (e chainEvent) canonical(b []byte) []byte {
 	if e.PracticeID == "" {
-		str("medic.platform_event.v1")
+		b = appendField(b, "medic.platform_event.v1")
 	} else {
-		str("medic.audit_event.v1")
-		str(e.PracticeID)
+		b = appendField(b, "medic.audit_event.v1")
+		b = appendField(b, e.PracticeID)
 	}
-	str(strconv.FormatInt(e.ID, 10))
+	var num [32]byte
+	b = appendField(b, string(strconv.AppendInt(num[:0], e.ID, 10)))
 	// PostgreSQL keeps microseconds; UTC so the session time zone never matters.
-	str(e.OccurredAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano))
-	str(e.ActorID)
-	str(e.ActorEmail)
-	str(e.Action)
-	str(e.EntityType)
-	str(e.EntityID)
+	b = appendField(b, string(e.OccurredAt.UTC().Truncate(time.Microsecond).AppendFormat(num[:0], time.RFC3339Nano)))
+	b = appendField(b, e.ActorID)
+	b = appendField(b, e.ActorEmail)
+	b = appendField(b, e.Action)
+	b = appendField(b, e.EntityType)
+	b = appendField(b, e.EntityID)
 	if e.PracticeID != "" {
-		str(e.PatientID) // the platform log has no patient column
+		b = appendField(b, e.PatientID) // the platform log has no patient column
 	}
-	str(e.Outcome)
-	str(e.IP)
-	str(e.UserAgent)
-	str(e.RequestID)
-	canonicalDetail(e.Detail, str)
-	return b
+	b = appendField(b, e.Outcome)
+	b = appendField(b, e.IP)
+	b = appendField(b, e.UserAgent)
+	b = appendField(b, e.RequestID)
+	return appendDetail(b, e.Detail)
 }
 
-// canonicalDetail encodes detail as its keys in byte order, each with
-// its value: a JSON string as the string itself (tag 's'), anything else as
+func appendField(b []byte, s string) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
+	return append(b, s...)
+}
+
+// appendDetail encodes detail as its keys in byte order, each with its
+// value: a JSON string as the string itself (tag 's'), anything else as
 // jsonb's normalised text (tag 'j'). Detail that is not an object (only
 // possible by tampering) is encoded whole with tag 'r'.
-func canonicalDetail(detail string, str func(string)) {
+func appendDetail(b []byte, detail string) []byte {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(detail), &m); err != nil || m == nil {
-		str("r")
-		str(detail)
-		return
+		b = appendField(b, "r")
+		return appendField(b, detail)
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	str("o" + strconv.Itoa(len(keys)))
+	b = appendField(b, "o"+strconv.Itoa(len(keys)))
 	for _, k := range keys {
-		str(k)
-		v := m[k]
-		var s string
-		if len(v) > 0 && v[0] == '"' && json.Unmarshal(v, &s) == nil {
-			str("s")
-			str(s)
+		b = appendField(b, k)
+		if s, ok := jsonString(m[k]); ok {
+			b = appendField(b, "s")
+			b = appendField(b, s)
 		} else {
-			str("j")
-			str(string(v))
+			b = appendField(b, "j")
+			b = appendField(b, string(m[k]))
 		}
 	}
+	return b
+}
+
+// jsonString decodes a JSON string value; without escapes (most detail
+// values) its text is the quoted bytes themselves.
+func jsonString(v json.RawMessage) (string, bool) {
+	if len(v) < 2 || v[0] != '"' {
+		return "", false
+	}
+	if inner := v[1 : len(v)-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner), true
+	}
+	var s string
+	return s, json.Unmarshal(v, &s) == nil
 }
 
 // chainHash links an event to the hash before it.
 func chainHash(prev []byte, e chainEvent) []byte {
-	h := sha256.New()
-	h.Write(prev)
-	h.Write(e.canonical())
-	return h.Sum(nil)
+	var h chainHasher
+	return h.hash(prev, e)
+}
+
+// chainHasher hashes events one after another, reusing its buffer.
+type chainHasher struct {
+	buf []byte
+}
+
+func (c *chainHasher) hash(prev []byte, e chainEvent) []byte {
+	c.buf = append(c.buf[:0], prev...)
+	c.buf = e.canonical(c.buf)
+	sum := sha256.Sum256(c.buf)
+	return sum[:]
 }
 
 // genesis is the prev_hash of the first seal of every chain.
@@ -287,6 +309,13 @@ func (db *DB) seal(ctx context.Context, c chain) (int, error) {
 	}
 }
 
+// sealPlan pins the plan of the sealer's reads, for its transaction only, to
+// what the explicit bounds are for: an ordered index range stopped by the
+// LIMIT. Without statistics (a bulk load not yet analyzed) the planner
+// otherwise reads every event past the head into a bitmap and sorts them,
+// once per batch, so a backlog costs the square of its size.
+const sealPlan = `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)`
+
 // sealHead is a chain's position; see the audit_seal_heads table.
 type sealHead struct {
 	xid      uint64
@@ -305,6 +334,7 @@ func (db *DB) sealBatch(ctx context.Context, c chain, limit int) (sealed int, do
 		// what the previous holder committed.
 		b := &pgx.Batch{}
 		b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, c.lockKey)
+		b.Queue(sealPlan)
 		// Every transaction below xmax and not in xip has ended: its
 		// events are all visible from here on, and it writes no more.
 		b.Queue(`SELECT pg_snapshot_xmax(s), ARRAY(SELECT pg_snapshot_xip(s)) FROM pg_current_snapshot() s`)
@@ -317,6 +347,9 @@ func (db *DB) sealBatch(ctx context.Context, c chain, limit int) (sealed int, do
 		var seq int64
 		var last []byte
 		_, err := br.Exec()
+		if err == nil {
+			_, err = br.Exec()
+		}
 		if err == nil {
 			err = br.QueryRow().Scan(&xmax, &xip)
 		}
@@ -403,9 +436,10 @@ func (db *DB) sealBatch(ctx context.Context, c chain, limit int) (sealed int, do
 		if seq > 0 {
 			prev = last
 		}
+		var hasher chainHasher
 		seqs, ids, prevs, hashes := make([]int64, len(events)), make([]int64, len(events)), make([][]byte, len(events)), make([][]byte, len(events))
 		for i, e := range events {
-			h := chainHash(prev, e)
+			h := hasher.hash(prev, e)
 			seq++
 			seqs[i], ids[i], prevs[i], hashes[i] = seq, e.ID, prev, h
 			prev = h

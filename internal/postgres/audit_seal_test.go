@@ -1,12 +1,17 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -676,17 +681,7 @@ func TestAuditSealPassReadsOnlyNewEvents(t *testing.T) {
 		SELECT $1, now(), 'member.bulk_' || i, 'success' FROM generate_series(1, $2) i`, p.ID, logSize); err != nil {
 		t.Fatal(err)
 	}
-	// One connection, so its counters can be flushed on demand (PostgreSQL
-	// flushes a backend's table statistics lazily).
-	appURL, err := postgres.AppURL(db.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	one, err := postgres.Open(t.Context(), appURL, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer one.Close()
+	one := onePool(t, db)
 	flush := func() {
 		t.Helper()
 		for _, q := range []interface {
@@ -716,4 +711,172 @@ func TestAuditSealPassReadsOnlyNewEvents(t *testing.T) {
 		t.Errorf("a pass sealing 5 new events after a sealed log of %d read %d rows of the audit tables; want at most 50", logSize, read)
 	}
 	wantIntact(t, db)
+}
+
+// A backlog is read once, whatever the planner's statistics: with none
+// (autovacuum off, never analyzed), a plan that sorts all remaining events
+// for each batch would read the backlog once per batch.
+func TestAuditSealCatchUpReadsEachEventOnce(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	p := mustCreatePractice(t, db, "catch-up-cost")
+	own := owner(t, db)
+	for _, tb := range []string{"audit_events", "audit_seals"} {
+		if _, err := own.Exec(t.Context(), `ALTER TABLE `+tb+` SET (autovacuum_enabled = off)`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const backlog = 10_000
+	if _, err := own.Exec(t.Context(), `INSERT INTO audit_events (practice_id, occurred_at, action, outcome)
+		SELECT $1, now(), 'member.bulk_' || i, 'success' FROM generate_series(1, $2) i`, p.ID, backlog); err != nil {
+		t.Fatal(err)
+	}
+	one := onePool(t, db)
+	flush := func() {
+		t.Helper()
+		for _, q := range []interface {
+			Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+		}{one.Pool(), own} {
+			if _, err := q.Exec(t.Context(), `SELECT pg_stat_force_next_flush()`); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	flush()
+	before := auditRowsRead(t, own)
+	if n, err := one.SealPractice(t.Context(), p.ID); err != nil || n != backlog {
+		t.Fatalf("sealed %d, %v; want %d", n, err, backlog)
+	}
+	flush()
+	read := auditRowsRead(t, own) - before
+	t.Logf("sealing a backlog of %d read %d rows", backlog, read)
+	if read > 3*backlog {
+		t.Errorf("sealing a backlog of %d events read %d rows of the audit tables; want at most %d", backlog, read, 3*backlog)
+	}
+	wantIntact(t, db)
+}
+
+// onePool opens the app role's store with one connection, so its table
+// statistics can be flushed on demand (PostgreSQL flushes them lazily).
+func onePool(t *testing.T, db *pgtest.DB) *postgres.DB {
+	t.Helper()
+	appURL, err := postgres.AppURL(db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := postgres.Open(t.Context(), appURL, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(one.Close)
+	return one
+}
+
+// BenchmarkAuditSealCatchUp times sealing a backlog of unsealed events in
+// one practice from a cold start (a fresh pool, as after a restart):
+//
+//	go test ./internal/postgres -run '^$' -bench AuditSealCatchUp -benchtime 1x
+//
+// MEDIC_SEAL_BACKLOG sets the backlog (default 1,000,000). "analyzed" runs
+// after ANALYZE, "no statistics" with autovacuum off and no ANALYZE ever.
+func BenchmarkAuditSealCatchUp(b *testing.B) {
+	backlog := 1_000_000
+	if s := os.Getenv("MEDIC_SEAL_BACKLOG"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatalf("MEDIC_SEAL_BACKLOG: %v", err)
+		}
+		backlog = n
+	}
+	for _, analyze := range []bool{true, false} {
+		name := "analyzed"
+		if !analyze {
+			name = "no statistics"
+		}
+		b.Run(name, func(b *testing.B) {
+			db := pgtest.New(b)
+			p := &medic.Practice{Slug: "catch-up", Name: "Catch-up", Type: medic.PracticeClinic}
+			if err := db.CreatePractice(b.Context(), p); err != nil {
+				b.Fatal(err)
+			}
+			own, err := pgx.Connect(b.Context(), db.OwnerURL)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer own.Close(context.Background())
+			exec := func(sql string, args ...any) {
+				b.Helper()
+				if _, err := own.Exec(b.Context(), sql, args...); err != nil {
+					b.Fatalf("%s: %v", sql, err)
+				}
+			}
+			if !analyze {
+				exec(`ALTER TABLE audit_events SET (autovacuum_enabled = off)`)
+				exec(`ALTER TABLE audit_seals SET (autovacuum_enabled = off)`)
+			}
+			// Events shaped like a request's: an actor, a patient, a detail.
+			exec(`INSERT INTO audit_events (practice_id, occurred_at, actor_id, actor_email, action, entity_type, entity_id, patient_id, outcome, ip, user_agent, request_id, detail)
+				SELECT $1, now() - i * interval '1 ms', gen_random_uuid(), 'dr.ndlovu@example.org', 'patient.read', 'patient', gen_random_uuid()::text, gen_random_uuid(),
+					'success', '192.0.2.10', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36', md5(i::text), jsonb_build_object('fields', 'name,dob', 'via', 'api')
+				FROM generate_series(1, $2) i`, p.ID, backlog)
+			if analyze {
+				exec(`VACUUM ANALYZE audit_events`)
+			}
+			appURL, err := postgres.AppURL(db.OwnerURL)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for range b.N {
+				b.StopTimer()
+				exec(`DELETE FROM audit_seals`)
+				exec(`DELETE FROM audit_seal_heads`)
+				// One connection, so its server process's CPU time is the
+				// database's share of the work.
+				cold, err := postgres.Open(b.Context(), appURL, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var pid int
+				if err := cold.Pool().QueryRow(b.Context(), `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+					b.Fatal(err)
+				}
+				pg0, self0 := processCPU(b, pid), selfCPU()
+				b.StartTimer()
+				start := time.Now()
+				n, err := cold.SealPractice(b.Context(), p.ID)
+				if err != nil || n != backlog {
+					b.Fatalf("sealed %d, %v; want %d", n, err, backlog)
+				}
+				elapsed := time.Since(start)
+				b.StopTimer()
+				b.ReportMetric(float64(n)/elapsed.Seconds(), "events/s")
+				b.ReportMetric((selfCPU() - self0).Seconds(), "sealer-cpu-s")
+				b.ReportMetric((processCPU(b, pid) - pg0).Seconds(), "postgres-cpu-s")
+				cold.Close()
+			}
+		})
+	}
+}
+
+// processCPU is the user and system CPU time of a local process (a
+// PostgreSQL backend on this machine), from /proc.
+func processCPU(b *testing.B, pid int) time.Duration {
+	b.Helper()
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatalf("the benchmark reads the backend's CPU time from /proc (PostgreSQL on this machine): %v", err)
+	}
+	// Fields after the parenthesised command: utime and stime are 14 and 15.
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+2:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+}
+
+// selfCPU is this process's user and system CPU time.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
