@@ -284,17 +284,20 @@ func (db *DB) SealPractice(ctx context.Context, practiceID string) (int, error) 
 	if !isUUID(practiceID) {
 		return 0, fmt.Errorf("seal audit log: invalid practice id")
 	}
-	return db.seal(withTenant(ctx, practiceID), practiceChain(practiceID))
+	return db.seal(withTenant(ctx, practiceID), practiceChain(practiceID), nil)
 }
 
 // SealPlatform appends the platform log's unsealed events to its chain.
 func (db *DB) SealPlatform(ctx context.Context) (int, error) {
-	return db.seal(withTenant(ctx, ""), platformChain())
+	return db.seal(withTenant(ctx, ""), platformChain(), nil)
 }
 
-func (db *DB) seal(ctx context.Context, c chain) (int, error) {
+// seal seals batch by batch until it has caught up; pace, when set, is
+// called between batches with how long the last one took.
+func (db *DB) seal(ctx context.Context, c chain, pace func(context.Context, time.Duration) error) (int, error) {
 	total := 0
 	for {
+		start := time.Now()
 		n, done, err := db.sealBatch(ctx, c, sealBatch)
 		total += n
 		if err != nil {
@@ -303,7 +306,13 @@ func (db *DB) seal(ctx context.Context, c chain) (int, error) {
 		if done {
 			return total, nil
 		}
-		if err := ctx.Err(); err != nil {
+		if pace != nil {
+			err = pace(ctx, time.Since(start))
+		}
+		if err == nil {
+			err = ctx.Err()
+		}
+		if err != nil {
 			return total, err
 		}
 	}
@@ -748,9 +757,9 @@ func (s *Sealer) sealOne(ctx context.Context, logger *slog.Logger, practiceID st
 	var err error
 	switch {
 	case practiceID == "":
-		n, err = s.DB.SealPlatform(ctx)
+		n, err = s.DB.seal(withTenant(ctx, ""), platformChain(), s.yield)
 	case isUUID(practiceID):
-		n, err = s.DB.SealPractice(ctx, practiceID)
+		n, err = s.DB.seal(withTenant(ctx, practiceID), practiceChain(practiceID), s.yield)
 	default:
 		// Anyone on the database can NOTIFY; a stray payload is not a log.
 		logger.Warn("audit sealer: ignored notification with an invalid payload")
@@ -766,6 +775,24 @@ func (s *Sealer) sealOne(ctx context.Context, logger *slog.Logger, practiceID st
 		logger.Debug("audit sealer: sealed", "practice_id", practiceID, "events", n)
 	}
 	return n
+}
+
+// yield paces a catch-up (a backlog of many batches) while this process
+// serves requests: when other work holds pool connections, the sealer
+// waits as long as its last batch took, leaving requests at least half of
+// what it would take from them; idle, it goes straight on.
+func (s *Sealer) yield(ctx context.Context, took time.Duration) error {
+	if s.DB.pool.Stat().AcquiredConns() == 0 {
+		return nil
+	}
+	t := time.NewTimer(took)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // sweep seals the platform log and every practice's log.
