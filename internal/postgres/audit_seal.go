@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -104,7 +105,8 @@ type chain struct {
 	lastSeal string
 	// insert inserts seals from arrays: $2 seq, $3 event_id, $4 prev_hash, $5 hash.
 	insert string
-	// walk selects seals in seq order with their event (or NULLs when gone).
+	// walk selects up to $3 seals after seq $2 in seq order, each with its
+	// event (or NULLs when gone).
 	walk string
 }
 
@@ -143,7 +145,7 @@ func practiceChain(practiceID string) chain {
 			SELECT $1::uuid, * FROM unnest($2::bigint[], $3::bigint[], $4::bytea[], $5::bytea[])`,
 		walk: `SELECT s.seq, s.event_id, s.prev_hash, s.hash, e.id IS NOT NULL, ` + practiceEventCols + `
 			FROM audit_seals s LEFT JOIN audit_events e ON e.practice_id = s.practice_id AND e.id = s.event_id
-			WHERE s.practice_id = $1 ORDER BY s.seq`,
+			WHERE s.practice_id = $1 AND s.seq > $2 ORDER BY s.seq LIMIT $3`,
 	}
 }
 
@@ -167,7 +169,7 @@ func platformChain() chain {
 			SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::bytea[], $5::bytea[]) WHERE $1::text = ''`,
 		walk: `SELECT s.seq, s.event_id, s.prev_hash, s.hash, e.id IS NOT NULL, ` + platformEventCols + `
 			FROM platform_seals s LEFT JOIN platform_events e ON e.id = s.event_id
-			WHERE $1::text = '' ORDER BY s.seq`,
+			WHERE $1::text = '' AND s.seq > $2 ORDER BY s.seq LIMIT $3`,
 	}
 }
 
@@ -254,13 +256,8 @@ func jsonString(v json.RawMessage) (string, bool) {
 	return s, json.Unmarshal(v, &s) == nil
 }
 
-// chainHash links an event to the hash before it.
-func chainHash(prev []byte, e chainEvent) []byte {
-	var h chainHasher
-	return h.hash(prev, e)
-}
-
-// chainHasher hashes events one after another, reusing its buffer.
+// chainHasher links events to the hash before them, one after another,
+// reusing its buffer.
 type chainHasher struct {
 	buf []byte
 }
@@ -561,44 +558,62 @@ func (db *DB) VerifyAudit(ctx context.Context) ([]AuditBreak, error) {
 	return breaks, nil
 }
 
-func (db *DB) verify(ctx context.Context, c chain) (brk *AuditBreak, err error) {
-	err = db.do(ctx, func(tx pgx.Tx) error {
-		brk = nil
-		rows, err := tx.Query(ctx, c.walk, c.practiceID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var want int64 = 1
-		prev := genesis
-		for rows.Next() {
-			var seq, eventID int64
-			var prevHash, hash []byte
-			var found bool
-			e, err := scanChainEvent(rows, &seq, &eventID, &prevHash, &hash, &found)
+// verifyBatch bounds the seals walked per transaction.
+const verifyBatch = 10_000
+
+// verify walks a chain in seq order, batch by batch (each an ordered index
+// range after the last seq), so memory and transactions stay small however
+// long the log.
+func (db *DB) verify(ctx context.Context, c chain) (*AuditBreak, error) {
+	var want int64 = 1
+	after := int64(math.MinInt64) // a tampered seq below 1 is walked too
+	prev := genesis
+	for {
+		var brk *AuditBreak
+		n := 0
+		err := db.do(ctx, func(tx pgx.Tx) error {
+			brk, n = nil, 0
+			if _, err := tx.Exec(ctx, sealPlan); err != nil {
+				return err
+			}
+			rows, err := tx.Query(ctx, c.walk, c.practiceID, after, verifyBatch)
 			if err != nil {
 				return err
 			}
-			reason := ""
-			switch {
-			case seq != want:
-				reason = BreakSeqGap
-			case !bytes.Equal(prevHash, prev):
-				reason = BreakPrevMismatch
-			case !found:
-				reason = BreakEventMissing
-			case !bytes.Equal(chainHash(prevHash, e), hash):
-				reason = BreakHashMismatch
+			defer rows.Close()
+			var hasher chainHasher
+			for rows.Next() {
+				n++
+				var seq, eventID int64
+				var prevHash, hash []byte
+				var found bool
+				e, err := scanChainEvent(rows, &seq, &eventID, &prevHash, &hash, &found)
+				if err != nil {
+					return err
+				}
+				reason := ""
+				switch {
+				case seq != want:
+					reason = BreakSeqGap
+				case !bytes.Equal(prevHash, prev):
+					reason = BreakPrevMismatch
+				case !found:
+					reason = BreakEventMissing
+				case !bytes.Equal(hasher.hash(prevHash, e), hash):
+					reason = BreakHashMismatch
+				}
+				if reason != "" {
+					brk = &AuditBreak{PracticeID: c.practiceID, Seq: seq, EventID: eventID, Reason: reason}
+					return nil
+				}
+				want, after, prev = seq+1, seq, hash
 			}
-			if reason != "" {
-				brk = &AuditBreak{PracticeID: c.practiceID, Seq: seq, EventID: eventID, Reason: reason}
-				return nil
-			}
-			want, prev = seq+1, hash
+			return rows.Err()
+		})
+		if err != nil || brk != nil || n < verifyBatch {
+			return brk, err
 		}
-		return rows.Err()
-	})
-	return brk, err
+	}
 }
 
 // practiceIDs lists every practice (a platform table, no tenant needed).

@@ -726,7 +726,7 @@ func TestAuditSealCatchUpReadsEachEventOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	const backlog = 10_000
+	const backlog = 10_500 // and verify walks two batches
 	if _, err := own.Exec(t.Context(), `INSERT INTO audit_events (practice_id, occurred_at, action, outcome)
 		SELECT $1, now(), 'member.bulk_' || i, 'success' FROM generate_series(1, $2) i`, p.ID, backlog); err != nil {
 		t.Fatal(err)
@@ -754,6 +754,17 @@ func TestAuditSealCatchUpReadsEachEventOnce(t *testing.T) {
 		t.Errorf("sealing a backlog of %d events read %d rows of the audit tables; want at most %d", backlog, read, 3*backlog)
 	}
 	wantIntact(t, db)
+	// A break in the second batch of the walk is found there.
+	var id int64
+	if err := own.QueryRow(t.Context(), `UPDATE audit_events SET action = 'x' WHERE practice_id = $1
+		AND id = (SELECT event_id FROM audit_seals WHERE practice_id = $1 AND seq = 10200) RETURNING id`, p.ID).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	breaks, err := db.VerifyAudit(t.Context())
+	want := postgres.AuditBreak{PracticeID: p.ID, Seq: 10200, EventID: id, Reason: postgres.BreakHashMismatch}
+	if err != nil || len(breaks) != 1 || breaks[0] != want {
+		t.Fatalf("VerifyAudit = %+v, %v; want [%+v]", breaks, err, want)
+	}
 }
 
 // onePool opens the app role's store with one connection, so its table
