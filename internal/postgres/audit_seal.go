@@ -295,7 +295,12 @@ func (db *DB) seal(ctx context.Context, c chain, pace func(context.Context, time
 	total := 0
 	for {
 		start := time.Now()
-		n, done, err := db.sealBatch(ctx, c, sealBatch)
+		n, done, err := db.sealBatch(ctx, c, sealBatch, false)
+		if isUniqueViolation(err, "") {
+			// Some were sealed by a sealer without heads (a replica not yet
+			// upgraded past 0009): read the batch again, skipping those.
+			n, done, err = db.sealBatch(ctx, c, sealBatch, true)
+		}
 		total += n
 		if err != nil {
 			return total, err
@@ -332,8 +337,9 @@ type sealHead struct {
 
 // sealBatch seals up to limit events in one transaction: first those of gap
 // transactions that have ended, then forward from the head. done reports
-// that nothing more was there to read under its snapshot.
-func (db *DB) sealBatch(ctx context.Context, c chain, limit int) (sealed int, done bool, err error) {
+// that nothing more was there to read under its snapshot. skipSealed looks
+// up every event read in the seals (otherwise only those from before 0009).
+func (db *DB) sealBatch(ctx context.Context, c chain, limit int, skipSealed bool) (sealed int, done bool, err error) {
 	err = db.do(ctx, func(tx pgx.Tx) error {
 		sealed, done = 0, false
 		// Read after the lock: under READ COMMITTED these statements see
@@ -384,6 +390,7 @@ func (db *DB) sealBatch(ctx context.Context, c chain, limit int) (sealed int, do
 
 		next := sealHead{xid: head.xid, eventID: head.eventID, gaps: []uint64{}, gapAfter: []int64{}}
 		var events []chainEvent
+		var xidsRead []uint64
 		budget := limit
 
 		// Gap transactions that have ended, each from its own progress.
@@ -414,10 +421,7 @@ func (db *DB) sealBatch(ctx context.Context, c chain, limit int) (sealed int, do
 				}
 			}
 			budget -= len(got)
-			if got, err = dropSealedLegacy(ctx, tx, c, xids, got); err != nil {
-				return err
-			}
-			events = got
+			events, xidsRead = got, xids
 		}
 
 		if budget > 0 {
@@ -435,7 +439,10 @@ func (db *DB) sealBatch(ctx context.Context, c chain, limit int) (sealed int, do
 					}
 				}
 			}
-			events = append(events, got...)
+			events, xidsRead = append(events, got...), append(xidsRead, xids...)
+		}
+		if events, err = dropSealed(ctx, tx, c, xidsRead, events, skipSealed); err != nil {
+			return err
 		}
 
 		prev := genesis
@@ -489,27 +496,28 @@ func readChainEvents(ctx context.Context, tx pgx.Tx, sql string, args ...any) (x
 	return xids, events, rows.Err()
 }
 
-// dropSealedLegacy drops the events written before the heads existed (xid
-// 0) that the sealer of that time had sealed already.
-func dropSealedLegacy(ctx context.Context, tx pgx.Tx, c chain, xids []uint64, events []chainEvent) ([]chainEvent, error) {
-	var legacy []int64
+// dropSealed drops the events sealed already: among those written before
+// the heads existed (xid 0), the old sealer had sealed some; with all, any.
+func dropSealed(ctx context.Context, tx pgx.Tx, c chain, xids []uint64, events []chainEvent, all bool) ([]chainEvent, error) {
+	var check []int64
 	for i, x := range xids {
-		if x == 0 {
-			legacy = append(legacy, events[i].ID)
+		if all || x == 0 {
+			check = append(check, events[i].ID)
 		}
 	}
-	if len(legacy) == 0 {
+	if len(check) == 0 {
 		return events, nil
 	}
-	rows, err := tx.Query(ctx, c.sealedOf, c.practiceID, legacy)
+	rows, err := tx.Query(ctx, c.sealedOf, c.practiceID, check)
 	if err != nil {
-		return nil, fmt.Errorf("read legacy seals: %w", err)
+		return nil, fmt.Errorf("read seals: %w", err)
 	}
-	sealed, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("read legacy seals: %w", err)
+	sealed := map[int64]bool{}
+	var id int64
+	if _, err := pgx.ForEachRow(rows, []any{&id}, func() error { sealed[id] = true; return nil }); err != nil {
+		return nil, fmt.Errorf("read seals: %w", err)
 	}
-	return slices.DeleteFunc(events, func(e chainEvent) bool { return slices.Contains(sealed, e.ID) }), nil
+	return slices.DeleteFunc(events, func(e chainEvent) bool { return sealed[e.ID] }), nil
 }
 
 func (h sealHead) equal(o sealHead) bool {

@@ -648,6 +648,35 @@ func TestAuditSealLegacyEvents(t *testing.T) {
 	wantIntact(t, db)
 }
 
+// During a rolling upgrade a replica still on the old sealer (no heads) may
+// seal events ahead of the head; the new sealer skips them, not fails.
+func TestAuditSealSkipsEventsSealedByAnOldSealer(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	p := mustCreatePractice(t, db, "old-sealer")
+	own := owner(t, db)
+	tx := ownerTx(t, db)
+	var ids []int64
+	for i := range 3 {
+		id, _ := insertEvent(t, tx, p, fmt.Sprintf("member.e_%d", i))
+		ids = append(ids, id)
+	}
+	if err := tx.Commit(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	// The old sealer sealed the second event (its hash is not checked here).
+	if _, err := own.Exec(t.Context(), `INSERT INTO audit_seals (practice_id, seq, event_id, prev_hash, hash)
+		VALUES ($1, 1, $2, sha256(''), sha256(''))`, p.ID, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	mustSeal(t, db, p, 2)
+	seals := sealedEvents(t, own, p)
+	wantChain(t, seals, 3)
+	if seals[2] != ids[0] || seals[3] != ids[2] {
+		t.Errorf("seals %v: want events %d and %d at seq 2 and 3", seals, ids[0], ids[2])
+	}
+}
+
 // auditRowsRead sums the rows PostgreSQL has read from the audit tables and
 // their indexes (sequential, index and heap fetches), as counted so far.
 func auditRowsRead(t *testing.T, own *pgx.Conn) int64 {

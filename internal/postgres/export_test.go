@@ -9,7 +9,7 @@ func (db *DB) SealPracticeBatches(ctx context.Context, practiceID string, n int)
 	ctx = withTenant(ctx, practiceID)
 	total := 0
 	for range n {
-		k, done, err := db.sealBatch(ctx, c, sealBatch)
+		k, done, err := db.sealBatch(ctx, c, sealBatch, false)
 		total += k
 		if err != nil || done {
 			return total, err
