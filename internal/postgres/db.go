@@ -215,7 +215,7 @@ func (db *DB) pipeline(ctx context.Context, b *pgx.Batch) error {
 // says the database cannot be reached or is going away rather than that a
 // statement failed: a refused, reset or broken connection, a connect or
 // I/O timeout, a server shutting down or not yet accepting connections, no
-// connection slot, a closed pool. A request's own cancellation is not.
+// connection slot. A request's own cancellation is not.
 func unavailable(err error) error {
 	if err == nil || errors.Is(err, medic.ErrStoreUnavailable) || errors.Is(err, context.Canceled) {
 		return err
@@ -235,8 +235,9 @@ func unavailable(err error) error {
 	if errors.As(err, &ce) || errors.As(err, &ne) || pgconn.Timeout(err) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) ||
-		// pgx has no exported values for these two.
-		strings.Contains(err.Error(), "closed pool") || strings.Contains(err.Error(), "conn closed") {
+		// pgx has no exported value for it. (A closed pool is not here: it
+		// is this process's own state, a request served after shutdown.)
+		strings.Contains(err.Error(), "conn closed") {
 		return fmt.Errorf("%w: %w", medic.ErrStoreUnavailable, err)
 	}
 	return err

@@ -30,7 +30,7 @@ func TestUnavailable(t *testing.T) {
 		{"starting up", &pgconn.PgError{Code: "57P03"}, medic.EUNAVAILABLE},
 		{"connection failure", &pgconn.PgError{Code: "08006"}, medic.EUNAVAILABLE},
 		{"too many connections", &pgconn.PgError{Code: "53300"}, medic.EUNAVAILABLE},
-		{"pool closed", errors.New("closed pool"), medic.EUNAVAILABLE},
+		{"pool closed by this process", errors.New("closed pool"), medic.EINTERNAL},
 		{"timeout", fmt.Errorf("begin: %w", context.DeadlineExceeded), medic.EUNAVAILABLE},
 		{"syntax error", &pgconn.PgError{Code: "42601"}, medic.EINTERNAL},
 		{"undefined column", &pgconn.PgError{Code: "42703"}, medic.EINTERNAL},
