@@ -13,6 +13,11 @@ type Mail struct {
 	Text        string           `json:"text"`
 	HTML        string           `json:"html,omitempty"`
 	Attachments []MailAttachment `json:"attachments,omitempty"`
+	// FromName and the Reply-To are set by the sender, from the practice
+	// a mail is sent for; they may hold anything (encoded when sent).
+	FromName    string `json:"from_name,omitempty"`
+	ReplyTo     string `json:"reply_to,omitempty"`
+	ReplyToName string `json:"reply_to_name,omitempty"`
 }
 
 // MailAttachment is a file attached to a Mail.
@@ -50,3 +55,27 @@ type MailService interface {
 type Transactor interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
+
+// Mailer delivers one mail: over SMTP, or into the development mailbox.
+// A failure is a *DeliveryError when the adapter can say why.
+type Mailer interface {
+	Deliver(ctx context.Context, m Mail) error
+}
+
+// MailerFunc adapts a function to Mailer.
+type MailerFunc func(ctx context.Context, m Mail) error
+
+func (f MailerFunc) Deliver(ctx context.Context, m Mail) error { return f(ctx, m) }
+
+// DeliveryError is why a mail was not delivered, in words safe to show a
+// practice: the SMTP server's reply (code and text) or a short cause; never
+// the body, a stack or a secret. Permanent failures (a 5xx reply, an invalid
+// message) are not retried.
+type DeliveryError struct {
+	Summary   string
+	Permanent bool
+	Err       error // the full cause, for logs
+}
+
+func (e *DeliveryError) Error() string { return e.Summary }
+func (e *DeliveryError) Unwrap() error { return e.Err }

@@ -23,8 +23,11 @@ type Notification struct {
 	Title         string
 	Body          string
 	AppointmentID string
-	CreatedAt     time.Time
-	ReadAt        *time.Time
+	// AdminOnly notifications are listed and counted only for members who
+	// manage the practice (a mail that could not be sent).
+	AdminOnly bool
+	CreatedAt time.Time
+	ReadAt    *time.Time
 }
 
 // NotificationService stores the desk notifications of the practice in

@@ -254,6 +254,7 @@ type PracticeCounts struct {
 	ActiveMembers int
 	Locations     int
 	AuditEvents   int
+	FailedMails   int // mail that could not be sent, waiting for a retry
 }
 
 // PracticeService manages the practice registry.

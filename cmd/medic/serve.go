@@ -89,7 +89,9 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 	var a *app.App // set below, before the queue starts working jobs
 	remind := func(ctx context.Context, r medic.AppointmentReminder) error { return a.SendReminder(ctx, r) }
 	checkTokens := func(ctx context.Context) (int, error) { return a.NotifyExpiringTokens(ctx) }
-	db, queue, err := openStore(ctx, dbs, cfg.DBMaxConns, logger, quieter(logger, cfg.LogLevel), jobs.Handlers{Deliver: deliver, Remind: remind, CheckTokens: checkTokens})
+	sendOutbox := func(ctx context.Context, j medic.OutboxJob, final bool) error { return a.SendOutboxMail(ctx, j, final) }
+	db, queue, err := openStore(ctx, dbs, cfg.DBMaxConns, logger, quieter(logger, cfg.LogLevel),
+		jobs.Handlers{Deliver: deliver, Remind: remind, CheckTokens: checkTokens, SendOutbox: sendOutbox})
 	if err != nil {
 		return err
 	}
@@ -102,6 +104,7 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 	}
 
 	a = newApp(db, cfg.BaseURL)
+	a.Mailer = medic.MailerFunc(deliver)
 	a.SigningKey = []byte(cfg.SigningKey)
 	handler := server.New(server.Config{
 		SecureCookies: cfg.SecureCookies,
@@ -204,6 +207,7 @@ func newApp(db *postgres.DB, baseURL string) *app.App {
 		Tokens:      db,
 		Audit:       db,
 		Mail:        db,
+		Outbox:      db,
 
 		Patients:         db,
 		Practitioners:    db,

@@ -116,6 +116,8 @@ func (h *Handler) Routes(mux Router) {
 
 	mux.HandleFunc("GET /api/v1/practices/{practice}/notifications", h.tenant(h.listNotifications))
 	mux.HandleFunc("POST /api/v1/practices/{practice}/notifications/{id}/read", h.tenant(h.readNotification))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/outbox", h.tenant(h.listOutbox))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/outbox/{id}/retry", h.tenant(h.retryOutboxMail))
 
 	h.publicRoutes(mux)
 

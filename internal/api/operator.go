@@ -13,6 +13,7 @@ type practiceSummaryDTO struct {
 		ActiveMembers int `json:"active_members"`
 		Locations     int `json:"locations"`
 		AuditEvents   int `json:"audit_events"`
+		FailedMails   int `json:"failed_mails"`
 	} `json:"counts"`
 }
 
@@ -30,6 +31,7 @@ func (h *Handler) operatorListPractices(w http.ResponseWriter, r *http.Request) 
 		items[i].Counts.ActiveMembers = s.Counts.ActiveMembers
 		items[i].Counts.Locations = s.Counts.Locations
 		items[i].Counts.AuditEvents = s.Counts.AuditEvents
+		items[i].Counts.FailedMails = s.Counts.FailedMails
 	}
 	writeJSON(w, http.StatusOK, newList(items, ""))
 }

@@ -23,6 +23,10 @@ type App struct {
 	Tokens      medic.TokenService
 	Audit       medic.AuditService
 	Mail        medic.MailService
+	// Outbox records a practice's mail; Mailer delivers it (SMTP or the
+	// development mailbox).
+	Outbox medic.OutboxService
+	Mailer medic.Mailer
 
 	Patients         medic.PatientService
 	Practitioners    medic.PractitionerService

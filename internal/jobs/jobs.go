@@ -5,6 +5,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -27,17 +28,28 @@ type Remind func(ctx context.Context, r medic.AppointmentReminder) error
 // decides which, by its clock, and notifies each token once).
 type CheckTokens func(ctx context.Context) (notified int, err error)
 
+// SendOutbox sends one mail of a practice's outbox and records the
+// outcome; final says this is the last attempt. A *medic.DeliveryError that
+// is Permanent ends the job (no retry).
+type SendOutbox func(ctx context.Context, j medic.OutboxJob, final bool) error
+
 // Handlers are what the workers call. A nil Deliver makes an insert-only
 // queue (commands that must not process jobs).
 type Handlers struct {
 	Deliver     Deliver
 	Remind      Remind
 	CheckTokens CheckTokens
+	SendOutbox  SendOutbox
 }
 
 // tokenCheckEvery is how often the token expiry check runs; a notice is
 // due a week ahead, so an hour late is no loss.
 const tokenCheckEvery = time.Hour
+
+// outboxMaxAttempts bounds a practice mail's tries: River's backoff
+// (attempt^4 seconds) spreads ten over about seven hours, after which the
+// mail shows as failed and the practice's admins are told.
+const outboxMaxAttempts = 10
 
 // Queue is the River client.
 type Queue struct {
@@ -51,6 +63,11 @@ func New(pool *pgxpool.Pool, logger *slog.Logger, h Handlers) (*Queue, error) {
 		workers := river.NewWorkers()
 		if err := river.AddWorkerSafely(workers, &mailWorker{deliver: h.Deliver}); err != nil {
 			return nil, err
+		}
+		if h.SendOutbox != nil {
+			if err := river.AddWorkerSafely(workers, &outboxWorker{send: h.SendOutbox}); err != nil {
+				return nil, err
+			}
 		}
 		if h.Remind != nil {
 			if err := river.AddWorkerSafely(workers, &reminderWorker{remind: h.Remind}); err != nil {
@@ -115,6 +132,9 @@ func insertOpts(job interface{ Kind() string }) *river.InsertOpts {
 		// insert a no-op.
 		opts.UniqueOpts = river.UniqueOpts{ByArgs: true}
 	}
+	if _, ok := job.(medic.OutboxJob); ok {
+		opts.MaxAttempts = outboxMaxAttempts
+	}
 	return opts
 }
 
@@ -125,8 +145,28 @@ type mailWorker struct {
 
 func (w *mailWorker) Work(ctx context.Context, job *river.Job[medic.Mail]) error {
 	err := w.deliver(ctx, job.Args)
-	if medic.ErrorCode(err) == medic.EINVALID {
+	if permanent(err) {
 		return river.JobCancel(err) // a bad message stays bad: do not retry
+	}
+	return err
+}
+
+// permanent reports whether retrying cannot help: an invalid message, or
+// a mail server's 5xx refusal.
+func permanent(err error) bool {
+	var de *medic.DeliveryError
+	return medic.ErrorCode(err) == medic.EINVALID || errors.As(err, &de) && de.Permanent
+}
+
+type outboxWorker struct {
+	river.WorkerDefaults[medic.OutboxJob]
+	send SendOutbox
+}
+
+func (w *outboxWorker) Work(ctx context.Context, job *river.Job[medic.OutboxJob]) error {
+	err := w.send(ctx, job.Args, job.Attempt >= job.MaxAttempts)
+	if permanent(err) {
+		return river.JobCancel(err) // recorded as failed; a retry queues a new job
 	}
 	return err
 }

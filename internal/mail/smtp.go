@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"strconv"
 
@@ -149,18 +150,30 @@ func (s *SMTPSender) addr() string {
 // build converts m into a go-mail message.
 func (s *SMTPSender) build(m Message) (*gomail.Msg, error) {
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	if err := msg.From(s.from); err != nil {
+	from, err := mail.ParseAddress(s.from)
+	if err != nil {
 		return nil, fmt.Errorf("from: %w", err)
 	}
+	if name := headerText(m.FromName); name != "" {
+		from.Name = name
+	}
+	// A mail.Address is written with its name RFC 2047-encoded when needed;
+	// go-mail's FromFormat would paste the name between quotes unescaped.
+	msg.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, from)
 	if err := msg.To(m.To...); err != nil {
 		return nil, fmt.Errorf("to: %w", err)
 	}
 	if m.ReplyTo != "" {
-		if err := msg.ReplyTo(m.ReplyTo); err != nil {
+		replyTo, err := mail.ParseAddress(m.ReplyTo)
+		if err != nil {
 			return nil, fmt.Errorf("reply-to: %w", err)
 		}
+		if name := headerText(m.ReplyToName); name != "" {
+			replyTo.Name = name
+		}
+		msg.SetAddrHeaderFromMailAddress(gomail.HeaderReplyTo, replyTo)
 	}
-	msg.Subject(m.Subject)
+	msg.Subject(headerText(m.Subject))
 	msg.SetDate()
 	msg.SetMessageID()
 

@@ -163,8 +163,6 @@ func (cl *countingListener) assertNoConnection(t *testing.T) {
 
 func TestSendRefusesHeaderInjectionBeforeConnecting(t *testing.T) {
 	tests := map[string]mail.Message{
-		"CRLF in subject":  {To: []string{"a@example.org"}, Subject: "Hi\r\nBcc: victim@example.org"},
-		"LF in subject":    {To: []string{"a@example.org"}, Subject: "Hi\nX-Evil: 1"},
 		"CRLF in to":       {To: []string{"a@example.org\r\nBcc: victim@example.org"}, Subject: "Hi"},
 		"CR in to":         {To: []string{"a@example.org\rBcc: victim@example.org"}, Subject: "Hi"},
 		"CRLF in reply-to": {To: []string{"a@example.org"}, Subject: "Hi", ReplyTo: "r@example.org\r\nBcc: v@example.org"},

@@ -10,14 +10,15 @@ import (
 	"medic"
 )
 
-// EnqueueMail queues m for sending in the current transaction.
+// EnqueueMail queues m for sending in the current transaction (through
+// the outbox when a practice sends it).
 func (db *DB) EnqueueMail(ctx context.Context, m medic.Mail) error {
-	return db.do(ctx, func(tx pgx.Tx) error { return db.Enqueue(ctx, tx, m) })
+	return db.do(ctx, func(tx pgx.Tx) error { return db.enqueue(ctx, tx, m) })
 }
 
 // EnqueueJob queues a job in the current transaction.
 func (db *DB) EnqueueJob(ctx context.Context, job interface{ Kind() string }) error {
-	return db.do(ctx, func(tx pgx.Tx) error { return db.Enqueue(ctx, tx, job) })
+	return db.do(ctx, func(tx pgx.Tx) error { return db.enqueue(ctx, tx, job) })
 }
 
 // EnqueueJobs queues jobs in the current transaction in one round trip.
@@ -25,7 +26,7 @@ func (db *DB) EnqueueJobs(ctx context.Context, jobs ...interface{ Kind() string 
 	if len(jobs) == 0 {
 		return nil
 	}
-	return db.do(ctx, func(tx pgx.Tx) error { return db.Enqueue(ctx, tx, jobs...) })
+	return db.do(ctx, func(tx pgx.Tx) error { return db.enqueue(ctx, tx, jobs...) })
 }
 
 // KeepMail stores a message in the development mailbox (no SMTP configured).

@@ -9,11 +9,11 @@ import (
 	"medic"
 )
 
-const notificationColumns = `id, practice_id, kind, title, body, coalesce(appointment_id::text, ''), created_at, read_at`
+const notificationColumns = `id, practice_id, kind, title, body, coalesce(appointment_id::text, ''), admin_only, created_at, read_at`
 
 func scanNotification(row pgx.Row, extra ...any) (*medic.Notification, error) {
 	var n medic.Notification
-	if err := row.Scan(append([]any{&n.ID, &n.PracticeID, &n.Kind, &n.Title, &n.Body, &n.AppointmentID, &n.CreatedAt, &n.ReadAt}, extra...)...); err != nil {
+	if err := row.Scan(append([]any{&n.ID, &n.PracticeID, &n.Kind, &n.Title, &n.Body, &n.AppointmentID, &n.AdminOnly, &n.CreatedAt, &n.ReadAt}, extra...)...); err != nil {
 		return nil, notFound(err)
 	}
 	return &n, nil
@@ -27,9 +27,9 @@ func (db *DB) CreateNotification(ctx context.Context, n *medic.Notification) err
 	}
 	n.PracticeID = pid
 	return db.do(ctx, func(tx pgx.Tx) error {
-		return refNotFound(tx.QueryRow(ctx, `INSERT INTO notifications (practice_id, kind, title, body, appointment_id, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at`,
-			pid, n.Kind, n.Title, n.Body, nullID(n.AppointmentID), db.now()).Scan(&n.ID, &n.CreatedAt))
+		return refNotFound(tx.QueryRow(ctx, `INSERT INTO notifications (practice_id, kind, title, body, appointment_id, admin_only, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, created_at`,
+			pid, n.Kind, n.Title, n.Body, nullID(n.AppointmentID), n.AdminOnly, db.now()).Scan(&n.ID, &n.CreatedAt))
 	})
 }
 
@@ -56,8 +56,8 @@ func (db *DB) ListNotifications(ctx context.Context, page medic.Page) (ns []*med
 			seqs = append(seqs, seq)
 			return n, err
 		}, `SELECT `+notificationColumns+`, seq FROM notifications
-			WHERE practice_id = $1 AND ($2::bigint = 0 OR seq < $2::bigint)
-			ORDER BY seq DESC LIMIT $3`, pid, before, page.Limit+1)
+			WHERE practice_id = $1 AND ($2::bigint = 0 OR seq < $2::bigint) AND (NOT admin_only OR $4)
+			ORDER BY seq DESC LIMIT $3`, pid, before, page.Limit+1, seesAdminOnly(ctx))
 		return err
 	})
 	if len(ns) > page.Limit {
@@ -74,7 +74,7 @@ func (db *DB) CountUnreadNotifications(ctx context.Context) (n int, err error) {
 		return 0, err
 	}
 	err = db.do(ctx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE practice_id = $1 AND read_at IS NULL`, pid).Scan(&n)
+		return tx.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE practice_id = $1 AND read_at IS NULL AND (NOT admin_only OR $2)`, pid, seesAdminOnly(ctx)).Scan(&n)
 	})
 	return n, err
 }
@@ -88,5 +88,12 @@ func (db *DB) MarkNotificationRead(ctx context.Context, id string, at time.Time)
 	if !isUUID(id) {
 		return medic.ErrNotFound
 	}
-	return db.exec1(ctx, `UPDATE notifications SET read_at = coalesce(read_at, $3) WHERE practice_id = $1 AND id = $2`, pid, id, at)
+	return db.exec1(ctx, `UPDATE notifications SET read_at = coalesce(read_at, $3) WHERE practice_id = $1 AND id = $2 AND (NOT admin_only OR $4)`, pid, id, at, seesAdminOnly(ctx))
+}
+
+// seesAdminOnly reports whether the member in ctx sees admin-only
+// notifications: those who manage the practice.
+func seesAdminOnly(ctx context.Context) bool {
+	t, _ := medic.TenantFrom(ctx)
+	return t.Can(medic.PermSettingsManage)
 }

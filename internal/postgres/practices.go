@@ -126,14 +126,14 @@ func (db *DB) Logo(ctx context.Context) (l *medic.Logo, err error) {
 func (db *DB) PracticeCounts(ctx context.Context) (out map[string]medic.PracticeCounts, err error) {
 	out = map[string]medic.PracticeCounts{}
 	err = db.do(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT practice_id, members, active_members, locations, audit_events FROM practice_counts()`)
+		rows, err := tx.Query(ctx, `SELECT practice_id, members, active_members, locations, audit_events, failed_mails FROM practice_counts()`)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var c medic.PracticeCounts
-			if err := rows.Scan(&c.PracticeID, &c.Members, &c.ActiveMembers, &c.Locations, &c.AuditEvents); err != nil {
+			if err := rows.Scan(&c.PracticeID, &c.Members, &c.ActiveMembers, &c.Locations, &c.AuditEvents, &c.FailedMails); err != nil {
 				return err
 			}
 			out[c.PracticeID] = c

@@ -57,7 +57,7 @@ func runRemindersNow(t *testing.T, c *pgx.Conn) {
 		// Reminders not yet worked, and mail not yet delivered (a worked
 		// reminder's mail job committed with it).
 		if err := c.QueryRow(ctx, `SELECT count(*) FROM river_job
-			WHERE kind IN ('appointment_reminder', 'send_mail') AND state NOT IN ('completed', 'cancelled', 'discarded')`).Scan(&pending); err != nil {
+			WHERE kind IN ('appointment_reminder', 'send_mail', 'send_practice_mail') AND state NOT IN ('completed', 'cancelled', 'discarded')`).Scan(&pending); err != nil {
 			t.Fatal(err)
 		}
 		if pending == 0 {

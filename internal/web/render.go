@@ -30,7 +30,7 @@ var viewNames = []string{
 	"patients", "patient", "patient_form", "patient_merge",
 	"practitioners", "practitioner", "schedules", "schedule_rule", "schedule_confirm",
 	"appointment_types", "appointment_type", "calendar", "today", "appointment_new", "appointment",
-	"book_details", "book_code", "book_done", "book_manage", "notifications",
+	"book_details", "book_code", "book_done", "book_manage", "notifications", "outbox",
 }
 
 // views holds one parsed template set per page: the layout and partials
@@ -460,4 +460,5 @@ var notices = map[string]string{
 	"booking-cancelled":  "Your appointment is cancelled. The practice has been told.",
 	"booking-moved":      "Your appointment is moved. We have emailed you the new time.",
 	"notification-read":  "Marked as read.",
+	"mail-requeued":      "The mail is queued to be sent again.",
 }

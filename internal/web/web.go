@@ -107,6 +107,8 @@ func (h *Handler) Routes(mux api.Router) {
 	mux.HandleFunc("GET /today", h.member(h.todayList))
 	mux.HandleFunc("GET /notifications", h.member(h.notifications))
 	mux.HandleFunc("POST /notifications/{id}/read", h.member(h.readNotification))
+	mux.HandleFunc("GET /outbox", h.member(h.outbox))
+	mux.HandleFunc("POST /outbox/{id}/retry", h.member(h.retryOutboxMail))
 	mux.HandleFunc("GET /appointments/new", h.member(h.newAppointment))
 	mux.HandleFunc("POST /appointments/new", h.member(h.bookAppointment))
 	mux.HandleFunc("GET /appointments/{id}", h.member(h.appointment))

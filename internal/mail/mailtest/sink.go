@@ -46,7 +46,8 @@ type Sink struct {
 
 	mu      sync.Mutex
 	msgs    []Received
-	arrived chan struct{} // closed and replaced whenever a message arrives
+	arrived chan struct{}              // closed and replaced whenever a message arrives
+	refused map[string]*smtp.SMTPError // by recipient address
 }
 
 // NewSink starts a Sink that is shut down when the test ends.
@@ -86,6 +87,33 @@ func NewSink(t testing.TB) *Sink {
 // URL returns an smtp:// URL for mail.NewSMTPSender pointing at the sink.
 func (s *Sink) URL() string {
 	return "smtp://" + s.addr + "?tls=none"
+}
+
+// Refuse makes the sink answer RCPT TO for addr with a permanent 550 and
+// text, until Accept; a message to addr is then not delivered at all.
+func (s *Sink) Refuse(addr, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refused == nil {
+		s.refused = map[string]*smtp.SMTPError{}
+	}
+	s.refused[strings.ToLower(addr)] = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: text}
+}
+
+// Accept undoes Refuse for addr.
+func (s *Sink) Accept(addr string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.refused, strings.ToLower(addr))
+}
+
+func (s *Sink) refusal(addr string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.refused[strings.ToLower(addr)]; ok {
+		return e
+	}
+	return nil
 }
 
 // Messages returns a copy of the messages received so far.
@@ -137,6 +165,9 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if err := ss.sink.refusal(to); err != nil {
+		return err
+	}
 	ss.to = append(ss.to, to)
 	return nil
 }

@@ -28,6 +28,8 @@ import (
 	"medic/internal/app"
 	"medic/internal/auth"
 	"medic/internal/jobs"
+	"medic/internal/mail"
+	"medic/internal/mail/mailtest"
 	"medic/internal/postgres"
 	"medic/internal/postgres/pgtest"
 	"medic/internal/server"
@@ -72,6 +74,7 @@ type Env struct {
 	Config  server.Config
 
 	mu      sync.Mutex
+	smtp    medic.Mailer // set by UseSMTP: mail goes there instead
 	outbox  []medic.Mail
 	taken   map[int]bool  // outbox entries WaitMail returned
 	arrived chan struct{} // closed and replaced when a mail is delivered
@@ -115,7 +118,8 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 	var a *app.App // set below, before the queue starts
 	remind := func(ctx context.Context, r medic.AppointmentReminder) error { return a.SendReminder(ctx, r) }
 	checkTokens := func(ctx context.Context) (int, error) { return a.NotifyExpiringTokens(ctx) }
-	queue, err := jobs.New(db.Pool(), logger, jobs.Handlers{Deliver: e.deliver, Remind: remind, CheckTokens: checkTokens})
+	sendOutbox := func(ctx context.Context, j medic.OutboxJob, final bool) error { return a.SendOutboxMail(ctx, j, final) }
+	queue, err := jobs.New(db.Pool(), logger, jobs.Handlers{Deliver: e.deliver, Remind: remind, CheckTokens: checkTokens, SendOutbox: sendOutbox})
 	if err != nil {
 		t.Fatalf("servertest: job queue: %v", err)
 	}
@@ -131,7 +135,7 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 
 	a = &app.App{
 		Tx: db, Users: db, Practices: db, Platform: db, Members: db, Invitations: db, Locations: db,
-		Sessions: db, Tokens: db, Audit: db, Mail: db, Clock: e.Clock,
+		Sessions: db, Tokens: db, Audit: db, Mail: db, Outbox: db, Mailer: medic.MailerFunc(e.deliver), Clock: e.Clock,
 		Patients: db, Practitioners: db, Schedules: db, AppointmentTypes: db, Appointments: db,
 		BookingCodes: db, Notifications: db, RateLimits: db,
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
@@ -155,8 +159,28 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 	return e
 }
 
-func (e *Env) deliver(_ context.Context, m medic.Mail) error {
+// UseSMTP sends every mail from now on over SMTP to an in-process sink
+// (the real sender, as production with MEDIC_SMTP_URL), instead of keeping
+// it in memory for Mail and WaitMail.
+func (e *Env) UseSMTP(t testing.TB) *mailtest.Sink {
+	t.Helper()
+	sink := mailtest.NewSink(t)
+	sender, err := mail.NewSMTPSender(sink.URL(), "Medic <noreply@medic.example>")
+	if err != nil {
+		t.Fatalf("servertest: SMTP sender: %v", err)
+	}
 	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.smtp = sender
+	return sink
+}
+
+func (e *Env) deliver(ctx context.Context, m medic.Mail) error {
+	e.mu.Lock()
+	if sender := e.smtp; sender != nil {
+		e.mu.Unlock()
+		return sender.Deliver(ctx, m)
+	}
 	defer e.mu.Unlock()
 	e.outbox = append(e.outbox, m)
 	close(e.arrived)
