@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"mime"
 	"net/http"
 	netmail "net/mail"
@@ -194,6 +195,9 @@ func TestOutboxRefusedMailFailsAndRetries(t *testing.T) {
 		t.Errorf("receptionist's unread count counts the admins' notification: %s", r)
 	}
 	wantProblem(t, reception.Do("POST", d.base+"/notifications/"+note["id"].(string)+"/read", nil), http.StatusNotFound)
+	if page := want(t, admin.Do("GET", "/notifications", nil), http.StatusOK); !strings.Contains(string(page.Body), `href="/outbox?state=failed"`) {
+		t.Errorf("the desk notification does not lead to the outbox")
+	}
 
 	// The operator console counts it.
 	env.Operator(t, "op@example.org", pw)
@@ -272,5 +276,46 @@ func TestOutboxRefusedMailFailsAndRetries(t *testing.T) {
 	var retried int
 	if err := owner.QueryRow(t.Context(), `SELECT count(*) FROM audit_events WHERE practice_id = $1 AND action = 'outbox.retried'`, d.p.ID).Scan(&retried); err != nil || retried != 2 {
 		t.Errorf("outbox.retried events = %d, %v; want 2", retried, err)
+	}
+}
+
+// A mail the server cannot take yet stays queued, its attempts and cause
+// shown; the last attempt failing fails it and tells the admins.
+func TestOutboxLastAttemptFails(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	env.SetMailer(medic.MailerFunc(func(context.Context, medic.Mail) error {
+		return &medic.DeliveryError{Summary: "The mail server could not be reached."}
+	}))
+	d := newDesk(t, env, "unreachable")
+	admin := d.c[medic.RoleAdmin]
+	d.book(t, d.patient(t, "Waiting", "waiting@example.org"), thu0900)
+
+	m := waitOutbox(t, admin, d.base, "waiting@example.org", "queued")
+	for m["attempts"] == float64(0) { // queued before its first attempt
+		time.Sleep(50 * time.Millisecond)
+		m = waitOutbox(t, admin, d.base, "waiting@example.org", "queued")
+	}
+	if m["last_error"] != "The mail server could not be reached." {
+		t.Errorf("queued mail: %v", m)
+	}
+	if r := want(t, admin.Do("GET", d.base+"/notifications", nil), http.StatusOK); len(r.Items()) != 0 {
+		t.Errorf("notified before the last attempt: %s", r)
+	}
+	wantProblem(t, admin.Do("POST", d.base+"/outbox/"+m["id"].(string)+"/retry", nil), http.StatusConflict)
+
+	// River's last attempt, run here rather than hours later.
+	err := env.App.SendOutboxMail(t.Context(), medic.OutboxJob{PracticeID: d.p.ID, MailID: m["id"].(string)}, true)
+	var de *medic.DeliveryError
+	if !errors.As(err, &de) || de.Permanent {
+		t.Errorf("last attempt = %v, want the transient DeliveryError (River discards the job)", err)
+	}
+	failed := waitOutbox(t, admin, d.base, "waiting@example.org", "failed")
+	if failed["last_error"] != "The mail server could not be reached." {
+		t.Errorf("failed mail: %v", failed)
+	}
+	r := want(t, admin.Do("GET", d.base+"/notifications", nil), http.StatusOK)
+	if len(r.Items()) != 1 || r.Items()[0]["kind"] != medic.NotificationMailFailed {
+		t.Errorf("admin notifications: %s", r)
 	}
 }

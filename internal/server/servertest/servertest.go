@@ -74,7 +74,7 @@ type Env struct {
 	Config  server.Config
 
 	mu      sync.Mutex
-	smtp    medic.Mailer // set by UseSMTP: mail goes there instead
+	smtp    medic.Mailer // set by SetMailer: mail goes there instead
 	outbox  []medic.Mail
 	taken   map[int]bool  // outbox entries WaitMail returned
 	arrived chan struct{} // closed and replaced when a mail is delivered
@@ -169,10 +169,15 @@ func (e *Env) UseSMTP(t testing.TB) *mailtest.Sink {
 	if err != nil {
 		t.Fatalf("servertest: SMTP sender: %v", err)
 	}
+	e.SetMailer(sender)
+	return sink
+}
+
+// SetMailer sends every mail from now on through m.
+func (e *Env) SetMailer(m medic.Mailer) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.smtp = sender
-	return sink
+	e.smtp = m
 }
 
 func (e *Env) deliver(ctx context.Context, m medic.Mail) error {
