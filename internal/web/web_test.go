@@ -58,19 +58,28 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	db := pgtest.New(t)
 	// Mail goes to the development mailbox in the same transaction, so
 	// tests read invitation and reset links at /dev/mailbox.
+	// A practice's mail is an outbox job: sent (kept) at once, in the same
+	// transaction, through the app as the job queue would.
+	var a *app.App
 	db.Enqueue = func(ctx context.Context, _ pgx.Tx, jobs ...postgres.Job) error {
 		for _, job := range jobs {
-			if m, ok := job.(medic.Mail); ok {
-				if err := db.KeepMail(ctx, m); err != nil {
-					return err
-				}
+			var err error
+			switch j := job.(type) {
+			case medic.Mail:
+				err = db.KeepMail(ctx, j)
+			case medic.OutboxJob:
+				err = a.SendOutboxMail(ctx, j, true)
+			}
+			if err != nil {
+				return err
 			}
 		}
 		return nil
 	}
-	a := &app.App{
+	a = &app.App{
 		Tx: db.DB, Users: db.DB, Practices: db.DB, Platform: db.DB, Members: db.DB, Invitations: db.DB,
 		Locations: db.DB, Sessions: db.DB, Tokens: db.DB, Audit: db.DB, Mail: db.DB,
+		Outbox: db.DB, Mailer: medic.MailerFunc(db.KeepMail),
 		Patients: db.DB, Practitioners: db.DB, Schedules: db.DB, AppointmentTypes: db.DB, Appointments: db.DB,
 		BookingCodes: db.DB, Notifications: db.DB, RateLimits: db.DB,
 		Clock: medic.SystemClock{}, SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
