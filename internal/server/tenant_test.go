@@ -89,6 +89,9 @@ var tenantRoutes = []tenantRoute{
 
 	{"GET", "/notifications", nil, ""},
 	{"POST", "/notifications/{id}/read", nil, "notification"},
+
+	{"GET", "/outbox", nil, ""},
+	{"POST", "/outbox/{id}/retry", nil, "mail"},
 }
 
 // TestTenantRoutesCovered fails when internal/api registers a tenant route
@@ -139,6 +142,12 @@ func TestCrossTenant(t *testing.T) {
 		t.Fatal(err)
 	}
 	recsA["notification"] = note.ID
+	// A's outbox holds the invitation newTenants sent.
+	mails := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/outbox", nil), http.StatusOK).Items()
+	if len(mails) == 0 {
+		t.Fatal("practice A's outbox is empty")
+	}
+	recsA["mail"] = mails[0]["id"].(string)
 	idOf := func(kind string) string {
 		if id, ok := recsA[kind]; ok {
 			return id
