@@ -47,7 +47,7 @@ type Handlers struct {
 const tokenCheckEvery = time.Hour
 
 // outboxMaxAttempts bounds a practice mail's tries: River's backoff
-// (attempt^4 seconds) spreads ten over about seven hours, after which the
+// (attempt^4 seconds) spreads ten over about four hours, after which the
 // mail shows as failed and the practice's admins are told.
 const outboxMaxAttempts = 10
 
