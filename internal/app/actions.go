@@ -50,6 +50,9 @@ var actions = map[string]medic.Permission{
 	"notification.list":  medic.PermAppointmentsRead,
 	"notification.count": medic.PermAppointmentsRead,
 	"notification.read":  medic.PermAppointmentsRead,
+
+	"outbox.list":  medic.PermSettingsManage,
+	"outbox.retry": medic.PermSettingsManage,
 }
 
 // allow returns the tenant in ctx if its role may take action, and

@@ -16,8 +16,8 @@ import (
 // ListOutbox lists the practice's mail, newest first; state "" is every
 // state.
 func (a *App) ListOutbox(ctx context.Context, state medic.OutboxState, page medic.Page) ([]*medic.OutboxMail, string, error) {
-	if _, err := require(ctx, medic.PermSettingsManage); err != nil {
-		return nil, "", a.denied(ctx, "outbox.list", err)
+	if _, err := a.allow(ctx, "outbox.list"); err != nil {
+		return nil, "", err
 	}
 	if state != "" && !state.Valid() {
 		return nil, "", &medic.Error{Code: medic.EINVALID, Message: "Unknown state.",
@@ -45,8 +45,8 @@ func (a *App) ListOutbox(ctx context.Context, state medic.OutboxState, page medi
 // RetryOutboxMail queues a failed mail again; ENOTFOUND for another
 // practice's, ECONFLICT unless it failed.
 func (a *App) RetryOutboxMail(ctx context.Context, id string) (*medic.OutboxMail, error) {
-	if _, err := require(ctx, medic.PermSettingsManage); err != nil {
-		return nil, a.denied(ctx, "outbox.retry", err)
+	if _, err := a.allow(ctx, "outbox.retry"); err != nil {
+		return nil, err
 	}
 	var m *medic.OutboxMail
 	err := a.Tx.InTx(ctx, func(ctx context.Context) error {

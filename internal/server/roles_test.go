@@ -33,7 +33,7 @@ const (
 // (and under which audited action), and what it shows of a chart. Paths and
 // bodies name fixture ids as {patient}, {fresh} (a new chart per request),
 // {appointment}, {location}, {practitioner}, {type}, {rule}, {exception},
-// {member}, {invitation}.
+// {member}, {invitation}, {mail}.
 type routeRule struct {
 	pattern string // exactly as registered
 	path    string // the request to make; "" for a route no role is refused and that shows no chart
@@ -139,6 +139,9 @@ var routeRules = []routeRule{
 	{pattern: "POST " + api + "/appointments/{id}/complete", path: sunrise + "/appointments/{appointment}/complete", perm: medic.PermAppointmentsWrite, action: "appointment.status"},
 	// Every role reads notifications (appointments.read).
 	{pattern: "GET " + api + "/notifications"}, {pattern: "POST " + api + "/notifications/{id}/read"},
+	// The outbox names recipients and subjects: admins only, no chart.
+	{pattern: "GET " + api + "/outbox", path: sunrise + "/outbox", perm: medic.PermSettingsManage, action: "outbox.list"},
+	{pattern: "POST " + api + "/outbox/{id}/retry", path: sunrise + "/outbox/{mail}/retry", perm: medic.PermSettingsManage, action: "outbox.retry"},
 
 	// The desk.
 	{pattern: "GET /static/{file...}"},
@@ -195,6 +198,8 @@ var routeRules = []routeRule{
 	{pattern: "GET /today", path: "/today", chart: chartDemographics},
 	{pattern: "GET /notifications", path: "/notifications", chart: chartDemographics},
 	{pattern: "POST /notifications/{id}/read"},
+	{pattern: "GET /outbox", path: "/outbox", perm: medic.PermSettingsManage, action: "outbox.list"},
+	{pattern: "POST /outbox/{id}/retry", path: "/outbox/{mail}/retry", body: form(), perm: medic.PermSettingsManage, action: "outbox.retry"},
 	// The booking page searches charts (the patient typeahead).
 	{pattern: "GET /appointments/new", path: "/appointments/new?pq=Thandi", perm: medic.PermAppointmentsWrite, action: "appointment.book", chart: chartDemographics},
 	{pattern: "POST /appointments/new", path: "/appointments/new", body: form("patient", "{patient}"), perm: medic.PermAppointmentsWrite, action: "appointment.book"},
@@ -272,6 +277,11 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	f.ids["exception"] = want(t, admin.Do("POST", d.base+"/schedule-exceptions", map[string]any{
 		"practitioner_id": d.practitioner, "kind": "leave", "start": "2030-05-01T00:00:00+02:00", "end": "2030-05-02T00:00:00+02:00",
 	}), http.StatusCreated).Str("id")
+	mails := want(t, admin.Do("GET", d.base+"/outbox", nil), http.StatusOK).Items()
+	if len(mails) == 0 {
+		t.Fatal("the practice's outbox is empty")
+	}
+	f.ids["mail"], _ = mails[0]["id"].(string)
 	conn, err := pgx.Connect(context.Background(), env.DB.OwnerURL)
 	if err != nil {
 		t.Fatal(err)
