@@ -1,6 +1,10 @@
 package postgres
 
-import "context"
+import (
+	"context"
+
+	"medic"
+)
 
 // SealPracticeBatches seals at most n batches of the practice's log, as a
 // sealer stopped midway (a restart) would have.
@@ -16,4 +20,13 @@ func (db *DB) SealPracticeBatches(ctx context.Context, practiceID string, n int)
 		}
 	}
 	return total, nil
+}
+
+// PatientSearchSQL is the statement SearchPatients runs, for plan tests.
+func PatientSearchSQL(practiceID string, f medic.PatientFilter, page medic.Page) (string, []any, error) {
+	s, err := patientSearchSQL(practiceID, f, page.Normalize())
+	if err != nil {
+		return "", nil, err
+	}
+	return s.sql, s.args, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -16,10 +17,6 @@ import (
 
 const patientColumns = `id, practice_id, given_name, family_name, date_of_birth, sex, id_number, passport, email, phone, address,
 	preferred_language, medical_aid, emergency_contacts, allergies, chronic_conditions, status, merged_into, created_at, updated_at`
-
-// nameTypoThreshold is the pg_trgm word similarity above which a name
-// matches a query with typos: "nksoi" scores 0.33 against "thabo nkosi".
-const nameTypoThreshold = "0.3"
 
 // patientScanArgs returns the scan targets of patientColumns for p, and a
 // function that finishes the conversion after the scan.
@@ -79,95 +76,27 @@ func (a *queryArgs) add(v any) string {
 
 // SearchPatients pages through the charts of the practice in context. A
 // query that is an email, a 13-digit ID number or a phone number matches
-// that field exactly; anything else matches names, typo-tolerant (pg_trgm
-// word similarity on search_name, or a substring). Without an explicit Sort
-// a name query ranks by relevance (substring matches first, then the
-// closest names); otherwise the list is in the asked order. Merged charts
-// are never listed; inactive ones only with IncludeInactive.
+// that field exactly; anything else is a name search (see nameSearchCTEs):
+// every typed word must start a word of the name, or be one letter off one,
+// or appear inside one. Without an explicit Sort a name query ranks by
+// relevance: charts with a name word the query starts, then those with one
+// containing it, then the typo-tolerant matches, closest first; otherwise
+// the list is in the asked order. Merged charts are never listed; inactive
+// ones only with IncludeInactive.
 func (db *DB) SearchPatients(ctx context.Context, f medic.PatientFilter, page medic.Page) (ps []*medic.Patient, next string, err error) {
 	pid, err := tenantID(ctx)
 	if err != nil {
 		return nil, "", err
 	}
 	page = page.Normalize()
-	var args queryArgs
-	where := []string{"practice_id = " + args.add(pid), "status <> 'merged'"}
-	if !f.IncludeInactive {
-		where = append(where, "status = 'active'")
+	s, err := patientSearchSQL(pid, f, page)
+	if err != nil {
+		return nil, "", err
 	}
-	q := strings.Join(strings.Fields(f.Query), " ")
-	cond, nameSearch := patientQuery(q, &args)
-	if cond != "" {
-		where = append(where, cond)
-	}
-	var sort patientSort
-	switch s, ok := patientSorts[f.Sort]; {
-	case ok:
-		sort = s
-	case f.Sort == "" && nameSearch:
-		// Relevance: substring matches first, then by word similarity (the
-		// best-matching word), then by similarity of the whole name, then by
-		// name. The keys are deterministic functions of the row and the
-		// query, so a keyset cursor works as for the other orders.
-		lq, pat := args.add(q), args.add("%"+likeEscape(q)+"%")
-		sort = patientSort{name: "relevance", keys: []sortKey{
-			{"(NOT (search_name LIKE lower(" + pat + ")))", "boolean"},
-			{"(-word_similarity(lower(" + lq + "), search_name))", "real"},
-			{"(-similarity(lower(" + lq + "), search_name))", "real"},
-			{"lower(family_name)", "text"}, {"lower(given_name)", "text"}, {"id", "uuid"},
-		}}
-	case f.Sort == "":
-		sort = patientSorts["name"]
-	default:
-		return nil, "", &medic.Error{Code: medic.EINVALID, Message: "Choose a sort order.",
-			Fields: map[string]string{"sort": "Use name, -name, created, -created or date_of_birth."}}
-	}
-
-	exprs := make([]string, len(sort.keys))
-	keyText := make([]string, len(sort.keys))
-	order := make([]string, len(sort.keys))
-	dir := ""
-	if sort.desc {
-		dir = " DESC"
-	}
-	for i, k := range sort.keys {
-		exprs[i] = k.expr
-		keyText[i] = k.expr + "::text"
-		order[i] = k.expr + dir
-	}
-	if page.Cursor != "" {
-		var tag string
-		after := make([]string, len(sort.keys))
-		dst := []any{&tag}
-		for i := range after {
-			dst = append(dst, &after[i])
-		}
-		if err := decodeCursor(page.Cursor, dst...); err != nil {
-			return nil, "", err
-		}
-		if tag != sort.name {
-			return nil, "", errBadCursor
-		}
-		params := make([]string, len(after))
-		for i, v := range after {
-			params[i] = args.add(v) + "::" + sort.keys[i].typ
-		}
-		op := " > "
-		if sort.desc {
-			op = " < "
-		}
-		where = append(where, "("+strings.Join(exprs, ", ")+")"+op+"("+strings.Join(params, ", ")+")")
-	}
-	sql := `SELECT ` + patientColumns + `, ARRAY[` + strings.Join(keyText, ", ") + `] FROM patients
-		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + strings.Join(order, ", ") + ` LIMIT ` + args.add(page.Limit+1)
-
 	var lastKeys []string
-	// The threshold and the query go in one round trip with the tenant.
+	// The query goes in one round trip with the tenant settings.
 	b := &pgx.Batch{}
-	if nameSearch {
-		b.Queue(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, nameTypoThreshold)
-	}
-	b.Queue(sql, args...).Query(func(rows pgx.Rows) error {
+	b.Queue(s.sql, s.args...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var keys []string
 			p, err := scanPatient(rows, &keys)
@@ -191,7 +120,7 @@ func (db *DB) SearchPatients(ctx context.Context, f medic.PatientFilter, page me
 	}
 	if len(ps) > page.Limit {
 		ps = ps[:page.Limit]
-		key := []any{sort.name}
+		key := []any{s.sort}
 		for _, k := range lastKeys {
 			key = append(key, k)
 		}
@@ -200,18 +129,237 @@ func (db *DB) SearchPatients(ctx context.Context, f medic.PatientFilter, page me
 	return ps, next, nil
 }
 
+// patientSearch is the one statement of a search: it returns patientColumns
+// and the text of the row's sort keys (for the cursor).
+type patientSearch struct {
+	sql  string
+	args []any
+	sort string // the sort's name, first in the cursor
+}
+
+// relevanceSort orders name matches: the match class of the matched word
+// (0 the query starts it, 1 contains it, 2 a typo), the query's word
+// similarity to it (closest first, so the word typed in full comes first),
+// the word, then the chart's family and given names and id.
+var relevanceSort = patientSort{name: "relevance", keys: []sortKey{
+	{"f.class", "int"}, {"-f.ws", "real"}, {"f.word", "text"}, {"x.k_family", "text"}, {"x.k_given", "text"}, {"x.id", "uuid"},
+}}
+
+// relevanceWords bounds the matched words one page of a relevance search
+// looks at (each lists its charts from the index, up to a page): a one-
+// letter query can match thousands of words. Every word has at least one
+// chart, so this many fill a page unless most of their charts are inactive.
+const relevanceWords = 256
+
+// patientSearchSQL builds the statement of a search.
+func patientSearchSQL(pid string, f medic.PatientFilter, page medic.Page) (*patientSearch, error) {
+	var args queryArgs
+	practice := args.add(pid)
+	status := "status <> 'merged'"
+	if !f.IncludeInactive {
+		status = "status = 'active'"
+	}
+	where := []string{"practice_id = " + practice, status}
+	q := strings.Join(strings.Fields(f.Query), " ")
+	cond, words := patientQuery(q, &args)
+	if cond != "" {
+		where = append(where, cond)
+	}
+	var with string
+	if len(words) > 0 {
+		with = nameSearchCTEs(words, practice, &args)
+	}
+	var sort patientSort
+	switch s, ok := patientSorts[f.Sort]; {
+	case ok:
+		sort = s
+	case f.Sort == "" && len(words) > 0:
+		sort = relevanceSort
+	case f.Sort == "":
+		sort = patientSorts["name"]
+	default:
+		return nil, &medic.Error{Code: medic.EINVALID, Message: "Choose a sort order.",
+			Fields: map[string]string{"sort": "Use name, -name, created, -created or date_of_birth."}}
+	}
+
+	exprs := make([]string, len(sort.keys))
+	keyText := make([]string, len(sort.keys))
+	order := make([]string, len(sort.keys))
+	dir := ""
+	if sort.desc {
+		dir = " DESC"
+	}
+	for i, k := range sort.keys {
+		exprs[i] = k.expr
+		keyText[i] = k.expr + "::text"
+		order[i] = k.expr + dir
+	}
+	var after []string // the cursor's keys as typed parameters
+	if page.Cursor != "" {
+		var tag string
+		vals := make([]string, len(sort.keys))
+		dst := []any{&tag}
+		for i := range vals {
+			dst = append(dst, &vals[i])
+		}
+		if err := decodeCursor(page.Cursor, dst...); err != nil {
+			return nil, err
+		}
+		if tag != sort.name {
+			return nil, errBadCursor
+		}
+		for i, v := range vals {
+			after = append(after, args.add(v)+"::"+sort.keys[i].typ)
+		}
+	}
+	limit := args.add(page.Limit + 1)
+
+	if sort.name == relevanceSort.name {
+		return &patientSearch{sql: relevanceSQL(with, practice, status, words, after, limit), args: args, sort: sort.name}, nil
+	}
+	if after != nil {
+		op := " > "
+		if sort.desc {
+			op = " < "
+		}
+		where = append(where, "("+strings.Join(exprs, ", ")+")"+op+"("+strings.Join(after, ", ")+")")
+	}
+	from := "patients"
+	if len(words) > 0 {
+		// The charts the words match, each looked up by its key.
+		with += `, ids AS MATERIALIZED (
+			SELECT DISTINCT w.patient_id FROM fz0 f
+			CROSS JOIN LATERAL (SELECT patient_id FROM patient_name_words w WHERE w.practice_id = ` + practice + ` AND w.word = f.word OFFSET 0) w
+			WHERE true` + otherWordsMatch(words, practice, "w.patient_id") + `)
+		`
+		from = `ids CROSS JOIN LATERAL (SELECT * FROM patients WHERE practice_id = ` + practice + ` AND id = ids.patient_id OFFSET 0) p`
+	}
+	sql := with + `SELECT ` + patientColumns + `, ARRAY[` + strings.Join(keyText, ", ") + `] FROM ` + from + `
+		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + strings.Join(order, ", ") + ` LIMIT ` + limit
+	return &patientSearch{sql: sql, args: args, sort: sort.name}, nil
+}
+
+// relevanceSQL lists the charts of the first word's matches (fz0) in
+// relevanceSort order: for each matched word in order, its charts in name
+// order straight from patient_name_words' primary key, each chart looked up
+// by its key, a page at most, so a page costs about a page of index entries
+// and chart lookups, however many charts the practice has. A chart with
+// several matching words is listed under its best one only (better: the
+// words ranked before). OFFSET 0 keeps the lookup by key: the planner would
+// otherwise join all the practice's charts by hash.
+func relevanceSQL(with, practice, status string, words []string, after []string, limit string) string {
+	wordAfter, rowAfter := "", ""
+	if after != nil {
+		wordAfter = " WHERE (class, -ws, word) >= (" + strings.Join(after[:3], ", ") + ")"
+		rowAfter = " AND (f.class, -f.ws, f.word, w.family, w.given, w.patient_id) > (" + strings.Join(after, ", ") + ")"
+	}
+	cols := strings.Split(patientColumns, ",")
+	for i, c := range cols {
+		cols[i] = "p." + strings.TrimSpace(c)
+	}
+	return with + `SELECT ` + patientColumns + `, ARRAY[f.class::text, (-f.ws)::text, f.word::text, x.k_family, x.k_given, x.id::text]
+		FROM (
+			SELECT word, class, ws, better FROM (
+				SELECT word, class, ws, array_agg(word) OVER (ORDER BY class, -ws, word ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS better FROM fz0
+			) r` + wordAfter + ` ORDER BY class, -ws, word LIMIT ` + strconv.Itoa(relevanceWords) + `
+		) f
+		CROSS JOIN LATERAL (
+			SELECT ` + strings.Join(cols, ", ") + `, w.family AS k_family, w.given AS k_given
+			FROM patient_name_words w
+			CROSS JOIN LATERAL (SELECT * FROM patients p WHERE p.practice_id = w.practice_id AND p.id = w.patient_id OFFSET 0) p
+			WHERE w.practice_id = ` + practice + ` AND w.word = f.word AND p.` + status + rowAfter + `
+			  AND NOT EXISTS (SELECT 1 FROM patient_name_words b WHERE b.practice_id = ` + practice + ` AND b.patient_id = w.patient_id AND b.word = ANY (f.better))` +
+		otherWordsMatch(words, practice, "w.patient_id") + `
+			ORDER BY w.family, w.given, w.patient_id LIMIT ` + limit + `
+		) x
+		ORDER BY f.class, -f.ws, f.word, x.k_family, x.k_given, x.id LIMIT ` + limit
+}
+
+// otherWordsMatch is the condition that the chart patient has a name word
+// matching each typed word after the first.
+func otherWordsMatch(words []string, practice, patient string) string {
+	var b strings.Builder
+	for i := 1; i < len(words); i++ {
+		o, fz := "o"+strconv.Itoa(i), "fz"+strconv.Itoa(i)
+		b.WriteString(" AND EXISTS (SELECT 1 FROM patient_name_words " + o + " WHERE " + o + ".practice_id = " + practice + " AND " + o + ".patient_id = " + patient +
+			" AND " + o + ".word = ANY ((SELECT array_agg(word) FROM " + fz + ")::text[]))")
+	}
+	return b.String()
+}
+
+// nameTypoThreshold is the pg_trgm word similarity from which a name word
+// matches a typed word with a typo: "nksoi" scores 0.33 against "nkosi".
+const nameTypoThreshold = "0.3"
+
+// maxNameWords bounds the words of a name query that count.
+const maxNameWords = 6
+
+// nameSearchCTEs defines, for each typed word i, fz<i>: the words of the
+// practice's charts that it matches, with their match class and the word
+// similarity. Everything is looked up with = and range comparisons on text
+// (leakproof), so the app role's plan uses the primary keys of
+// patient_name_trigrams under forced row-level security; pg_trgm's
+// functions only score the few words found. A word of three letters or
+// more also matches words sharing enough of its trigrams (the count pg_trgm
+// needs for the word similarity threshold) or all its inner trigrams (it
+// may be inside them); shorter words match as prefixes only.
+func nameSearchCTEs(words []string, practice string, args *queryArgs) string {
+	ctes := make([]string, len(words))
+	for i, w := range words {
+		lw := "lower(" + args.add(w) + ")"
+		found := `SELECT word FROM patient_name_trigrams WHERE practice_id = ` + practice + ` AND trigram = '' AND word >= ` + lw + ` AND word < ` + lw + ` || chr(1114111)`
+		if utf8.RuneCountInString(w) >= 3 {
+			found += `
+				UNION
+				SELECT word FROM patient_name_trigrams WHERE practice_id = ` + practice + ` AND trigram = ANY (show_trgm(` + lw + `)) GROUP BY word
+				HAVING count(*) >= ceil(` + nameTypoThreshold + ` * cardinality(show_trgm(` + lw + `)))
+				    OR count(*) FILTER (WHERE strpos(trigram, ' ') = 0) >= greatest(1, (SELECT count(*) FROM unnest(show_trgm(` + lw + `)) t WHERE strpos(t, ' ') = 0))`
+		}
+		ctes[i] = `fz` + strconv.Itoa(i) + ` AS MATERIALIZED (
+			SELECT word, class, ws FROM (
+				SELECT c.word, CASE WHEN starts_with(c.word, ` + lw + `) THEN 0 WHEN strpos(c.word, ` + lw + `) > 0 THEN 1 ELSE 2 END AS class,
+					word_similarity(` + lw + `, c.word) AS ws
+				FROM (` + found + `) c
+			) m WHERE class < 2 OR ws >= ` + nameTypoThreshold + `)`
+	}
+	return "WITH " + strings.Join(ctes, ",\n") + "\n"
+}
+
+// nameSeparators split names and name queries into words; migration 0008's
+// patient_name_words_of splits stored names at the same characters.
+const nameSeparators = " \t\n\r\f\v'’\".,()/-"
+
+// nameWords splits a name query into its words, the longest first (it
+// drives the search: the fewest charts match it), at most maxNameWords.
+func nameWords(q string) []string {
+	words := strings.FieldsFunc(q, func(r rune) bool { return strings.ContainsRune(nameSeparators, r) })
+	if len(words) > maxNameWords {
+		words = words[:maxNameWords]
+	}
+	longest := 0
+	for i, w := range words {
+		if utf8.RuneCountInString(w) > utf8.RuneCountInString(words[longest]) {
+			longest = i
+		}
+	}
+	if len(words) > 1 {
+		words[0], words[longest] = words[longest], words[0]
+	}
+	return words
+}
+
 // patientQuery turns a search query into a condition on patients, adding
-// its parameters; name reports a name search.
-func patientQuery(q string, args *queryArgs) (cond string, name bool) {
+// its parameters, or into the words of a name search.
+func patientQuery(q string, args *queryArgs) (cond string, words []string) {
 	if q == "" {
-		return "", false
+		return "", nil
 	}
 	if strings.Contains(q, "@") {
 		e, err := medic.NormalizeEmail(q)
 		if err != nil {
 			e = strings.ToLower(q)
 		}
-		return "email = " + args.add(e), false
+		return "email = " + args.add(e), nil
 	}
 	compact := strings.ReplaceAll(q, " ", "")
 	if len(compact) == 13 && allDigits(compact) {
@@ -219,17 +367,20 @@ func patientQuery(q string, args *queryArgs) (cond string, name bool) {
 		if ph, err := medic.NormalizePhone(compact); err == nil { // 00 27 82 555 0100
 			cond = "(" + cond + " OR phone = " + args.add(ph) + ")"
 		}
-		return cond, false
+		return cond, nil
 	}
 	if ph, err := medic.NormalizePhone(q); err == nil {
-		return "phone = " + args.add(ph), false
+		return "phone = " + args.add(ph), nil
 	}
 	if digits := strings.Map(keepDigit, q); len(digits) >= 4 && !strings.ContainsFunc(q, notInNumber) {
 		// Part of a number: the start of an ID number or digits in a phone.
-		return "(id_number LIKE " + args.add(digits+"%") + " OR phone LIKE " + args.add("%"+strings.TrimLeft(digits, "0")+"%") + ")", false
+		return "(id_number LIKE " + args.add(digits+"%") + " OR phone LIKE " + args.add("%"+strings.TrimLeft(digits, "0")+"%") + ")", nil
 	}
-	pat := "%" + likeEscape(q) + "%"
-	return "(lower(" + args.add(q) + ") <% search_name OR search_name LIKE lower(" + args.add(pat) + "))", true
+	words = nameWords(q)
+	if len(words) == 0 {
+		return "false", nil // only separators
+	}
+	return "", words
 }
 
 func allDigits(s string) bool {
@@ -250,11 +401,6 @@ func keepDigit(r rune) rune {
 
 // notInNumber reports a character that cannot be part of a typed number.
 func notInNumber(r rune) bool { return !(r >= '0' && r <= '9') && !strings.ContainsRune(" +-().", r) }
-
-// likeEscape escapes LIKE's wildcards (the default escape is backslash).
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
 
 // CountPatients counts the charts of the practice in context with status
 // ("" counts every chart that is not merged).

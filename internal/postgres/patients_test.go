@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -12,7 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"medic"
+	"medic/internal/postgres"
 	"medic/internal/postgres/pgtest"
 )
 
@@ -536,4 +540,125 @@ func TestMergeRacesBookings(t *testing.T) {
 		t.Errorf("%d appointments left on the merged chart, %d on the survivor; %d booked, %d refused", len(left), len(moved), booked.Load(), refused.Load())
 	}
 	t.Logf("%d booked before the merge, %d refused after", booked.Load(), refused.Load())
+}
+
+// searchPlanFamilies and searchPlanGivens make a practice whose names repeat
+// like real ones: each family name is shared by a hundred charts or so.
+var (
+	searchPlanFamilies = []string{"Dlamini", "Nkosi", "Ndlovu", "Khumalo", "Mkhize", "Zulu", "Ngcobo", "Buthelezi", "Mthembu", "Zungu",
+		"Cele", "Ntuli", "Shabalala", "Gumede", "Mabaso", "Msomi", "Nxumalo", "Sithole", "Hadebe", "Zwane", "Botha", "van der Merwe",
+		"Pillay", "Naidoo", "Govender", "Smith", "Jacobs", "Williams", "Mokoena", "Molefe", "Nkomo", "Mahlangu", "Moloi", "Sibiya",
+		"du Plessis", "Pretorius", "Venter", "Coetzee", "Nel", "Kruger"}
+	searchPlanGivens = []string{"Thabo", "Lerato", "Sipho", "Anna", "Nokuthula", "Johan", "Priya", "Bongani", "Zanele", "Pieter",
+		"Ayesha", "Lindiwe", "Musa", "Karabo", "Refilwe", "Kagiso", "Naledi", "Tshepo", "Mpho", "Palesa"}
+)
+
+// TestPatientSearchPlanAsAppRole: as medic_app, under forced row-level
+// security, a name search reads an index on its search path and never the
+// whole practice. pg_trgm's operators and LIKE are not leakproof, so a
+// search written with them is planned as a scan of every chart of the
+// practice, filtered (that was the search before migration 0008).
+func TestPatientSearchPlanAsAppRole(t *testing.T) {
+	t.Parallel()
+	td := pgtest.New(t)
+	ctx := t.Context()
+	a := mustCreatePractice(t, td, "plan-a")
+	b := mustCreatePractice(t, td, "plan-b")
+	owner := rlsOwnerConn(t, td)
+	const charts = 6000
+	for _, pr := range []struct {
+		id string
+		n  int
+	}{{a.ID, charts}, {b.ID, 2000}} {
+		if _, err := owner.Exec(ctx, `INSERT INTO patients (practice_id, given_name, family_name, date_of_birth, created_at, updated_at)
+			SELECT $1, ($2::text[])[1 + (i * 7) % cardinality($2::text[])], ($3::text[])[1 + (i * 13) % cardinality($3::text[])],
+				date '1940-01-01' + i % 30000, now(), now()
+			FROM generate_series(1, $4::int) i`, pr.id, searchPlanGivens, searchPlanFamilies, pr.n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := owner.Exec(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	appURL, err := postgres.AppURL(td.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := pgx.Connect(ctx, appURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close(ctx)
+
+	for _, f := range []medic.PatientFilter{
+		{Query: "nkos"},               // a prefix
+		{Query: "Dlamini"},            // a whole family name
+		{Query: "nksoi"},              // a typo
+		{Query: "lamin"},              // inside a name
+		{Query: "thabo nkosi"},        // two words
+		{Query: "van der merwe"},      // three
+		{Query: "n"},                  // one letter
+		{Query: "nkos", Sort: "name"}, // a name query in name order
+		{Query: "mkhize", Sort: "-created"},
+	} {
+		sql, args, err := postgres.PatientSearchSQL(a.ID, f, medic.Page{Limit: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []byte
+		err = pgx.BeginFunc(ctx, app, func(tx pgx.Tx) error {
+			// The threshold is what the search before 0008 set with its query.
+			if _, err := tx.Exec(ctx, `SELECT set_config('app.practice_id', $1, true), set_config('pg_trgm.word_similarity_threshold', '0.3', true)`, a.ID); err != nil {
+				return err
+			}
+			return tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) `+sql, args...).Scan(&plan)
+		})
+		if err != nil {
+			t.Fatalf("%+v: explain: %v", f, err)
+		}
+		var root []struct{ Plan searchPlanNode }
+		if err := json.Unmarshal(plan, &root); err != nil || len(root) != 1 {
+			t.Fatalf("%+v: plan %s: %v", f, plan, err)
+		}
+		var indexes []string
+		var problems []string
+		root[0].Plan.walk(func(n *searchPlanNode) {
+			if n.IndexName != "" {
+				indexes = append(indexes, n.IndexName)
+			}
+			if n.NodeType == "Seq Scan" && n.RelationName != "" {
+				problems = append(problems, "a Seq Scan on "+n.RelationName)
+			}
+			// A filter may drop the charts of a matched word that miss
+			// another typed word (150 per family name here), never the
+			// practice's.
+			if removed := (n.RowsRemovedByFilter + n.RowsRemovedByIndexRecheck) * n.ActualLoops; removed > charts/4 {
+				problems = append(problems, fmt.Sprintf("%s on %s removed %.0f rows by a filter", n.NodeType, n.RelationName, removed))
+			}
+		})
+		if !slices.ContainsFunc(indexes, func(ix string) bool { return strings.HasPrefix(ix, "patient_name_") }) {
+			problems = append(problems, fmt.Sprintf("no patient_name_* index on the search path (indexes used: %v)", indexes))
+		}
+		if len(problems) > 0 {
+			t.Errorf("search %+v as medic_app: %s\nplan: %s", f, strings.Join(problems, "; "), plan)
+		}
+	}
+}
+
+// searchPlanNode is what the plan test reads of an EXPLAIN (FORMAT JSON) node.
+type searchPlanNode struct {
+	NodeType                  string           `json:"Node Type"`
+	RelationName              string           `json:"Relation Name"`
+	IndexName                 string           `json:"Index Name"`
+	ActualLoops               float64          `json:"Actual Loops"`
+	RowsRemovedByFilter       float64          `json:"Rows Removed by Filter"`
+	RowsRemovedByIndexRecheck float64          `json:"Rows Removed by Index Recheck"`
+	Plans                     []searchPlanNode `json:"Plans"`
+}
+
+func (n *searchPlanNode) walk(fn func(*searchPlanNode)) {
+	fn(n)
+	for i := range n.Plans {
+		n.Plans[i].walk(fn)
+	}
 }
