@@ -77,11 +77,11 @@ func (a *queryArgs) add(v any) string {
 // SearchPatients pages through the charts of the practice in context. A
 // query that is an email, a 13-digit ID number or a phone number matches
 // that field exactly; anything else is a name search (see nameSearchCTEs):
-// every typed word must start a word of the name, or be one letter off one,
-// or appear inside one. Without an explicit Sort a name query ranks by
-// relevance: charts with a name word the query starts, then those with one
-// containing it, then the typo-tolerant matches, closest first; otherwise
-// the list is in the asked order. Merged charts are never listed; inactive
+// every typed word must start a word of the name, or do so with a typo, or
+// appear inside one, or be similar to one (pg_trgm word similarity). Without
+// an explicit Sort a name query ranks by relevance (relevanceSort): prefix
+// matches first, then prefixes with a typo, infixes, similar words;
+// otherwise the list is in the asked order. Merged charts are never listed; inactive
 // ones only with IncludeInactive.
 func (db *DB) SearchPatients(ctx context.Context, f medic.PatientFilter, page medic.Page) (ps []*medic.Patient, next string, err error) {
 	pid, err := tenantID(ctx)
@@ -138,9 +138,11 @@ type patientSearch struct {
 }
 
 // relevanceSort orders name matches: the match class of the matched word
-// (0 the query starts it, 1 contains it, 2 a typo), the query's word
-// similarity to it (closest first, so the word typed in full comes first),
-// the word, then the chart's family and given names and id.
+// (0 the query starts it; 1 it starts with the query one letter off, two
+// from six letters typed; 2 it contains the query; 3 pg_trgm finds it
+// similar), the query's word similarity to it (closest first, so the word
+// typed in full comes first), the word, then the chart's family and given
+// names and id.
 var relevanceSort = patientSort{name: "relevance", keys: []sortKey{
 	{"f.class", "int"}, {"-f.ws", "real"}, {"f.word", "text"}, {"x.k_family", "text"}, {"x.k_given", "text"}, {"x.id", "uuid"},
 }}
@@ -229,10 +231,12 @@ func patientSearchSQL(pid string, f medic.PatientFilter, page medic.Page) (*pati
 		// The charts the words match, each looked up by its key.
 		with += `, ids AS MATERIALIZED (
 			SELECT DISTINCT w.patient_id FROM fz0 f
-			CROSS JOIN LATERAL (SELECT patient_id FROM patient_name_words w WHERE w.practice_id = ` + practice + ` AND w.word = f.word OFFSET 0) w
-			WHERE true` + otherWordsMatch(words, practice, "w.patient_id") + `)
+			CROSS JOIN LATERAL (SELECT patient_id FROM patient_name_words w WHERE w.practice_id = ` + practice + ` AND w.word = f.word OFFSET 0) w)
 		`
 		from = `ids CROSS JOIN LATERAL (SELECT * FROM patients WHERE practice_id = ` + practice + ` AND id = ids.patient_id OFFSET 0) p`
+		if len(words) > 1 {
+			where = append(where, strings.TrimPrefix(otherWordsMatch(words, "search_name"), " AND "))
+		}
 	}
 	sql := with + `SELECT ` + patientColumns + `, ARRAY[` + strings.Join(keyText, ", ") + `] FROM ` + from + `
 		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + strings.Join(order, ", ") + ` LIMIT ` + limit
@@ -268,21 +272,20 @@ func relevanceSQL(with, practice, status string, words []string, after []string,
 			FROM patient_name_words w
 			CROSS JOIN LATERAL (SELECT * FROM patients p WHERE p.practice_id = w.practice_id AND p.id = w.patient_id OFFSET 0) p
 			WHERE w.practice_id = ` + practice + ` AND w.word = f.word AND p.` + status + rowAfter + `
-			  AND NOT EXISTS (SELECT 1 FROM patient_name_words b WHERE b.practice_id = ` + practice + ` AND b.patient_id = w.patient_id AND b.word = ANY (f.better))` +
-		otherWordsMatch(words, practice, "w.patient_id") + `
+			  AND (f.better IS NULL OR NOT EXISTS (SELECT 1 FROM patient_name_words_of(p.search_name) pw WHERE pw = ANY (f.better)))` +
+		otherWordsMatch(words, "p.search_name") + `
 			ORDER BY w.family, w.given, w.patient_id LIMIT ` + limit + `
 		) x
 		ORDER BY f.class, -f.ws, f.word, x.k_family, x.k_given, x.id LIMIT ` + limit
 }
 
-// otherWordsMatch is the condition that the chart patient has a name word
-// matching each typed word after the first.
-func otherWordsMatch(words []string, practice, patient string) string {
+// otherWordsMatch is the condition that the chart whose search_name is
+// name has a word matching each typed word after the first. The words are
+// split from the chart's row, already read, rather than looked up again.
+func otherWordsMatch(words []string, name string) string {
 	var b strings.Builder
 	for i := 1; i < len(words); i++ {
-		o, fz := "o"+strconv.Itoa(i), "fz"+strconv.Itoa(i)
-		b.WriteString(" AND EXISTS (SELECT 1 FROM patient_name_words " + o + " WHERE " + o + ".practice_id = " + practice + " AND " + o + ".patient_id = " + patient +
-			" AND " + o + ".word = ANY ((SELECT array_agg(word) FROM " + fz + ")::text[]))")
+		b.WriteString(" AND EXISTS (SELECT 1 FROM patient_name_words_of(" + name + ") pw WHERE pw = ANY ((SELECT array_agg(word) FROM fz" + strconv.Itoa(i) + ")::text[]))")
 	}
 	return b.String()
 }
@@ -300,7 +303,8 @@ const maxNameWords = 6
 // (leakproof), so the app role's plan uses the primary keys of
 // patient_name_trigrams under forced row-level security; pg_trgm's
 // functions only score the few words found. A word of three letters or
-// more also matches words sharing enough of its trigrams (the count pg_trgm
+// more also matches words sharing a typo key (patient_name_typo_keys: their
+// starts are one edit apart), enough of its trigrams (the count pg_trgm
 // needs for the word similarity threshold) or all its inner trigrams (it
 // may be inside them); shorter words match as prefixes only.
 func nameSearchCTEs(words []string, practice string, args *queryArgs) string {
@@ -311,16 +315,25 @@ func nameSearchCTEs(words []string, practice string, args *queryArgs) string {
 		if utf8.RuneCountInString(w) >= 3 {
 			found += `
 				UNION
+				SELECT word FROM patient_name_trigrams WHERE practice_id = ` + practice + ` AND trigram = ANY (ARRAY(SELECT patient_name_typo_keys(` + lw + `)))`
+			found += `
+				UNION
 				SELECT word FROM patient_name_trigrams WHERE practice_id = ` + practice + ` AND trigram = ANY (show_trgm(` + lw + `)) GROUP BY word
 				HAVING count(*) >= ceil(` + nameTypoThreshold + ` * cardinality(show_trgm(` + lw + `)))
 				    OR count(*) FILTER (WHERE strpos(trigram, ' ') = 0) >= greatest(1, (SELECT count(*) FROM unnest(show_trgm(` + lw + `)) t WHERE strpos(t, ' ') = 0))`
 		}
 		ctes[i] = `fz` + strconv.Itoa(i) + ` AS MATERIALIZED (
 			SELECT word, class, ws FROM (
-				SELECT c.word, CASE WHEN starts_with(c.word, ` + lw + `) THEN 0 WHEN strpos(c.word, ` + lw + `) > 0 THEN 1 ELSE 2 END AS class,
+				SELECT c.word, CASE
+						WHEN starts_with(c.word, ` + lw + `) THEN 0
+						WHEN char_length(` + lw + `) >= 3 AND least(levenshtein(` + lw + `, left(c.word, char_length(` + lw + `))),
+							levenshtein(` + lw + `, left(c.word, char_length(` + lw + `) + 1)), levenshtein(` + lw + `, left(c.word, char_length(` + lw + `) - 1)))
+							<= CASE WHEN char_length(` + lw + `) >= 6 THEN 2 ELSE 1 END THEN 1
+						WHEN strpos(c.word, ` + lw + `) > 0 THEN 2
+						ELSE 3 END AS class,
 					word_similarity(` + lw + `, c.word) AS ws
 				FROM (` + found + `) c
-			) m WHERE class < 2 OR ws >= ` + nameTypoThreshold + `)`
+			) m WHERE class < 3 OR ws >= ` + nameTypoThreshold + `)`
 	}
 	return "WITH " + strings.Join(ctes, ",\n") + "\n"
 }

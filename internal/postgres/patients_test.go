@@ -662,3 +662,116 @@ func (n *searchPlanNode) walk(fn func(*searchPlanNode)) {
 		n.Plans[i].walk(fn)
 	}
 }
+
+// TestPatientNameWordsFollowCharts: the words search looks up change with
+// the chart, in the transaction that changes it, under the practice's RLS.
+func TestPatientNameWordsFollowCharts(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	stepClock(db)
+	ctx := asPractice(t.Context(), mustCreatePractice(t, db, "words"))
+	other := asPractice(t.Context(), mustCreatePractice(t, db, "words-other"))
+	owner := rlsOwnerConn(t, db)
+	words := func(id string) []string {
+		t.Helper()
+		rows, _ := owner.Query(t.Context(), `SELECT word || '/' || family || '/' || given FROM patient_name_words WHERE patient_id = $1 ORDER BY word`, id)
+		ws, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ws
+	}
+	vocabulary := func(word string) bool {
+		t.Helper()
+		var ok bool
+		if err := owner.QueryRow(t.Context(), `SELECT EXISTS (SELECT 1 FROM patient_name_trigrams WHERE trigram = '' AND word = $1)`, word).Scan(&ok); err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	finds := func(ctx context.Context, q string, p *medic.Patient) bool {
+		t.Helper()
+		ps, _, err := db.SearchPatients(ctx, medic.PatientFilter{Query: q, IncludeInactive: true}, medic.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.Contains(patientIDs(ps), p.ID)
+	}
+
+	p := mustPatient(t, db, ctx, &medic.Patient{GivenName: "Thabo", FamilyName: "Nkosi", DateOfBirth: medic.NewDate(1985, 3, 14)})
+	if got, want := words(p.ID), []string{"nkosi/nkosi/thabo", "thabo/nkosi/thabo"}; !slices.Equal(got, want) {
+		t.Errorf("created: words %v, want %v", got, want)
+	}
+	if !finds(ctx, "nkos", p) || !finds(ctx, "thab", p) || !finds(ctx, "nkxsi", p) {
+		t.Error("a new chart is not found by its names")
+	}
+	if finds(other, "nkosi", p) {
+		t.Error("another practice's search found the chart")
+	}
+
+	// A chart whose transaction rolls back leaves no word behind.
+	rollback := errors.New("roll back")
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		mustPatient(t, db, ctx, &medic.Patient{GivenName: "Zanele", FamilyName: "Zwane", DateOfBirth: medic.NewDate(1990, 1, 1)})
+		return rollback
+	})
+	if !errors.Is(err, rollback) {
+		t.Fatal(err)
+	}
+	if vocabulary("zwane") {
+		t.Error("a rolled-back chart left its name in the vocabulary")
+	}
+
+	// A rename replaces the words; other changes keep them.
+	p.FamilyName = "Mokoena-Smith"
+	if err := db.UpdatePatient(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := words(p.ID), []string{"mokoena/mokoena-smith/thabo", "smith/mokoena-smith/thabo", "thabo/mokoena-smith/thabo"}; !slices.Equal(got, want) {
+		t.Errorf("renamed: words %v, want %v", got, want)
+	}
+	if finds(ctx, "nkosi", p) || !finds(ctx, "smith", p) || !finds(ctx, "mokoena smi", p) {
+		t.Error("search does not follow the rename")
+	}
+	p.Phone = "+27825550101"
+	if err := db.UpdatePatient(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if got := words(p.ID); len(got) != 3 {
+		t.Errorf("after a phone change: words %v", got)
+	}
+
+	// A merged chart is no longer listed.
+	q := mustPatient(t, db, ctx, &medic.Patient{GivenName: "Lerato", FamilyName: "Dube", DateOfBirth: medic.NewDate(1990, 7, 2)})
+	if err := db.MergePatients(ctx, q.ID, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if finds(ctx, "dube", q) {
+		t.Error("a merged chart was found")
+	}
+
+	// A deleted chart takes its words with it.
+	r := mustPatient(t, db, ctx, &medic.Patient{GivenName: "Sipho", FamilyName: "Dlamini", DateOfBirth: medic.NewDate(2001, 1, 15)})
+	appURL, err := postgres.AppURL(db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := pgx.Connect(t.Context(), appURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close(t.Context())
+	err = pgx.BeginFunc(t.Context(), app, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(t.Context(), `SELECT set_config('app.practice_id', $1, true)`, r.PracticeID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(t.Context(), `DELETE FROM patients WHERE practice_id = $1 AND id = $2`, r.PracticeID, r.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := words(r.ID); len(got) != 0 {
+		t.Errorf("a deleted chart left words %v", got)
+	}
+}

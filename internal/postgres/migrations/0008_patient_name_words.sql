@@ -9,9 +9,9 @@
 --     btree), with the chart's names to list matches in order straight
 --     from the index;
 --   patient_name_trigrams: the practice's vocabulary of name words, one
---     row per (trigram, word) plus one per word with trigram '', so typo-
---     tolerant and infix matches are found among distinct words (a few per
---     query) rather than among charts.
+--     row per (trigram, word), per (typo key, word) and one per word with
+--     trigram '', so typo-tolerant and infix matches are found among
+--     distinct words (a few per query) rather than among charts.
 -- docs/performance.md ("Name search at scale") has the reasoning and figures.
 
 -- The words of a name as search splits them: lower-cased (the caller passes
@@ -21,6 +21,22 @@
 CREATE FUNCTION patient_name_words_of(name text) RETURNS SETOF text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT DISTINCT w FROM regexp_split_to_table(name, '[ \t\n\r\f\v''’".,()/-]+') w WHERE w <> '' $$;
+
+-- The keys that find a word from a typed prefix with one letter wrong,
+-- missing or extra in its first three (a symmetric deletion neighbourhood):
+-- '~' and the word's first three letters less one. Two three-letter starts
+-- one edit apart share a key; levenshtein (fuzzystrmatch) then checks the
+-- whole typed prefix.
+CREATE EXTENSION IF NOT EXISTS fuzzystrmatch;
+CREATE FUNCTION patient_name_typo_keys(word text) RETURNS SETOF text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT DISTINCT '~' || overlay(left(word, 3) PLACING '' FROM i FOR 1) FROM generate_series(1, 3) i WHERE char_length(word) >= 3 $$;
+
+-- What patient_name_trigrams holds for a word: '' (the word itself), its
+-- pg_trgm trigrams and its typo keys.
+CREATE FUNCTION patient_name_word_keys(word text) RETURNS SETOF text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT '' UNION SELECT unnest(show_trgm(word)) UNION SELECT patient_name_typo_keys(word) $$;
 
 CREATE TABLE patient_name_words (
     practice_id uuid NOT NULL,
@@ -41,7 +57,7 @@ CREATE POLICY tenant ON patient_name_words USING (practice_id = current_practice
 -- lock shared by every chart with that word.
 CREATE TABLE patient_name_trigrams (
     practice_id uuid NOT NULL REFERENCES practices (id),
-    trigram     text COLLATE "C" NOT NULL, -- a pg_trgm trigram of word, or '' for the word itself
+    trigram     text COLLATE "C" NOT NULL, -- a pg_trgm trigram of word, a typo key ('~..'), or '' for the word itself
     word        text COLLATE "C" NOT NULL,
     PRIMARY KEY (practice_id, trigram, word)
 );
@@ -65,7 +81,7 @@ BEGIN
     INSERT INTO patient_name_trigrams (practice_id, trigram, word)
     SELECT NEW.practice_id, t, w
     FROM patient_name_words_of(NEW.search_name) w
-    CROSS JOIN LATERAL unnest('{""}'::text[] || show_trgm(w)) t
+    CROSS JOIN LATERAL patient_name_word_keys(w) t
     WHERE NOT EXISTS (SELECT 1 FROM patient_name_trigrams v WHERE v.practice_id = NEW.practice_id AND v.trigram = '' AND v.word = w)
     ON CONFLICT DO NOTHING;
     RETURN NULL;
@@ -92,7 +108,7 @@ BEGIN
         INSERT INTO patient_name_trigrams (practice_id, trigram, word)
         SELECT DISTINCT p, t, w
         FROM (SELECT DISTINCT word AS w FROM patient_name_words WHERE practice_id = p) v
-        CROSS JOIN LATERAL unnest('{""}'::text[] || show_trgm(w)) t;
+        CROSS JOIN LATERAL patient_name_word_keys(w) t;
     END LOOP;
     PERFORM set_config('app.practice_id', '', true);
 END $$;
