@@ -80,7 +80,7 @@ func (a *queryArgs) add(v any) string {
 // every typed word must start a word of the name, or do so with a typo, or
 // appear inside one, or be similar to one (pg_trgm word similarity). Without
 // an explicit Sort a name query ranks by relevance (relevanceSort): prefix
-// matches first, then prefixes with a typo, infixes, similar words;
+// matches first, then infixes, prefixes with a typo, similar words;
 // otherwise the list is in the asked order. Merged charts are never listed; inactive
 // ones only with IncludeInactive.
 func (db *DB) SearchPatients(ctx context.Context, f medic.PatientFilter, page medic.Page) (ps []*medic.Patient, next string, err error) {
@@ -138,13 +138,14 @@ type patientSearch struct {
 }
 
 // relevanceSort orders name matches: the match class of the matched word
-// (0 the query starts it; 1 it starts with the query one letter off, two
-// from six letters typed; 2 it contains the query; 3 pg_trgm finds it
-// similar), the query's word similarity to it (closest first, so the word
-// typed in full comes first), the word, then the chart's family and given
-// names and id.
+// (0 the query starts it; 1 it contains the query; 2 it starts with the
+// query one letter off, two from six letters typed; 3 pg_trgm finds it
+// similar), whether it is a word of the family name (first) or only of the
+// given names, the query's word similarity to it (closest first, so the
+// word typed in full comes first), the word, then the chart's family and
+// given names and id.
 var relevanceSort = patientSort{name: "relevance", keys: []sortKey{
-	{"f.class", "int"}, {"-f.ws", "real"}, {"f.word", "text"}, {"x.k_family", "text"}, {"x.k_given", "text"}, {"x.id", "uuid"},
+	{"f.class", "int"}, {"f.part", "int"}, {"f.nws", "real"}, {"f.word", "text"}, {"x.k_family", "text"}, {"x.k_given", "text"}, {"x.id", "uuid"},
 }}
 
 // relevanceWords bounds the matched words one page of a relevance search
@@ -235,7 +236,7 @@ func patientSearchSQL(pid string, f medic.PatientFilter, page medic.Page) (*pati
 		`
 		from = `ids CROSS JOIN LATERAL (SELECT * FROM patients WHERE practice_id = ` + practice + ` AND id = ids.patient_id OFFSET 0) p`
 		if len(words) > 1 {
-			where = append(where, strings.TrimPrefix(otherWordsMatch(words, "search_name"), " AND "))
+			where = append(where, strings.TrimPrefix(otherWordsMatch(words, practice, "id"), " AND "))
 		}
 	}
 	sql := with + `SELECT ` + patientColumns + `, ARRAY[` + strings.Join(keyText, ", ") + `] FROM ` + from + `
@@ -246,46 +247,55 @@ func patientSearchSQL(pid string, f medic.PatientFilter, page medic.Page) (*pati
 // relevanceSQL lists the charts of the first word's matches (fz0) in
 // relevanceSort order: for each matched word in order, its charts in name
 // order straight from patient_name_words' primary key, each chart looked up
-// by its key, a page at most, so a page costs about a page of index entries
-// and chart lookups, however many charts the practice has. A chart with
-// several matching words is listed under its best one only (better: the
-// words ranked before). OFFSET 0 keeps the lookup by key: the planner would
-// otherwise join all the practice's charts by hash.
+// by its key, until the page is full (the matched words come out of f in
+// order, so the incremental sort stops there). A page costs about a page of
+// index entries and chart lookups, however many charts the practice has.
+// A chart with several matching words is listed under its best one only
+// (better: the part:word pairs ranked before). OFFSET 0 keeps the lookups
+// by key: the planner would otherwise read all the practice's charts or
+// words into a hash.
 func relevanceSQL(with, practice, status string, words []string, after []string, limit string) string {
 	wordAfter, rowAfter := "", ""
 	if after != nil {
-		wordAfter = " WHERE (class, -ws, word) >= (" + strings.Join(after[:3], ", ") + ")"
-		rowAfter = " AND (f.class, -f.ws, f.word, w.family, w.given, w.patient_id) > (" + strings.Join(after, ", ") + ")"
+		wordAfter = " WHERE (class, part, nws, word) >= (" + strings.Join(after[:4], ", ") + ")"
+		rowAfter = " AND (f.class, f.part, f.nws, f.word, w.family, w.given, w.patient_id) > (" + strings.Join(after, ", ") + ")"
 	}
 	cols := strings.Split(patientColumns, ",")
 	for i, c := range cols {
 		cols[i] = "p." + strings.TrimSpace(c)
 	}
-	return with + `SELECT ` + patientColumns + `, ARRAY[f.class::text, (-f.ws)::text, f.word::text, x.k_family, x.k_given, x.id::text]
+	return with + `SELECT ` + patientColumns + `, ARRAY[f.class::text, f.part::text, f.nws::text, f.word::text, x.k_family, x.k_given, x.id::text]
 		FROM (
-			SELECT word, class, ws, better FROM (
-				SELECT word, class, ws, array_agg(word) OVER (ORDER BY class, -ws, word ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS better FROM fz0
-			) r` + wordAfter + ` ORDER BY class, -ws, word LIMIT ` + strconv.Itoa(relevanceWords) + `
+			SELECT word, part, class, nws, better FROM (
+				SELECT word, part, class, -ws AS nws, array_agg(part || ':' || word)
+					OVER (ORDER BY class, part, -ws, word ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS better
+				FROM fz0 CROSS JOIN (VALUES (0::smallint), (1::smallint)) parts (part)
+			) r` + wordAfter + ` ORDER BY class, part, nws, word LIMIT ` + strconv.Itoa(relevanceWords) + `
 		) f
 		CROSS JOIN LATERAL (
 			SELECT ` + strings.Join(cols, ", ") + `, w.family AS k_family, w.given AS k_given
 			FROM patient_name_words w
 			CROSS JOIN LATERAL (SELECT * FROM patients p WHERE p.practice_id = w.practice_id AND p.id = w.patient_id OFFSET 0) p
-			WHERE w.practice_id = ` + practice + ` AND w.word = f.word AND p.` + status + rowAfter + `
-			  AND (f.better IS NULL OR NOT EXISTS (SELECT 1 FROM patient_name_words_of(p.search_name) pw WHERE pw = ANY (f.better)))` +
-		otherWordsMatch(words, "p.search_name") + `
+			WHERE w.practice_id = ` + practice + ` AND w.word = f.word AND w.part = f.part` + rowAfter + otherWordsMatch(words, practice, "w.patient_id") + `
+			  AND (f.better IS NULL OR NOT EXISTS (SELECT 1 FROM patient_name_words b
+			      WHERE b.practice_id = ` + practice + ` AND b.patient_id = w.patient_id AND b.part || ':' || b.word = ANY (f.better) OFFSET 0))
+			  AND p.` + status + `
 			ORDER BY w.family, w.given, w.patient_id LIMIT ` + limit + `
 		) x
-		ORDER BY f.class, -f.ws, f.word, x.k_family, x.k_given, x.id LIMIT ` + limit
+		ORDER BY f.class, f.part, f.nws, f.word, x.k_family, x.k_given, x.id LIMIT ` + limit
 }
 
-// otherWordsMatch is the condition that the chart whose search_name is
-// name has a word matching each typed word after the first. The words are
-// split from the chart's row, already read, rather than looked up again.
-func otherWordsMatch(words []string, name string) string {
+// otherWordsMatch is the condition that the chart patient has a name word
+// matching each typed word after the first, checked on
+// patient_name_words_patient_idx alone for each chart the first word finds
+// (until the page is full); OFFSET 0 keeps it so, where the planner would
+// otherwise gather every chart matching the other words first.
+func otherWordsMatch(words []string, practice, patient string) string {
 	var b strings.Builder
 	for i := 1; i < len(words); i++ {
-		b.WriteString(" AND EXISTS (SELECT 1 FROM patient_name_words_of(" + name + ") pw WHERE pw = ANY ((SELECT array_agg(word) FROM fz" + strconv.Itoa(i) + ")::text[]))")
+		o := "o" + strconv.Itoa(i)
+		b.WriteString(" AND EXISTS (SELECT 1 FROM patient_name_words " + o + " WHERE " + o + ".practice_id = " + practice + " AND " + o + ".patient_id = " + patient +
+			" AND " + o + ".word = ANY ((SELECT array_agg(word) FROM fz" + strconv.Itoa(i) + ")::text[]) OFFSET 0)")
 	}
 	return b.String()
 }
@@ -326,10 +336,10 @@ func nameSearchCTEs(words []string, practice string, args *queryArgs) string {
 			SELECT word, class, ws FROM (
 				SELECT c.word, CASE
 						WHEN starts_with(c.word, ` + lw + `) THEN 0
+						WHEN strpos(c.word, ` + lw + `) > 0 THEN 1
 						WHEN char_length(` + lw + `) >= 3 AND least(levenshtein(` + lw + `, left(c.word, char_length(` + lw + `))),
 							levenshtein(` + lw + `, left(c.word, char_length(` + lw + `) + 1)), levenshtein(` + lw + `, left(c.word, char_length(` + lw + `) - 1)))
-							<= CASE WHEN char_length(` + lw + `) >= 6 THEN 2 ELSE 1 END THEN 1
-						WHEN strpos(c.word, ` + lw + `) > 0 THEN 2
+							<= CASE WHEN char_length(` + lw + `) >= 6 THEN 2 ELSE 1 END THEN 2
 						ELSE 3 END AS class,
 					word_similarity(` + lw + `, c.word) AS ws
 				FROM (` + found + `) c

@@ -41,16 +41,25 @@ $$ SELECT '' UNION SELECT unnest(show_trgm(word)) UNION SELECT patient_name_typo
 CREATE TABLE patient_name_words (
     practice_id uuid NOT NULL,
     word        text COLLATE "C" NOT NULL,
+    part        smallint NOT NULL CHECK (part IN (0, 1)), -- 0 a word of the family name, 1 only of the given names
     family      text NOT NULL, -- lower(family_name), to list in name order from the index
     given       text NOT NULL, -- lower(given_name)
     patient_id  uuid NOT NULL,
-    PRIMARY KEY (practice_id, word, family, given, patient_id),
+    PRIMARY KEY (practice_id, word, part, family, given, patient_id),
     FOREIGN KEY (practice_id, patient_id) REFERENCES patients (practice_id, id) ON DELETE CASCADE
 );
-CREATE INDEX patient_name_words_patient_idx ON patient_name_words (practice_id, patient_id);
+-- A chart's words, read from the index alone (multi-word queries, a chart
+-- listed under its best word only, the trigger's delete).
+CREATE INDEX patient_name_words_patient_idx ON patient_name_words (practice_id, patient_id, part, word);
 ALTER TABLE patient_name_words ENABLE ROW LEVEL SECURITY;
 ALTER TABLE patient_name_words FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant ON patient_name_words USING (practice_id = current_practice_id()) WITH CHECK (practice_id = current_practice_id());
+
+-- Which part of a name a word of it comes from: 0 the family name (search
+-- lists family-name matches first), else 1.
+CREATE FUNCTION patient_name_word_part(word text, family_name text) RETURNS smallint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT CASE WHEN word IN (SELECT patient_name_words_of(lower(family_name))) THEN 0 ELSE 1 END::smallint $$;
 
 -- Words are added and never removed here: a word no chart uses any more
 -- (after a rename) matches no chart, and removing it safely would need a
@@ -75,8 +84,8 @@ BEGIN
         END IF;
         DELETE FROM patient_name_words WHERE practice_id = OLD.practice_id AND patient_id = OLD.id;
     END IF;
-    INSERT INTO patient_name_words (practice_id, word, family, given, patient_id)
-    SELECT NEW.practice_id, w, lower(NEW.family_name), lower(NEW.given_name), NEW.id
+    INSERT INTO patient_name_words (practice_id, word, part, family, given, patient_id)
+    SELECT NEW.practice_id, w, patient_name_word_part(w, NEW.family_name), lower(NEW.family_name), lower(NEW.given_name), NEW.id
     FROM patient_name_words_of(NEW.search_name) w;
     INSERT INTO patient_name_trigrams (practice_id, trigram, word)
     SELECT NEW.practice_id, t, w
@@ -101,8 +110,8 @@ DECLARE
 BEGIN
     FOR p IN SELECT id FROM practices LOOP
         PERFORM set_config('app.practice_id', p::text, true);
-        INSERT INTO patient_name_words (practice_id, word, family, given, patient_id)
-        SELECT practice_id, w, lower(family_name), lower(given_name), id
+        INSERT INTO patient_name_words (practice_id, word, part, family, given, patient_id)
+        SELECT practice_id, w, patient_name_word_part(w, family_name), lower(family_name), lower(given_name), id
         FROM patients CROSS JOIN LATERAL patient_name_words_of(search_name) w
         WHERE practice_id = p;
         INSERT INTO patient_name_trigrams (practice_id, trigram, word)
