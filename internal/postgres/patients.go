@@ -96,6 +96,12 @@ func (db *DB) SearchPatients(ctx context.Context, f medic.PatientFilter, page me
 	var lastKeys []string
 	// The query goes in one round trip with the tenant settings.
 	b := &pgx.Batch{}
+	if s.names {
+		// A name search is planned once per connection and shape: planning
+		// it cost more than running it (0.7-1 ms against 0.6-1 ms on 200,000
+		// charts), and its plan does not depend on the words typed.
+		b.Queue(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`)
+	}
 	b.Queue(s.sql, s.args...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var keys []string
@@ -132,9 +138,10 @@ func (db *DB) SearchPatients(ctx context.Context, f medic.PatientFilter, page me
 // patientSearch is the one statement of a search: it returns patientColumns
 // and the text of the row's sort keys (for the cursor).
 type patientSearch struct {
-	sql  string
-	args []any
-	sort string // the sort's name, first in the cursor
+	sql   string
+	args  []any
+	sort  string // the sort's name, first in the cursor
+	names bool   // a name search
 }
 
 // relevanceSort orders name matches: the match class of the matched word
@@ -218,7 +225,7 @@ func patientSearchSQL(pid string, f medic.PatientFilter, page medic.Page) (*pati
 	limit := args.add(page.Limit + 1)
 
 	if sort.name == relevanceSort.name {
-		return &patientSearch{sql: relevanceSQL(with, practice, status, words, after, limit), args: args, sort: sort.name}, nil
+		return &patientSearch{sql: relevanceSQL(with, practice, status, words, after, limit), args: args, sort: sort.name, names: true}, nil
 	}
 	if after != nil {
 		op := " > "
@@ -241,7 +248,7 @@ func patientSearchSQL(pid string, f medic.PatientFilter, page medic.Page) (*pati
 	}
 	sql := with + `SELECT ` + patientColumns + `, ARRAY[` + strings.Join(keyText, ", ") + `] FROM ` + from + `
 		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + strings.Join(order, ", ") + ` LIMIT ` + limit
-	return &patientSearch{sql: sql, args: args, sort: sort.name}, nil
+	return &patientSearch{sql: sql, args: args, sort: sort.name, names: len(words) > 0}, nil
 }
 
 // relevanceSQL lists the charts of the first word's matches (fz0) in

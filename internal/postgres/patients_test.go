@@ -590,57 +590,60 @@ func TestPatientSearchPlanAsAppRole(t *testing.T) {
 	}
 	defer app.Close(ctx)
 
-	for _, f := range []medic.PatientFilter{
-		{Query: "nkos"},               // a prefix
-		{Query: "Dlamini"},            // a whole family name
-		{Query: "nksoi"},              // a typo
-		{Query: "lamin"},              // inside a name
-		{Query: "thabo nkosi"},        // two words
-		{Query: "van der merwe"},      // three
-		{Query: "n"},                  // one letter
-		{Query: "nkos", Sort: "name"}, // a name query in name order
-		{Query: "mkhize", Sort: "-created"},
-	} {
-		sql, args, err := postgres.PatientSearchSQL(a.ID, f, medic.Page{Limit: 20})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []byte
-		err = pgx.BeginFunc(ctx, app, func(tx pgx.Tx) error {
-			// The threshold is what the search before 0008 set with its query.
-			if _, err := tx.Exec(ctx, `SELECT set_config('app.practice_id', $1, true), set_config('pg_trgm.word_similarity_threshold', '0.3', true)`, a.ID); err != nil {
-				return err
+	for _, mode := range []string{"force_custom_plan", "force_generic_plan"} { // SearchPatients uses the generic plan
+		for _, f := range []medic.PatientFilter{
+			{Query: "nkos"},               // a prefix
+			{Query: "Dlamini"},            // a whole family name
+			{Query: "nksoi"},              // a typo
+			{Query: "lamin"},              // inside a name
+			{Query: "thabo nkosi"},        // two words
+			{Query: "van der merwe"},      // three
+			{Query: "n"},                  // one letter
+			{Query: "nkos", Sort: "name"}, // a name query in name order
+			{Query: "mkhize", Sort: "-created"},
+		} {
+			sql, args, err := postgres.PatientSearchSQL(a.ID, f, medic.Page{Limit: 20})
+			if err != nil {
+				t.Fatal(err)
 			}
-			return tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) `+sql, args...).Scan(&plan)
-		})
-		if err != nil {
-			t.Fatalf("%+v: explain: %v", f, err)
-		}
-		var root []struct{ Plan searchPlanNode }
-		if err := json.Unmarshal(plan, &root); err != nil || len(root) != 1 {
-			t.Fatalf("%+v: plan %s: %v", f, plan, err)
-		}
-		var indexes []string
-		var problems []string
-		root[0].Plan.walk(func(n *searchPlanNode) {
-			if n.IndexName != "" {
-				indexes = append(indexes, n.IndexName)
+			var plan []byte
+			err = pgx.BeginFunc(ctx, app, func(tx pgx.Tx) error {
+				// The threshold is what the search before 0008 set with its query.
+				if _, err := tx.Exec(ctx, `SELECT set_config('app.practice_id', $1, true), set_config('pg_trgm.word_similarity_threshold', '0.3', true),
+				set_config('plan_cache_mode', $2, true)`, a.ID, mode); err != nil {
+					return err
+				}
+				return tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) `+sql, args...).Scan(&plan)
+			})
+			if err != nil {
+				t.Fatalf("%+v: explain: %v", f, err)
 			}
-			if n.NodeType == "Seq Scan" && n.RelationName != "" {
-				problems = append(problems, "a Seq Scan on "+n.RelationName)
+			var root []struct{ Plan searchPlanNode }
+			if err := json.Unmarshal(plan, &root); err != nil || len(root) != 1 {
+				t.Fatalf("%+v: plan %s: %v", f, plan, err)
 			}
-			// A filter may drop the charts of a matched word that miss
-			// another typed word (150 per family name here), never the
-			// practice's.
-			if removed := (n.RowsRemovedByFilter + n.RowsRemovedByIndexRecheck) * n.ActualLoops; removed > charts/4 {
-				problems = append(problems, fmt.Sprintf("%s on %s removed %.0f rows by a filter", n.NodeType, n.RelationName, removed))
+			var indexes []string
+			var problems []string
+			root[0].Plan.walk(func(n *searchPlanNode) {
+				if n.IndexName != "" {
+					indexes = append(indexes, n.IndexName)
+				}
+				if n.NodeType == "Seq Scan" && n.RelationName != "" {
+					problems = append(problems, "a Seq Scan on "+n.RelationName)
+				}
+				// A filter may drop the charts of a matched word that miss
+				// another typed word (150 per family name here), never the
+				// practice's.
+				if removed := (n.RowsRemovedByFilter + n.RowsRemovedByIndexRecheck) * n.ActualLoops; removed > charts/4 {
+					problems = append(problems, fmt.Sprintf("%s on %s removed %.0f rows by a filter", n.NodeType, n.RelationName, removed))
+				}
+			})
+			if !slices.ContainsFunc(indexes, func(ix string) bool { return strings.HasPrefix(ix, "patient_name_") }) {
+				problems = append(problems, fmt.Sprintf("no patient_name_* index on the search path (indexes used: %v)", indexes))
 			}
-		})
-		if !slices.ContainsFunc(indexes, func(ix string) bool { return strings.HasPrefix(ix, "patient_name_") }) {
-			problems = append(problems, fmt.Sprintf("no patient_name_* index on the search path (indexes used: %v)", indexes))
-		}
-		if len(problems) > 0 {
-			t.Errorf("search %+v as medic_app: %s\nplan: %s", f, strings.Join(problems, "; "), plan)
+			if len(problems) > 0 {
+				t.Errorf("search %+v as medic_app, %s: %s\nplan: %s", f, mode, strings.Join(problems, "; "), plan)
+			}
 		}
 	}
 }
