@@ -9,12 +9,16 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"medic/internal/bench"
 	"medic/internal/postgres"
@@ -46,6 +50,7 @@ func cmdBenchHTTP(ctx context.Context, args []string, getenv func(string) string
 	scenarios := fs.String("scenarios", strings.Join(bench.HTTPScenarios, ","), "comma-separated `list` of scenarios (none: generate only)")
 	serverLog := fs.String("server-log", "", "write the started server's log to `file` (default: discarded)")
 	serverProfile := fs.String("server-cpuprofile", "", "write a Go CPU profile of the started server to `file` (all scenarios; pick one with -scenarios)")
+	withPgbench := fs.Bool("pgbench", false, "first run pgbench -S (select only) and TPC-B with -clients clients for -duration on the same PostgreSQL (database "+benchDatabaseName+"_pgbench, scale 10): the machine's physical bound, side by side")
 	maxConns := fs.Int("db-max-conns", 0, "the started server's pool size, MEDIC_DB_MAX_CONNS (0: serve's default)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -82,6 +87,12 @@ func cmdBenchHTTP(ctx context.Context, args []string, getenv func(string) string
 	}
 	if len(run) == 0 {
 		return nil
+	}
+
+	if *withPgbench {
+		if err := runPgbench(ctx, owner, *clients, *duration, stdout, stderr); err != nil {
+			return fmt.Errorf("pgbench: %w", err)
+		}
 	}
 
 	hcfg := bench.HTTPConfig{BaseURL: strings.TrimRight(*base, "/"), OwnerURL: owner, Email: "bench-http@bench.example", Password: randomPassword(),
@@ -196,4 +207,66 @@ func (s *benchServer) stop(stderr io.Writer) {
 		_ = s.cmd.Process.Kill()
 		<-s.done
 	}
+}
+
+// runPgbench runs pgbench's select-only and TPC-B scripts against a
+// database of their own on the bench's PostgreSQL (made and initialised at
+// scale 10 if missing) and prints their transactions per second.
+func runPgbench(ctx context.Context, owner string, clients int, d time.Duration, stdout, stderr io.Writer) error {
+	u, err := url.Parse(owner)
+	if err != nil {
+		return err
+	}
+	name := benchDatabaseName + "_pgbench"
+	conn, err := pgx.Connect(ctx, owner)
+	if err != nil {
+		return err
+	}
+	var exists bool
+	err = conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists)
+	if err == nil && !exists {
+		_, err = conn.Exec(ctx, "CREATE DATABASE "+name)
+	}
+	conn.Close(ctx)
+	if err != nil {
+		return err
+	}
+	u.Path = "/" + name
+	target := u.String()
+	pgbench := func(args ...string) (string, error) {
+		cmd := exec.CommandContext(ctx, "pgbench", append(args, target)...)
+		cmd.Stderr = stderr
+		out, err := cmd.Output()
+		return string(out), err
+	}
+	if !exists {
+		fmt.Fprintf(stdout, "pgbench: initialising %s at scale 10 ...\n", name)
+		if _, err := pgbench("-i", "-q", "-s", "10"); err != nil {
+			return err
+		}
+	}
+	secs := strconv.Itoa(max(1, int(d.Seconds())))
+	jobs := strconv.Itoa(min(clients, runtime.NumCPU()))
+	for _, run := range []struct{ name, flag string }{{"pgbench -S (one indexed SELECT per transaction)", "-S"}, {"pgbench TPC-B (3 UPDATEs, 1 SELECT, 1 INSERT, COMMIT)", ""}} {
+		args := []string{"-n", "-c", strconv.Itoa(clients), "-j", jobs, "-T", secs}
+		if run.flag == "-S" {
+			args = append(args, "-S")
+		}
+		out, err := pgbench(args...)
+		if err != nil {
+			return err
+		}
+		var tps, lat string
+		for _, line := range strings.Split(out, "\n") {
+			switch {
+			case strings.HasPrefix(line, "tps = "):
+				tps = strings.Fields(line)[2]
+			case strings.HasPrefix(line, "latency average = "):
+				lat = strings.TrimPrefix(line, "latency average = ")
+			}
+		}
+		fmt.Fprintf(stdout, "%s, %d clients, %ss: %s transactions/s, latency average %s\n", run.name, clients, secs, tps, lat)
+	}
+	fmt.Fprintln(stdout)
+	return nil
 }

@@ -186,7 +186,9 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig, out io.Writer) ([]HTTPResult, 
 	defer func() { _ = revokeToken(context.WithoutCancel(ctx), admin, cfg.BaseURL, tokenID) }()
 	clients := make([]*httpClient, cfg.Clients)
 	for i := range clients {
-		c := &httpClient{r: rand.New(rand.NewPCG(cfg.Seed, uint64(i)|0x417700)), gen: newGen(cfg.Seed, i, cfg.Now())}
+		// New charts differ run by run: the same ones again would be
+		// answered as likely duplicates of the last run's.
+		c := &httpClient{r: rand.New(rand.NewPCG(cfg.Seed, uint64(i)|0x417700)), gen: newGen(cfg.Seed^uint64(time.Now().UnixNano()), i, cfg.Now())}
 		if i < cfg.SessionClients {
 			if c.http, err = signIn(ctx, transport, cfg); err != nil {
 				return nil, err
