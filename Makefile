@@ -4,7 +4,7 @@
 
 # Installs what the tests need, vets, checks formatting, runs every test.
 test:
-	./scripts/install-test-deps.sh && go vet ./... && test -z "$$(gofmt -l .)" && go test -race -count=1 ./... && $(MAKE) --no-print-directory fuzz \
+	./scripts/install-test-deps.sh && go vet ./... && test -z "$$(gofmt -l .)" && go test -race -count=1 -timeout 30m ./... && $(MAKE) --no-print-directory fuzz \
 		|| { status=$$?; unformatted=$$(gofmt -l .); [ -z "$$unformatted" ] || echo "gofmt needed: $$unformatted"; exit $$status; }
 
 # A short fuzz run of every target (Go fuzzes one target per invocation);
