@@ -36,6 +36,8 @@ type DB struct {
 	// new events ("" is the platform log). It replaces a NOTIFY per
 	// request, whose global lock made concurrent commits queue.
 	auditWake chan string
+	// tracer counts round trips per request when a test asks.
+	tracer *roundTripTracer
 }
 
 // Job is a durable job to enqueue in the same transaction as a change.
@@ -57,6 +59,8 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 		// not a request that hangs (connect_timeout in the URL overrides).
 		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
 	}
+	tracer := &roundTripTracer{}
+	cfg.ConnConfig.Tracer = tracer
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
@@ -73,7 +77,7 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 		pool.Close()
 		return nil, errors.New("the serving database role could bypass row-level security (superuser, BYPASSRLS or table owner); connect as " + AppRole)
 	}
-	return &DB{pool: pool, Clock: medic.SystemClock{}, auditWake: make(chan string, 1024)}, nil
+	return &DB{pool: pool, Clock: medic.SystemClock{}, auditWake: make(chan string, 1024), tracer: tracer}, nil
 }
 
 // AppURL turns a development owner URL into the app role's URL on the same
