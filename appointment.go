@@ -144,6 +144,9 @@ type AppointmentService interface {
 	// Busy lists the holding appointments of a practitioner overlapping [from, to).
 	Busy(ctx context.Context, practitionerID string, from, to time.Time) ([]Interval, error)
 	CountAppointmentsByStatus(ctx context.Context, from, to time.Time) (map[AppointmentStatus]int, error)
+	// AppointmentsVersion changes whenever the appointments matching f
+	// change (added, moved in or out, status): a cheap check before a reload.
+	AppointmentsVersion(ctx context.Context, f AppointmentFilter) (string, error)
 	// DailyCounts counts holding appointments per local day in [from, to).
 	DailyCounts(ctx context.Context, from, to time.Time, loc *time.Location) (map[Date]int, error)
 }
@@ -168,4 +171,62 @@ func (a *Appointment) CheckText() error {
 	f.Line("cancel_reason", &cancel, MaxReasonLength)
 	f.Line("overbook_reason", &overbook, MaxReasonLength)
 	return f.Err()
+}
+
+// DayTally is the one definition of a day's appointment figures, shown by
+// the dashboard and by Today alike: every appointment of the day counted
+// under its status, and Expected, those that still hold their time (not
+// cancelled, not a no-show), which is also what the week chart counts.
+type DayTally struct {
+	ByStatus map[AppointmentStatus]int
+	Expected int
+	Total    int
+}
+
+// TallyStatuses builds the day's tally from counts per status.
+func TallyStatuses(byStatus map[AppointmentStatus]int) DayTally {
+	t := DayTally{ByStatus: map[AppointmentStatus]int{}}
+	for s, n := range byStatus {
+		t.ByStatus[s] = n
+		t.Total += n
+		if s.Holds() {
+			t.Expected += n
+		}
+	}
+	return t
+}
+
+// TallyAppointments is TallyStatuses for a list of appointments.
+func TallyAppointments(as []*Appointment) DayTally {
+	by := map[AppointmentStatus]int{}
+	for _, a := range as {
+		by[a.Status]++
+	}
+	return TallyStatuses(by)
+}
+
+// CheckStatusDay refuses a status change that does not fit the appointment's
+// date in the practice's time zone loc, today being the practice's date:
+// arrival (check-in) and starting the visit only on its own day, a no-show
+// not before its day. Other changes (cancel, complete) are not tied to a day.
+func (a *Appointment) CheckStatusDay(to AppointmentStatus, today Date, loc *time.Location) error {
+	day := DateOf(a.Start.In(loc))
+	on := day.Time().Format("Mon 2 Jan 2006")
+	switch to {
+	case StatusCheckedIn, StatusInProgress:
+		if !day.Equal(today) {
+			what := "checked in"
+			if to == StatusInProgress {
+				what = "started"
+			}
+			return &Error{Code: ECONFLICT, Message: "This appointment is on " + on + "; it can only be " + what + " on that day.",
+				Fields: map[string]string{"status": "Only on " + on + "."}}
+		}
+	case StatusNoShow:
+		if day.After(today) {
+			return &Error{Code: ECONFLICT, Message: "This appointment is on " + on + "; it cannot be marked as a no-show before that day.",
+				Fields: map[string]string{"status": "Not before " + on + "."}}
+		}
+	}
+	return nil
 }

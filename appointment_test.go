@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"testing"
+	"time"
 
 	"medic"
 )
@@ -87,5 +88,52 @@ func TestAppointmentTypeValidate(t *testing.T) {
 	typ := medic.AppointmentType{Name: " Check-up ", DurationMinutes: 20}
 	if err := typ.Validate(); err != nil || typ.Color != "#1a6fb0" || typ.Name != "Check-up" {
 		t.Errorf("defaults: %+v, %v", typ, err)
+	}
+}
+
+func TestTallyCountsEveryStatusAndExpectsHoldingOnes(t *testing.T) {
+	as := []*medic.Appointment{{Status: medic.StatusBooked}, {Status: medic.StatusCheckedIn}, {Status: medic.StatusCompleted}, {Status: medic.StatusNoShow}, {Status: medic.StatusCancelled}, {Status: medic.StatusCancelled}}
+	got := medic.TallyAppointments(as)
+	if got.Total != 6 || got.Expected != 3 || got.ByStatus[medic.StatusCancelled] != 2 || got.ByStatus[medic.StatusNoShow] != 1 {
+		t.Fatalf("tally = %+v", got)
+	}
+	if again := medic.TallyStatuses(got.ByStatus); again.Total != got.Total || again.Expected != got.Expected {
+		t.Fatalf("tally from counts %+v differs from tally of the list %+v", again, got)
+	}
+}
+
+func TestCheckStatusDay(t *testing.T) {
+	loc, err := time.LoadLocation("Africa/Johannesburg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := medic.NewDate(2030, time.March, 5)
+	// 23:30 in Johannesburg on the 4th is 21:30 UTC: the practice's date decides.
+	lateYesterday := time.Date(2030, time.March, 4, 23, 30, 0, 0, loc)
+	earlyToday := time.Date(2030, time.March, 5, 0, 15, 0, 0, loc)
+	tomorrow := time.Date(2030, time.March, 6, 9, 0, 0, 0, loc)
+	for _, c := range []struct {
+		start time.Time
+		to    medic.AppointmentStatus
+		ok    bool
+	}{
+		{earlyToday, medic.StatusCheckedIn, true},
+		{earlyToday, medic.StatusInProgress, true},
+		{earlyToday, medic.StatusNoShow, true},
+		{lateYesterday, medic.StatusCheckedIn, false},
+		{lateYesterday, medic.StatusNoShow, true},
+		{tomorrow, medic.StatusCheckedIn, false},
+		{tomorrow, medic.StatusInProgress, false},
+		{tomorrow, medic.StatusNoShow, false},
+		{tomorrow, medic.StatusCancelled, true},
+		{lateYesterday, medic.StatusCompleted, true},
+	} {
+		err := (&medic.Appointment{Start: c.start}).CheckStatusDay(c.to, today, loc)
+		if (err == nil) != c.ok {
+			t.Errorf("%s -> %s: err = %v, want ok %v", c.start, c.to, err, c.ok)
+		}
+		if err != nil && medic.ErrorCode(err) != medic.ECONFLICT {
+			t.Errorf("%s -> %s: code %s", c.start, c.to, medic.ErrorCode(err))
+		}
 	}
 }

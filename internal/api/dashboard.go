@@ -25,6 +25,7 @@ type dashboardDTO struct {
 	Date              medic.Date         `json:"date"`
 	TimeZone          string             `json:"time_zone"`
 	TodayTotal        *int               `json:"today_total"`
+	TodayExpected     *int               `json:"today_expected"` // not cancelled, not a no-show
 	TodayByStatus     map[string]int     `json:"today_by_status"`
 	TodayAppointments []appointmentDTO   `json:"today_appointments"`
 	Week              []dayCountDTO      `json:"week"`
@@ -44,13 +45,12 @@ func (h *Handler) getDashboard(w http.ResponseWriter, r *http.Request) {
 	loc := practiceZone(r.Context())
 	out := dashboardDTO{Date: medic.DateOf(h.app.Clock.Now().In(loc)), TimeZone: loc.String()}
 	if t.Can(medic.PermAppointmentsRead) {
-		total := 0
+		total, expected := d.Tally.Total, d.Tally.Expected
 		out.TodayByStatus = map[string]int{}
 		for _, s := range medic.AppointmentStatuses {
-			out.TodayByStatus[string(s)] = d.TodayByStatus[s]
-			total += d.TodayByStatus[s]
+			out.TodayByStatus[string(s)] = d.Tally.ByStatus[s]
 		}
-		out.TodayTotal = &total
+		out.TodayTotal, out.TodayExpected = &total, &expected
 		out.TodayAppointments = mapAll(d.Today, toAppointment(loc))
 		out.Week = make([]dayCountDTO, len(d.Week))
 		for i, c := range d.Week {

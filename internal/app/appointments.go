@@ -228,6 +228,15 @@ func (a *App) ListAppointments(ctx context.Context, f medic.AppointmentFilter, p
 	return out, next, err
 }
 
+// AppointmentsVersion is a fingerprint of the appointments matching f, for
+// a live page to ask whether to reload; it reads no patient data.
+func (a *App) AppointmentsVersion(ctx context.Context, f medic.AppointmentFilter) (string, error) {
+	if _, err := a.allow(ctx, "appointment.list"); err != nil {
+		return "", err
+	}
+	return a.Appointments.AppointmentsVersion(ctx, f)
+}
+
 // auditAppointmentsShown records, in one statement, that each appointment
 // in a list was shown: a list shows patient names, so each is a read of
 // that patient's data, findable by patient.
@@ -331,6 +340,9 @@ func (a *App) SetAppointmentStatus(ctx context.Context, id string, to medic.Appo
 		if !from.CanBecome(to) {
 			return &medic.Error{Code: medic.ECONFLICT, Message: fmt.Sprintf("An appointment that is %s cannot become %s.", label(from), label(to)),
 				Fields: map[string]string{"status": "Not allowed from " + label(from) + "."}}
+		}
+		if err := ap.CheckStatusDay(to, a.today(ctx), a.location(ctx)); err != nil {
+			return err
 		}
 		if err := a.Appointments.SetAppointmentStatus(ctx, id, from, to, reason); err != nil {
 			return err

@@ -9,8 +9,9 @@ import (
 
 // Dashboard is the desk's front page for the practice in context.
 type Dashboard struct {
-	Today          []*medic.Appointment
-	TodayByStatus  map[medic.AppointmentStatus]int
+	Today []*medic.Appointment
+	// Tally is today's figures, defined as on Today (medic.DayTally).
+	Tally          medic.DayTally
 	ActivePatients int
 	// Week is the number of appointments per day of the current week (Mon–Sun).
 	Week   []DayCount
@@ -30,7 +31,7 @@ func (a *App) GetDashboard(ctx context.Context) (*Dashboard, error) {
 	if !ok {
 		return nil, medic.ErrNotFound
 	}
-	d := &Dashboard{TodayByStatus: map[medic.AppointmentStatus]int{}}
+	d := &Dashboard{Tally: medic.TallyStatuses(nil)}
 	loc := a.location(ctx)
 	today := a.today(ctx)
 	start, end := today.In(loc), today.AddDays(1).In(loc)
@@ -40,9 +41,11 @@ func (a *App) GetDashboard(ctx context.Context) (*Dashboard, error) {
 		if d.Today, err = a.allTodays(ctx, start, end); err != nil {
 			return nil, err
 		}
-		if d.TodayByStatus, err = a.Appointments.CountAppointmentsByStatus(ctx, start, end); err != nil {
+		byStatus, err := a.Appointments.CountAppointmentsByStatus(ctx, start, end)
+		if err != nil {
 			return nil, err
 		}
+		d.Tally = medic.TallyStatuses(byStatus)
 		counts, err := a.Appointments.DailyCounts(ctx, monday.In(loc), monday.AddDays(7).In(loc), loc)
 		if err != nil {
 			return nil, err

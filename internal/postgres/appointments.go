@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -67,29 +68,9 @@ func (db *DB) ListAppointments(ctx context.Context, f medic.AppointmentFilter, p
 	}
 	page = page.Normalize()
 	var args queryArgs
-	where := []string{"a.practice_id = " + args.add(pid)}
-	for _, c := range [...]struct{ col, id string }{{"a.patient_id", f.PatientID}, {"a.practitioner_id", f.PractitionerID}, {"a.location_id", f.LocationID}} {
-		col, id := c.col, c.id
-		if id == "" {
-			continue
-		}
-		if !isUUID(id) {
-			return []*medic.Appointment{}, "", nil // matches nothing
-		}
-		where = append(where, col+" = "+args.add(id)+"::uuid")
-	}
-	if !f.From.IsZero() {
-		where = append(where, "a.starts_at >= "+args.add(f.From))
-	}
-	if !f.To.IsZero() {
-		where = append(where, "a.starts_at < "+args.add(f.To))
-	}
-	if len(f.Statuses) > 0 {
-		ss := make([]string, len(f.Statuses))
-		for i, s := range f.Statuses {
-			ss[i] = string(s)
-		}
-		where = append(where, "a.status = ANY("+args.add(ss)+"::text[])")
+	where, ok := appointmentWhere(pid, f, &args)
+	if !ok {
+		return []*medic.Appointment{}, "", nil
 	}
 	if page.Cursor != "" {
 		var after time.Time
@@ -117,6 +98,61 @@ func (db *DB) ListAppointments(ctx context.Context, f medic.AppointmentFilter, p
 		next = encodeCursor(last.Start, last.ID)
 	}
 	return as, next, nil
+}
+
+// appointmentWhere is the WHERE of f for the practice pid; ok is false when
+// f matches nothing (an id that is no UUID).
+func appointmentWhere(pid string, f medic.AppointmentFilter, args *queryArgs) (where []string, ok bool) {
+	where = []string{"a.practice_id = " + args.add(pid)}
+	for _, c := range [...]struct{ col, id string }{{"a.patient_id", f.PatientID}, {"a.practitioner_id", f.PractitionerID}, {"a.location_id", f.LocationID}} {
+		col, id := c.col, c.id
+		if id == "" {
+			continue
+		}
+		if !isUUID(id) {
+			return nil, false // matches nothing
+		}
+		where = append(where, col+" = "+args.add(id)+"::uuid")
+	}
+	if !f.From.IsZero() {
+		where = append(where, "a.starts_at >= "+args.add(f.From))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "a.starts_at < "+args.add(f.To))
+	}
+	if len(f.Statuses) > 0 {
+		ss := make([]string, len(f.Statuses))
+		for i, s := range f.Statuses {
+			ss[i] = string(s)
+		}
+		where = append(where, "a.status = ANY("+args.add(ss)+"::text[])")
+	}
+	return where, true
+}
+
+// AppointmentsVersion fingerprints the appointments matching f (which,
+// when, with whom, in what status): it changes whenever the list would.
+func (db *DB) AppointmentsVersion(ctx context.Context, f medic.AppointmentFilter) (string, error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return "", err
+	}
+	var args queryArgs
+	where, ok := appointmentWhere(pid, f, &args)
+	if !ok {
+		return "none", nil
+	}
+	var n int
+	var sum string
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*), coalesce(md5(string_agg(a.id::text || a.status || a.starts_at::text || a.practitioner_id::text
+			|| a.location_id::text || a.appointment_type_id::text || a.updated_at::text, ',' ORDER BY a.id)), '')
+			FROM appointments a WHERE `+strings.Join(where, " AND "), args...).Scan(&n, &sum)
+	})
+	if err != nil {
+		return "", err
+	}
+	return strconv.Itoa(n) + "-" + sum, nil
 }
 
 // FindAppointment returns ENOTFOUND if the appointment does not exist or belongs to another practice.

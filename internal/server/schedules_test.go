@@ -349,7 +349,7 @@ func TestDashboard(t *testing.T) {
 
 	for _, role := range medic.Roles {
 		r := want(t, d.c[role].Do("GET", d.base+"/dashboard", nil), http.StatusOK)
-		if r.Str("date") != "2030-03-07" || r.Get("today_total") != float64(3) || r.Get("active_patients") != float64(4) {
+		if r.Str("date") != "2030-03-07" || r.Get("today_total") != float64(3) || r.Get("today_expected") != float64(2) || r.Get("active_patients") != float64(4) {
 			t.Errorf("%s: %s", role, r.Body)
 		}
 		for status, n := range map[string]float64{"booked": 1, "checked_in": 1, "cancelled": 1, "completed": 0, "in_progress": 0, "no_show": 0} {

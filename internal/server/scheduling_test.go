@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"medic"
 	"medic/internal/server/servertest"
@@ -325,16 +326,35 @@ func TestAppointmentStatusChanges(t *testing.T) {
 		wantProblem(t, r, http.StatusConflict)
 	}
 
+	// onThursday runs fn at 08:00 on the appointments' day in Johannesburg
+	// with a receptionist signed in then, and comes back to the test clock.
+	onThursday := func(t *testing.T, fn func(th *servertest.Client)) {
+		t.Helper()
+		env.Clock.Set(time.Date(2030, 3, 7, 6, 0, 0, 0, time.UTC))
+		defer env.Clock.Set(servertest.Start)
+		fn(env.Login(t, "receptionist@status.example", pw))
+	}
+
 	t.Run("a visit goes booked, checked in, in progress, completed", func(t *testing.T) {
 		id := d.book(t, patient, thu0900)
-		for _, step := range []struct{ action, status string }{{"check-in", "checked_in"}, {"start", "in_progress"}, {"complete", "completed"}} {
-			if r := want(t, rc.Do("POST", path(id, step.action), nil), http.StatusOK); r.Str("status") != step.status {
-				t.Fatalf("%s: %s", step.action, r)
+		// Arrival follows the appointment's date: not on Monday for Thursday.
+		for _, action := range []string{"check-in", "no-show"} {
+			r := rc.Do("POST", path(id, action), nil)
+			conflict(t, r)
+			if !strings.Contains(r.Str("detail"), "Thu 7 Mar 2030") {
+				t.Errorf("%s before the day: %s", action, r)
 			}
 		}
-		for _, action := range []string{"check-in", "start", "complete", "no-show"} {
-			conflict(t, rc.Do("POST", path(id, action), nil))
-		}
+		onThursday(t, func(th *servertest.Client) {
+			for _, step := range []struct{ action, status string }{{"check-in", "checked_in"}, {"start", "in_progress"}, {"complete", "completed"}} {
+				if r := want(t, th.Do("POST", path(id, step.action), nil), http.StatusOK); r.Str("status") != step.status {
+					t.Fatalf("%s: %s", step.action, r)
+				}
+			}
+			for _, action := range []string{"check-in", "start", "complete", "no-show"} {
+				conflict(t, th.Do("POST", path(id, action), nil))
+			}
+		})
 		conflict(t, rc.Do("POST", path(id, "cancel"), map[string]any{"reason": "too late"}))
 		conflict(t, rc.Do("POST", path(id, "reschedule"), map[string]any{"start": thu1030}))
 		if r := want(t, rc.Do("GET", d.base+"/appointments/"+id, nil), http.StatusOK); r.Str("status") != "completed" {
@@ -348,12 +368,14 @@ func TestAppointmentStatusChanges(t *testing.T) {
 
 	t.Run("a booked appointment cannot be started or completed directly", func(t *testing.T) {
 		id := d.book(t, patient, thu0930)
-		conflict(t, rc.Do("POST", path(id, "start"), nil))
-		conflict(t, rc.Do("POST", path(id, "complete"), nil))
-		if r := want(t, rc.Do("POST", path(id, "no-show"), nil), http.StatusOK); r.Str("status") != "no_show" {
-			t.Errorf("no-show: %s", r)
-		}
-		conflict(t, rc.Do("POST", path(id, "check-in"), nil))
+		onThursday(t, func(th *servertest.Client) {
+			conflict(t, th.Do("POST", path(id, "start"), nil))
+			conflict(t, th.Do("POST", path(id, "complete"), nil))
+			if r := want(t, th.Do("POST", path(id, "no-show"), nil), http.StatusOK); r.Str("status") != "no_show" {
+				t.Errorf("no-show: %s", r)
+			}
+			conflict(t, th.Do("POST", path(id, "check-in"), nil))
+		})
 		conflict(t, rc.Do("POST", path(id, "cancel"), map[string]any{"reason": "x"}))
 		// A no-show frees the slot.
 		if got := d.remaining(t, thu0930); got != 1 {

@@ -284,18 +284,6 @@ type appointmentView struct {
 	SlotForm    string
 }
 
-// nextStatuses lists the statuses an appointment in s may move to by a
-// button (cancelling has its own form, with a reason).
-func nextStatuses(s medic.AppointmentStatus) []medic.AppointmentStatus {
-	var out []medic.AppointmentStatus
-	for _, to := range medic.AppointmentStatuses {
-		if to != medic.StatusCancelled && s.CanBecome(to) {
-			out = append(out, to)
-		}
-	}
-	return out
-}
-
 func (h *Handler) appointment(w http.ResponseWriter, r *http.Request, v *visitor) {
 	h.renderAppointment(w, r, http.StatusOK, v, r.URL.Query().Get("date"), r.URL.Query().Get("location"))
 }
@@ -313,7 +301,7 @@ func (h *Handler) renderAppointment(w http.ResponseWriter, r *http.Request, stat
 	d := appointmentView{Appointment: ap, CanWrite: write, CanCancel: write && ap.Status.CanBecome(medic.StatusCancelled),
 		CanMove: write && ap.Status == medic.StatusBooked, SlotForm: "move"}
 	if write {
-		d.Next = nextStatuses(ap.Status)
+		d.Next = nextStatuses(ap, h.today(v), v.zone())
 	}
 	p := h.page(r, "", "calendar")
 	p.Title = ap.PatientName + " · " + p.When(ap.Start)

@@ -44,10 +44,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, v *visitor) 
 	}
 	d := dashboardView{Dash: dash, Appointments: v.tenant.Can(medic.PermAppointmentsRead), Patients: v.tenant.Can(medic.PermPatientsRead)}
 	if d.Appointments {
-		for _, s := range medic.AppointmentStatuses {
-			d.Counts = append(d.Counts, statusCount{s, dash.TodayByStatus[s]})
-			d.TodayTotal += dash.TodayByStatus[s]
-		}
+		d.Figures = newDayFigures(dash.Tally)
 		d.Chart = newWeekChart(dash.Week, h.today(v))
 	}
 	p := h.page(r, v.practice.Name, "dashboard")
@@ -61,9 +58,28 @@ type dashboardView struct {
 	Dash         *app.Dashboard
 	Appointments bool // the role reads appointments
 	Patients     bool // the role reads charts
-	Counts       []statusCount
-	TodayTotal   int
+	Figures      dayFigures
 	Chart        weekChart
+}
+
+// dayFigures is a day's tally as the dashboard and Today show it (the same
+// partial, from the same medic.DayTally).
+type dayFigures struct {
+	Expected, Total int
+	Counts          []statusCount
+}
+
+type statusCount struct {
+	Status medic.AppointmentStatus
+	Count  int
+}
+
+func newDayFigures(t medic.DayTally) dayFigures {
+	f := dayFigures{Expected: t.Expected, Total: t.Total}
+	for _, s := range medic.AppointmentStatuses {
+		f.Counts = append(f.Counts, statusCount{s, t.ByStatus[s]})
+	}
+	return f
 }
 
 // weekChart is the week's volume as a bar chart drawn in SVG on the

@@ -120,8 +120,18 @@ func (d *directory) TypeOptions(keep string) []option {
 }
 
 func (d *directory) practitioner(id string) *medic.Practitioner { return d.practitioners[id] }
-func (d *directory) location(id string) *medic.Location         { return d.locations[id] }
-func (d *directory) apptType(id string) *medic.AppointmentType  { return d.types[id] }
+
+// practitionerOfMember is the practitioner linked to a member, if any.
+func (d *directory) practitionerOfMember(memberID string) *medic.Practitioner {
+	for _, p := range d.Practitioners {
+		if memberID != "" && p.MemberID == memberID {
+			return p
+		}
+	}
+	return nil
+}
+func (d *directory) location(id string) *medic.Location        { return d.locations[id] }
+func (d *directory) apptType(id string) *medic.AppointmentType { return d.types[id] }
 
 // PractitionerName names a practitioner by id ("" if unknown).
 func (d *directory) PractitionerName(id string) string {

@@ -40,6 +40,29 @@ type env struct {
 	srv *httptest.Server
 	// mailReader is an operator's session: only operators see the dev mailbox.
 	mailReader *client
+	// clock is the app's clock: the real time until a test sets it.
+	clock *testClock
+}
+
+// testClock is the real time until Set, then that instant.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.now.IsZero() {
+		return time.Now()
+	}
+	return c.now
+}
+
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
 }
 
 type envOption func(*server.Config)
@@ -61,6 +84,8 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	// A practice's mail is an outbox job: sent (kept) at once, in the same
 	// transaction, through the app as the job queue would.
 	var a *app.App
+	clock := &testClock{}
+	db.Clock = clock
 	db.Enqueue = func(ctx context.Context, _ pgx.Tx, jobs ...postgres.Job) error {
 		for _, job := range jobs {
 			var err error
@@ -82,7 +107,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		Outbox: db.DB, Mailer: medic.MailerFunc(db.KeepMail),
 		Patients: db.DB, Practitioners: db.DB, Schedules: db.DB, AppointmentTypes: db.DB, Appointments: db.DB,
 		BookingCodes: db.DB, Notifications: db.DB, RateLimits: db.DB,
-		Clock: medic.SystemClock{}, SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
+		Clock: clock, SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
 		BaseURL: "http://example.test",
 	}
 	logs := &syncBuffer{}
@@ -98,7 +123,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	return &env{t: t, db: db, app: a, srv: srv}
+	return &env{t: t, db: db, app: a, srv: srv, clock: clock}
 }
 
 type syncBuffer struct {
