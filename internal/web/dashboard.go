@@ -19,6 +19,10 @@ type noPracticeView struct {
 // what that role can do here.
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, v *visitor) {
 	if v.session.ActivePracticeID == "" {
+		if v.user.IsOperator {
+			seeOther(w, r, "/operator") // the operator's desk is the console
+			return
+		}
 		h.render(w, r, http.StatusOK, "no_practice", h.page(r, "No practice yet", "dashboard"))
 		return
 	}

@@ -179,8 +179,55 @@ func TestNoPracticePage(t *testing.T) {
 	wantStatus(t, r, http.StatusOK)
 	wantContains(t, r, "not a member of a practice")
 	wantNotContains(t, r, `href="/operator"`)
-	r = e.signIn("op@example.org").get("/")
-	wantContains(t, r, "not a member of a practice", `href="/operator"`)
+	// The operator lands on the operator console, from sign-in and from /.
+	op := e.signIn("op@example.org")
+	for _, r := range []page{op.get("/"), op.post("/login", url.Values{"email": {"op@example.org"}, "password": {testPassword}})} {
+		wantStatus(t, r, http.StatusOK)
+		if r.url != "/operator" {
+			t.Fatalf("the operator is at %s, not the console", r.url)
+		}
+		wantContains(t, r, "Register a practice")
+	}
+}
+
+func TestTopBarMenuAndSwitcher(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	sunrise, harbour := e.mustPractice("sunrise", "Sunrise"), e.mustPractice("harbour", "Harbour")
+	e.mustMember(sunrise, e.mustUser("admin@sunrise.example", "Admin"), "admin")
+	e.mustMember(sunrise, e.mustUser("desk@sunrise.example", "Desk"), "receptionist")
+	both := e.mustUser("both@example.org", "Both")
+	e.mustMember(sunrise, both, "doctor")
+	e.mustMember(harbour, both, "admin")
+
+	menu := func(t *testing.T, r page) string {
+		t.Helper()
+		return regexpFind(t, r.body, `(?s)<li class="nav-menu">(.*?)</details>`)
+	}
+	admin := e.signIn("admin@sunrise.example").get("/settings")
+	wantStatus(t, admin, http.StatusOK)
+	m := menu(t, admin)
+	for _, link := range []string{`href="/practitioners"`, `href="/schedules"`, `href="/appointment-types"`, `href="/locations"`, `href="/members"`, `href="/settings" aria-current="page"`, `href="/outbox"`, `href="/audit"`} {
+		if !strings.Contains(m, link) {
+			t.Errorf("the admin's menu lacks %s:\n%s", link, m)
+		}
+	}
+	wantContains(t, admin, `<summary class="current">Practice</summary>`)
+	bar := strings.Replace(admin.body, m, "", 1)
+	if strings.Contains(bar, `href="/settings"`) || strings.Contains(bar, `href="/audit"`) {
+		t.Error("admin links outside the menu")
+	}
+	wantNotContains(t, admin, `id="switch-practice"`) // one practice: nothing to switch to
+
+	desk := e.signIn("desk@sunrise.example").get("/today")
+	m = menu(t, desk)
+	if !strings.Contains(m, `href="/locations"`) || !strings.Contains(m, `href="/members"`) || strings.Contains(m, `href="/settings"`) || strings.Contains(m, `href="/audit"`) {
+		t.Errorf("the receptionist's menu:\n%s", m)
+	}
+	wantContains(t, desk, `href="/today" aria-current="page"`, `href="/patients"`)
+	wantNotContains(t, desk, `<summary class="current">`)
+
+	wantContains(t, e.signIn("both@example.org").get("/"), `id="switch-practice"`, "Sunrise", "Harbour")
 }
 
 func TestAuditPage(t *testing.T) {
