@@ -214,6 +214,7 @@ func newApp(db *postgres.DB, baseURL string) *app.App {
 		Schedules:        db,
 		AppointmentTypes: db,
 		Appointments:     db,
+		Encounters:       db,
 		BookingCodes:     db,
 		Notifications:    db,
 		RateLimits:       db,

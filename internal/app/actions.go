@@ -51,6 +51,19 @@ var actions = map[string]medic.Permission{
 	"notification.count": medic.PermAppointmentsRead,
 	"notification.read":  medic.PermAppointmentsRead,
 
+	// Encounters (see encounters.go for who does what).
+	"encounter.create":          medic.PermNotesWrite,
+	"encounter.view":            medic.PermClinicalRead,
+	"encounter.list":            medic.PermClinicalRead,
+	"encounter.update":          medic.PermNotesWrite,
+	"encounter.finish":          medic.PermClinicalWrite,
+	"encounter.addendum":        medic.PermNotesWrite,
+	"encounter.stage":           medic.PermAppointmentsWrite,
+	"queue.view":                medic.PermAppointmentsRead,
+	"encounter_template.list":   medic.PermNotesWrite,
+	"encounter_template.create": medic.PermSettingsManage,
+	"encounter_template.update": medic.PermSettingsManage,
+
 	"outbox.list":  medic.PermSettingsManage,
 	"outbox.retry": medic.PermSettingsManage,
 }

@@ -33,6 +33,7 @@ type App struct {
 	Schedules        medic.ScheduleService
 	AppointmentTypes medic.AppointmentTypeService
 	Appointments     medic.AppointmentService
+	Encounters       medic.EncounterService
 
 	// PublicBooking stores booking codes and finds charts for the public page.
 	BookingCodes  medic.PublicBookingService

@@ -21,4 +21,5 @@ var (
 	_ medic.ScheduleService        = (*DB)(nil)
 	_ medic.AppointmentTypeService = (*DB)(nil)
 	_ medic.AppointmentService     = (*DB)(nil)
+	_ medic.EncounterService       = (*DB)(nil)
 )

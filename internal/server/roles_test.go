@@ -137,6 +137,23 @@ var routeRules = []routeRule{
 	{pattern: "POST " + api + "/appointments/{id}/no-show", path: sunrise + "/appointments/{appointment}/no-show", perm: medic.PermAppointmentsWrite, action: "appointment.status"},
 	{pattern: "POST " + api + "/appointments/{id}/start", path: sunrise + "/appointments/{appointment}/start", perm: medic.PermAppointmentsWrite, action: "appointment.status"},
 	{pattern: "POST " + api + "/appointments/{id}/complete", path: sunrise + "/appointments/{appointment}/complete", perm: medic.PermAppointmentsWrite, action: "appointment.status"},
+	// Encounters are clinical: reception and billing are refused every one
+	// of these routes (403, audited). The queue board shows names, stages
+	// and times only: every role sees it; reception moves a visit from
+	// registration to assessment (encounters_test.go), billing nothing.
+	{pattern: "GET " + api + "/encounters", path: sunrise + "/encounters?patient={patient}", perm: medic.PermClinicalRead, action: "encounter.list", chart: chartDemographics},
+	{pattern: "POST " + api + "/encounters", path: sunrise + "/encounters", perm: medic.PermNotesWrite, action: "encounter.create", ok: 201,
+		body: map[string]any{"patient_id": "{patient}", "practitioner_id": "{practitioner}", "location_id": "{location}"}},
+	{pattern: "GET " + api + "/encounters/{id}", path: sunrise + "/encounters/{encounter}", perm: medic.PermClinicalRead, action: "encounter.view", chart: chartDemographics},
+	{pattern: "PATCH " + api + "/encounters/{id}", path: sunrise + "/encounters/{encounter}", body: map[string]any{"soap": map[string]any{"plan": "Rest"}}, perm: medic.PermNotesWrite, action: "encounter.update"},
+	{pattern: "POST " + api + "/encounters/{id}/finish", path: sunrise + "/encounters/{encounter}/finish", perm: medic.PermClinicalWrite, action: "encounter.finish"},
+	{pattern: "POST " + api + "/encounters/{id}/addenda", path: sunrise + "/encounters/{finished}/addenda", body: map[string]any{"text": "Seen again", "reason": "Follow-up"}, perm: medic.PermNotesWrite, action: "encounter.addendum", ok: 201},
+	{pattern: "POST " + api + "/encounters/{id}/stage", path: sunrise + "/encounters/{encounter}/stage", body: map[string]any{"stage": "assessment"}, perm: medic.PermAppointmentsWrite, action: "encounter.stage"},
+	{pattern: "GET " + api + "/queue", path: sunrise + "/queue", chart: chartDemographics},
+	{pattern: "GET " + api + "/encounter-templates", path: sunrise + "/encounter-templates", perm: medic.PermNotesWrite, action: "encounter_template.list"},
+	{pattern: "POST " + api + "/encounter-templates", path: sunrise + "/encounter-templates", body: map[string]any{"name": "Travel clinic"}, perm: medic.PermSettingsManage, action: "encounter_template.create", ok: 201},
+	{pattern: "GET " + api + "/encounter-templates/{id}", path: sunrise + "/encounter-templates/{template}", perm: medic.PermNotesWrite, action: "encounter_template.list"},
+	{pattern: "PATCH " + api + "/encounter-templates/{id}", path: sunrise + "/encounter-templates/{template}", body: map[string]any{"active": true}, perm: medic.PermSettingsManage, action: "encounter_template.update"},
 	// Every role reads notifications (appointments.read).
 	{pattern: "GET " + api + "/notifications"}, {pattern: "POST " + api + "/notifications/{id}/read"},
 	// The outbox names recipients and subjects: admins only, no chart.
@@ -255,6 +272,7 @@ type roleFixture struct {
 const (
 	allergyMarker   = "Penicillin-Q7X"
 	conditionMarker = "Asthma-Q7X"
+	soapMarker      = "Migraine-Q7X" // in the fixture encounters' SOAP notes
 )
 
 func newRoleFixture(t *testing.T) *roleFixture {
@@ -277,6 +295,14 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	f.ids["exception"] = want(t, admin.Do("POST", d.base+"/schedule-exceptions", map[string]any{
 		"practitioner_id": d.practitioner, "kind": "leave", "start": "2030-05-01T00:00:00+02:00", "end": "2030-05-02T00:00:00+02:00",
 	}), http.StatusCreated).Str("id")
+	f.ids["encounter"] = want(t, admin.Do("POST", d.base+"/encounters", map[string]any{"patient_id": f.ids["patient"], "practitioner_id": d.practitioner,
+		"location_id": d.loc.ID, "stage": "consultation"}), http.StatusCreated).Str("id")
+	want(t, admin.Do("PATCH", d.base+"/encounters/"+f.ids["encounter"], map[string]any{"soap": map[string]any{"assessment": soapMarker}}), http.StatusOK)
+	f.ids["finished"] = want(t, admin.Do("POST", d.base+"/encounters", map[string]any{"patient_id": f.ids["patient"], "practitioner_id": d.practitioner,
+		"location_id": d.loc.ID}), http.StatusCreated).Str("id")
+	want(t, admin.Do("PATCH", d.base+"/encounters/"+f.ids["finished"], map[string]any{"soap": map[string]any{"plan": soapMarker}}), http.StatusOK)
+	want(t, admin.Do("POST", d.base+"/encounters/"+f.ids["finished"]+"/finish", nil), http.StatusOK)
+	f.ids["template"] = want(t, admin.Do("GET", d.base+"/encounter-templates", nil), http.StatusOK).Items()[0]["id"].(string)
 	mails := want(t, admin.Do("GET", d.base+"/outbox", nil), http.StatusOK).Items()
 	if len(mails) == 0 {
 		t.Fatal("the practice's outbox is empty")
@@ -364,6 +390,7 @@ func TestRolesOnEveryRoute(t *testing.T) {
 	f := newRoleFixture(t)
 	t.Run("refusals", func(t *testing.T) { testRefusals(t, f) })
 	t.Run("chart projection", func(t *testing.T) { testChartProjection(t, f) })
+	t.Run("no clinical notes", func(t *testing.T) { testNoClinicalNotes(t, f) })
 	t.Run("clinical writes", func(t *testing.T) { testClinicalWrites(t, f) })
 }
 
@@ -401,6 +428,29 @@ func testRefusals(t *testing.T, f *roleFixture) {
 		if refused == 0 {
 			t.Errorf("%s: every role holds %s; list it without perm", r.pattern, r.perm)
 		}
+	}
+}
+
+// testNoClinicalNotes: no page or answer a role without clinical read may
+// fetch holds an encounter's SOAP note (the fixture's encounters carry
+// soapMarker); clinical roles do see it where it is shown.
+func testNoClinicalNotes(t *testing.T, f *roleFixture) {
+	seen := false
+	for _, r := range routeRules {
+		if r.path == "" || !strings.HasPrefix(r.pattern, "GET ") {
+			continue
+		}
+		for _, role := range medic.Roles {
+			res := f.do(t, r, role)
+			has := strings.Contains(string(res.Body), soapMarker)
+			if has && !role.CanReadChart(medic.ChartClinical) {
+				t.Errorf("%s as %s shows a SOAP note: %s", r.pattern, role, res)
+			}
+			seen = seen || has
+		}
+	}
+	if !seen {
+		t.Error("no route showed the fixture's SOAP note to anyone: the check proves nothing")
 	}
 }
 

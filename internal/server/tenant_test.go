@@ -90,6 +90,20 @@ var tenantRoutes = []tenantRoute{
 	{"GET", "/notifications", nil, ""},
 	{"POST", "/notifications/{id}/read", nil, "notification"},
 
+	{"GET", "/encounters", nil, ""},
+	{"POST", "/encounters", map[string]any{"patient_id": "6f1c4f4e-0d7a-4c55-9a43-6c1f0b6f7a04", "practitioner_id": "6f1c4f4e-0d7a-4c55-9a43-6c1f0b6f7a02",
+		"location_id": "6f1c4f4e-0d7a-4c55-9a43-6c1f0b6f7a03"}, ""},
+	{"GET", "/encounters/{id}", nil, "encounter"},
+	{"PATCH", "/encounters/{id}", map[string]any{"soap": map[string]any{"plan": "Taken over"}}, "encounter"},
+	{"POST", "/encounters/{id}/finish", nil, "encounter"},
+	{"POST", "/encounters/{id}/addenda", map[string]any{"text": "Taken over", "reason": "Intrusion"}, "finished"},
+	{"POST", "/encounters/{id}/stage", map[string]any{"stage": "assessment"}, "encounter"},
+	{"GET", "/queue", nil, ""},
+	{"GET", "/encounter-templates", nil, ""},
+	{"POST", "/encounter-templates", map[string]any{"name": "Intrusion"}, ""},
+	{"GET", "/encounter-templates/{id}", nil, "template"},
+	{"PATCH", "/encounter-templates/{id}", map[string]any{"name": "Taken Over"}, "template"},
+
 	{"GET", "/outbox", nil, ""},
 	{"POST", "/outbox/{id}/retry", nil, "mail"},
 }
@@ -148,6 +162,15 @@ func TestCrossTenant(t *testing.T) {
 		t.Fatal("practice A's outbox is empty")
 	}
 	recsA["mail"] = mails[0]["id"].(string)
+	// A's encounters (a draft and a finished one with an addendum) and a template.
+	for _, kind := range []string{"finished", "encounter"} {
+		recsA[kind] = want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/encounters", map[string]any{"patient_id": recsA["patient"],
+			"practitioner_id": recsA["practitioner"], "location_id": x.locA.ID, "stage": "consultation"}), http.StatusCreated).Str("id")
+	}
+	want(t, x.adminA.Do("PATCH", "/api/v1/practices/alpha/encounters/"+recsA["encounter"], map[string]any{"soap": map[string]any{"plan": "Alpha plan"}}), http.StatusOK)
+	want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/encounters/"+recsA["finished"]+"/finish", nil), http.StatusOK)
+	recsA["addendum"] = want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/encounters/"+recsA["finished"]+"/addenda", map[string]any{"text": "Alpha addendum", "reason": "Late result"}), http.StatusCreated).Str("id")
+	recsA["template"] = want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/encounter-templates", nil), http.StatusOK).Items()[0]["id"].(string)
 	idOf := func(kind string) string {
 		if id, ok := recsA[kind]; ok {
 			return id
@@ -295,7 +318,9 @@ func TestCrossTenant(t *testing.T) {
 			"/patients?include_inactive=true", "/patients?q=Amahle", "/patients?q=amahle@alpha.example", "/practitioners", "/appointment-types",
 			"/schedules", "/schedules?practitioner=" + recsA["practitioner"], "/schedule-exceptions", "/schedule-exceptions?practitioner=" + recsA["practitioner"],
 			"/availability?from=2030-03-04&to=2030-03-18", "/appointments", "/appointments?patient=" + recsA["patient"],
-			"/appointments?practitioner=" + recsA["practitioner"], "/notifications"} {
+			"/appointments?practitioner=" + recsA["practitioner"], "/notifications",
+			"/encounters", "/encounters?patient=" + recsA["patient"], "/encounters?location=" + x.locA.ID, "/encounters?status=finished",
+			"/queue", "/queue?location=" + x.locA.ID, "/encounter-templates?all=true"} {
 			r := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo"+path, nil), http.StatusOK)
 			for _, f := range foreign {
 				if strings.Contains(string(r.Body), f) {
