@@ -22,6 +22,12 @@ func TestEncounterFlow(t *testing.T) {
 	t.Parallel()
 	env := servertest.New(t)
 	d := newDesk(t, env, "sunrise")
+	// Thursday 08:50, the day of the visit (check-in is only on the day);
+	// the sessions are signed in again after the jump.
+	env.Clock.Set(time.Date(2030, 3, 7, 6, 50, 0, 0, time.UTC))
+	for _, role := range medic.Roles {
+		d.c[role] = env.Login(t, string(role)+"@sunrise.example", pw)
+	}
 	nurse, doctor, rc, billing := d.c[medic.RoleNurse], d.c[medic.RoleDoctor], d.c[medic.RoleReceptionist], d.c[medic.RoleBilling]
 	patient := d.patient(t, "Lindiwe", "")
 	ap := d.book(t, patient, thu0900)
