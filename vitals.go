@@ -109,7 +109,7 @@ func (f VitalField) Spec() (VitalSpec, bool) {
 // Value returns a pointer to the field's value in v (nil for an unknown
 // field); BMI is computed.
 func (v *Vitals) Value(f VitalField) *float64 {
-	if p := v.slot(f); p != nil {
+	if p := v.Slot(f); p != nil {
 		return *p
 	}
 	if f == VitalBMI {
@@ -121,7 +121,7 @@ func (v *Vitals) Value(f VitalField) *float64 {
 // Set stores x (nil clears) in field f; it reports false for BMI or an
 // unknown field.
 func (v *Vitals) Set(f VitalField, x *float64) bool {
-	p := v.slot(f)
+	p := v.Slot(f)
 	if p == nil {
 		return false
 	}
@@ -129,7 +129,9 @@ func (v *Vitals) Set(f VitalField, x *float64) bool {
 	return true
 }
 
-func (v *Vitals) slot(f VitalField) **float64 {
+// Slot returns where field f is held in v (nil for BMI or an unknown
+// field), for code that handles every measurement alike.
+func (v *Vitals) Slot(f VitalField) **float64 {
 	switch f {
 	case VitalSystolic:
 		return &v.SystolicMmHg
@@ -268,9 +270,12 @@ func FormatVital(x float64, decimals int) string {
 // VitalsService records and lists a practice's vitals; ENOTFOUND for an
 // encounter or patient of another practice.
 type VitalsService interface {
-	// CreateVitals stores v for its encounter (which names the patient).
+	// CreateVitals stores v for its encounter (which names the patient);
+	// ErrEncounterFinished once the encounter is locked.
 	CreateVitals(ctx context.Context, v *Vitals) error
 	// ListVitals returns a patient's vitals measured in [from, to), oldest
 	// first, at most limit.
 	ListVitals(ctx context.Context, patientID string, from, to time.Time, limit int) ([]*Vitals, error)
+	// EncounterVitals returns the vitals of one encounter, oldest first.
+	EncounterVitals(ctx context.Context, encounterID string) ([]*Vitals, error)
 }

@@ -631,6 +631,9 @@ func (db *DB) MergePatients(ctx context.Context, from, into string) error {
 		}
 		// Clinical records (encounters, notes, prescriptions, sick notes...)
 		// add their own UPDATE ... SET patient_id = $3 here as they arrive.
+		if _, err := tx.Exec(ctx, `UPDATE encounter_vitals SET patient_id = $3 WHERE practice_id = $1 AND patient_id = $2`, pid, from, into); err != nil {
+			return err
+		}
 
 		// Charts merged into `from` earlier now point at the surviving chart.
 		if _, err := tx.Exec(ctx, `UPDATE patients SET merged_into = $3 WHERE practice_id = $1 AND merged_into = $2`, pid, from, into); err != nil {

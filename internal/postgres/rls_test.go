@@ -37,7 +37,7 @@ var rlsRequiredTables = []string{"members", "locations", "audit_events"}
 // rlsSeededTables are the tenant tables the isolation test must have seeded
 // for both practices (on top of whatever else the catalog finds).
 var rlsSeededTables = []string{"members", "locations", "practice_logos", "invitations", "api_tokens", "audit_events", "audit_seals", "booking_codes", "notifications",
-	"encounters", "encounter_addenda", "encounter_templates"}
+	"encounters", "encounter_addenda", "encounter_templates", "encounter_vitals"}
 
 type rlsQuerier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
@@ -823,7 +823,8 @@ func rlsSeed(t *testing.T, owner *pgx.Conn) *rlsSeeded {
 var errRLSNotReady = errors.New("a referenced row is not seeded yet")
 
 // rlsColumnValues overrides generated values ("table.column" -> text value)
-// for columns the generic rules below cannot satisfy.
+// for columns the generic rules below cannot satisfy; a nullable column
+// listed here is filled too.
 var rlsColumnValues = map[string]string{
 	"schedule_rules.weekday":             "1",
 	"schedule_rules.start_minute":        "480",
@@ -839,6 +840,8 @@ var rlsColumnValues = map[string]string{
 	"appointments.ends_at":               "2030-01-01T08:15:00Z",
 	"appointment_slots.slot_start":       "2030-01-01T08:00:00Z",
 	"slot_places.slot_start":             "2030-01-01T08:00:00Z",
+	// Nullable, but a set of vitals holds at least one measurement.
+	"encounter_vitals.pulse_bpm": "72",
 }
 
 type rlsInsert struct {
@@ -978,10 +981,10 @@ func (g *rlsRowGen) insert(ctx context.Context, table, practice string) (rlsInse
 	for _, c := range cols {
 		v, ok := values[c.name]
 		if !ok {
-			if !needed(c.name) {
-				continue
-			}
 			if v, ok = rlsColumnValues[table+"."+c.name]; !ok {
+				if !needed(c.name) {
+					continue
+				}
 				g.n++
 				if v, err = rlsValueFor(c, table, g.n); err != nil {
 					return rlsInsert{}, err

@@ -22,4 +22,5 @@ var (
 	_ medic.AppointmentTypeService = (*DB)(nil)
 	_ medic.AppointmentService     = (*DB)(nil)
 	_ medic.EncounterService       = (*DB)(nil)
+	_ medic.VitalsService          = (*DB)(nil)
 )
