@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"time"
 )
@@ -278,4 +279,65 @@ type VitalsService interface {
 	ListVitals(ctx context.Context, patientID string, from, to time.Time, limit int) ([]*Vitals, error)
 	// EncounterVitals returns the vitals of one encounter, oldest first.
 	EncounterVitals(ctx context.Context, encounterID string) ([]*Vitals, error)
+}
+
+// VitalLatest is the last value of one measurement on a chart, with the
+// one before it for the trend.
+type VitalLatest struct {
+	Field    VitalField
+	Label    string
+	Unit     string
+	Decimals int
+	Value    float64
+	At       time.Time
+	Previous *float64
+}
+
+// Trend is "up", "down" or "same" against the previous value ("" when
+// there is none).
+func (l VitalLatest) Trend() string {
+	switch {
+	case l.Previous == nil:
+		return ""
+	case round(l.Value, l.Decimals) > round(*l.Previous, l.Decimals):
+		return "up"
+	case round(l.Value, l.Decimals) < round(*l.Previous, l.Decimals):
+		return "down"
+	}
+	return "same"
+}
+
+// LatestVitals returns, for each measurement (and BMI) found in vs (any
+// order), its newest value and the one before; in form order.
+func LatestVitals(vs []*Vitals) []VitalLatest {
+	sorted := make([]*Vitals, len(vs))
+	copy(sorted, vs)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].MeasuredAt.After(sorted[j].MeasuredAt) })
+	fields := make([]VitalField, 0, len(VitalSpecs)+1)
+	for _, sp := range VitalSpecs {
+		fields = append(fields, sp.Field)
+	}
+	fields = append(fields, VitalBMI)
+	var out []VitalLatest
+	for _, f := range fields {
+		sp, _ := f.Spec()
+		var l *VitalLatest
+		for _, v := range sorted {
+			x := v.Value(f)
+			if x == nil {
+				continue
+			}
+			if l == nil {
+				l = &VitalLatest{Field: f, Label: sp.Label, Unit: sp.Unit, Decimals: sp.Decimals, Value: *x, At: v.MeasuredAt}
+				continue
+			}
+			prev := *x
+			l.Previous = &prev
+			break
+		}
+		if l != nil {
+			out = append(out, *l)
+		}
+	}
+	return out
 }

@@ -215,6 +215,7 @@ func newApp(db *postgres.DB, baseURL string) *app.App {
 		AppointmentTypes: db,
 		Appointments:     db,
 		Encounters:       db,
+		Vitals:           db,
 		BookingCodes:     db,
 		Notifications:    db,
 		RateLimits:       db,

@@ -116,6 +116,8 @@ func (h *Handler) Routes(mux Router) {
 	mux.HandleFunc("POST /api/v1/practices/{practice}/encounters/{id}/finish", h.tenant(h.finishEncounter))
 	mux.HandleFunc("POST /api/v1/practices/{practice}/encounters/{id}/addenda", h.tenant(h.addAddendum))
 	mux.HandleFunc("POST /api/v1/practices/{practice}/encounters/{id}/stage", h.tenant(h.setEncounterStage))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/encounters/{id}/vitals", h.tenant(h.recordVitals))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/patients/{id}/vitals", h.tenant(h.listPatientVitals))
 	mux.HandleFunc("GET /api/v1/practices/{practice}/queue", h.tenant(h.getQueue))
 	mux.HandleFunc("GET /api/v1/practices/{practice}/encounter-templates", h.tenant(h.listEncounterTemplates))
 	mux.HandleFunc("POST /api/v1/practices/{practice}/encounter-templates", h.tenant(h.createEncounterTemplate))

@@ -64,6 +64,10 @@ var actions = map[string]medic.Permission{
 	"encounter_template.create": medic.PermSettingsManage,
 	"encounter_template.update": medic.PermSettingsManage,
 
+	// Vitals: recorded by nurses, doctors and admins; read with the chart.
+	"vitals.record": medic.PermVitalsWrite,
+	"vitals.list":   medic.PermClinicalRead,
+
 	"outbox.list":  medic.PermSettingsManage,
 	"outbox.retry": medic.PermSettingsManage,
 }

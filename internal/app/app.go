@@ -34,6 +34,7 @@ type App struct {
 	AppointmentTypes medic.AppointmentTypeService
 	Appointments     medic.AppointmentService
 	Encounters       medic.EncounterService
+	Vitals           medic.VitalsService
 
 	// PublicBooking stores booking codes and finds charts for the public page.
 	BookingCodes  medic.PublicBookingService

@@ -148,6 +148,10 @@ var routeRules = []routeRule{
 	{pattern: "PATCH " + api + "/encounters/{id}", path: sunrise + "/encounters/{encounter}", body: map[string]any{"soap": map[string]any{"plan": "Rest"}}, perm: medic.PermNotesWrite, action: "encounter.update"},
 	{pattern: "POST " + api + "/encounters/{id}/finish", path: sunrise + "/encounters/{encounter}/finish", perm: medic.PermClinicalWrite, action: "encounter.finish"},
 	{pattern: "POST " + api + "/encounters/{id}/addenda", path: sunrise + "/encounters/{finished}/addenda", body: map[string]any{"text": "Seen again", "reason": "Follow-up"}, perm: medic.PermNotesWrite, action: "encounter.addendum", ok: 201},
+	// Vitals: nurses, doctors and admins record; clinical roles read.
+	{pattern: "POST " + api + "/encounters/{id}/vitals", path: sunrise + "/encounters/{encounter}/vitals", body: map[string]any{"pulse_bpm": 72},
+		perm: medic.PermVitalsWrite, action: "vitals.record", ok: 201},
+	{pattern: "GET " + api + "/patients/{id}/vitals", path: sunrise + "/patients/{patient}/vitals", perm: medic.PermClinicalRead, action: "vitals.list"},
 	{pattern: "POST " + api + "/encounters/{id}/stage", path: sunrise + "/encounters/{encounter}/stage", body: map[string]any{"stage": "assessment"}, perm: medic.PermAppointmentsWrite, action: "encounter.stage"},
 	{pattern: "GET " + api + "/queue", path: sunrise + "/queue", chart: chartDemographics},
 	{pattern: "GET " + api + "/encounter-templates", path: sunrise + "/encounter-templates", perm: medic.PermNotesWrite, action: "encounter_template.list"},

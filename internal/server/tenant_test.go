@@ -98,6 +98,8 @@ var tenantRoutes = []tenantRoute{
 	{"POST", "/encounters/{id}/finish", nil, "encounter"},
 	{"POST", "/encounters/{id}/addenda", map[string]any{"text": "Taken over", "reason": "Intrusion"}, "finished"},
 	{"POST", "/encounters/{id}/stage", map[string]any{"stage": "assessment"}, "encounter"},
+	{"POST", "/encounters/{id}/vitals", map[string]any{"systolic_mmhg": 120, "diastolic_mmhg": 80}, "encounter"},
+	{"GET", "/patients/{id}/vitals", nil, "patient"},
 	{"GET", "/queue", nil, ""},
 	{"GET", "/encounter-templates", nil, ""},
 	{"POST", "/encounter-templates", map[string]any{"name": "Intrusion"}, ""},
