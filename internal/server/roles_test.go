@@ -196,6 +196,10 @@ var routeRules = []routeRule{
 	{pattern: "GET /patients/{id}/merge", path: "/patients/{fresh}/merge?q=Thandi", perm: medic.PermPatientsWrite, action: "patient.merge", chart: chartDemographics},
 	{pattern: "POST /patients/{id}/merge", path: "/patients/{fresh}/merge", body: form("into", "{patient}", "confirm", "on"), perm: medic.PermPatientsWrite, action: "patient.merge"},
 
+	// An encounter's vitals page: clinical roles read it; nurses, doctors and admins record.
+	{pattern: "GET /encounters/{id}/vitals", path: "/encounters/{encounter}/vitals", perm: medic.PermClinicalRead, action: "encounter.view", chart: chartDemographics},
+	{pattern: "POST /encounters/{id}/vitals", path: "/encounters/{encounter}/vitals", body: form("pulse_bpm", "72"), perm: medic.PermVitalsWrite, action: "vitals.record", ok: 303},
+
 	{pattern: "GET /practitioners"}, {pattern: "GET /practitioners/{id}"},
 	{pattern: "GET /practitioners/new", path: "/practitioners/new", perm: medic.PermSchedulesManage, action: "practitioner.create"},
 	{pattern: "POST /practitioners/new", path: "/practitioners/new", body: form("name", "Dr Desk"), perm: medic.PermSchedulesManage, action: "practitioner.create"},

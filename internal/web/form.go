@@ -232,6 +232,7 @@ func templateFuncs(as *assets) template.FuncMap {
 		"field":        makeField,
 		"choose":       makeSelect,
 		"statusLabel":  statusLabel,
+		"flagWords":    flagWords,
 		"statusAction": statusAction,
 		"dateLabel":    dateLabel,
 		"sexLabel":     sexLabel,

@@ -17,6 +17,10 @@ type patientView struct {
 	MoreURL      string
 	CanWrite     bool
 	CanBook      bool
+	// LatestVitals is the overview's last vitals (clinical roles);
+	// Vitals the Vitals tab.
+	LatestVitals []latestVital
+	Vitals       *chartVitals
 }
 
 // chartTab is one tab of the chart, a plain link (?tab=).
@@ -42,8 +46,28 @@ func (h *Handler) patient(w http.ResponseWriter, r *http.Request, v *visitor) {
 	if v.tenant.Can(medic.PermAppointmentsRead) {
 		tabs = append(tabs, chartTab{Key: "appointments", Label: "Appointments", URL: base + "?tab=appointments"})
 	}
+	clinical := v.tenant.Can(medic.PermClinicalRead)
+	if clinical {
+		tabs = append(tabs, chartTab{Key: "vitals", Label: "Vitals", URL: base + "?tab=vitals"})
+	}
 	switch t := r.URL.Query().Get("tab"); t {
 	case "", "overview":
+		if clinical {
+			if d.LatestVitals, err = h.loadLatestVitals(r, v, pt.ID); err != nil {
+				h.fail(w, r, err)
+				return
+			}
+		}
+	case "vitals":
+		if !clinical {
+			h.fail(w, r, errNotFound)
+			return
+		}
+		d.Tab = t
+		if d.Vitals, err = h.loadChartVitals(r, v, pt.ID); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	case "appointments":
 		d.Tab = t
 		as, next, err := h.app.ListAppointments(r.Context(), medic.AppointmentFilter{PatientID: pt.ID}, medic.Page{Limit: 50, Cursor: r.URL.Query().Get("cursor")})

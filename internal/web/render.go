@@ -31,6 +31,7 @@ var viewNames = []string{
 	"practitioners", "practitioner", "schedules", "schedule_rule", "schedule_confirm",
 	"appointment_types", "appointment_type", "calendar", "today", "appointment_new", "appointment",
 	"book_details", "book_code", "book_done", "book_manage", "notifications", "outbox",
+	"encounter_vitals",
 }
 
 // views holds one parsed template set per page: the layout and partials
@@ -442,6 +443,7 @@ var notices = map[string]string{
 	"joined":             "You joined the practice. Sign in to continue.",
 	"patient-created":    "Patient added.",
 	"patient-saved":      "Patient saved.",
+	"vitals-recorded":    "Vitals recorded.",
 	"patient-inactive":   "The chart is deactivated. It stays on record and can be reactivated.",
 	"patient-active":     "The chart is active again.",
 	"merged":             "The charts are merged. Everything from the other chart is now here.",

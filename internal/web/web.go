@@ -83,6 +83,9 @@ func (h *Handler) Routes(mux api.Router) {
 	mux.HandleFunc("GET /patients/{id}/merge", h.member(h.mergeForm))
 	mux.HandleFunc("POST /patients/{id}/merge", h.member(h.mergePatient))
 
+	mux.HandleFunc("GET /encounters/{id}/vitals", h.member(h.encounterVitals))
+	mux.HandleFunc("POST /encounters/{id}/vitals", h.member(h.recordVitals))
+
 	mux.HandleFunc("GET /practitioners", h.member(h.practitioners))
 	mux.HandleFunc("GET /practitioners/new", h.member(h.newPractitionerForm))
 	mux.HandleFunc("POST /practitioners/new", h.member(h.createPractitioner))
