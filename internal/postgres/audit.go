@@ -56,12 +56,9 @@ func (db *DB) Record(ctx context.Context, e medic.AuditEvent) error {
 	detail, _ := json.Marshal(nonNilDetail(e.Detail))
 	return db.InTx(withTenant(ctx, e.PracticeID), func(ctx context.Context) error {
 		markAudited(ctx, e.PracticeID)
-		return db.do(ctx, func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, `INSERT INTO audit_events (practice_id, occurred_at, actor_id, actor_email, action, entity_type, entity_id, patient_id, outcome, ip, user_agent, request_id, detail)
-				VALUES ($1, $2, NULLIF($3, '')::uuid, $4, $5, $6, $7, NULLIF($8, '')::uuid, $9, $10, $11, $12, $13)`,
-				e.PracticeID, e.OccurredAt, e.ActorID, e.ActorEmail, e.Action, e.EntityType, e.EntityID, e.PatientID, e.Outcome, e.IP, e.UserAgent, e.RequestID, detail)
-			return err
-		})
+		return db.later(ctx, `INSERT INTO audit_events (practice_id, occurred_at, actor_id, actor_email, action, entity_type, entity_id, patient_id, outcome, ip, user_agent, request_id, detail)
+			VALUES ($1, $2, NULLIF($3, '')::uuid, $4, $5, $6, $7, NULLIF($8, '')::uuid, $9, $10, $11, $12, $13)`,
+			e.PracticeID, e.OccurredAt, e.ActorID, e.ActorEmail, e.Action, e.EntityType, e.EntityID, e.PatientID, e.Outcome, e.IP, e.UserAgent, e.RequestID, detail)
 	})
 }
 
@@ -88,14 +85,11 @@ func (db *DB) RecordMany(ctx context.Context, es []medic.AuditEvent) error {
 	}
 	return db.InTx(ctx, func(ctx context.Context) error {
 		markAudited(ctx, pid)
-		return db.do(ctx, func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, `INSERT INTO audit_events (practice_id, occurred_at, actor_id, actor_email, action, entity_type, entity_id, patient_id, outcome, ip, user_agent, request_id, detail)
+		return db.later(ctx, `INSERT INTO audit_events (practice_id, occurred_at, actor_id, actor_email, action, entity_type, entity_id, patient_id, outcome, ip, user_agent, request_id, detail)
 			SELECT $1, t.at, NULLIF(t.actor, '')::uuid, t.email, t.action, t.etype, t.eid, NULLIF(t.patient, '')::uuid, t.outcome, t.ip, t.ua, t.rid, t.detail::jsonb
 			FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
 				AS t(at, actor, email, action, etype, eid, patient, outcome, ip, ua, rid, detail)`,
-				pid, at, actor, email, action, etype, eid, patient, outcome, ip, ua, rid, detail)
-			return err
-		})
+			pid, at, actor, email, action, etype, eid, patient, outcome, ip, ua, rid, detail)
 	})
 }
 
@@ -105,12 +99,9 @@ func (db *DB) RecordPlatform(ctx context.Context, e medic.AuditEvent) error {
 	detail, _ := json.Marshal(nonNilDetail(e.Detail))
 	return db.InTx(ctx, func(ctx context.Context) error {
 		markAudited(ctx, "")
-		return db.do(ctx, func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, `INSERT INTO platform_events (occurred_at, actor_id, actor_email, action, entity_type, entity_id, outcome, ip, user_agent, request_id, detail)
-				VALUES ($1, NULLIF($2, '')::uuid, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-				e.OccurredAt, e.ActorID, e.ActorEmail, e.Action, e.EntityType, e.EntityID, e.Outcome, e.IP, e.UserAgent, e.RequestID, detail)
-			return err
-		})
+		return db.later(ctx, `INSERT INTO platform_events (occurred_at, actor_id, actor_email, action, entity_type, entity_id, outcome, ip, user_agent, request_id, detail)
+			VALUES ($1, NULLIF($2, '')::uuid, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			e.OccurredAt, e.ActorID, e.ActorEmail, e.Action, e.EntityType, e.EntityID, e.Outcome, e.IP, e.UserAgent, e.RequestID, detail)
 	})
 }
 

@@ -104,7 +104,7 @@ type txKey struct{}
 
 // txState is the open transaction of a use case and the practice it is set to.
 type txState struct {
-	tx       pgx.Tx
+	tx       *heldTx
 	practice string
 	user     string
 	audited  map[string]bool // logs that got events in this transaction
@@ -112,22 +112,24 @@ type txState struct {
 
 // InTx runs fn in one transaction: store calls made with the ctx passed to
 // fn join it, so a use case's changes, its audit events and its jobs commit
-// or roll back together. A nested InTx joins the outer transaction.
+// or roll back together. A nested InTx joins the outer transaction. BEGIN,
+// the tenant settings and the audit inserts travel with the transaction's
+// next statement or its COMMIT (heldTx).
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(*txState); ok {
 		return fn(ctx)
 	}
-	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{})
+	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return unavailable(fmt.Errorf("begin: %w", err))
 	}
-	st := &txState{tx: tx}
+	st := &txState{tx: newHeldTx(conn)}
 	if err := fn(context.WithValue(ctx, txKey{}, st)); err != nil {
-		_ = tx.Rollback(context.WithoutCancel(ctx))
+		st.tx.rollback(context.WithoutCancel(ctx))
 		return err
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return unavailable(fmt.Errorf("commit: %w", err))
+	if err := st.tx.commit(ctx); err != nil {
+		return dataError(fmt.Errorf("commit: %w", err))
 	}
 	for log := range st.audited {
 		select {
@@ -155,16 +157,32 @@ func markAudited(ctx context.Context, log string) {
 func (db *DB) do(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		st := ctx.Value(txKey{}).(*txState)
-		t, _ := medic.TenantFrom(ctx)
-		user := medic.ActorFrom(ctx).UserID
-		if t.PracticeID != st.practice || user != st.user {
-			if _, err := st.tx.Exec(ctx, setTenantSQL, t.PracticeID, user); err != nil {
-				return unavailable(fmt.Errorf("set tenant: %w", err))
-			}
-			st.practice, st.user = t.PracticeID, user
-		}
+		st.setTenant(ctx)
 		return dataError(fn(st.tx))
 	})
+}
+
+// later runs sql in the context's transaction (or a new one) like do, but
+// holds it back to go out with the transaction's next statement or its
+// COMMIT: for writes nothing in the transaction reads back (audit rows).
+func (db *DB) later(ctx context.Context, sql string, args ...any) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		st := ctx.Value(txKey{}).(*txState)
+		st.setTenant(ctx)
+		st.tx.hold(sql, args...)
+		return nil
+	})
+}
+
+// setTenant holds the tenant settings of ctx for the transaction's next
+// statement when they differ from those it has.
+func (st *txState) setTenant(ctx context.Context) {
+	t, _ := medic.TenantFrom(ctx)
+	user := medic.ActorFrom(ctx).UserID
+	if t.PracticeID != st.practice || user != st.user {
+		st.tx.hold(setTenantSQL, t.PracticeID, user)
+		st.practice, st.user = t.PracticeID, user
+	}
 }
 
 // unknownTenant marks the tenant settings of a transaction as unknown: no
@@ -196,15 +214,7 @@ func (db *DB) pipeline(ctx context.Context, b *pgx.Batch) error {
 	}
 	return db.InTx(ctx, func(ctx context.Context) error {
 		st := ctx.Value(txKey{}).(*txState)
-		t, _ := medic.TenantFrom(ctx)
-		user := medic.ActorFrom(ctx).UserID
-		if t.PracticeID != st.practice || user != st.user {
-			nb := &pgx.Batch{}
-			nb.Queue(setTenantSQL, t.PracticeID, user)
-			nb.QueuedQueries = append(nb.QueuedQueries, b.QueuedQueries...)
-			b = nb
-			st.practice, st.user = t.PracticeID, user
-		}
+		st.setTenant(ctx)
 		err := st.tx.SendBatch(ctx, b).Close()
 		if err != nil {
 			// The settings may not have run (or a savepoint around them

@@ -80,41 +80,37 @@ func (db *DB) FindMemberByUser(ctx context.Context, userID string) (m *medic.Mem
 
 // FindPracticeWithMember resolves ref (id or slug) to a practice and reads
 // userID's membership in it with that practice as the tenant setting, so
-// the tenant policy (never own_memberships) decides what is visible. A
-// practice id is known up front: the tenant settings, the practice and the
-// membership go in one round trip; a slug needs the practice first, then
-// the membership in a second. ENOTFOUND if no practice has that ref; a nil
-// member if userID has no membership there.
+// the tenant policy (never own_memberships) decides what is visible. One
+// round trip: by slug, the pipeline's first statement sets the tenant to
+// the practice the slug names (the practices table has no row-level
+// security), before the membership is read. ENOTFOUND if no practice has
+// that ref; a nil member if userID has no membership there.
 func (db *DB) FindPracticeWithMember(ctx context.Context, ref, userID string) (p *medic.Practice, m *medic.Member, err error) {
-	member := func(b *pgx.Batch, pid string) {
-		b.Queue(`SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
-			WHERE m.practice_id = $1 AND m.user_id = $2`, pid, userID).QueryRow(func(row pgx.Row) (err error) {
-			m, err = scanMember(row)
-			return absent(err)
-		})
-	}
+	b := &pgx.Batch{}
 	practice := func(row pgx.Row) (err error) {
 		p, err = scanPractice(row)
 		return err
 	}
-	// Each pipeline is its own round trip (and, outside a use case's
-	// transaction, its own implicit transaction).
-	err = func() error {
-		b := &pgx.Batch{}
-		if isUUID(ref) {
-			b.Queue(`SELECT `+practiceColumns+` FROM practices WHERE id = $1`, ref).QueryRow(practice)
-			member(b, ref)
-			return db.pipeline(withTenant(ctx, ref), b)
-		}
+	if isUUID(ref) {
+		ctx = withTenant(ctx, ref)
+		b.Queue(`SELECT `+practiceColumns+` FROM practices WHERE id = $1`, ref).QueryRow(practice)
+	} else {
+		b.Queue(`SELECT set_config('app.practice_id', coalesce((SELECT id::text FROM practices WHERE slug = lower($1)), ''), true)`, ref)
 		b.Queue(`SELECT `+practiceColumns+` FROM practices WHERE slug = lower($1)`, ref).QueryRow(practice)
-		if err := db.pipeline(ctx, b); err != nil {
-			return err
-		}
-		b = &pgx.Batch{}
-		member(b, p.ID)
-		return db.pipeline(withTenant(ctx, p.ID), b)
-	}()
-	if err != nil {
+	}
+	// A slug's practice is unknown here: the membership is read in the
+	// practice the settings name, which is that practice (its row was found).
+	b.Queue(`SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
+		WHERE m.practice_id = current_practice_id() AND m.user_id = $1`, userID).QueryRow(func(row pgx.Row) (err error) {
+		m, err = scanMember(row)
+		return absent(err)
+	})
+	if !isUUID(ref) {
+		// Back to the settings the caller's transaction believes it has.
+		t, _ := medic.TenantFrom(ctx)
+		b.Queue(`SELECT set_config('app.practice_id', $1, true)`, t.PracticeID)
+	}
+	if err := db.pipeline(ctx, b); err != nil {
 		return nil, nil, err
 	}
 	return p, m, nil
