@@ -26,6 +26,9 @@ type AuditEvent struct {
 	EntityType string
 	EntityID   string
 	PatientID  string
+	// PatientIDs are the patients a list, search or page showed (one event
+	// per view names them all); the log finds the event by any of them.
+	PatientIDs []string
 	Outcome    string
 	IP         string
 	UserAgent  string

@@ -17,6 +17,7 @@ type auditEventDTO struct {
 	EntityType string            `json:"entity_type"`
 	EntityID   string            `json:"entity_id"`
 	PatientID  string            `json:"patient_id"`
+	PatientIDs []string          `json:"patient_ids"`
 	Outcome    string            `json:"outcome"`
 	IP         string            `json:"ip"`
 	UserAgent  string            `json:"user_agent"`
@@ -30,8 +31,16 @@ func toAuditEvent(e medic.AuditEvent) auditEventDTO {
 		d = map[string]string{}
 	}
 	return auditEventDTO{ID: e.ID, Seq: e.Seq, OccurredAt: e.OccurredAt, ActorID: e.ActorID, ActorEmail: e.ActorEmail, Action: e.Action,
-		EntityType: e.EntityType, EntityID: e.EntityID, PatientID: e.PatientID, Outcome: e.Outcome, IP: e.IP, UserAgent: e.UserAgent,
+		EntityType: e.EntityType, EntityID: e.EntityID, PatientID: e.PatientID, PatientIDs: nonNil(e.PatientIDs), Outcome: e.Outcome, IP: e.IP, UserAgent: e.UserAgent,
 		RequestID: e.RequestID, Detail: d}
+}
+
+// nonNil is ids, or an empty list rather than null.
+func nonNil(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
 }
 
 // listAuditEvents filters by action (prefix), actor, entity, patient,

@@ -210,7 +210,8 @@ func (a *App) ListAppointments(ctx context.Context, f medic.AppointmentFilter, p
 		if out, next, err = a.Appointments.ListAppointments(ctx, f, p); err != nil {
 			return err
 		}
-		e := medic.AuditEvent{Action: "appointment.listed", EntityType: "appointment", Detail: map[string]string{"results": strconv.Itoa(len(out))}}
+		e := medic.AuditEvent{Action: "appointment.listed", EntityType: "appointment", PatientIDs: patientsOf(out),
+			Detail: map[string]string{"results": strconv.Itoa(len(out))}}
 		// Only a chart of this practice is named: the filter may hold another
 		// practice's id, or no id at all (the column is a uuid).
 		if f.PatientID != "" {
@@ -220,10 +221,7 @@ func (a *App) ListAppointments(ctx context.Context, f medic.AppointmentFilter, p
 				return err
 			}
 		}
-		if err := a.Audit.Record(ctx, e); err != nil {
-			return err
-		}
-		return a.auditAppointmentsShown(ctx, "list", out)
+		return a.Audit.Record(ctx, e)
 	})
 	return out, next, err
 }
@@ -237,15 +235,15 @@ func (a *App) AppointmentsVersion(ctx context.Context, f medic.AppointmentFilter
 	return a.Appointments.AppointmentsVersion(ctx, f)
 }
 
-// auditAppointmentsShown records, in one statement, that each appointment
-// in a list was shown: a list shows patient names, so each is a read of
-// that patient's data, findable by patient.
-func (a *App) auditAppointmentsShown(ctx context.Context, list string, aps []*medic.Appointment) error {
-	es := make([]medic.AuditEvent, len(aps))
+// patientsOf are the patients of a list of appointments: a list shows
+// patient names, so it is a read of each one's data, recorded with the
+// list's one audit event and findable by patient.
+func patientsOf(aps []*medic.Appointment) []string {
+	ids := make([]string, len(aps))
 	for i, ap := range aps {
-		es[i] = medic.AuditEvent{Action: "appointment.shown", EntityType: "appointment", EntityID: ap.ID, PatientID: ap.PatientID, Detail: map[string]string{"list": list}}
+		ids[i] = ap.PatientID
 	}
-	return a.Audit.RecordMany(ctx, es)
+	return ids
 }
 
 // RescheduleAppointment moves a booked appointment to another slot (and

@@ -42,11 +42,9 @@ func (a *App) SearchPatients(ctx context.Context, f medic.PatientFilter, p medic
 		if out, next, err = a.Patients.SearchPatients(ctx, f, p); err != nil {
 			return err
 		}
-		// The query itself may be a name: the log keeps only the count.
-		if err := a.audit(ctx, "patient.searched", "patient", "", map[string]string{"results": strconv.Itoa(len(out))}); err != nil {
-			return err
-		}
-		return a.auditListed(ctx, "search", out)
+		// The query itself may be a name: the log keeps only the count and
+		// the charts shown.
+		return a.auditListed(ctx, "patient.searched", "search", out)
 	})
 	return projectAll(out, t.Role), next, err
 }
@@ -60,14 +58,15 @@ func projectAll(ps []*medic.Patient, r medic.Role) []*medic.Patient {
 	return ps
 }
 
-// auditListed records that each chart in a list was shown (a read of that
-// patient's data, findable by patient).
-func (a *App) auditListed(ctx context.Context, list string, ps []*medic.Patient) error {
-	es := make([]medic.AuditEvent, len(ps))
+// auditListed records a list of charts as one event naming every chart
+// shown (a read of each patient's data, findable by patient).
+func (a *App) auditListed(ctx context.Context, action, list string, ps []*medic.Patient) error {
+	ids := make([]string, len(ps))
 	for i, p := range ps {
-		es[i] = medic.AuditEvent{Action: "patient.listed", EntityType: "patient", EntityID: p.ID, PatientID: p.ID, Detail: map[string]string{"list": list}}
+		ids[i] = p.ID
 	}
-	return a.Audit.RecordMany(ctx, es)
+	return a.Audit.Record(ctx, medic.AuditEvent{Action: action, EntityType: "patient", PatientIDs: ids,
+		Detail: map[string]string{"results": strconv.Itoa(len(ps)), "list": list}})
 }
 
 // GetPatient returns one chart as the member's role may see it; the read
@@ -224,10 +223,7 @@ func (a *App) RecentPatients(ctx context.Context, limit int) ([]*medic.Patient, 
 		if out, err = a.Patients.RecentPatients(ctx, limit); err != nil {
 			return err
 		}
-		if err := a.audit(ctx, "patient.listed", "patient", "", map[string]string{"results": strconv.Itoa(len(out)), "list": "recent"}); err != nil {
-			return err
-		}
-		return a.auditListed(ctx, "recent", out)
+		return a.auditListed(ctx, "patient.listed", "recent", out)
 	})
 	return projectAll(out, t.Role), err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -56,9 +57,9 @@ func (db *DB) Record(ctx context.Context, e medic.AuditEvent) error {
 	detail, _ := json.Marshal(nonNilDetail(e.Detail))
 	return db.InTx(withTenant(ctx, e.PracticeID), func(ctx context.Context) error {
 		markAudited(ctx, e.PracticeID)
-		return db.later(ctx, `INSERT INTO audit_events (practice_id, occurred_at, actor_id, actor_email, action, entity_type, entity_id, patient_id, outcome, ip, user_agent, request_id, detail)
-			VALUES ($1, $2, NULLIF($3, '')::uuid, $4, $5, $6, $7, NULLIF($8, '')::uuid, $9, $10, $11, $12, $13)`,
-			e.PracticeID, e.OccurredAt, e.ActorID, e.ActorEmail, e.Action, e.EntityType, e.EntityID, e.PatientID, e.Outcome, e.IP, e.UserAgent, e.RequestID, detail)
+		return db.later(ctx, `INSERT INTO audit_events (practice_id, occurred_at, actor_id, actor_email, action, entity_type, entity_id, patient_id, outcome, ip, user_agent, request_id, detail, patient_ids)
+			VALUES ($1, $2, NULLIF($3, '')::uuid, $4, $5, $6, $7, NULLIF($8, '')::uuid, $9, $10, $11, $12, $13, $14::uuid[])`,
+			e.PracticeID, e.OccurredAt, e.ActorID, e.ActorEmail, e.Action, e.EntityType, e.EntityID, e.PatientID, e.Outcome, e.IP, e.UserAgent, e.RequestID, detail, patientIDs(e.PatientIDs))
 	})
 }
 
@@ -75,21 +76,23 @@ func (db *DB) RecordMany(ctx context.Context, es []medic.AuditEvent) error {
 	n := len(es)
 	at, actor, email, action, etype, eid, patient, outcome, ip, ua, rid := make([]time.Time, n), make([]string, n), make([]string, n),
 		make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	detail := make([]string, n)
+	detail, pids := make([]string, n), make([]string, n)
 	for i := range es {
 		e := es[i]
 		db.fillAudit(ctx, &e)
 		d, _ := json.Marshal(nonNilDetail(e.Detail))
 		at[i], actor[i], email[i], action[i], etype[i], eid[i], patient[i] = e.OccurredAt, e.ActorID, e.ActorEmail, e.Action, e.EntityType, e.EntityID, e.PatientID
 		outcome[i], ip[i], ua[i], rid[i], detail[i] = e.Outcome, e.IP, e.UserAgent, e.RequestID, string(d)
+		pids[i] = strings.Join(patientIDs(e.PatientIDs), ",")
 	}
 	return db.InTx(ctx, func(ctx context.Context) error {
 		markAudited(ctx, pid)
-		return db.later(ctx, `INSERT INTO audit_events (practice_id, occurred_at, actor_id, actor_email, action, entity_type, entity_id, patient_id, outcome, ip, user_agent, request_id, detail)
-			SELECT $1, t.at, NULLIF(t.actor, '')::uuid, t.email, t.action, t.etype, t.eid, NULLIF(t.patient, '')::uuid, t.outcome, t.ip, t.ua, t.rid, t.detail::jsonb
-			FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
-				AS t(at, actor, email, action, etype, eid, patient, outcome, ip, ua, rid, detail)`,
-			pid, at, actor, email, action, etype, eid, patient, outcome, ip, ua, rid, detail)
+		return db.later(ctx, `INSERT INTO audit_events (practice_id, occurred_at, actor_id, actor_email, action, entity_type, entity_id, patient_id, outcome, ip, user_agent, request_id, detail, patient_ids)
+			SELECT $1, t.at, NULLIF(t.actor, '')::uuid, t.email, t.action, t.etype, t.eid, NULLIF(t.patient, '')::uuid, t.outcome, t.ip, t.ua, t.rid, t.detail::jsonb,
+				coalesce(string_to_array(NULLIF(t.pids, ''), ',')::uuid[], '{}')
+			FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+				AS t(at, actor, email, action, etype, eid, patient, outcome, ip, ua, rid, detail, pids)`,
+			pid, at, actor, email, action, etype, eid, patient, outcome, ip, ua, rid, detail, pids)
 	})
 }
 
@@ -118,6 +121,9 @@ func (db *DB) ListAuditEvents(ctx context.Context, f medic.AuditFilter, page med
 			return nil, "", err
 		}
 	}
+	if f.PatientID != "" && !isUUID(f.PatientID) {
+		return nil, "", nil // names no chart, so no event names it
+	}
 	from, to := f.From, f.To
 	if from.IsZero() {
 		from = time.Unix(0, 0)
@@ -127,11 +133,11 @@ func (db *DB) ListAuditEvents(ctx context.Context, f medic.AuditFilter, page med
 	}
 	err = db.do(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT e.id, e.practice_id, e.occurred_at, coalesce(e.actor_id::text, ''), e.actor_email, e.action, e.entity_type, e.entity_id,
-				coalesce(e.patient_id::text, ''), e.outcome, e.ip, e.user_agent, e.request_id, e.detail, coalesce(s.seq, 0)
+				coalesce(e.patient_id::text, ''), e.outcome, e.ip, e.user_agent, e.request_id, e.detail, coalesce(s.seq, 0), e.patient_ids::text[]
 			FROM audit_events e LEFT JOIN audit_seals s ON s.practice_id = e.practice_id AND s.event_id = e.id
 			WHERE e.practice_id = $1 AND ($2 = 0 OR e.id < $2)
 			  AND ($3 = '' OR e.action LIKE $3 || '%') AND ($4 = '' OR e.actor_id::text = $4) AND ($5 = '' OR e.entity_id = $5)
-			  AND ($6 = '' OR e.patient_id::text = $6) AND ($7 = '' OR e.outcome = $7) AND e.occurred_at >= $8 AND e.occurred_at < $9
+			  AND ($6 = '' OR e.patient_id = NULLIF($6, '')::uuid OR (cardinality(e.patient_ids) > 0 AND e.patient_ids @> ARRAY[NULLIF($6, '')::uuid])) AND ($7 = '' OR e.outcome = $7) AND e.occurred_at >= $8 AND e.occurred_at < $9
 			ORDER BY e.id DESC LIMIT $10`,
 			pid, beforeID, f.Action, f.ActorID, f.EntityID, f.PatientID, f.Outcome, from, to, page.Limit+1)
 		if err != nil {
@@ -142,7 +148,7 @@ func (db *DB) ListAuditEvents(ctx context.Context, f medic.AuditFilter, page med
 			var e medic.AuditEvent
 			var detail []byte
 			if err := rows.Scan(&e.ID, &e.PracticeID, &e.OccurredAt, &e.ActorID, &e.ActorEmail, &e.Action, &e.EntityType, &e.EntityID,
-				&e.PatientID, &e.Outcome, &e.IP, &e.UserAgent, &e.RequestID, &detail, &e.Seq); err != nil {
+				&e.PatientID, &e.Outcome, &e.IP, &e.UserAgent, &e.RequestID, &detail, &e.Seq, &e.PatientIDs); err != nil {
 				return err
 			}
 			_ = json.Unmarshal(detail, &e.Detail)
@@ -155,6 +161,20 @@ func (db *DB) ListAuditEvents(ctx context.Context, f medic.AuditFilter, page med
 		next = encodeCursor(out[len(out)-1].ID)
 	}
 	return out, next, err
+}
+
+// patientIDs are the distinct ids of a list in their first order, never
+// nil (the column is NOT NULL).
+func patientIDs(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func nonNilDetail(d map[string]string) map[string]string {

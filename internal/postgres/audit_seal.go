@@ -81,6 +81,7 @@ type chainEvent struct {
 	UserAgent  string
 	RequestID  string
 	Detail     string // jsonb text
+	PatientIDs string // patient_ids joined by commas; "" when none (and on the platform log)
 }
 
 // chain describes one log: its tables, its lock key and its event columns.
@@ -115,10 +116,11 @@ type chain struct {
 const (
 	practiceEventCols = `coalesce(e.practice_id::text, ''), coalesce(e.id, 0), coalesce(e.occurred_at, 'epoch'), coalesce(e.actor_id::text, ''),
 		coalesce(e.actor_email, ''), coalesce(e.action, ''), coalesce(e.entity_type, ''), coalesce(e.entity_id, ''), coalesce(e.patient_id::text, ''),
-		coalesce(e.outcome, ''), coalesce(e.ip, ''), coalesce(e.user_agent, ''), coalesce(e.request_id, ''), coalesce(e.detail::text, '')`
+		coalesce(e.outcome, ''), coalesce(e.ip, ''), coalesce(e.user_agent, ''), coalesce(e.request_id, ''), coalesce(e.detail::text, ''),
+		coalesce(array_to_string(e.patient_ids, ','), '')`
 	platformEventCols = `'', coalesce(e.id, 0), coalesce(e.occurred_at, 'epoch'), coalesce(e.actor_id::text, ''),
 		coalesce(e.actor_email, ''), coalesce(e.action, ''), coalesce(e.entity_type, ''), coalesce(e.entity_id, ''), '',
-		coalesce(e.outcome, ''), coalesce(e.ip, ''), coalesce(e.user_agent, ''), coalesce(e.request_id, ''), coalesce(e.detail::text, '')`
+		coalesce(e.outcome, ''), coalesce(e.ip, ''), coalesce(e.user_agent, ''), coalesce(e.request_id, ''), coalesce(e.detail::text, ''), ''`
 )
 
 // The reads below are index range scans on (practice_id, xid, id) with
@@ -176,7 +178,7 @@ func platformChain() chain {
 func scanChainEvent(row pgx.Rows, dest ...any) (chainEvent, error) {
 	var e chainEvent
 	err := row.Scan(append(dest, &e.PracticeID, &e.ID, &e.OccurredAt, &e.ActorID, &e.ActorEmail, &e.Action, &e.EntityType, &e.EntityID,
-		&e.PatientID, &e.Outcome, &e.IP, &e.UserAgent, &e.RequestID, &e.Detail)...)
+		&e.PatientID, &e.Outcome, &e.IP, &e.UserAgent, &e.RequestID, &e.Detail, &e.PatientIDs)...)
 	return e, err
 }
 
@@ -206,7 +208,15 @@ func (e chainEvent) canonical(b []byte) []byte {
 	b = appendField(b, e.IP)
 	b = appendField(b, e.UserAgent)
 	b = appendField(b, e.RequestID)
-	return appendDetail(b, e.Detail)
+	b = appendDetail(b, e.Detail)
+	// Added with migration 0012 after the detail (which encodes its own
+	// extent): an event naming no patients this way encodes as before it,
+	// so the seals made earlier still verify.
+	if e.PatientIDs != "" {
+		b = appendField(b, "patient_ids")
+		b = appendField(b, e.PatientIDs)
+	}
+	return b
 }
 
 func appendField(b []byte, s string) []byte {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -225,6 +226,9 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 		{"edited detail", `UPDATE audit_events SET detail = '{"role": "admin", "a": "1"}' WHERE practice_id = $1 AND id = $2`, 3, 3, postgres.BreakHashMismatch},
 		{"edited time", `UPDATE audit_events SET occurred_at = occurred_at + interval '1 microsecond' WHERE practice_id = $1 AND id = $2`, 3, 3, postgres.BreakHashMismatch},
 		{"deleted event", `DELETE FROM audit_events WHERE practice_id = $1 AND id = $2`, 3, 3, postgres.BreakEventMissing},
+		// Who saw whose data: the patients an event names are hashed too.
+		{"patient dropped from an event", `UPDATE audit_events SET patient_ids = patient_ids[1:1] WHERE practice_id = $1 AND id = $2`, 3, 3, postgres.BreakHashMismatch},
+		{"patients cleared from an event", `UPDATE audit_events SET patient_ids = '{}' WHERE practice_id = $1 AND id = $2`, 3, 3, postgres.BreakHashMismatch},
 		{"deleted seal", `DELETE FROM audit_seals WHERE practice_id = $1 AND event_id = $2`, 4, 4, postgres.BreakSeqGap},
 		{"rewritten seal hash", `UPDATE audit_seals SET hash = sha256(hash) WHERE practice_id = $1 AND event_id = $2`, 3, 3, postgres.BreakHashMismatch},
 	}
@@ -236,13 +240,18 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 			other := mustCreatePractice(t, db, "untouched")
 			for _, q := range []*medic.Practice{p, other} {
 				for i := range 5 {
-					mustRecord(t, db, asPractice(t.Context(), q), fmt.Sprintf("member.e_%d", i))
+					// Each names two patients, as a list shown does.
+					e := medic.AuditEvent{Action: fmt.Sprintf("member.e_%d", i), EntityType: "member", EntityID: "m-1",
+						Detail: map[string]string{"role": "doctor", "a": "1"}, PatientIDs: []string{uuid.NewString(), uuid.NewString()}}
+					if err := db.Record(asPractice(t.Context(), q), e); err != nil {
+						t.Fatal(err)
+					}
 				}
 				mustSeal(t, db, q, 5)
 			}
 			wantIntact(t, db)
-
 			own := owner(t, db)
+
 			seals := sealedEvents(t, own, p)
 			if _, err := own.Exec(t.Context(), tc.sql, p.ID, seals[3]); err != nil {
 				t.Fatalf("tamper: %v", err)

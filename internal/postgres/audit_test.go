@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/google/uuid"
@@ -44,4 +45,60 @@ func TestAuditRecordMany(t *testing.T) {
 	if err := db.RecordMany(context.Background(), es); err == nil {
 		t.Fatal("RecordMany without a practice in context succeeded")
 	}
+}
+
+// One event per list names every patient shown (patient_ids): the log finds
+// it by any of them, as by patient_id, only in its own practice; the ids
+// are kept once each, in order; sealing and verifying cover them.
+func TestAuditEventNamesThePatientsShown(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	a := mustCreatePractice(t, db, "alpha")
+	b := mustCreatePractice(t, db, "bravo")
+	ctx := asPractice(context.Background(), a)
+	p1, p2, p3, unseen := uuid.NewString(), uuid.NewString(), uuid.NewString(), uuid.NewString()
+	if err := db.Record(ctx, medic.AuditEvent{Action: "patient.searched", EntityType: "patient", PatientIDs: []string{p1, p2, p1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Record(ctx, medic.AuditEvent{Action: "patient.viewed", EntityType: "patient", EntityID: p3, PatientID: p3}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordMany(ctx, []medic.AuditEvent{{Action: "appointment.listed", PatientIDs: []string{p3, p2}}, {Action: "appointment.listed"}}); err != nil {
+		t.Fatal(err)
+	}
+	actions := func(ctx context.Context, patient string) []string {
+		t.Helper()
+		es, _, err := db.ListAuditEvents(ctx, medic.AuditFilter{PatientID: patient}, medic.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range es {
+			out = append(out, e.Action)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		patient string
+		want    []string
+	}{
+		{p1, []string{"patient.searched"}},
+		{p2, []string{"appointment.listed", "patient.searched"}},
+		{p3, []string{"appointment.listed", "patient.viewed"}},
+		{unseen, nil},
+		{"not-a-uuid", nil},
+	} {
+		if got := actions(ctx, tc.patient); !slices.Equal(got, tc.want) {
+			t.Errorf("events naming %s: %v, want %v", tc.patient, got, tc.want)
+		}
+	}
+	if got := actions(asPractice(context.Background(), b), p2); got != nil {
+		t.Errorf("practice B finds A's events: %v", got)
+	}
+	es, _, err := db.ListAuditEvents(ctx, medic.AuditFilter{Action: "patient.searched"}, medic.Page{})
+	if err != nil || len(es) != 1 || !slices.Equal(es[0].PatientIDs, []string{p1, p2}) {
+		t.Fatalf("patient ids kept: %+v (%v), want [%s %s]", es, err, p1, p2)
+	}
+	mustSeal(t, db, a, 4)
+	wantIntact(t, db)
 }

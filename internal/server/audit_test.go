@@ -103,3 +103,46 @@ func TestAuditLog(t *testing.T) {
 		t.Errorf("paging gave %d events, the full list %d", len(paged), len(all))
 	}
 }
+
+// One view of the dashboard, through the API or the desk, writes exactly
+// one audit event, which names every patient the page shows (today's
+// appointments and the recent charts) and is found by any of them (issue
+// 17: it wrote 51 rows, one per appointment and chart shown).
+func TestDashboardViewIsOneAuditEvent(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	d := newDesk(t, env, "dash")
+	d.rule(t, "monday", 3) // today (the clock's Monday), from 09:00
+	p1, p2 := d.patient(t, "Ayanda", ""), d.patient(t, "Bongani", "")
+	d.book(t, p1, "2030-03-04T11:00:00+02:00")
+	d.book(t, p2, "2030-03-04T11:30:00+02:00")
+	rc, admin := d.c[medic.RoleReceptionist], d.c[medic.RoleAdmin]
+	mine := func(query string) []map[string]any {
+		t.Helper()
+		return want(t, admin.Do("GET", d.base+"/audit-events?limit=200&actor="+d.members[medic.RoleReceptionist].UserID+query, nil), http.StatusOK).Items()
+	}
+	for _, view := range []struct {
+		name string
+		path string
+	}{{"api", d.base + "/dashboard"}, {"desk", "/"}} {
+		before := len(mine(""))
+		want(t, rc.Do("GET", view.path, nil), http.StatusOK)
+		events := mine("")
+		if len(events) != before+1 {
+			t.Fatalf("%s: one dashboard view wrote %d audit events, want 1: %v", view.name, len(events)-before, events[:len(events)-before])
+		}
+		e := events[0]
+		shown := map[string]bool{}
+		for _, id := range e["patient_ids"].([]any) {
+			shown[id.(string)] = true
+		}
+		if e["action"] != "dashboard.viewed" || !shown[p1] || !shown[p2] {
+			t.Errorf("%s: event %v, want dashboard.viewed naming %s and %s", view.name, e, p1, p2)
+		}
+		for _, p := range []string{p1, p2} {
+			if got := mine("&action=dashboard.viewed&patient=" + p); len(got) == 0 || got[0]["id"] != e["id"] {
+				t.Errorf("%s: the view is not found by patient %s: %v", view.name, p, got)
+			}
+		}
+	}
+}
