@@ -41,6 +41,8 @@ type Store interface {
 	medic.ScheduleService
 	medic.AppointmentTypeService
 	medic.AppointmentService
+	medic.EncounterService
+	medic.VitalsService
 }
 
 // Account is a demo sign-in.
@@ -191,6 +193,10 @@ func (l *loader) load(ctx context.Context) error {
 		what, err := l.scheduling(tctx, spec, p, locs, members)
 		if err != nil {
 			return fmt.Errorf("scheduling of %s: %w", spec.Slug, err)
+		}
+		changed[spec.Slug] = append(changed[spec.Slug], what...)
+		if what, err = l.vitals(tctx, p, locs); err != nil {
+			return fmt.Errorf("vitals of %s: %w", spec.Slug, err)
 		}
 		changed[spec.Slug] = append(changed[spec.Slug], what...)
 		if len(changed[spec.Slug]) > 0 {
