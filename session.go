@@ -86,14 +86,26 @@ type SessionService interface {
 	ClearLoginFailures(ctx context.Context, key string, before time.Time) error
 }
 
+// TokenSignIn is what a bearer token signs in as, read in one round trip:
+// the token, its user, and the token's practice (the only one it works in)
+// with the user's membership there, so the request enters the practice
+// without reading them again.
+type TokenSignIn struct {
+	Token    *APIToken
+	User     *User
+	Practice *Practice
+	Member   *Member // nil: no membership
+}
+
 // TokenService stores personal API tokens.
 type TokenService interface {
 	CreateAPIToken(ctx context.Context, t *APIToken, tokenHash []byte) error
 	// FindAPITokenWithUser returns the live token with this hash and its
-	// user, whatever the user's status (the caller decides), and records the
-	// use at most once a minute, never waiting on a lock to do so; ENOTFOUND
-	// if unknown or revoked, ErrTokenExpired if expired.
-	FindAPITokenWithUser(ctx context.Context, tokenHash []byte) (*APIToken, *User, error)
+	// user, whatever the user's status (the caller decides), with the
+	// token's practice and the user's membership there (nil if none), and
+	// records the use at most once a minute, never waiting on a lock to do
+	// so; ENOTFOUND if unknown or revoked, ErrTokenExpired if expired.
+	FindAPITokenWithUser(ctx context.Context, tokenHash []byte) (*TokenSignIn, error)
 	// ExpiringAPITokens lists, in every practice, the live tokens of active
 	// users expiring before the cutoff that were not announced yet, and that
 	// were made more than TokenExpiryNotice before their expiry (a shorter

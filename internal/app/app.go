@@ -81,7 +81,14 @@ func (a *App) EnterPractice(ctx context.Context, ref string) (context.Context, *
 	if err != nil {
 		return ctx, nil, err
 	}
-	if m == nil || !m.Active {
+	return a.enter(ctx, p, m)
+}
+
+// enter returns ctx working in practice p as member m (nil: not a member)
+// of the signed-in user, refusing as EnterPractice says.
+func (a *App) enter(ctx context.Context, p *medic.Practice, m *medic.Member) (context.Context, *medic.Practice, error) {
+	actor := medic.ActorFrom(ctx)
+	if m == nil || !m.Active || m.UserID != actor.UserID {
 		return ctx, nil, medic.ErrNotFound
 	}
 	if p.Status != medic.PracticeActive {
@@ -90,6 +97,7 @@ func (a *App) EnterPractice(ctx context.Context, ref string) (context.Context, *
 	if p.Require2FA {
 		u := SignedInUserFrom(ctx)
 		if u == nil || u.ID != actor.UserID {
+			var err error
 			if u, err = a.Users.FindUserByID(ctx, actor.UserID); err != nil {
 				return ctx, nil, err
 			}

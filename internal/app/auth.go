@@ -360,16 +360,25 @@ func (a *App) Authenticate(ctx context.Context, token string) (*medic.Session, *
 	return s, u, nil
 }
 
-// AuthenticateToken returns the API token and user for a bearer token.
-func (a *App) AuthenticateToken(ctx context.Context, bearer string) (*medic.APIToken, *medic.User, error) {
-	t, u, err := a.Tokens.FindAPITokenWithUser(ctx, auth.HashToken(bearer))
+// AuthenticateToken returns ctx signed in with a bearer token: the actor,
+// the token and its user, and the token's practice with the membership
+// read with them (EnterRequestPractice takes those rather than reading
+// them again).
+func (a *App) AuthenticateToken(ctx context.Context, bearer string) (context.Context, error) {
+	in, err := a.Tokens.FindAPITokenWithUser(ctx, auth.HashToken(bearer))
 	if err != nil {
-		return nil, nil, err
+		return ctx, err
 	}
+	t, u := in.Token, in.User
 	if u.Status != medic.UserActive {
-		return nil, nil, medic.ErrNotFound
+		return ctx, medic.ErrNotFound
 	}
-	return t, u, nil
+	ctx = medic.WithActor(ctx, medic.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, IsOperator: u.IsOperator, TokenID: t.ID})
+	ctx = WithSignedInUser(WithAPIToken(ctx, t), u)
+	if in.Practice != nil {
+		ctx = context.WithValue(ctx, tokenPracticeKey, in)
+	}
+	return ctx, nil
 }
 
 // SignOut ends the session server-side; its cookie is dead from now on.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 
 	"medic"
 )
@@ -12,6 +13,7 @@ const (
 	sessionKey ctxKey = iota
 	tokenKey
 	userKey
+	tokenPracticeKey
 )
 
 // WithSession carries the browser session a request came with.
@@ -53,6 +55,13 @@ func SignedInUserFrom(ctx context.Context) *medic.User {
 // EnterRequestPractice is EnterPractice for a request: a request made with an
 // API token may only enter the practice the token is bound to.
 func (a *App) EnterRequestPractice(ctx context.Context, ref string) (context.Context, *medic.Practice, error) {
+	if in, ok := ctx.Value(tokenPracticeKey).(*medic.TokenSignIn); ok {
+		// A token works in its own practice only, read with the token.
+		if p := in.Practice; !strings.EqualFold(ref, p.ID) && !strings.EqualFold(ref, p.Slug) {
+			return ctx, nil, medic.ErrNotFound
+		}
+		return a.enter(ctx, in.Practice, in.Member)
+	}
 	ctx2, p, err := a.EnterPractice(ctx, ref)
 	if err != nil {
 		return ctx, p, err

@@ -62,31 +62,47 @@ const recordTokenUseSQL = `UPDATE api_tokens SET last_used_at = $3
 
 // FindAPITokenWithUser finds a live token by the hash of its secret
 // (visible only to whoever presents it), with its user (whatever the
-// user's status: the caller decides); ENOTFOUND if unknown or revoked,
-// ErrTokenExpired if expired (exactly at its expiry instant, as the clock
-// says). One round trip, a read outside any practice (by_token policy);
-// at most once a minute per token a second one records the use in the
-// token's practice (tenant policy), skipping it rather than waiting when
-// the row is locked.
-func (db *DB) FindAPITokenWithUser(ctx context.Context, tokenHash []byte) (t *medic.APIToken, u *medic.User, err error) {
+// user's status: the caller decides), its practice and the user's
+// membership there; ENOTFOUND if unknown or revoked, ErrTokenExpired if
+// expired (exactly at its expiry instant, as the clock says). One round
+// trip: the token is read outside any practice (by_token policy), then the
+// pipeline sets the tenant to the token's practice and reads the practice
+// and the membership under the tenant policy. At most once a minute per
+// token a second round trip records the use in the token's practice,
+// skipping it rather than waiting when the row is locked.
+func (db *DB) FindAPITokenWithUser(ctx context.Context, tokenHash []byte) (*medic.TokenSignIn, error) {
 	now := db.now()
 	cutoff := ceilMicro(now.Add(-tokenUseInterval))
 	var stale bool
-	t, u = &medic.APIToken{}, &medic.User{}
+	in := &medic.TokenSignIn{Token: &medic.APIToken{}, User: &medic.User{}}
+	t := in.Token
 	find := &pgx.Batch{}
 	find.Queue(`SELECT set_config('app.token_hash', $1, true)`, hex.EncodeToString(tokenHash))
 	find.Queue(`SELECT `+tokenColumnsOf("t")+`, `+userColumnsOf("u")+`, t.last_used_at IS NULL OR t.last_used_at < $2
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, tokenHash, cutoff).
 		QueryRow(func(row pgx.Row) error {
-			return notFound(row.Scan(append(append(tokenFields(t), userFields(u)...), &stale)...))
+			return notFound(row.Scan(append(append(tokenFields(t), userFields(in.User)...), &stale)...))
 		})
-	find.Queue(`SELECT set_config('app.token_hash', '', true)`)
+	// Into the token's practice ('' if none was found: no practice, no rows).
+	find.Queue(`SELECT set_config('app.practice_id', coalesce((SELECT practice_id::text FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL), ''), true),
+		set_config('app.token_hash', '', true)`, tokenHash)
+	find.Queue(`SELECT ` + practiceColumns + ` FROM practices WHERE id = current_practice_id()`).QueryRow(func(row pgx.Row) (err error) {
+		in.Practice, err = scanPractice(row)
+		return err
+	})
+	find.Queue(`SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
+		WHERE m.practice_id = current_practice_id()
+			AND m.user_id = (SELECT user_id FROM api_tokens WHERE practice_id = current_practice_id() AND token_hash = $1)`, tokenHash).QueryRow(func(row pgx.Row) (err error) {
+		in.Member, err = scanMember(row)
+		return absent(err)
+	})
+	find.Queue(`SELECT set_config('app.practice_id', '', true)`)
 	if err := db.pipeline(withTenant(ctx, ""), find); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if !t.ExpiresAt.After(now) {
-		return nil, nil, medic.ErrTokenExpired
+		return nil, medic.ErrTokenExpired
 	}
 	if stale {
 		use := &pgx.Batch{}
@@ -97,10 +113,10 @@ func (db *DB) FindAPITokenWithUser(ctx context.Context, tokenHash []byte) (t *me
 			return nil
 		})
 		if err := db.pipeline(withTenant(ctx, t.PracticeID), use); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	return t, u, nil
+	return in, nil
 }
 
 // ListAPITokens lists the user's tokens in every practice (own_tokens policy).

@@ -112,13 +112,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && bearer != "" {
-			t, u, err := s.app.AuthenticateToken(ctx, strings.TrimSpace(bearer))
+			tctx, err := s.app.AuthenticateToken(ctx, strings.TrimSpace(bearer))
 			if err != nil && medic.ErrorCode(err) != medic.ENOTFOUND {
 				s.refuse(w, r, err)
 				return
 			} else if err == nil {
-				ctx = medic.WithActor(ctx, medic.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, IsOperator: u.IsOperator, TokenID: t.ID})
-				ctx = app.WithSignedInUser(app.WithAPIToken(ctx, t), u)
+				ctx = tctx
 			}
 		} else if c, err := r.Cookie(s.cfg.CookieName()); err == nil && c.Value != "" {
 			sess, u, err := s.app.Authenticate(ctx, c.Value)

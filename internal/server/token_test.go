@@ -250,3 +250,38 @@ func TestTokenRequestsNeverWaitOnTheTokenRow(t *testing.T) {
 		t.Fatalf("last use %v, want %v", at, due)
 	}
 }
+
+// A token request reads its practice and the membership in the same round
+// trip as the token (no cache): each request sees them as they are now. A
+// deactivated membership is a 404 at once, a suspended practice a 403, a
+// restored one works again, and a revoked token is a 401 on the next
+// request.
+func TestTokenEntersItsPracticeAsItIsNow(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	p := env.Practice(t, "now")
+	u := env.User(t, "doctor@now.example", pw)
+	env.Member(t, p, u, medic.RoleDoctor)
+	c := env.Login(t, "doctor@now.example", pw)
+	created := want(t, c.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "script", "practice": "now"}), http.StatusCreated)
+	tok := env.TokenClient(t, created.Str("token"))
+	own := ownerConn(t, env)
+	owner := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := own.Exec(context.Background(), sql, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := "/api/v1/practices/now/appointment-types"
+	want(t, tok.Do("GET", path, nil), http.StatusOK)
+	owner(`UPDATE members SET active = false WHERE practice_id = $1 AND user_id = $2`, p.ID, u.ID)
+	wantProblem(t, tok.Do("GET", path, nil), http.StatusNotFound)
+	owner(`UPDATE members SET active = true WHERE practice_id = $1 AND user_id = $2`, p.ID, u.ID)
+	want(t, tok.Do("GET", path, nil), http.StatusOK)
+	owner(`UPDATE practices SET status = 'suspended' WHERE id = $1`, p.ID)
+	wantProblem(t, tok.Do("GET", path, nil), http.StatusForbidden)
+	owner(`UPDATE practices SET status = 'active' WHERE id = $1`, p.ID)
+	want(t, tok.Do("GET", "/api/v1/practices/"+p.ID+"/appointment-types", nil), http.StatusOK)
+	want(t, c.Do("DELETE", "/api/v1/auth/tokens/"+created.Str("id"), nil), http.StatusNoContent)
+	wantProblem(t, tok.Do("GET", path, nil), http.StatusUnauthorized)
+}
