@@ -90,8 +90,9 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 	remind := func(ctx context.Context, r medic.AppointmentReminder) error { return a.SendReminder(ctx, r) }
 	checkTokens := func(ctx context.Context) (int, error) { return a.NotifyExpiringTokens(ctx) }
 	sendOutbox := func(ctx context.Context, j medic.OutboxJob, final bool) error { return a.SendOutboxMail(ctx, j, final) }
+	importICD10 := func(ctx context.Context, j medic.ICD10ImportJob) error { return a.RunICD10Import(ctx, j) }
 	db, queue, err := openStore(ctx, dbs, cfg.DBMaxConns, logger, quieter(logger, cfg.LogLevel),
-		jobs.Handlers{Deliver: deliver, Remind: remind, CheckTokens: checkTokens, SendOutbox: sendOutbox})
+		jobs.Handlers{Deliver: deliver, Remind: remind, CheckTokens: checkTokens, SendOutbox: sendOutbox, ImportICD10: importICD10})
 	if err != nil {
 		return err
 	}
@@ -209,6 +210,7 @@ func newApp(db *postgres.DB, baseURL string) *app.App {
 		Mail:        db,
 		Outbox:      db,
 
+		ICD10:            db,
 		Patients:         db,
 		Practitioners:    db,
 		Schedules:        db,

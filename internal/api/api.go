@@ -128,6 +128,11 @@ func (h *Handler) Routes(mux Router) {
 	mux.HandleFunc("POST /api/v1/operator/practices", h.sessionOnly(h.operatorCreatePractice))
 	mux.HandleFunc("POST /api/v1/operator/practices/{id}/suspend", h.sessionOnly(h.operatorSuspend))
 	mux.HandleFunc("POST /api/v1/operator/practices/{id}/reactivate", h.sessionOnly(h.operatorReactivate))
+	mux.HandleFunc("GET /api/v1/operator/icd10/imports", h.sessionOnly(h.operatorListICD10Imports))
+	mux.HandleFunc("POST /api/v1/operator/icd10/imports", h.sessionOnly(h.operatorImportICD10))
+	mux.HandleFunc("GET /api/v1/operator/icd10/imports/{id}", h.sessionOnly(h.operatorGetICD10Import))
+
+	mux.HandleFunc("GET /api/v1/practices/{practice}/icd10", h.tenant(h.searchICD10))
 
 	mux.HandleFunc("GET /api/v1/practices/{practice}/notifications", h.tenant(h.listNotifications))
 	mux.HandleFunc("POST /api/v1/practices/{practice}/notifications/{id}/read", h.tenant(h.readNotification))

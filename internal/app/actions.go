@@ -67,6 +67,7 @@ var actions = map[string]medic.Permission{
 	// Vitals: recorded by nurses, doctors and admins; read with the chart.
 	"vitals.record": medic.PermVitalsWrite,
 	"vitals.list":   medic.PermClinicalRead,
+	"icd10.search": medic.PermDiagnosesRead,
 
 	"outbox.list":  medic.PermSettingsManage,
 	"outbox.retry": medic.PermSettingsManage,

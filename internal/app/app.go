@@ -36,6 +36,9 @@ type App struct {
 	Encounters       medic.EncounterService
 	Vitals           medic.VitalsService
 
+	// ICD10 is the platform's code catalog.
+	ICD10 medic.ICD10Service
+
 	// PublicBooking stores booking codes and finds charts for the public page.
 	BookingCodes  medic.PublicBookingService
 	Notifications medic.NotificationService

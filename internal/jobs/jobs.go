@@ -33,6 +33,9 @@ type CheckTokens func(ctx context.Context) (notified int, err error)
 // is Permanent ends the job (no retry).
 type SendOutbox func(ctx context.Context, j medic.OutboxJob, final bool) error
 
+// ImportICD10 reads an operator's uploaded ICD-10 code table into the catalog.
+type ImportICD10 func(ctx context.Context, j medic.ICD10ImportJob) error
+
 // Handlers are what the workers call. A nil Deliver makes an insert-only
 // queue (commands that must not process jobs).
 type Handlers struct {
@@ -40,6 +43,7 @@ type Handlers struct {
 	Remind      Remind
 	CheckTokens CheckTokens
 	SendOutbox  SendOutbox
+	ImportICD10 ImportICD10
 }
 
 // tokenCheckEvery is how often the token expiry check runs; a notice is
@@ -66,6 +70,11 @@ func New(pool *pgxpool.Pool, logger *slog.Logger, h Handlers) (*Queue, error) {
 		}
 		if h.SendOutbox != nil {
 			if err := river.AddWorkerSafely(workers, &outboxWorker{send: h.SendOutbox}); err != nil {
+				return nil, err
+			}
+		}
+		if h.ImportICD10 != nil {
+			if err := river.AddWorkerSafely(workers, &icd10ImportWorker{run: h.ImportICD10}); err != nil {
 				return nil, err
 			}
 		}
@@ -193,4 +202,22 @@ type tokenCheckWorker struct {
 func (w *tokenCheckWorker) Work(ctx context.Context, _ *river.Job[tokenCheck]) error {
 	_, err := w.check(ctx)
 	return err
+}
+
+// icd10ImportTimeout bounds one import: the full Master Industry Table
+// (about 41,000 codes) takes seconds; a minute (the default) could cut a
+// slow database short, and the job would start over.
+const icd10ImportTimeout = 15 * time.Minute
+
+type icd10ImportWorker struct {
+	river.WorkerDefaults[medic.ICD10ImportJob]
+	run ImportICD10
+}
+
+func (w *icd10ImportWorker) Timeout(*river.Job[medic.ICD10ImportJob]) time.Duration {
+	return icd10ImportTimeout
+}
+
+func (w *icd10ImportWorker) Work(ctx context.Context, job *river.Job[medic.ICD10ImportJob]) error {
+	return w.run(ctx, job.Args)
 }

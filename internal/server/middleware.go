@@ -91,7 +91,13 @@ func (s *Server) secure(next http.Handler) http.Handler {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+			limit := s.cfg.MaxBodyBytes
+			if r.Method == http.MethodPost && (r.URL.Path == "/operator/icd10/imports" || r.URL.Path == "/api/v1/operator/icd10/imports") {
+				// An operator's ICD-10 code table (the handlers refuse
+				// anyone else before reading it).
+				limit = max(limit, medic.MaxICD10ImportBytes+1<<20)
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		// A path or query that is not valid text (a NUL byte, broken UTF-8)
 		// is refused here rather than reaching the database.

@@ -71,6 +71,8 @@ var routeRules = []routeRule{
 	{pattern: "POST /api/v1/me/totp/recovery-codes"},
 	{pattern: "GET /api/v1/operator/practices"}, {pattern: "POST /api/v1/operator/practices"},
 	{pattern: "POST /api/v1/operator/practices/{id}/suspend"}, {pattern: "POST /api/v1/operator/practices/{id}/reactivate"},
+	{pattern: "GET /api/v1/operator/icd10/imports"}, {pattern: "POST /api/v1/operator/icd10/imports"},
+	{pattern: "GET /api/v1/operator/icd10/imports/{id}"},
 	{pattern: "GET /api/v1/public/practices/{slug}"}, {pattern: "GET /api/v1/public/practices/{slug}/practitioners"},
 	{pattern: "GET /api/v1/public/practices/{slug}/availability"},
 	{pattern: "POST /api/v1/public/practices/{slug}/booking/otp"}, {pattern: "POST /api/v1/public/practices/{slug}/booking/confirm"},
@@ -160,6 +162,8 @@ var routeRules = []routeRule{
 	{pattern: "PATCH " + api + "/encounter-templates/{id}", path: sunrise + "/encounter-templates/{template}", body: map[string]any{"active": true}, perm: medic.PermSettingsManage, action: "encounter_template.update"},
 	// Every role reads notifications (appointments.read).
 	{pattern: "GET " + api + "/notifications"}, {pattern: "POST " + api + "/notifications/{id}/read"},
+	// The ICD-10 catalog is not patient data, but it is clinical: not for reception.
+	{pattern: "GET " + api + "/icd10", path: sunrise + "/icd10?q=I10", perm: medic.PermDiagnosesRead, action: "icd10.search"},
 	// The outbox names recipients and subjects: admins only, no chart.
 	{pattern: "GET " + api + "/outbox", path: sunrise + "/outbox", perm: medic.PermSettingsManage, action: "outbox.list"},
 	{pattern: "POST " + api + "/outbox/{id}/retry", path: sunrise + "/outbox/{mail}/retry", perm: medic.PermSettingsManage, action: "outbox.retry"},
@@ -238,6 +242,7 @@ var routeRules = []routeRule{
 	{pattern: "POST /account/2fa/recovery-codes"}, {pattern: "GET /account/2fa/qr.png"},
 	{pattern: "POST /account/sessions/{id}/end"}, {pattern: "POST /account/tokens"}, {pattern: "POST /account/tokens/{id}/revoke"},
 	{pattern: "GET /operator"}, {pattern: "POST /operator/practices"}, {pattern: "POST /operator/practices/{id}/status"},
+	{pattern: "GET /operator/icd10"}, {pattern: "POST /operator/icd10/imports"}, {pattern: "GET /operator/icd10/imports/{id}"},
 	{pattern: "GET /book"}, {pattern: "GET /book/{slug}"}, {pattern: "GET /book/{slug}/{step}"}, {pattern: "POST /book/{slug}/{step}"},
 	{pattern: "GET /book/manage/{token}"}, {pattern: "POST /book/manage/{token}/cancel"}, {pattern: "POST /book/manage/{token}/reschedule"},
 	{pattern: "GET /dev/mailbox"},

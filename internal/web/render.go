@@ -32,6 +32,7 @@ var viewNames = []string{
 	"appointment_types", "appointment_type", "calendar", "today", "appointment_new", "appointment",
 	"book_details", "book_code", "book_done", "book_manage", "notifications", "outbox",
 	"encounter_vitals",
+	"icd10",
 }
 
 // views holds one parsed template set per page: the layout and partials

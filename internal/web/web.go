@@ -134,6 +134,9 @@ func (h *Handler) Routes(mux api.Router) {
 	mux.HandleFunc("GET /operator", h.signedIn(h.operator))
 	mux.HandleFunc("POST /operator/practices", h.signedIn(h.createPractice))
 	mux.HandleFunc("POST /operator/practices/{id}/status", h.signedIn(h.setPracticeStatus))
+	mux.HandleFunc("GET /operator/icd10", h.signedIn(h.icd10Imports))
+	mux.HandleFunc("POST /operator/icd10/imports", h.signedIn(h.importICD10))
+	mux.HandleFunc("GET /operator/icd10/imports/{id}", h.signedIn(h.icd10Import))
 
 	mux.HandleFunc("GET /book", h.bookRedirect)
 	mux.HandleFunc("GET /book/{slug}", h.book)

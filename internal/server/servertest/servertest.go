@@ -119,7 +119,8 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 	remind := func(ctx context.Context, r medic.AppointmentReminder) error { return a.SendReminder(ctx, r) }
 	checkTokens := func(ctx context.Context) (int, error) { return a.NotifyExpiringTokens(ctx) }
 	sendOutbox := func(ctx context.Context, j medic.OutboxJob, final bool) error { return a.SendOutboxMail(ctx, j, final) }
-	queue, err := jobs.New(db.Pool(), logger, jobs.Handlers{Deliver: e.deliver, Remind: remind, CheckTokens: checkTokens, SendOutbox: sendOutbox})
+	importICD10 := func(ctx context.Context, j medic.ICD10ImportJob) error { return a.RunICD10Import(ctx, j) }
+	queue, err := jobs.New(db.Pool(), logger, jobs.Handlers{Deliver: e.deliver, Remind: remind, CheckTokens: checkTokens, SendOutbox: sendOutbox, ImportICD10: importICD10})
 	if err != nil {
 		t.Fatalf("servertest: job queue: %v", err)
 	}
@@ -137,7 +138,7 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 		Tx: db, Users: db, Practices: db, Platform: db, Members: db, Invitations: db, Locations: db,
 		Sessions: db, Tokens: db, Audit: db, Mail: db, Outbox: db, Mailer: medic.MailerFunc(e.deliver), Clock: e.Clock,
 		Patients: db, Practitioners: db, Schedules: db, AppointmentTypes: db, Appointments: db, Encounters: db, Vitals: db,
-		BookingCodes: db, Notifications: db, RateLimits: db,
+		BookingCodes: db, Notifications: db, RateLimits: db, ICD10: db,
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
 	}
 	srv := server.New(cfg, a, serverLog, db.Pool(), db.Ping)
