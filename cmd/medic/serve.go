@@ -211,6 +211,7 @@ func newApp(db *postgres.DB, baseURL string) *app.App {
 		Outbox:      db,
 
 		ICD10:            db,
+		ClinicalLists:    db,
 		Patients:         db,
 		Practitioners:    db,
 		Schedules:        db,

@@ -80,6 +80,13 @@ func (h *Handler) Routes(mux Router) {
 	mux.HandleFunc("POST /api/v1/practices/{practice}/patients/{id}/reactivate", h.tenant(h.reactivatePatient))
 	mux.HandleFunc("POST /api/v1/practices/{practice}/patients/{id}/merge", h.tenant(h.mergePatient))
 	mux.HandleFunc("GET /api/v1/practices/{practice}/patients/{id}/appointments", h.tenant(h.listPatientAppointments))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/patients/{id}/allergies", h.tenant(h.listAllergies))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/patients/{id}/allergies", h.tenant(h.createAllergy))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/patients/{id}/allergies/none-known", h.tenant(h.recordNoKnownAllergies))
+	mux.HandleFunc("PATCH /api/v1/practices/{practice}/patients/{id}/allergies/{allergy}", h.tenant(h.updateAllergy))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/patients/{id}/conditions", h.tenant(h.listConditions))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/patients/{id}/conditions", h.tenant(h.createCondition))
+	mux.HandleFunc("PATCH /api/v1/practices/{practice}/patients/{id}/conditions/{condition}", h.tenant(h.updateCondition))
 
 	mux.HandleFunc("GET /api/v1/practices/{practice}/practitioners", h.tenant(h.listPractitioners))
 	mux.HandleFunc("POST /api/v1/practices/{practice}/practitioners", h.tenant(h.createPractitioner))

@@ -67,7 +67,12 @@ var actions = map[string]medic.Permission{
 	// Vitals: recorded by nurses, doctors and admins; read with the chart.
 	"vitals.record": medic.PermVitalsWrite,
 	"vitals.list":   medic.PermClinicalRead,
-	"icd10.search": medic.PermDiagnosesRead,
+	"icd10.search":  medic.PermDiagnosesRead,
+
+	"allergy.list":     medic.PermClinicalRead,
+	"allergy.record":   medic.PermClinicalWrite,
+	"condition.list":   medic.PermClinicalRead,
+	"condition.record": medic.PermClinicalWrite,
 
 	"outbox.list":  medic.PermSettingsManage,
 	"outbox.retry": medic.PermSettingsManage,

@@ -38,6 +38,8 @@ type App struct {
 
 	// ICD10 is the platform's code catalog.
 	ICD10 medic.ICD10Service
+	// ClinicalLists holds charts' allergies and problem lists.
+	ClinicalLists medic.ClinicalListService
 
 	// PublicBooking stores booking codes and finds charts for the public page.
 	BookingCodes  medic.PublicBookingService

@@ -635,6 +635,28 @@ func (db *DB) MergePatients(ctx context.Context, from, into string) error {
 			return err
 		}
 
+		// Allergies and problems move to the surviving chart (its derived
+		// lists follow by trigger); an allergy both charts list as active
+		// stays active once, the merged chart's copy made inactive first.
+		if _, err := tx.Exec(ctx, `UPDATE patient_allergies a SET status = 'inactive', updated_at = $4
+			WHERE a.practice_id = $1 AND a.patient_id = $2 AND a.status = 'active' AND EXISTS (
+				SELECT 1 FROM patient_allergies b WHERE b.practice_id = $1 AND b.patient_id = $3 AND b.status = 'active'
+					AND lower(b.substance) = lower(a.substance))`, pid, from, into, now); err != nil {
+			return err
+		}
+		for _, table := range []string{"patient_allergies", "patient_conditions"} {
+			if _, err := tx.Exec(ctx, `UPDATE `+table+` SET patient_id = $3 WHERE practice_id = $1 AND patient_id = $2`, pid, from, into); err != nil {
+				return err
+			}
+		}
+		// "No known allergies" holds for the survivor only if it said so and
+		// no allergy came over.
+		if _, err := tx.Exec(ctx, `DELETE FROM patient_no_known_allergies n WHERE n.practice_id = $1 AND (n.patient_id = $2
+			OR n.patient_id = $3 AND EXISTS (SELECT 1 FROM patient_allergies a WHERE a.practice_id = $1 AND a.patient_id = $3 AND a.status = 'active'))`,
+			pid, from, into); err != nil {
+			return err
+		}
+
 		// Charts merged into `from` earlier now point at the surviving chart.
 		if _, err := tx.Exec(ctx, `UPDATE patients SET merged_into = $3 WHERE practice_id = $1 AND merged_into = $2`, pid, from, into); err != nil {
 			return err

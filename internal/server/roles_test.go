@@ -110,6 +110,19 @@ var routeRules = []routeRule{
 	{pattern: "POST " + api + "/patients/{id}/reactivate", path: sunrise + "/patients/{patient}/reactivate", perm: medic.PermPatientsWrite, action: "patient.update", chart: chartFull},
 	{pattern: "POST " + api + "/patients/{id}/merge", path: sunrise + "/patients/{fresh}/merge", body: map[string]any{"into": "{patient}", "confirm": true}, perm: medic.PermPatientsWrite, action: "patient.merge", chart: chartFull},
 	{pattern: "GET " + api + "/patients/{id}/appointments", path: sunrise + "/patients/{patient}/appointments", chart: chartDemographics},
+	// Allergies and the problem list are the clinical part itself: clinical
+	// roles read them, doctors and admins record them.
+	{pattern: "GET " + api + "/patients/{id}/allergies", path: sunrise + "/patients/{patient}/allergies", perm: medic.PermClinicalRead, action: "allergy.list"},
+	{pattern: "POST " + api + "/patients/{id}/allergies", path: sunrise + "/patients/{patient}/allergies", body: map[string]any{"substance": "Latex", "severity": "mild"},
+		perm: medic.PermClinicalWrite, action: "allergy.record", ok: 201},
+	{pattern: "POST " + api + "/patients/{id}/allergies/none-known", path: sunrise + "/patients/{patient}/allergies/none-known", perm: medic.PermClinicalWrite, action: "allergy.record", ok: 201},
+	{pattern: "PATCH " + api + "/patients/{id}/allergies/{allergy}", path: sunrise + "/patients/{patient}/allergies/{allergy}", body: map[string]any{"status": "active"},
+		perm: medic.PermClinicalWrite, action: "allergy.record"},
+	{pattern: "GET " + api + "/patients/{id}/conditions", path: sunrise + "/patients/{patient}/conditions", perm: medic.PermClinicalRead, action: "condition.list"},
+	{pattern: "POST " + api + "/patients/{id}/conditions", path: sunrise + "/patients/{patient}/conditions", body: map[string]any{"code": "I10"},
+		perm: medic.PermClinicalWrite, action: "condition.record", ok: 201},
+	{pattern: "PATCH " + api + "/patients/{id}/conditions/{condition}", path: sunrise + "/patients/{patient}/conditions/{condition}", body: map[string]any{"status": "active"},
+		perm: medic.PermClinicalWrite, action: "condition.record"},
 
 	{pattern: "GET " + api + "/practitioners"}, {pattern: "GET " + api + "/practitioners/{id}"},
 	{pattern: "POST " + api + "/practitioners", path: sunrise + "/practitioners", body: map[string]any{"name": "Dr New"}, perm: medic.PermSchedulesManage, action: "practitioner.create"},
@@ -199,6 +212,12 @@ var routeRules = []routeRule{
 	{pattern: "POST /patients/{id}/status", path: "/patients/{patient}/status", body: form("status", "active"), perm: medic.PermPatientsWrite, action: "patient.update"},
 	{pattern: "GET /patients/{id}/merge", path: "/patients/{fresh}/merge?q=Thandi", perm: medic.PermPatientsWrite, action: "patient.merge", chart: chartDemographics},
 	{pattern: "POST /patients/{id}/merge", path: "/patients/{fresh}/merge", body: form("into", "{patient}", "confirm", "on"), perm: medic.PermPatientsWrite, action: "patient.merge"},
+	{pattern: "POST /patients/{id}/allergies", path: "/patients/{patient}/allergies", body: form("substance", "Latex", "severity", "mild"), perm: medic.PermClinicalWrite, action: "allergy.record"},
+	{pattern: "POST /patients/{id}/allergies/none-known", path: "/patients/{patient}/allergies/none-known", body: form(), perm: medic.PermClinicalWrite, action: "allergy.record"},
+	{pattern: "POST /patients/{id}/allergies/{allergy}/status", path: "/patients/{patient}/allergies/{allergy}/status", body: form("status", "active"), perm: medic.PermClinicalWrite, action: "allergy.record"},
+	{pattern: "POST /patients/{id}/conditions", path: "/patients/{patient}/conditions", body: form("code", "I10"), perm: medic.PermClinicalWrite, action: "condition.record"},
+	{pattern: "POST /patients/{id}/conditions/{condition}/status", path: "/patients/{patient}/conditions/{condition}/status", body: form("status", "active"), perm: medic.PermClinicalWrite, action: "condition.record"},
+	{pattern: "GET /icd10", path: "/icd10?q=I10", perm: medic.PermDiagnosesRead, action: "icd10.search"},
 
 	// An encounter's vitals page: clinical roles read it; nurses, doctors and admins record.
 	{pattern: "GET /encounters/{id}/vitals", path: "/encounters/{encounter}/vitals", perm: medic.PermClinicalRead, action: "encounter.view", chart: chartDemographics},
@@ -321,6 +340,12 @@ func newRoleFixture(t *testing.T) *roleFixture {
 		t.Fatal("the practice's outbox is empty")
 	}
 	f.ids["mail"], _ = mails[0]["id"].(string)
+	// The chart's free-text lists became structured entries.
+	f.ids["allergy"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/allergies", nil), http.StatusOK).Str("items.0.id")
+	f.ids["condition"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/conditions", nil), http.StatusOK).Str("items.0.id")
+	if f.ids["allergy"] == "" || f.ids["condition"] == "" {
+		t.Fatal("the chart's allergy and condition were not recorded from its lists")
+	}
 	conn, err := pgx.Connect(context.Background(), env.DB.OwnerURL)
 	if err != nil {
 		t.Fatal(err)

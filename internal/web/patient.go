@@ -21,6 +21,11 @@ type patientView struct {
 	// Vitals the Vitals tab.
 	LatestVitals []latestVital
 	Vitals       *chartVitals
+
+	// The clinical record, for roles that read it (nil otherwise).
+	Allergies        *medic.Allergies
+	Conditions       []*medic.Condition
+	CanWriteClinical bool
 }
 
 // chartTab is one tab of the chart, a plain link (?tab=).
@@ -32,6 +37,12 @@ type chartTab struct {
 // patient shows a chart with its tabs: Overview and Appointments (clinical
 // tabs come with the clinical record).
 func (h *Handler) patient(w http.ResponseWriter, r *http.Request, v *visitor) {
+	h.renderPatient(w, r, http.StatusOK, v)
+}
+
+// renderPatient shows the chart, with forms (allergy, condition) filled in
+// and their errors after a refused change.
+func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status int, v *visitor, forms ...*form) {
 	id := r.PathValue("id")
 	pt, err := h.app.GetPatient(r.Context(), id)
 	if err != nil {
@@ -50,8 +61,23 @@ func (h *Handler) patient(w http.ResponseWriter, r *http.Request, v *visitor) {
 	if clinical {
 		tabs = append(tabs, chartTab{Key: "vitals", Label: "Vitals", URL: base + "?tab=vitals"})
 	}
+	var severe []string
+	if pt.Shows(medic.ChartClinical) {
+		if d.Allergies, err = h.app.Allergies(r.Context(), pt.ID); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		severe = d.Allergies.Severe()
+	}
 	switch t := r.URL.Query().Get("tab"); t {
 	case "", "overview":
+		if pt.Shows(medic.ChartClinical) {
+			if d.Conditions, err = h.app.Conditions(r.Context(), pt.ID); err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			d.CanWriteClinical = v.tenant.Can(medic.PermClinicalWrite) && pt.Status != medic.PatientMerged
+		}
 		if clinical {
 			if d.LatestVitals, err = h.loadLatestVitals(r, v, pt.ID); err != nil {
 				h.fail(w, r, err)
@@ -87,9 +113,13 @@ func (h *Handler) patient(w http.ResponseWriter, r *http.Request, v *visitor) {
 		tabs[i].Current = tabs[i].Key == d.Tab
 	}
 	d.Tabs = tabs
-	p := h.page(r, pt.FullName(), "patients")
+	p := h.page(r, pt.FullName(), "patients").withForm(newForm("allergy", nil)).withForm(newForm("condition", nil))
+	for _, f := range forms {
+		p.withForm(f)
+	}
 	p.Data = d
-	h.render(w, r, http.StatusOK, "patient", p)
+	p.SevereAllergies = severe
+	h.render(w, r, status, "patient", p)
 }
 
 // setPatientStatus deactivates or reactivates a chart.

@@ -116,6 +116,8 @@ type page struct {
 	SessionPracticeID string
 	DevMailbox        bool
 	Unread            int // the practice's unread desk notifications, for the nav
+	// SevereAllergies is the banner of a patient's pages (withPatientBanner).
+	SevereAllergies []string
 
 	// Public pages (booking, manage) use their own layout without the desk
 	// navigation, branded for the practice.
@@ -438,6 +440,11 @@ var notices = map[string]string{
 	"2fa-disabled":       "Two-factor sign-in is off.",
 	"session-ended":      "The session is ended.",
 	"token-revoked":      "The token is revoked.",
+	"allergy-recorded":   "Allergy recorded.",
+	"allergy-updated":    "Allergy updated.",
+	"allergy-none-known": "Recorded: no known allergies.",
+	"condition-recorded": "Problem added to the list.",
+	"condition-updated":  "Problem list updated.",
 	"practice-created":   "Practice created; its first admin is invited by email.",
 	"practice-status":    "Practice status changed.",
 	"switched":           "Switched practice.",

@@ -82,6 +82,12 @@ func (h *Handler) Routes(mux api.Router) {
 	mux.HandleFunc("POST /patients/{id}/status", h.member(h.setPatientStatus))
 	mux.HandleFunc("GET /patients/{id}/merge", h.member(h.mergeForm))
 	mux.HandleFunc("POST /patients/{id}/merge", h.member(h.mergePatient))
+	mux.HandleFunc("POST /patients/{id}/allergies", h.member(h.createAllergy))
+	mux.HandleFunc("POST /patients/{id}/allergies/none-known", h.member(h.recordNoKnownAllergies))
+	mux.HandleFunc("POST /patients/{id}/allergies/{allergy}/status", h.member(h.setAllergyStatus))
+	mux.HandleFunc("POST /patients/{id}/conditions", h.member(h.createCondition))
+	mux.HandleFunc("POST /patients/{id}/conditions/{condition}/status", h.member(h.setConditionStatus))
+	mux.HandleFunc("GET /icd10", h.member(h.icd10Options))
 
 	mux.HandleFunc("GET /encounters/{id}/vitals", h.member(h.encounterVitals))
 	mux.HandleFunc("POST /encounters/{id}/vitals", h.member(h.recordVitals))
