@@ -56,6 +56,17 @@ var tenantRoutes = []tenantRoute{
 	{"POST", "/patients/{id}/reactivate", nil, "patient"},
 	{"POST", "/patients/{id}/merge", map[string]any{"into": "6f1c4f4e-0d7a-4c55-9a43-6c1f0b6f7a01", "confirm": true}, "patient"},
 	{"GET", "/patients/{id}/appointments", nil, "patient"},
+	// Allergy and condition ids are checked under the chart's ({id}); the
+	// chart of another practice is 404 first (allergies_test.go checks a
+	// foreign entry under an own chart).
+	{"GET", "/patients/{id}/allergies", nil, "patient"},
+	{"POST", "/patients/{id}/allergies", map[string]any{"substance": "Latex", "severity": "mild"}, "patient"},
+	{"POST", "/patients/{id}/allergies/none-known", nil, "patient"},
+	{"PATCH", "/patients/{id}/allergies/{allergy}", map[string]any{"status": "inactive"}, "patient"},
+	{"GET", "/patients/{id}/conditions", nil, "patient"},
+	{"POST", "/patients/{id}/conditions", map[string]any{"code": "I10"}, "patient"},
+	{"PATCH", "/patients/{id}/conditions/{condition}", map[string]any{"status": "resolved"}, "patient"},
+	{"GET", "/icd10", nil, ""},
 
 	{"GET", "/practitioners", nil, ""},
 	{"POST", "/practitioners", map[string]any{"name": "Dr Intruder"}, ""},

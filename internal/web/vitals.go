@@ -132,6 +132,10 @@ func (h *Handler) renderEncounterVitals(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	p := h.page(r, "Vitals: "+sec.PatientName, "patients")
+	if err := h.withPatientBanner(r, p, sec.PatientID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	p.Data = sec
 	h.render(w, r, status, "encounter_vitals", p.withForm(f))
 }
