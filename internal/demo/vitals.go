@@ -44,14 +44,14 @@ func fp(x float64) *float64 { return &x }
 
 // hypertensionVisits: untreated 174/106 at the first visit, amlodipine from
 // the second, hydrochlorothiazide added at the fourth; 130/82 a month ago.
-func hypertensionVisits(now time.Time) []showcaseVisit {
+func hypertensionVisits(now time.Time, zone *time.Location) []showcaseVisit {
 	bp := [][2]float64{{174, 106}, {168, 102}, {158, 98}, {150, 94}, {144, 90}, {138, 88}, {134, 84}, {130, 82}}
 	monthsAgo := []int{14, 13, 12, 10, 8, 6, 3, 1}
 	plans := []string{"Lifestyle advice; home BP readings; review in 4 weeks.", "Start amlodipine 5 mg daily.", "Amlodipine 10 mg daily.",
 		"Add hydrochlorothiazide 12.5 mg daily.", "Continue; bloods (U&E, lipids).", "Continue.", "Continue; review in 3 months.", "Controlled. Continue."}
 	var out []showcaseVisit
 	for i, ago := range monthsAgo {
-		at := now.AddDate(0, -ago, 0).Truncate(time.Hour)
+		at := medic.DateOf(now.In(zone).AddDate(0, -ago, 0)).In(zone).Add(10*time.Hour + time.Duration(i%3)*25*time.Minute)
 		v := medic.Vitals{SystolicMmHg: fp(bp[i][0]), DiastolicMmHg: fp(bp[i][1]), PulseBPM: fp(float64(86 - i*2)), WeightKg: fp(97 - float64(i)*0.8)}
 		if i == 0 {
 			v.HeightCm, v.GlucoseMmolL, v.TemperatureC = fp(176), fp(6.2), fp(36.7)
@@ -67,14 +67,15 @@ func hypertensionVisits(now time.Time) []showcaseVisit {
 // growthVisits are the well-child visits up to the child's age: weight and
 // length a third of the way from the WHO median to -2 SD, head
 // circumference, pulse and breathing for the age.
-func growthVisits(dob medic.Date, sex medic.Sex, now time.Time) []showcaseVisit {
+func growthVisits(dob medic.Date, sex medic.Sex, now time.Time, zone *time.Location) []showcaseVisit {
 	ageMonths := []float64{0.1, 1.5, 3.5, 6, 9, 12, 15, 18, 24, 30, 36}
 	head := []float64{34.2, 37.6, 40.1, 42.6, 44.4, 45.6, 46.4, 47.1, 48.1, 48.9, 49.5}
 	pulse := []float64{142, 138, 132, 126, 122, 118, 115, 112, 108, 104, 100}
 	rr := []float64{44, 40, 38, 35, 32, 30, 28, 27, 26, 25, 24}
 	var out []showcaseVisit
 	for i, m := range ageMonths {
-		at := dob.Time().Add(time.Duration(m*30.4375*24) * time.Hour).Add(9 * time.Hour)
+		day := medic.DateOf(dob.Time().Add(time.Duration(m*30.4375*24) * time.Hour))
+		at := day.In(zone).Add(9*time.Hour + time.Duration(i%4)*20*time.Minute) // a morning clinic
 		if !at.Before(now) {
 			break
 		}
@@ -120,9 +121,9 @@ func (l *loader) vitals(ctx context.Context, p *medic.Practice, locs []*medic.Lo
 		} else if len(have) > 0 {
 			continue
 		}
-		visits := hypertensionVisits(now)
+		visits := hypertensionVisits(now, zone)
 		if sc.child {
-			visits = growthVisits(pt.DateOfBirth, pt.Sex, now)
+			visits = growthVisits(pt.DateOfBirth, pt.Sex, now, zone)
 		}
 		for _, vis := range visits {
 			if err := l.showcaseEncounter(ctx, pt, prs[0].ID, locs[0].ID, vis, zone); err != nil {
