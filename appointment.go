@@ -103,6 +103,30 @@ type Appointment struct {
 	TypeColor        string
 }
 
+// Reference is the appointment's short reference for people: the last
+// eight hex digits of its id (random in a UUIDv7), upper case.
+func (a *Appointment) Reference() string {
+	if len(a.ID) < 8 {
+		return ""
+	}
+	return strings.ToUpper(a.ID[len(a.ID)-8:])
+}
+
+// ParseReference reads a reference as typed ("4f2a9c1e", "#4F2A 9C1E");
+// ok is false unless it is eight hex digits.
+func ParseReference(s string) (ref string, ok bool) {
+	s = strings.TrimPrefix(strings.ReplaceAll(strings.TrimSpace(s), " ", ""), "#")
+	if len(s) != 8 {
+		return "", false
+	}
+	for _, c := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+			return "", false
+		}
+	}
+	return strings.ToLower(s), true
+}
+
 // AppointmentFilter narrows an appointment listing; zero fields match all.
 type AppointmentFilter struct {
 	PatientID      string
@@ -128,6 +152,9 @@ var ErrSlotFull = &Error{Code: ECONFLICT, Message: "That time was just taken. Ch
 type AppointmentService interface {
 	ListAppointments(ctx context.Context, f AppointmentFilter, p Page) ([]*Appointment, string, error)
 	FindAppointment(ctx context.Context, id string) (*Appointment, error)
+	// FindAppointmentByReference finds the appointment whose Reference is
+	// ref (lower case, from ParseReference); ENOTFOUND if none.
+	FindAppointmentByReference(ctx context.Context, ref string) (*Appointment, error)
 	// BookAppointment inserts a and takes one place in each claimed slot in
 	// the same transaction; ErrSlotFull if any slot is full (unless
 	// a.Overbooked, whose places are counted apart and never refused).

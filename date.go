@@ -2,6 +2,7 @@ package medic
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -65,4 +66,43 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	*d = v
 	return nil
+}
+
+// looseDateLayouts are the ways people type a date into a search box, day
+// first as in South Africa (03/02/2001 is 3 February).
+var looseDateLayouts = []string{
+	"2006-01-02", "2006/01/02", "02/01/2006", "2/1/2006", "02-01-2006", "2-1-2006", "02.01.2006", "2.1.2006",
+	"2 Jan 2006", "2 January 2006", "Jan 2 2006", "January 2 2006", "2 Jan, 2006", "January 2, 2006", "Jan 2, 2006",
+}
+
+// ParseLooseDate reads a date typed in one of the common forms (2001-02-03,
+// 03/02/2001, 3 Feb 2001, ...); ok is false for anything else.
+func ParseLooseDate(s string) (d Date, ok bool) {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) < 8 || len(s) > 20 {
+		return Date{}, false
+	}
+	for _, layout := range looseDateLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return DateOf(t), true
+		}
+	}
+	// Month names in any case ("3 feb 2001"), as time.Parse wants them.
+	if t, err := time.Parse("2 Jan 2006", titleWords(s)); err == nil {
+		return DateOf(t), true
+	}
+	if t, err := time.Parse("2 January 2006", titleWords(s)); err == nil {
+		return DateOf(t), true
+	}
+	return Date{}, false
+}
+
+func titleWords(s string) string {
+	ws := strings.Fields(strings.ToLower(s))
+	for i, w := range ws {
+		if w != "" {
+			ws[i] = strings.ToUpper(w[:1]) + w[1:]
+		}
+	}
+	return strings.Join(ws, " ")
 }

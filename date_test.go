@@ -112,3 +112,17 @@ func TestDateCalendar(t *testing.T) {
 		t.Error("IsZero")
 	}
 }
+
+func TestParseLooseDate(t *testing.T) {
+	want := medic.NewDate(2001, time.February, 3)
+	for _, s := range []string{"2001-02-03", "03/02/2001", "3/2/2001", "3 Feb 2001", "3 feb 2001", "3 February 2001", " 03.02.2001 ", "Feb 3, 2001", "03-02-2001"} {
+		if d, ok := medic.ParseLooseDate(s); !ok || !d.Equal(want) {
+			t.Errorf("%q = %v, %v", s, d, ok)
+		}
+	}
+	for _, s := range []string{"Thabo", "0825550100", "31/02/2001", "2001", "12 Smith 2001", "8501015009087"} {
+		if d, ok := medic.ParseLooseDate(s); ok {
+			t.Errorf("%q read as a date %v", s, d)
+		}
+	}
+}

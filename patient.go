@@ -158,6 +158,8 @@ func (p *Patient) Validate(today Date) error {
 type PatientFilter struct {
 	// Query matches names (typo-tolerant), phone, email or ID number.
 	Query string
+	// DateOfBirth, when set, keeps the charts born that day.
+	DateOfBirth Date
 	// Sort is "name" (default), "-name", "created", "-created", "date_of_birth".
 	Sort            string
 	IncludeInactive bool

@@ -12,6 +12,7 @@ import (
 
 type appointmentDTO struct {
 	ID                string                  `json:"id"`
+	Reference         string                  `json:"reference"` // for people: the last 8 hex digits of the id
 	PatientID         string                  `json:"patient_id"`
 	PractitionerID    string                  `json:"practitioner_id"`
 	LocationID        string                  `json:"location_id"`
@@ -36,7 +37,7 @@ type appointmentDTO struct {
 // toAppointment renders times in loc, the practice's zone.
 func toAppointment(loc *time.Location) func(*medic.Appointment) appointmentDTO {
 	return func(a *medic.Appointment) appointmentDTO {
-		return appointmentDTO{ID: a.ID, PatientID: a.PatientID, PractitionerID: a.PractitionerID, LocationID: a.LocationID,
+		return appointmentDTO{ID: a.ID, Reference: a.Reference(), PatientID: a.PatientID, PractitionerID: a.PractitionerID, LocationID: a.LocationID,
 			AppointmentTypeID: a.AppointmentTypeID, Start: a.Start.In(loc), End: a.End.In(loc), Status: a.Status, Source: a.Source,
 			Notes: a.Notes, CancelReason: a.CancelReason, Overbooked: a.Overbooked, OverbookReason: a.OverbookReason,
 			PatientName: a.PatientName, PractitionerName: a.PractitionerName, LocationName: a.LocationName, TypeName: a.TypeName,

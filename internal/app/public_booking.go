@@ -746,3 +746,13 @@ func (a *App) ManageLinkPractice(ctx context.Context, token string) (*medic.Prac
 	_, p, _, err := a.managed(ctx, token)
 	return p, err
 }
+
+// Reference is the booking's short reference (medic.Appointment.Reference).
+func (r *PublicBookingResult) Reference() string {
+	return (&medic.Appointment{ID: r.AppointmentID}).Reference()
+}
+
+// Reference is the booking's short reference (medic.Appointment.Reference).
+func (b *ManagedBooking) Reference() string {
+	return (&medic.Appointment{ID: b.AppointmentID}).Reference()
+}

@@ -171,6 +171,23 @@ func (db *DB) FindAppointment(ctx context.Context, id string) (a *medic.Appointm
 	return a, err
 }
 
+// FindAppointmentByReference returns ENOTFOUND if no appointment of the
+// practice in context has the reference ref (appointments_reference_idx).
+func (db *DB) FindAppointmentByReference(ctx context.Context, ref string) (a *medic.Appointment, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := medic.ParseReference(ref); !ok {
+		return nil, medic.ErrNotFound
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		a, err = scanAppointment(tx.QueryRow(ctx, appointmentSelect+` WHERE a.practice_id = $1 AND right(a.id::text, 8) = $2 ORDER BY a.starts_at DESC LIMIT 1`, pid, strings.ToLower(ref)))
+		return err
+	})
+	return a, err
+}
+
 // BookAppointment inserts a and takes one place in each claimed slot, in
 // one transaction; ErrSlotFull (and nothing written) if any slot is full.
 // a.Overbooked (with a reason) permits booking beyond capacity: a slot

@@ -175,6 +175,9 @@ func patientSearchSQL(pid string, f medic.PatientFilter, page medic.Page) (*pati
 	if cond != "" {
 		where = append(where, cond)
 	}
+	if !f.DateOfBirth.IsZero() {
+		where = append(where, "date_of_birth = "+args.add(f.DateOfBirth.Time())+"::date")
+	}
 	var with string
 	if len(words) > 0 {
 		with = nameSearchCTEs(words, practice, &args)
@@ -183,7 +186,7 @@ func patientSearchSQL(pid string, f medic.PatientFilter, page medic.Page) (*pati
 	switch s, ok := patientSorts[f.Sort]; {
 	case ok:
 		sort = s
-	case f.Sort == "" && len(words) > 0:
+	case f.Sort == "" && len(words) > 0 && f.DateOfBirth.IsZero(): // a birth date narrows to a few charts: by name
 		sort = relevanceSort
 	case f.Sort == "":
 		sort = patientSorts["name"]

@@ -244,6 +244,7 @@ var routeRules = []routeRule{
 
 	{pattern: "GET /calendar", path: "/calendar?date=2030-03-07", chart: chartDemographics},
 	{pattern: "GET /today", path: "/today", chart: chartDemographics},
+	{pattern: "GET /search", path: "/search?q=Thandi", chart: chartFull},
 	{pattern: "GET /notifications", path: "/notifications", chart: chartDemographics},
 	{pattern: "POST /notifications/{id}/read"},
 	{pattern: "GET /outbox", path: "/outbox", perm: medic.PermSettingsManage, action: "outbox.list"},

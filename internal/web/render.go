@@ -30,7 +30,7 @@ var viewNames = []string{
 	"patients", "patient", "patient_form", "patient_merge",
 	"practitioners", "practitioner", "schedules", "schedule_rule", "schedule_confirm",
 	"appointment_types", "appointment_type", "calendar", "today", "appointment_new", "appointment",
-	"book_details", "book_code", "book_done", "book_manage", "notifications", "outbox",
+	"book_details", "book_code", "book_done", "book_manage", "notifications", "outbox", "search",
 	"encounter_vitals",
 	"icd10",
 }

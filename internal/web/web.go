@@ -114,6 +114,7 @@ func (h *Handler) Routes(mux api.Router) {
 
 	mux.HandleFunc("GET /calendar", h.member(h.calendar))
 	mux.HandleFunc("GET /today", h.member(h.todayList))
+	mux.HandleFunc("GET /search", h.member(h.search))
 	mux.HandleFunc("GET /notifications", h.member(h.notifications))
 	mux.HandleFunc("POST /notifications/{id}/read", h.member(h.readNotification))
 	mux.HandleFunc("GET /outbox", h.member(h.outbox))
