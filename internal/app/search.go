@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"strconv"
 
 	"medic"
 )
@@ -54,11 +53,8 @@ func (a *App) Search(ctx context.Context, q string) (*SearchResults, error) {
 				return err
 			}
 			out.Appointment = ap
-			e := medic.AuditEvent{Action: "appointment.listed", EntityType: "appointment", Detail: map[string]string{"results": strconv.Itoa(1), "list": "search"}}
-			if err := a.Audit.Record(ctx, e); err != nil {
-				return err
-			}
-			return a.auditAppointmentsShown(ctx, "search", []*medic.Appointment{ap})
+			return a.Audit.Record(ctx, medic.AuditEvent{Action: "appointment.listed", EntityType: "appointment", EntityID: ap.ID, PatientID: ap.PatientID,
+				PatientIDs: []string{ap.PatientID}, Detail: map[string]string{"results": "1", "list": "search"}})
 		})
 		if err != nil {
 			return nil, err
