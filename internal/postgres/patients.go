@@ -634,8 +634,12 @@ func (db *DB) MergePatients(ctx context.Context, from, into string) error {
 		}
 		// Clinical records (encounters, notes, prescriptions, sick notes...)
 		// add their own UPDATE ... SET patient_id = $3 here as they arrive.
-		if _, err := tx.Exec(ctx, `UPDATE encounter_vitals SET patient_id = $3 WHERE practice_id = $1 AND patient_id = $2`, pid, from, into); err != nil {
-			return err
+		// Visits and their vitals move together (a set's patient is its
+		// encounter's).
+		for _, table := range []string{"encounters", "encounter_vitals"} {
+			if _, err := tx.Exec(ctx, `UPDATE `+table+` SET patient_id = $3 WHERE practice_id = $1 AND patient_id = $2`, pid, from, into); err != nil {
+				return err
+			}
 		}
 
 		// Allergies and problems move to the surviving chart (its derived

@@ -86,6 +86,9 @@ func TestVitalsStore(t *testing.T) {
 	if vs, _ := db.ListVitals(f.ctx, other.ID, time.Time{}, time.Time{}, 100); len(vs) != 2 {
 		t.Errorf("after the merge the surviving chart has %d vitals", len(vs))
 	}
+	if moved, err := db.FindEncounter(f.ctx, e.ID); err != nil || moved.PatientID != other.ID {
+		t.Errorf("after the merge the encounter is on chart %v (%v), want the surviving one", moved, err)
+	}
 }
 
 // TestVitalsCrossTenant: practice B records nothing on A's encounters and
