@@ -212,10 +212,18 @@ func (h *Handler) recordVitals(w http.ResponseWriter, r *http.Request, v *visito
 // chartVitals is the chart's Vitals tab: a chart per measurement, the WHO
 // growth charts for a young child, and every set recorded.
 type chartVitals struct {
+	// Open lists the chart's draft encounters, where vitals are recorded
+	// (for a member who records them).
+	Open   []openVisit
 	Lines  []chartFigure
 	Growth []chartFigure
 	Rows   []vitalsRow
 	Latest []latestVital
+}
+
+// openVisit links to an open encounter's vitals form.
+type openVisit struct {
+	ID, Label string
 }
 
 type chartFigure struct {
@@ -258,6 +266,16 @@ func (h *Handler) loadChartVitals(r *http.Request, v *visitor, patientID string)
 	}
 	for _, g := range chart.GrowthCharts(vs, pv.Subject, loc) {
 		d.Growth = append(d.Growth, chartFigure{Title: g.Title, SVG: g.SVG()})
+	}
+	if v.tenant.Can(medic.PermVitalsWrite) {
+		es, _, err := h.app.ListEncounters(r.Context(), medic.EncounterFilter{PatientID: patientID, Statuses: []medic.EncounterStatus{medic.EncounterDraft}},
+			medic.Page{Limit: 5})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
+			d.Open = append(d.Open, openVisit{ID: e.ID, Label: e.StartedAt.In(loc).Format("Mon 2 Jan 15:04") + " with " + e.PractitionerName + ", " + e.Stage.Label()})
+		}
 	}
 	return d, nil
 }

@@ -82,7 +82,8 @@ func TestVitalsDesk(t *testing.T) {
 		t.Errorf("the BP chart is not well-formed XML: %v", err)
 	}
 	wantContains(t, tab, `aria-label="Blood pressure over time, latest 184/96 mmHg on`, `role="img"`, "Normal Systolic for an adult")
-	wantNotContains(t, tab, "growth-chart") // an adult
+	wantNotContains(t, tab, "growth-chart")                      // an adult
+	wantContains(t, tab, `href="/encounters/`+enc.ID+`/vitals"`) // the open visit, to record more
 
 	// Reception: no tab, no summary, no page, no recording.
 	rc := e.signIn("rc@vitals.example")
