@@ -74,6 +74,10 @@ var actions = map[string]medic.Permission{
 	"condition.list":   medic.PermClinicalRead,
 	"condition.record": medic.PermClinicalWrite,
 
+	// Diagnoses: doctors and admins code them; billing reads the codes.
+	"diagnosis.list":   medic.PermDiagnosesRead,
+	"diagnosis.record": medic.PermClinicalWrite,
+
 	"outbox.list":  medic.PermSettingsManage,
 	"outbox.retry": medic.PermSettingsManage,
 }

@@ -40,6 +40,8 @@ type App struct {
 	ICD10 medic.ICD10Service
 	// ClinicalLists holds charts' allergies and problem lists.
 	ClinicalLists medic.ClinicalListService
+	// EncounterDiagnoses holds encounters' ICD-10 diagnoses.
+	EncounterDiagnoses medic.DiagnosisService
 
 	// PublicBooking stores booking codes and finds charts for the public page.
 	BookingCodes  medic.PublicBookingService

@@ -641,6 +641,9 @@ func (db *DB) MergePatients(ctx context.Context, from, into string) error {
 				return err
 			}
 		}
+		if _, err := tx.Exec(ctx, `UPDATE encounter_diagnoses SET patient_id = $3 WHERE practice_id = $1 AND patient_id = $2`, pid, from, into); err != nil {
+			return err
+		}
 
 		// Allergies and problems move to the surviving chart (its derived
 		// lists follow by trigger); an allergy both charts list as active

@@ -37,7 +37,7 @@ var rlsRequiredTables = []string{"members", "locations", "audit_events"}
 // rlsSeededTables are the tenant tables the isolation test must have seeded
 // for both practices (on top of whatever else the catalog finds).
 var rlsSeededTables = []string{"members", "locations", "practice_logos", "invitations", "api_tokens", "audit_events", "audit_seals", "booking_codes", "notifications",
-	"encounters", "encounter_addenda", "encounter_templates", "encounter_vitals",
+	"encounters", "encounter_addenda", "encounter_templates", "encounter_vitals", "encounter_diagnoses",
 	"patient_allergies", "patient_no_known_allergies", "patient_conditions"}
 
 type rlsQuerier interface {

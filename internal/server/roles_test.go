@@ -164,6 +164,12 @@ var routeRules = []routeRule{
 	{pattern: "POST " + api + "/encounters/{id}/finish", path: sunrise + "/encounters/{encounter}/finish", perm: medic.PermClinicalWrite, action: "encounter.finish"},
 	{pattern: "POST " + api + "/encounters/{id}/addenda", path: sunrise + "/encounters/{finished}/addenda", body: map[string]any{"text": "Seen again", "reason": "Follow-up"}, perm: medic.PermNotesWrite, action: "encounter.addendum", ok: 201},
 	// Vitals: nurses, doctors and admins record; clinical roles read.
+	// Diagnoses: doctors and admins code them (a nurse may not); billing reads the codes.
+	{pattern: "GET " + api + "/encounters/{id}/diagnoses", path: sunrise + "/encounters/{encounter}/diagnoses", perm: medic.PermDiagnosesRead, action: "diagnosis.list"},
+	{pattern: "POST " + api + "/encounters/{id}/diagnoses", path: sunrise + "/encounters/{encounter}/diagnoses", body: map[string]any{"code": "J06.9"},
+		perm: medic.PermClinicalWrite, action: "diagnosis.record", ok: 201},
+	{pattern: "DELETE " + api + "/encounters/{id}/diagnoses/{diagnosis}", path: sunrise + "/encounters/{encounter}/diagnoses/{diagnosis}",
+		perm: medic.PermClinicalWrite, action: "diagnosis.record", ok: 204},
 	{pattern: "POST " + api + "/encounters/{id}/vitals", path: sunrise + "/encounters/{encounter}/vitals", body: map[string]any{"pulse_bpm": 72},
 		perm: medic.PermVitalsWrite, action: "vitals.record", ok: 201},
 	{pattern: "GET " + api + "/patients/{id}/vitals", path: sunrise + "/patients/{patient}/vitals", perm: medic.PermClinicalRead, action: "vitals.list"},
@@ -220,6 +226,9 @@ var routeRules = []routeRule{
 	{pattern: "GET /icd10", path: "/icd10?q=I10", perm: medic.PermDiagnosesRead, action: "icd10.search"},
 
 	// An encounter's vitals page: clinical roles read it; nurses, doctors and admins record.
+	{pattern: "GET /encounters/{id}/diagnoses", path: "/encounters/{encounter}/diagnoses", perm: medic.PermClinicalRead, action: "encounter.view", chart: chartDemographics},
+	{pattern: "POST /encounters/{id}/diagnoses", path: "/encounters/{encounter}/diagnoses", body: form("diagnosis_code", "J06.9"), perm: medic.PermClinicalWrite, action: "diagnosis.record"},
+	{pattern: "POST /encounters/{id}/diagnoses/{diagnosis}/remove", path: "/encounters/{encounter}/diagnoses/{diagnosis}/remove", body: form(), perm: medic.PermClinicalWrite, action: "diagnosis.record"},
 	{pattern: "GET /encounters/{id}/vitals", path: "/encounters/{encounter}/vitals", perm: medic.PermClinicalRead, action: "encounter.view", chart: chartDemographics},
 	{pattern: "POST /encounters/{id}/vitals", path: "/encounters/{encounter}/vitals", body: form("pulse_bpm", "72"), perm: medic.PermVitalsWrite, action: "vitals.record", ok: 303},
 
@@ -342,6 +351,7 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	}
 	f.ids["mail"], _ = mails[0]["id"].(string)
 	// The chart's free-text lists became structured entries.
+	f.ids["diagnosis"] = want(t, admin.Do("POST", d.base+"/encounters/"+f.ids["encounter"]+"/diagnoses", map[string]any{"code": "I10", "primary": true}), http.StatusCreated).Str("id")
 	f.ids["allergy"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/allergies", nil), http.StatusOK).Str("items.0.id")
 	f.ids["condition"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/conditions", nil), http.StatusOK).Str("items.0.id")
 	if f.ids["allergy"] == "" || f.ids["condition"] == "" {

@@ -32,7 +32,7 @@ var viewNames = []string{
 	"appointment_types", "appointment_type", "calendar", "today", "appointment_new", "appointment",
 	"book_details", "book_code", "book_done", "book_manage", "notifications", "outbox", "search",
 	"encounter_vitals",
-	"icd10",
+	"icd10", "encounter_diagnoses",
 }
 
 // views holds one parsed template set per page: the layout and partials
@@ -445,6 +445,8 @@ var notices = map[string]string{
 	"allergy-none-known": "Recorded: no known allergies.",
 	"condition-recorded": "Problem added to the list.",
 	"condition-updated":  "Problem list updated.",
+	"diagnosis-added":    "Diagnosis added.",
+	"diagnosis-removed":  "Diagnosis removed.",
 	"practice-created":   "Practice created; its first admin is invited by email.",
 	"practice-status":    "Practice status changed.",
 	"switched":           "Switched practice.",

@@ -90,6 +90,9 @@ func (h *Handler) Routes(mux api.Router) {
 	mux.HandleFunc("GET /icd10", h.member(h.icd10Options))
 
 	mux.HandleFunc("GET /encounters/{id}/vitals", h.member(h.encounterVitals))
+	mux.HandleFunc("GET /encounters/{id}/diagnoses", h.member(h.encounterDiagnoses))
+	mux.HandleFunc("POST /encounters/{id}/diagnoses", h.member(h.addDiagnosis))
+	mux.HandleFunc("POST /encounters/{id}/diagnoses/{diagnosis}/remove", h.member(h.removeDiagnosis))
 	mux.HandleFunc("POST /encounters/{id}/vitals", h.member(h.recordVitals))
 
 	mux.HandleFunc("GET /practitioners", h.member(h.practitioners))
