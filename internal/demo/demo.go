@@ -43,6 +43,8 @@ type Store interface {
 	medic.AppointmentService
 	medic.EncounterService
 	medic.VitalsService
+	medic.ClinicalListService
+	medic.DiagnosisService
 }
 
 // Account is a demo sign-in.
@@ -197,6 +199,10 @@ func (l *loader) load(ctx context.Context) error {
 		changed[spec.Slug] = append(changed[spec.Slug], what...)
 		if what, err = l.vitals(tctx, p, locs); err != nil {
 			return fmt.Errorf("vitals of %s: %w", spec.Slug, err)
+		}
+		changed[spec.Slug] = append(changed[spec.Slug], what...)
+		if what, err = l.clinicalLists(tctx, p); err != nil {
+			return fmt.Errorf("allergies and problems of %s: %w", spec.Slug, err)
 		}
 		changed[spec.Slug] = append(changed[spec.Slug], what...)
 		if len(changed[spec.Slug]) > 0 {

@@ -178,6 +178,12 @@ func (l *loader) showcaseEncounter(ctx context.Context, pt *medic.Patient, pract
 	if err := l.s.CreateVitals(ctx, &v); err != nil {
 		return err
 	}
+	// The visit's diagnosis, coded before the encounter is locked
+	// (diagnoses.go): a well-child visit for a young child, else the
+	// hypertension being treated.
+	if err := l.showcaseDiagnosis(ctx, e.ID, pt, vis.at); err != nil {
+		return err
+	}
 	e.SOAP.Plan = vis.plan
 	e.Stage, e.StageSince = medic.StageClosure, vis.at.Add(20*time.Minute)
 	e.Status, e.FinishedAt = medic.EncounterFinished, vis.at.Add(25*time.Minute)

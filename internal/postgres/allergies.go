@@ -91,6 +91,9 @@ func (db *DB) CreateAllergy(ctx context.Context, a *medic.Allergy) error {
 	}
 	user := medic.ActorFrom(ctx).UserID
 	now := db.now()
+	if a.Status == "" {
+		a.Status = medic.AllergyActive
+	}
 	return db.do(ctx, func(tx pgx.Tx) error {
 		if err := chartOpen(ctx, tx, pid, a.PatientID, true); err != nil {
 			return err
