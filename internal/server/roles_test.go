@@ -266,6 +266,24 @@ var routeRules = []routeRule{
 	{pattern: "POST /appointments/{id}/cancel", path: "/appointments/{appointment}/cancel", body: form("reason", "Better"), perm: medic.PermAppointmentsWrite, action: "appointment.status"},
 	{pattern: "POST /appointments/{id}/status", path: "/appointments/{appointment}/status", body: form("to", "checked_in"), perm: medic.PermAppointmentsWrite, action: "appointment.status"},
 
+	// Encounters on the desk (see the API's rules above).
+	{pattern: "POST /appointments/{id}/encounter", path: "/appointments/{appointment}/encounter", body: form(), perm: medic.PermNotesWrite, action: "encounter.create"},
+	{pattern: "GET /patients/{id}/walk-in", path: "/patients/{patient}/walk-in", perm: medic.PermNotesWrite, action: "encounter.create"},
+	{pattern: "POST /patients/{id}/walk-in", path: "/patients/{patient}/walk-in", body: form("practitioner_id", "{practitioner}", "location_id", "{location}"), perm: medic.PermNotesWrite, action: "encounter.create"},
+	{pattern: "GET /encounters/{id}", path: "/encounters/{encounter}", perm: medic.PermClinicalRead, action: "encounter.view", chart: chartDemographics},
+	{pattern: "POST /encounters/{id}", path: "/encounters/{encounter}", body: form("plan", "Rest", "version", "1"), perm: medic.PermNotesWrite, action: "encounter.update"},
+	// Applying a template or the last plan reads the encounter first.
+	{pattern: "POST /encounters/{id}/template", path: "/encounters/{encounter}/template", body: form("template_id", "{template}"), perm: medic.PermNotesWrite, action: "encounter.view"},
+	{pattern: "POST /encounters/{id}/last-plan", path: "/encounters/{encounter}/last-plan", body: form(), perm: medic.PermNotesWrite, action: "encounter.view"},
+	{pattern: "POST /encounters/{id}/stage", path: "/encounters/{encounter}/stage", body: form("stage", "assessment"), perm: medic.PermAppointmentsWrite, action: "encounter.stage"},
+	{pattern: "POST /encounters/{id}/finish", path: "/encounters/{encounter}/finish", body: form("confirm", "on"), perm: medic.PermClinicalWrite, action: "encounter.finish"},
+	{pattern: "POST /encounters/{id}/addenda", path: "/encounters/{finished}/addenda", body: form("text", "Seen again", "reason", "Follow-up"), perm: medic.PermNotesWrite, action: "encounter.addendum"},
+	{pattern: "GET /queue", path: "/queue", chart: chartDemographics},
+	{pattern: "GET /encounter-templates", path: "/encounter-templates", perm: medic.PermSettingsManage, action: "encounter_template.create"},
+	{pattern: "POST /encounter-templates/new", path: "/encounter-templates/new", body: form("name", "Desk template"), perm: medic.PermSettingsManage, action: "encounter_template.create"},
+	{pattern: "GET /encounter-templates/{id}", path: "/encounter-templates/{template}", perm: medic.PermSettingsManage, action: "encounter_template.update"},
+	{pattern: "POST /encounter-templates/{id}", path: "/encounter-templates/{template}", body: form("name", "Desk consultation"), perm: medic.PermSettingsManage, action: "encounter_template.update"},
+
 	{pattern: "GET /account"}, {pattern: "POST /account/name"}, {pattern: "POST /account/password"},
 	{pattern: "POST /account/2fa"}, {pattern: "POST /account/2fa/confirm"}, {pattern: "POST /account/2fa/disable"},
 	{pattern: "POST /account/2fa/recovery-codes"}, {pattern: "GET /account/2fa/qr.png"},

@@ -23,6 +23,7 @@ var deskNav = []navEntry{
 	{Key: "patients", Label: "Patients", Href: "/patients", Perm: medic.PermPatientsRead, Practice: true},
 	{Key: "calendar", Label: "Calendar", Href: "/calendar", Perm: medic.PermAppointmentsRead, Practice: true},
 	{Key: "today", Label: "Today", Href: "/today", Perm: medic.PermAppointmentsRead, Practice: true},
+	{Key: "queue", Label: "Queue", Href: "/queue", Perm: medic.PermAppointmentsRead, Practice: true},
 	{Key: "notifications", Label: "Notifications", Href: "/notifications", Perm: medic.PermAppointmentsRead, Practice: true},
 	{Key: "operator", Label: "Operator", Href: "/operator", Operator: true},
 	{Key: "account", Label: "Account", Href: "/account"},
@@ -33,6 +34,7 @@ var deskNav = []navEntry{
 	{Key: "locations", Label: "Locations", Href: "/locations", Practice: true, Menu: true},
 	{Key: "members", Label: "Members", Href: "/members", Practice: true, Menu: true},
 	{Key: "settings", Label: "Settings", Href: "/settings", Perm: medic.PermSettingsManage, Practice: true, Menu: true},
+	{Key: "encounter-templates", Label: "Encounter templates", Href: "/encounter-templates", Perm: medic.PermSettingsManage, Practice: true, Menu: true},
 	{Key: "outbox", Label: "Outbox", Href: "/outbox", Perm: medic.PermSettingsManage, Practice: true, Menu: true},
 	{Key: "audit", Label: "Audit log", Href: "/audit", Perm: medic.PermAuditRead, Practice: true, Menu: true},
 }

@@ -26,6 +26,9 @@ type patientView struct {
 	Allergies        *medic.Allergies
 	Conditions       []*medic.Condition
 	CanWriteClinical bool
+	// Encounters tab (roles that read the clinical record).
+	Encounters    []*medic.Encounter
+	CanStartVisit bool
 }
 
 // chartTab is one tab of the chart, a plain link (?tab=).
@@ -53,6 +56,7 @@ func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status i
 	d := patientView{Patient: pt, Tab: "overview",
 		CanWrite: v.tenant.Can(medic.PermPatientsWrite) && pt.Status != medic.PatientMerged,
 		CanBook:  v.tenant.Can(medic.PermAppointmentsWrite) && pt.Status == medic.PatientActive}
+	d.CanStartVisit = v.tenant.Can(medic.PermNotesWrite) && pt.Status == medic.PatientActive
 	tabs := []chartTab{{Key: "overview", Label: "Overview", URL: base}}
 	if v.tenant.Can(medic.PermAppointmentsRead) {
 		tabs = append(tabs, chartTab{Key: "appointments", Label: "Appointments", URL: base + "?tab=appointments"})
@@ -60,6 +64,7 @@ func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status i
 	clinical := v.tenant.Can(medic.PermClinicalRead)
 	if clinical {
 		tabs = append(tabs, chartTab{Key: "vitals", Label: "Vitals", URL: base + "?tab=vitals"})
+		tabs = append(tabs, chartTab{Key: "encounters", Label: "Encounters", URL: base + "?tab=encounters"})
 	}
 	var severe []string
 	if pt.Shows(medic.ChartClinical) {
@@ -104,6 +109,17 @@ func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status i
 		d.Appointments = as
 		if next != "" {
 			d.MoreURL = base + "?tab=appointments&cursor=" + url.QueryEscape(next)
+		}
+	case "encounters":
+		d.Tab = t
+		es, next, err := h.app.ListEncounters(r.Context(), medic.EncounterFilter{PatientID: pt.ID}, medic.Page{Limit: 20, Cursor: r.URL.Query().Get("cursor")})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		d.Encounters = es
+		if next != "" {
+			d.MoreURL = base + "?tab=encounters&cursor=" + url.QueryEscape(next)
 		}
 	default:
 		h.fail(w, r, errNotFound)

@@ -33,6 +33,7 @@ var viewNames = []string{
 	"book_details", "book_code", "book_done", "book_manage", "notifications", "outbox", "search",
 	"encounter_vitals",
 	"icd10", "encounter_diagnoses",
+	"encounter", "encounter_new", "queue", "encounter_templates",
 }
 
 // views holds one parsed template set per page: the layout and partials
@@ -473,4 +474,12 @@ var notices = map[string]string{
 	"booking-moved":      "Your appointment is moved. We have emailed you the new time.",
 	"notification-read":  "Marked as read.",
 	"mail-requeued":      "The mail is queued to be sent again.",
+	"encounter-saved":    "Note saved.",
+	"encounter-finished": "Encounter finished and locked. Later changes are addenda.",
+	"addendum-added":     "Addendum added.",
+	"stage-changed":      "Stage changed.",
+	"template-applied":   "Template added to the note.",
+	"plan-copied":        "The last plan is added to the plan.",
+	"template-added":     "Template added.",
+	"template-saved":     "Template saved.",
 }
