@@ -132,9 +132,9 @@ func TestDeskFindPatientBookRescheduleCheckIn(t *testing.T) {
 	// The day calendar shows the block, with its status, linking to it.
 	run("calendar",
 		chromedp.Click(`nav.mainnav a[href="/calendar"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`a.appt[href="/appointments/`+id+`"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`a.sched-block[href="/appointments/`+id+`"]`, chromedp.ByQuery),
 		e2e.Settled(),
-		chromedp.Text(`a.appt[href="/appointments/`+id+`"]`, &text, chromedp.ByQuery),
+		chromedp.Text(`a.sched-block[href="/appointments/`+id+`"]`, &text, chromedp.ByQuery),
 	)
 	wantText(t, "calendar block", text, "15:30–16:00", "Thabo Nkosi", "Consultation", "Checked in")
 	e2e.Screenshot(t, ctx, "desk-calendar-after-check-in")

@@ -93,7 +93,7 @@ type patientPick struct {
 	URL     string
 }
 
-var bookingCriteria = []string{"patient", "practitioner", "location", "type", "date"}
+var bookingCriteria = []string{"patient", "practitioner", "location", "type", "date", "start"}
 
 // bookingURL is the new appointment page for criteria, with changes.
 func bookingURL(crit url.Values, changes ...string) string {
@@ -136,6 +136,18 @@ func (h *Handler) renderBooking(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	// A free time chosen on the calendar comes as start (with practitioner
+	// and location): its day, and its slot chosen in the form.
+	if start, err := time.Parse(time.RFC3339, crit.Get("start")); err == nil {
+		if crit.Get("date") == "" {
+			crit.Set("date", medic.DateOf(start.In(v.zone())).String())
+		}
+		if f.Get("slot") == "" && crit.Get("practitioner") != "" && crit.Get("location") != "" {
+			f.Values.Set("slot", start.UTC().Format(time.RFC3339)+"|"+crit.Get("practitioner")+"|"+crit.Get("location"))
+		}
+	} else {
+		crit.Del("start")
 	}
 	day := h.dayQuery(v, crit.Get("date"))
 	crit.Set("date", day.String())

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"medic"
+	"medic/internal/app"
 )
 
 // calendarView is the data of the calendar: a day or a week of one
@@ -28,6 +29,7 @@ type calendarView struct {
 	WeekURL        string
 	BookURL        string
 	Date           string
+	Grid           *dayGrid // the day view's scheduler grid
 }
 
 // calDay is a column of the grid.
@@ -160,6 +162,17 @@ func (h *Handler) calendar(w http.ResponseWriter, r *http.Request, v *visitor) {
 		}
 		d.Hours[row].Cells[i] = append(d.Hours[row].Cells[i], a)
 		d.Days[i].Count++
+	}
+	if d.View == "day" {
+		// Working times of the day (full ones too) for the grid's columns,
+		// shading and free-time links.
+		slots, err := h.app.Availability(r.Context(), app.AvailabilityQuery{PractitionerID: d.PractitionerID, LocationID: d.LocationID,
+			From: day.In(loc), To: day.AddDays(1).In(loc), Desk: true, IncludeFull: true})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		d.Grid = newDayGrid(dir, day, loc, h.app.Clock.Now(), slots, as)
 	}
 	if d.View == "week" {
 		last := first.AddDays(6)

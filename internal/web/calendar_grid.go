@@ -1,0 +1,154 @@
+package web
+
+import (
+	"net/url"
+	"time"
+
+	"medic"
+)
+
+// dayGrid is the calendar's day as a scheduler: a row per slot length, a
+// column per practitioner working (or booked) that day, working time
+// apart from closed time, every free time a link to book it, and the
+// appointments as blocks as long as they last. Placement is by class
+// (calendar-grid.css): the CSP allows no style attributes.
+type dayGrid struct {
+	Cols      int // practitioner columns
+	StepLabel string
+	Times     []gridTime
+	Columns   []gridColumn
+	NowRow    int // the grid row of the current time, 0 when not on this day
+	NowLabel  string
+}
+
+// gridTime labels a row (every row; the template shows the full hours).
+type gridTime struct {
+	Row   int
+	Label string
+	Hour  bool
+}
+
+type gridColumn struct {
+	Col    int
+	Name   string
+	ID     string
+	Cells  []gridCell
+	Blocks []gridBlock
+}
+
+// gridCell is one slot-length of a practitioner's day.
+type gridCell struct {
+	Row   int
+	Kind  string // "closed", "free", "full" (working, no place left)
+	URL   string // booking this time, when free
+	Label string // "09:15"
+}
+
+type gridBlock struct {
+	*medic.Appointment
+	Row, Span int
+}
+
+const (
+	gridMaxCols = 40
+	gridMaxRows = 288
+)
+
+// newDayGrid lays out day's slots (working times, full ones included) and
+// appointments; practitioners in directory order.
+func newDayGrid(dir *directory, day medic.Date, loc *time.Location, now time.Time, slots []medic.Slot, as []*medic.Appointment) *dayGrid {
+	g := &dayGrid{}
+	start := day.In(loc)
+	minute := func(t time.Time) int { return int(t.Sub(start) / time.Minute) }
+	step := 0
+	lo, hi := 7*60, 18*60
+	for _, s := range slots {
+		if l := int(s.End.Sub(s.Start) / time.Minute); l > 0 && (step == 0 || l < step) {
+			step = l
+		}
+		lo, hi = min(lo, minute(s.Start)), max(hi, minute(s.End))
+	}
+	for _, a := range as {
+		lo, hi = min(lo, minute(a.Start)), max(hi, minute(a.End))
+	}
+	if step < 5 {
+		step = 15
+	}
+	lo, hi = max(0, lo-lo%step), min(24*60, hi)
+	if r := hi % step; r != 0 {
+		hi += step - r
+	}
+	rows := min((hi-lo)/step, gridMaxRows)
+	g.StepLabel = minutesLabel(step)
+	for i := 0; i < rows; i++ {
+		m := lo + i*step
+		g.Times = append(g.Times, gridTime{Row: i + 2, Label: clockLabel(m), Hour: m%60 == 0})
+	}
+	rowOf := func(t time.Time) int { return (minute(t)-lo)/step + 2 }
+
+	// Columns: practitioners with working time or appointments that day.
+	used := map[string]bool{}
+	for _, s := range slots {
+		used[s.PractitionerID] = true
+	}
+	for _, a := range as {
+		used[a.PractitionerID] = true
+	}
+	col := map[string]*gridColumn{}
+	for _, p := range dir.Practitioners {
+		if !used[p.ID] || len(g.Columns) == gridMaxCols {
+			continue
+		}
+		g.Columns = append(g.Columns, gridColumn{Col: len(g.Columns) + 2, Name: p.Name, ID: p.ID})
+	}
+	for i := range g.Columns {
+		c := &g.Columns[i]
+		col[c.ID] = c
+		c.Cells = make([]gridCell, rows)
+		for r := range c.Cells {
+			c.Cells[r] = gridCell{Row: r + 2, Kind: "closed", Label: g.Times[r].Label}
+		}
+	}
+	g.Cols = len(g.Columns)
+	for _, s := range slots {
+		c := col[s.PractitionerID]
+		if c == nil {
+			continue
+		}
+		first, last := rowOf(s.Start)-2, rowOf(s.End.Add(-time.Minute))-2
+		for r := max(0, first); r <= last && r < rows; r++ {
+			if c.Cells[r].Kind == "closed" {
+				c.Cells[r].Kind = "full"
+			}
+		}
+		if first >= 0 && first < rows && s.Remaining > 0 && c.Cells[first].URL == "" {
+			c.Cells[first].Kind = "free"
+			v := url.Values{"practitioner": {s.PractitionerID}, "location": {s.LocationID}, "date": {day.String()},
+				"start": {s.Start.UTC().Format(time.RFC3339)}}
+			c.Cells[first].URL = "/appointments/new?" + v.Encode()
+		}
+	}
+	for _, a := range as {
+		c := col[a.PractitionerID]
+		if c == nil {
+			continue
+		}
+		row := max(2, rowOf(a.Start))
+		if row >= rows+2 {
+			continue
+		}
+		span := max(1, (minute(a.End)-lo+step-1)/step+2-row)
+		span = min(span, rows+2-row)
+		c.Blocks = append(c.Blocks, gridBlock{Appointment: a, Row: row, Span: span})
+	}
+	if medic.DateOf(now.In(loc)).Equal(day) {
+		if m := minute(now); m >= lo && m < lo+rows*step {
+			g.NowRow, g.NowLabel = (m-lo)/step+2, now.In(loc).Format("15:04")
+		}
+	}
+	return g
+}
+
+func clockLabel(m int) string {
+	return time.Date(2000, 1, 1, m/60, m%60, 0, 0, time.UTC).Format("15:04")
+}

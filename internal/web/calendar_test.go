@@ -1,0 +1,65 @@
+package web_test
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"medic"
+)
+
+func TestCalendarDayGridBooksByClickingAFreeTime(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.mustPractice("sunrise", "Sunrise")
+	e.mustMember(p, e.mustUser("desk@sunrise.example", "Desk"), "receptionist")
+	naidoo, patel := e.mustClinic(p, "Dr Naidoo"), e.mustClinic(p, "Dr Patel")
+	e.clock.Set(naidoo.at("09:40")) // the clinics' day: 08:00-12:00 in 30-minute slots
+	thabo := e.mustPatient(p, "Thabo", "Nkosi", "1985-07-14")
+	long := e.mustBook(p, naidoo, thabo, "10:00")
+	gone := e.mustBook(p, patel, e.mustPatient(p, "Lerato", "Dlamini", "1992-03-02"), "11:00")
+	e.setStatus(p, gone.ID, medic.StatusCancelled, "Travelling")
+
+	c := e.signIn("desk@sunrise.example")
+	r := c.get("/calendar?view=day&date=" + naidoo.day.String())
+	wantStatus(t, r, http.StatusOK)
+	// A column per practitioner working that day, rows of 30 minutes from
+	// 07:00 (row 2) to 18:00.
+	wantContains(t, r, `class="sched cols-2"`, `sched-head gc-2 gr-1">Dr Naidoo<`, `sched-head gc-3 gr-1">Dr Patel<`, "30 minutes rows")
+	// Closed before 08:00, free after; a block sized by its duration.
+	wantContains(t, r, `sched-cell sched-closed gc-2 gr-2"`, `sched-cell sched-closed gc-2 gr-3"`)
+	wantContains(t, r, `class="sched-block appt-booked gc-2 gr-8 gs-1" href="/appointments/`+long.ID+`"`)
+	wantContains(t, r, `class="sched-block appt-cancelled gc-3 gr-10 gs-1" href="/appointments/`+gone.ID+`"`)
+	// The booked time offers no link; the cancelled one is free again.
+	wantNotContains(t, r, `sched-free gc-2 gr-8"`)
+	wantContains(t, r, `sched-free gc-3 gr-10"`)
+	// The now line, at 09:40 (row of 09:30).
+	wantContains(t, r, `class="sched-now gr-7"`)
+	// Past times are not offered (08:00, row 4); 11:30 is.
+	wantNotContains(t, r, `sched-free gc-2 gr-4"`)
+	free := regexpFind(t, r.body, `class="sched-cell sched-free gc-2 gr-11" href="([^"]+)"`)
+	free = html.UnescapeString(free)
+	u, err := url.Parse(free)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := u.Query(); q.Get("practitioner") != naidoo.pr.ID || q.Get("location") != naidoo.loc.ID || q.Get("start") != naidoo.at("11:30").UTC().Format(time.RFC3339) {
+		t.Fatalf("free time link %s", free)
+	}
+	// The booking page comes with that time chosen: pick the patient, book.
+	r = c.get(free + "&patient=" + thabo.ID)
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r, `value="`+slotValue(naidoo, "11:30")+`" checked`)
+	r = c.post("/appointments/new", url.Values{"patient": {thabo.ID}, "type": {naidoo.typ.ID}, "date": {naidoo.day.String()}, "slot": {slotValue(naidoo, "11:30")}})
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r, "Appointment booked.")
+	r = c.get("/calendar?view=day&date=" + naidoo.day.String())
+	if strings.Count(r.body, `class="sched-block appt-`) != 3 {
+		t.Fatalf("after booking from the grid:\n%s", r.body)
+	}
+	// Filtered to one location: only who works there.
+	wantNotContains(t, c.get("/calendar?view=day&date="+naidoo.day.String()+"&location="+naidoo.loc.ID), `gr-1">Dr Patel<`)
+}
