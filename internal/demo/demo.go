@@ -205,6 +205,10 @@ func (l *loader) load(ctx context.Context) error {
 			return fmt.Errorf("allergies and problems of %s: %w", spec.Slug, err)
 		}
 		changed[spec.Slug] = append(changed[spec.Slug], what...)
+		if what, err = l.encounters(tctx, p, locs); err != nil {
+			return fmt.Errorf("encounters of %s: %w", spec.Slug, err)
+		}
+		changed[spec.Slug] = append(changed[spec.Slug], what...)
 		if len(changed[spec.Slug]) > 0 {
 			if err := l.s.Record(tctx, l.event(p.ID, changed[spec.Slug])); err != nil {
 				return err
