@@ -23,7 +23,7 @@ func (a *App) SearchICD10(ctx context.Context, q string, limit int) ([]*medic.IC
 		return nil, err
 	}
 	if len(q) > 200 {
-		q = q[:200]
+		q = strings.ToValidUTF8(q[:200], "") // never a rune cut in half
 	}
 	return a.ICD10.SearchICD10(ctx, q, limit)
 }
