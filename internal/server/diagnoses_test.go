@@ -85,4 +85,18 @@ func TestEncounterDiagnoses(t *testing.T) {
 		t.Errorf("nurse's page: list missing or form offered")
 	}
 	want(t, d.c[medic.RoleReceptionist].Do("GET", page, nil), http.StatusForbidden)
+
+	// The encounter page embeds the section (Alt+D focuses its search) and
+	// shows the severe-allergy banner; adding there returns there.
+	want(t, doctor.Do("POST", d.base+"/patients/"+patient+"/allergies", map[string]any{"substance": "Penicillin", "severity": "severe"}), http.StatusCreated)
+	body = string(want(t, doctor.Do("GET", "/encounters/"+enc2, nil), http.StatusOK).Body)
+	for _, s := range []string{`id="diagnosis-q"`, `<input type="hidden" name="back" value="encounter">`, "<strong>J06.9</strong>", "Severe allergy:</strong> Penicillin", "<kbd>D</kbd>"} {
+		if !strings.Contains(body, s) {
+			t.Errorf("encounter page lacks %q", s)
+		}
+	}
+	r = want(t, postForm(doctor, page, url.Values{"diagnosis_code": {"R51"}, "back": {"encounter"}}), http.StatusSeeOther)
+	if loc := r.Header.Get("Location"); loc != "/encounters/"+enc2+"?m=diagnosis-added#diagnoses" {
+		t.Errorf("after adding on the encounter page: %q", loc)
+	}
 }

@@ -16,6 +16,10 @@ type diagnosesSection struct {
 	Finished    bool
 	CanRecord   bool
 	Items       []*medic.Diagnosis
+	Form        *form
+	// Back is where adding or removing returns: "encounter" for the
+	// encounter page, else the diagnoses page.
+	Back string
 }
 
 // encounterDiagnoses shows an encounter's diagnoses with the keyboard
@@ -25,13 +29,24 @@ func (h *Handler) encounterDiagnoses(w http.ResponseWriter, r *http.Request, v *
 	h.renderEncounterDiagnoses(w, r, http.StatusOK, v, newForm("diagnosis", nil))
 }
 
+// loadDiagnoses is the diagnoses section of encounter e (also embedded in
+// the encounter page).
+func (h *Handler) loadDiagnoses(r *http.Request, v *visitor, e *medic.Encounter, f *form, back string) (*diagnosesSection, error) {
+	ds, err := h.app.Diagnoses(r.Context(), e.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &diagnosesSection{EncounterID: e.ID, PatientID: e.PatientID, PatientName: e.PatientName, Finished: e.Finished(),
+		CanRecord: v.tenant.Can(medic.PermClinicalWrite) && !e.Finished(), Items: ds, Form: f, Back: back}, nil
+}
+
 func (h *Handler) renderEncounterDiagnoses(w http.ResponseWriter, r *http.Request, status int, v *visitor, f *form) {
 	e, err := h.app.GetEncounter(r.Context(), r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	ds, err := h.app.Diagnoses(r.Context(), e.ID)
+	sec, err := h.loadDiagnoses(r, v, e, f, "")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -41,12 +56,16 @@ func (h *Handler) renderEncounterDiagnoses(w http.ResponseWriter, r *http.Reques
 		h.fail(w, r, err)
 		return
 	}
-	p.Data = &diagnosesSection{EncounterID: e.ID, PatientID: e.PatientID, PatientName: e.PatientName, Finished: e.Finished(),
-		CanRecord: v.tenant.Can(medic.PermClinicalWrite) && !e.Finished(), Items: ds}
+	p.Data = sec
 	h.render(w, r, status, "encounter_diagnoses", p.withForm(f))
 }
 
-func diagnosesURL(id, notice string) string {
+// diagnosesURL is where a change returns: the encounter page when made
+// there (back=encounter), else the diagnoses page.
+func diagnosesURL(r *http.Request, id, notice string) string {
+	if r.PostFormValue("back") == "encounter" {
+		return "/encounters/" + url.PathEscape(id) + "?m=" + notice + "#diagnoses"
+	}
 	return "/encounters/" + url.PathEscape(id) + "/diagnoses?m=" + notice
 }
 
@@ -68,15 +87,19 @@ func (h *Handler) addDiagnosis(w http.ResponseWriter, r *http.Request, v *visito
 		h.formFail(w, r, err, f, func(status int) { h.renderEncounterDiagnoses(w, r, status, v, f) })
 		return
 	}
-	seeOther(w, r, diagnosesURL(id, "diagnosis-added"))
+	seeOther(w, r, diagnosesURL(r, id, "diagnosis-added"))
 }
 
 // removeDiagnosis removes a diagnosis from a draft encounter.
 func (h *Handler) removeDiagnosis(w http.ResponseWriter, r *http.Request, v *visitor) {
+	if err := parseForm(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	id := r.PathValue("id")
 	if err := h.app.RemoveDiagnosis(r.Context(), id, r.PathValue("diagnosis")); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	seeOther(w, r, diagnosesURL(id, "diagnosis-removed"))
+	seeOther(w, r, diagnosesURL(r, id, "diagnosis-removed"))
 }

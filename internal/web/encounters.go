@@ -24,6 +24,8 @@ type encounterView struct {
 	CanWrite   bool // SOAP, stage, template, addenda (notes.write)
 	CanFinish  bool // clinical.write
 	SavedLabel string
+	// Diagnoses is the diagnoses section with its keyboard typeahead.
+	Diagnoses *diagnosesSection
 }
 
 // soapSection is one textarea of the note.
@@ -85,6 +87,14 @@ func (h *Handler) renderEncounter(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	p := h.page(r, e.PatientName+" · encounter", "queue")
+	if d.Diagnoses, err = h.loadDiagnoses(r, v, e, newForm("diagnosis", nil), "encounter"); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.withPatientBanner(r, p, e.PatientID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	d.SavedLabel = "Saved " + p.Clock(e.UpdatedAt)
 	note := newForm("note", url.Values{"subjective": {e.SOAP.Subjective}, "objective": {e.SOAP.Objective},
 		"assessment": {e.SOAP.Assessment}, "plan": {e.SOAP.Plan}, "version": {strconv.Itoa(e.Version)}})

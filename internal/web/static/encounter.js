@@ -1,6 +1,7 @@
 // Keyboard shortcuts of the encounter page (documented on the page).
 // Ctrl+Enter: next section of the note; Alt+S: save now; Alt+N: next
-// stage; Alt+F: go to the finish confirmation. None of them clashes with
+// stage; Alt+D: the add-diagnosis search; Alt+F: go to the finish
+// confirmation. None of them clashes with
 // the desk's "/" (search) and "?" (shortcut overlay), which are plain keys
 // outside text fields.
 (function () {
@@ -32,6 +33,12 @@
         } else {
           form.requestSubmit();
         }
+      }
+    } else if (key === "d") {
+      var q = document.getElementById("diagnosis-q");
+      if (q) {
+        ev.preventDefault();
+        q.focus();
       }
     } else if (key === "f") {
       var box = document.querySelector("#finish-form input[name=confirm]");
