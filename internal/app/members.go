@@ -53,6 +53,13 @@ func (a *App) UpdateMember(ctx context.Context, id string, ch MemberChange) (*me
 			return err
 		}
 		before := *m
+		// No one locks themselves out: an admin changes others' role and
+		// status, never their own (another admin can).
+		if t, _ := medic.TenantFrom(ctx); m.ID == t.MemberID &&
+			((ch.Role != nil && *ch.Role != m.Role) || (ch.Active != nil && !*ch.Active)) {
+			return &medic.Error{Code: medic.ECONFLICT, Message: "You cannot change your own role or deactivate yourself; ask another admin.",
+				Fields: map[string]string{"role": "Not on your own membership."}}
+		}
 		if ch.Role != nil {
 			m.Role = *ch.Role
 		}

@@ -112,11 +112,12 @@ func TestLastAdminStays(t *testing.T) {
 	members := "/api/v1/practices/sunrise/members/"
 
 	for _, s := range []servertest.Scenario{
-		{Name: "demote the last admin", Method: "PATCH", Path: members + first.ID, Body: map[string]any{"role": "doctor"}},
-		{Name: "deactivate the last admin", Method: "PATCH", Path: members + first.ID, Body: map[string]any{"active": false}},
-		{Name: "delete the last admin", Method: "DELETE", Path: members + first.ID},
+		// No one changes their own role or deactivates themselves.
+		{Name: "demote the last admin", Method: "PATCH", Path: members + first.ID, Body: map[string]any{"role": "doctor"}, Contains: []string{"your own role"}},
+		{Name: "deactivate the last admin", Method: "PATCH", Path: members + first.ID, Body: map[string]any{"active": false}, Contains: []string{"deactivate yourself"}},
+		{Name: "delete the last admin", Method: "DELETE", Path: members + first.ID, Contains: []string{"deactivate yourself"}},
 	} {
-		s.Client, s.Status, s.Contains = admin, http.StatusConflict, []string{"at least one active admin"}
+		s.Client, s.Status = admin, http.StatusConflict
 		s.Check = func(t *testing.T, r *servertest.Response) { wantProblem(t, r, http.StatusConflict) }
 		s.Run(t)
 	}
@@ -128,7 +129,8 @@ func TestLastAdminStays(t *testing.T) {
 	// for the sessions already open.
 	want(t, admin.Do("PATCH", members+other.ID, map[string]any{"role": "admin"}), 200)
 	want(t, doctor.Do("GET", "/api/v1/practices/sunrise/audit-events", nil), 200)
-	want(t, admin.Do("PATCH", members+first.ID, map[string]any{"role": "nurse"}), 200)
+	wantProblem(t, admin.Do("PATCH", members+first.ID, map[string]any{"role": "nurse"}), http.StatusConflict) // not their own
+	want(t, doctor.Do("PATCH", members+first.ID, map[string]any{"role": "nurse"}), 200)
 	wantProblem(t, admin.Do("PATCH", "/api/v1/practices/sunrise", map[string]any{"name": "X"}), http.StatusForbidden)
 	wantProblem(t, doctor.Do("PATCH", members+other.ID, map[string]any{"role": "billing"}), http.StatusConflict)
 

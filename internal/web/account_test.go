@@ -233,10 +233,18 @@ func TestMemberRoleAndDeactivation(t *testing.T) {
 	}
 	r = c.post("/members/"+doc.ID, url.Values{"active": {"false"}})
 	wantContains(t, r, "Deactivated", "Reactivate")
-	// The last admin cannot step down.
-	r = c.post("/members/"+admin.ID, url.Values{"role": {"doctor"}})
-	wantStatus(t, r, http.StatusConflict)
-	wantContains(t, r, "at least one active admin")
+	// No action on your own row: none offered, and the use case refuses it.
+	r = c.get("/members")
+	wantNotContains(t, r, `action="/members/`+admin.ID+`"`)
+	wantContains(t, r, "Another admin can change your role.")
+	for _, f := range []url.Values{{"role": {"doctor"}}, {"active": {"false"}}} {
+		r = c.post("/members/"+admin.ID, f)
+		wantStatus(t, r, http.StatusConflict)
+		wantContains(t, r, "ask another admin")
+	}
+	if m, _ := e.db.FindMember(tenantCtx(p), admin.ID); m.Role != "admin" || !m.Active {
+		t.Fatalf("the admin changed themselves: %+v", m)
+	}
 	// A deactivated member no longer gets in.
 	r = e.signIn("doc@sunrise.example").get("/members")
 	wantContains(t, r, "not a member of a practice")

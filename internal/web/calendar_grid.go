@@ -47,6 +47,7 @@ type gridCell struct {
 type gridBlock struct {
 	*medic.Appointment
 	Row, Span int
+	Last      int // the block's last row (where its actions sit)
 }
 
 const (
@@ -139,7 +140,7 @@ func newDayGrid(dir *directory, day medic.Date, loc *time.Location, now time.Tim
 		}
 		span := max(1, (minute(a.End)-lo+step-1)/step+2-row)
 		span = min(span, rows+2-row)
-		c.Blocks = append(c.Blocks, gridBlock{Appointment: a, Row: row, Span: span})
+		c.Blocks = append(c.Blocks, gridBlock{Appointment: a, Row: row, Span: span, Last: row + span - 1})
 	}
 	if medic.DateOf(now.In(loc)).Equal(day) {
 		if m := minute(now); m >= lo && m < lo+rows*step {

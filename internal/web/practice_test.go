@@ -252,3 +252,14 @@ func TestAuditPage(t *testing.T) {
 	r = c.get("/audit?from=2999-01-01")
 	wantContains(t, r, "No events match")
 }
+
+func TestSettingsOfferZonesAndColourInputs(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.mustPractice("sunrise", "Sunrise")
+	e.mustMember(p, e.mustUser("admin@sunrise.example", "Admin"), "admin")
+	r := e.signIn("admin@sunrise.example").get("/settings")
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r, `list="tz-list"`, `<option value="America/Argentina/Buenos_Aires">`, `<option value="Pacific/Auckland">`,
+		`name="primary_color" type="color" value="#1a6fb0"`, `name="accent_color" type="color" value="#e0872b"`)
+}

@@ -2,9 +2,11 @@ package web
 
 import (
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"medic/internal/auth/sessioncookie"
 )
@@ -103,5 +105,21 @@ func TestLinkify(t *testing.T) {
 	}
 	if s := string(linkify(`javascript:alert(1) "http://x.test/?a=<b>"`)); strings.Contains(s, "<b>") || strings.Contains(s, `href="javascript`) {
 		t.Errorf("linkify let markup through: %s", s)
+	}
+}
+
+func TestTimeZoneChoicesAreIANAZones(t *testing.T) {
+	if len(timeZones) < 400 {
+		t.Fatalf("%d time zones offered", len(timeZones))
+	}
+	for _, z := range []string{"Africa/Johannesburg", "America/New_York", "UTC", "Asia/Kolkata"} {
+		if !slices.Contains(timeZones, z) {
+			t.Errorf("%s not offered", z)
+		}
+	}
+	for _, z := range timeZones {
+		if _, err := time.LoadLocation(z); err != nil {
+			t.Errorf("%s: %v", z, err)
+		}
 	}
 }

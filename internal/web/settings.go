@@ -1,6 +1,8 @@
 package web
 
 import (
+	"cmp"
+	_ "embed"
 	"errors"
 	"io"
 	"net/http"
@@ -12,12 +14,20 @@ import (
 	"medic/internal/app"
 )
 
-// timeZones are offered as suggestions; any IANA zone is accepted.
-var timeZones = []string{
-	"Africa/Johannesburg", "Africa/Windhoek", "Africa/Gaborone", "Africa/Maputo", "Africa/Harare", "Africa/Nairobi", "Africa/Lagos", "Africa/Cairo",
-	"Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
-	"Asia/Dubai", "Asia/Kolkata", "Australia/Sydney", "UTC",
-}
+// timeZones are the IANA zone names the time zone fields offer (a
+// searchable list: type part of a city); any zone Go knows is accepted.
+var timeZones = func() []string {
+	var out []string
+	for _, l := range strings.Split(timeZoneList, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
+}()
+
+//go:embed timezones.txt
+var timeZoneList string
 
 // settingsView is the data of the settings page besides its forms.
 type settingsView struct {
@@ -36,8 +46,9 @@ func practiceValues(p *medic.Practice) url.Values {
 	v.Set("address", p.Address)
 	v.Set("registration_number", p.RegistrationNumber)
 	v.Set("time_zone", p.TimeZone)
-	v.Set("primary_color", p.Branding.PrimaryColor)
-	v.Set("accent_color", p.Branding.AccentColor)
+	// A colour input always holds a colour: the defaults stand for "none".
+	v.Set("primary_color", cmp.Or(p.Branding.PrimaryColor, defaultPrimaryColor))
+	v.Set("accent_color", cmp.Or(p.Branding.AccentColor, defaultAccentColor))
 	v.Set("letterhead_text", p.Branding.LetterheadText)
 	v.Set("lead_time_minutes", strconv.Itoa(p.Booking.LeadTimeMinutes))
 	v.Set("horizon_days", strconv.Itoa(p.Booking.OnlineDays()))
@@ -196,3 +207,9 @@ func originLines(s string) []string {
 	}
 	return out
 }
+
+// The practice's colours when none is chosen (the desk's own).
+const (
+	defaultPrimaryColor = "#1a6fb0"
+	defaultAccentColor  = "#e0872b"
+)
