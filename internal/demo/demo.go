@@ -45,6 +45,7 @@ type Store interface {
 	medic.VitalsService
 	medic.ClinicalListService
 	medic.DiagnosisService
+	medic.NotificationService
 }
 
 // Account is a demo sign-in.

@@ -340,6 +340,21 @@ func TestLoadScheduling(t *testing.T) {
 			}
 		}
 
+		// The desk has heard of the coming days' online bookings.
+		ns, _, err := db.ListNotifications(tctx, medic.Page{Limit: medic.MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		booked := 0
+		for _, n := range ns {
+			if n.Kind == medic.NotificationOnlineBooking && n.AppointmentID != "" && strings.Contains(n.Title, "booked online") {
+				booked++
+			}
+		}
+		if booked == 0 {
+			t.Errorf("%s: no notification of an online booking (%d notifications)", slug, len(ns))
+		}
+
 		// Appointment types.
 		types, err := db.ListAppointmentTypes(tctx)
 		if err != nil {

@@ -446,6 +446,19 @@ func (l *loader) appointments(ctx context.Context, spec practiceSpec, zone *time
 				}
 				from = next
 			}
+			// The desk hears of the patients' own bookings of the coming
+			// days (and their cancellations), as online booking tells it.
+			if source == medic.SourceOnline && d < onlineNoticeDays {
+				kind, verb := medic.NotificationOnlineBooking, "booked online"
+				if status == medic.StatusCancelled {
+					kind, verb = medic.NotificationOnlineCancellation, "cancelled online"
+				}
+				if err := l.s.CreateNotification(ctx, &medic.Notification{Kind: kind, AppointmentID: ap.ID,
+					Title: patient.FullName() + " " + verb,
+					Body:  fmt.Sprintf("%s with %s, %s.", ts.Name, pr.Name, slot.Start.In(zone).Format("Mon 2 Jan 2006 15:04"))}); err != nil {
+					return 0, err
+				}
+			}
 			taken = append(taken, medic.Interval{Start: slot.Start, End: slot.End})
 			if status.Holds() {
 				for _, c := range slot.Claims {
@@ -457,6 +470,10 @@ func (l *loader) appointments(ctx context.Context, spec practiceSpec, zone *time
 	}
 	return n, nil
 }
+
+// onlineNoticeDays is how many days ahead the demo's online bookings come
+// with the notification a real one makes (not the whole fortnight's).
+const onlineNoticeDays = 3
 
 // statusPath is how a booked appointment reaches a status.
 var statusPath = map[medic.AppointmentStatus][]medic.AppointmentStatus{
