@@ -177,6 +177,9 @@ type PatientService interface {
 	SearchPatients(ctx context.Context, f PatientFilter, p Page) ([]*Patient, string, error)
 	CountPatients(ctx context.Context, status PatientStatus) (int, error)
 	FindPatient(ctx context.Context, id string) (*Patient, error)
+	// PatientNames maps those of ids that are charts of the practice to
+	// "Given Family" (for the audit log's words; other ids are left out).
+	PatientNames(ctx context.Context, ids []string) (map[string]string, error)
 	CreatePatient(ctx context.Context, p *Patient) error
 	UpdatePatient(ctx context.Context, p *Patient) error
 	// FindDuplicates lists charts with the same ID number, the same email,

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"strconv"
 
 	"medic"
 )
@@ -77,6 +78,72 @@ func (a *App) ListAuditEvents(ctx context.Context, f medic.AuditFilter, p medic.
 		return nil, "", err
 	}
 	return a.Audit.ListAuditEvents(ctx, f, p)
+}
+
+// AuditPage is a page of the audit log with the names its events refer
+// to: members by user id (with their role) and charts by id.
+type AuditPage struct {
+	Events   []medic.AuditEvent
+	Next     string
+	Actors   map[string]*medic.Member // by user id
+	Patients map[string]string        // chart id -> name
+}
+
+// ReadAuditLog is ListAuditEvents with names for people to read. Showing
+// chart names is a read of them: the page is audited naming those charts.
+func (a *App) ReadAuditLog(ctx context.Context, f medic.AuditFilter, p medic.Page) (*AuditPage, error) {
+	if _, err := a.allow(ctx, "audit.read"); err != nil {
+		return nil, err
+	}
+	out := &AuditPage{Actors: map[string]*medic.Member{}}
+	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if out.Events, out.Next, err = a.Audit.ListAuditEvents(ctx, f, p); err != nil {
+			return err
+		}
+		page := medic.Page{Limit: medic.MaxLimit}
+		for {
+			ms, next, err := a.Members.ListMembers(ctx, page)
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				out.Actors[m.UserID] = m
+			}
+			if next == "" {
+				break
+			}
+			page.Cursor = next
+		}
+		var ids []string
+		seen := map[string]bool{}
+		add := func(id string) {
+			if id != "" && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		add(f.PatientID)
+		for _, e := range out.Events {
+			add(e.PatientID)
+			for _, id := range e.PatientIDs {
+				add(id)
+			}
+		}
+		if out.Patients, err = a.Patients.PatientNames(ctx, ids); err != nil {
+			return err
+		}
+		if len(out.Patients) == 0 {
+			return nil
+		}
+		shown := make([]string, 0, len(out.Patients))
+		for id := range out.Patients {
+			shown = append(shown, id)
+		}
+		return a.Audit.Record(ctx, medic.AuditEvent{Action: "audit.viewed", EntityType: "audit", PatientIDs: shown,
+			Detail: map[string]string{"events": strconv.Itoa(len(out.Events))}})
+	})
+	return out, err
 }
 
 // imageType recognises PNG and JPEG by their signatures ("" otherwise).

@@ -435,6 +435,41 @@ func keepDigit(r rune) rune {
 // notInNumber reports a character that cannot be part of a typed number.
 func notInNumber(r rune) bool { return !(r >= '0' && r <= '9') && !strings.ContainsRune(" +-().", r) }
 
+// PatientNames maps the charts of the practice in context among ids to
+// their names; ids that are not its charts (or not UUIDs) are left out.
+func (db *DB) PatientNames(ctx context.Context, ids []string) (map[string]string, error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var keep []string
+	for _, id := range ids {
+		if isUUID(id) {
+			keep = append(keep, id)
+		}
+	}
+	out := map[string]string{}
+	if len(keep) == 0 {
+		return out, nil
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id::text, given_name || ' ' || family_name FROM patients WHERE practice_id = $1 AND id = ANY($2::uuid[])`, pid, keep)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, name string
+			if err := rows.Scan(&id, &name); err != nil {
+				return err
+			}
+			out[id] = name
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 // CountPatients counts the charts of the practice in context with status
 // ("" counts every chart that is not merged).
 func (db *DB) CountPatients(ctx context.Context, status medic.PatientStatus) (n int, err error) {

@@ -263,3 +263,33 @@ func TestSettingsOfferZonesAndColourInputs(t *testing.T) {
 	wantContains(t, r, `list="tz-list"`, `<option value="America/Argentina/Buenos_Aires">`, `<option value="Pacific/Auckland">`,
 		`name="primary_color" type="color" value="#1a6fb0"`, `name="accent_color" type="color" value="#e0872b"`)
 }
+
+func TestAuditLogReadsAsSentences(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.mustPractice("sunrise", "Sunrise")
+	e.mustMember(p, e.mustUser("admin@sunrise.example", "Ada Admin"), "admin")
+	nomsa := e.mustUser("desk@sunrise.example", "Nomsa Dlamini")
+	e.mustMember(p, nomsa, "receptionist")
+	thabo := e.mustPatient(p, "Thabo", "Mokoena", "1985-07-14")
+	lerato := e.mustPatient(p, "Lerato", "Khumalo", "1992-03-02")
+	desk := e.signIn("desk@sunrise.example")
+	wantStatus(t, desk.get("/patients/"+thabo.ID), http.StatusOK)
+	wantStatus(t, desk.get("/patients/"+lerato.ID), http.StatusOK)
+
+	admin := e.signIn("admin@sunrise.example")
+	r := admin.get("/audit")
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r, "Nomsa Dlamini (receptionist) opened the chart of Thabo Mokoena", "Nomsa Dlamini (receptionist) signed in",
+		`<option value="`+nomsa.ID+`">Nomsa Dlamini (Receptionist)</option>`)
+	// By person and by patient; the ids stay out of the sentences.
+	r = admin.get("/audit?person=" + nomsa.ID + "&patient=" + thabo.ID)
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r, "Only events about <strong>Thabo Mokoena</strong>", "opened the chart of Thabo Mokoena")
+	wantNotContains(t, r, "opened the chart of Lerato Khumalo", "Ada Admin (administrator) signed in")
+	// Reading names in the log is itself recorded, naming the charts.
+	es, _, err := e.db.ListAuditEvents(tenantCtx(p), medic.AuditFilter{Action: "audit.viewed", PatientID: thabo.ID}, medic.Page{Limit: 10})
+	if err != nil || len(es) == 0 {
+		t.Fatalf("audit.viewed naming the chart: %v, %v", es, err)
+	}
+}
