@@ -2,6 +2,7 @@ package medic
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -105,4 +106,29 @@ func titleWords(s string) string {
 		}
 	}
 	return strings.Join(ws, " ")
+}
+
+// AgeLabel is the age of someone born on dob, on day on, as people say
+// it: "34 years", "8 months", "12 days" (babies in months and days).
+func AgeLabel(dob, on Date) string {
+	if dob.IsZero() || on.Before(dob) {
+		return ""
+	}
+	months := (on.Year()-dob.Year())*12 + int(on.Month()) - int(dob.Month())
+	if on.Day() < dob.Day() {
+		months--
+	}
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return strconv.Itoa(n) + " " + unit + "s"
+	}
+	switch {
+	case months >= 24:
+		return plural(months/12, "year")
+	case months >= 1:
+		return plural(months, "month")
+	}
+	return plural(int(on.Time().Sub(dob.Time()).Hours()/24), "day")
 }

@@ -126,3 +126,20 @@ func TestParseLooseDate(t *testing.T) {
 		}
 	}
 }
+
+func TestAgeLabel(t *testing.T) {
+	on := medic.NewDate(2030, time.March, 4)
+	for dob, want := range map[medic.Date]string{
+		medic.NewDate(1985, time.July, 14):     "44 years",
+		medic.NewDate(1985, time.March, 4):     "45 years",
+		medic.NewDate(1985, time.March, 5):     "44 years",
+		medic.NewDate(2028, time.March, 5):     "23 months",
+		medic.NewDate(2030, time.February, 3):  "1 month",
+		medic.NewDate(2030, time.February, 20): "12 days",
+		medic.NewDate(2030, time.March, 4):     "0 days",
+	} {
+		if got := medic.AgeLabel(dob, on); got != want {
+			t.Errorf("born %s: %q, want %q", dob, got, want)
+		}
+	}
+}

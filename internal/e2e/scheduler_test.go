@@ -130,3 +130,36 @@ func TestDeskDayGridBookingAndLiveToday(t *testing.T) {
 		})
 	}
 }
+
+// The chart fits the window at phone, laptop and desktop widths, even with
+// a long email address and a booked visit in the header.
+func TestChartFitsEveryWidth(t *testing.T) {
+	env := servertest.New(t)
+	p := env.Practice(t, "sunrise")
+	const password = "correct horse battery"
+	env.Member(t, p, env.User(t, "desk@sunrise.example", password), medic.RoleReceptionist)
+	s := seedClinic(t, env, p)
+	s.thabo.Email = "thabo.mokoena.with.a.very.long.address@a-rather-long-mail-domain.example.org"
+	s.thabo.Address = "Unit 1204, The Very Long Named Residential Estate, 123 Jan Smuts Avenue, Rosebank, Johannesburg, 2196"
+	if err := env.DB.UpdatePatient(tenant(p), s.thabo); err != nil {
+		t.Fatal(err)
+	}
+	for _, width := range []int{390, 1366, 1920} {
+		ctx := e2e.Browser(t, width, 900)
+		err := chromedp.Run(ctx,
+			chromedp.Navigate(env.URL+"/login"),
+			chromedp.WaitVisible(`input[name=email]`, chromedp.ByQuery),
+			chromedp.SendKeys(`input[name=email]`, "desk@sunrise.example", chromedp.ByQuery),
+			chromedp.SendKeys(`input[name=password]`, password, chromedp.ByQuery),
+			chromedp.Submit(`input[name=password]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#desk-search`, chromedp.ByQuery),
+			chromedp.Navigate(env.URL+"/patients/"+s.thabo.ID),
+			e2e.WaitText(`h1`, "Thabo Nkosi"),
+			e2e.Settled(),
+		)
+		if err != nil {
+			t.Fatalf("%d px: %v", width, err)
+		}
+		noOverflow(t, ctx, fmt.Sprintf("the chart at %d px", width))
+	}
+}

@@ -63,3 +63,35 @@ func TestCalendarDayGridBooksByClickingAFreeTime(t *testing.T) {
 	// Filtered to one location: only who works there.
 	wantNotContains(t, c.get("/calendar?view=day&date="+naidoo.day.String()+"&location="+naidoo.loc.ID), `gr-1">Dr Patel<`)
 }
+
+func TestChartHeaderShowsAgeNextAndLastVisit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.mustPractice("sunrise", "Sunrise")
+	e.mustMember(p, e.mustUser("desk@sunrise.example", "Desk"), "receptionist")
+	cl := e.mustClinic(p, "Dr Naidoo")
+	e.clock.Set(cl.at("07:00"))
+	pt := &medic.Patient{GivenName: "Thabo", FamilyName: "Mokoena", DateOfBirth: cl.day.AddDate(-34, 0, -1),
+		Email: "thabo.mokoena.with.a.very.long.address@a-rather-long-mail-domain.example.org"}
+	if err := pt.Validate(cl.day); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.CreatePatient(tenantCtx(p), pt); err != nil {
+		t.Fatal(err)
+	}
+	c := e.signIn("desk@sunrise.example")
+	r := c.get("/patients/" + pt.ID)
+	wantContains(t, r, "<strong>34 years</strong>", "Next: none booked", "Last visit: none yet")
+
+	seen := e.mustBook(p, cl, pt, "08:00")
+	e.clock.Set(cl.at("08:05"))
+	for _, s := range []medic.AppointmentStatus{medic.StatusCheckedIn, medic.StatusInProgress, medic.StatusCompleted} {
+		e.setStatus(p, seen.ID, s, "")
+	}
+	next := e.mustBook(p, cl, pt, "11:00")
+	c = e.signIn("desk@sunrise.example")
+	r = c.get("/patients/" + pt.ID)
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r, `Next: <a href="/appointments/`+next.ID+`">`, "11:00</a> with Dr Naidoo",
+		`Last visit: <a href="/appointments/`+seen.ID+`">`+cl.day.Time().Format("Mon 2 Jan 2006")+`</a> with Dr Naidoo`)
+}

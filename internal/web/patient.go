@@ -10,7 +10,11 @@ import (
 
 // patientView is the data of a chart: the patient and the open tab.
 type patientView struct {
-	Patient      *medic.Patient
+	Patient *medic.Patient
+	Age     string
+	// Next is the chart's next appointment still to come, Last its last
+	// completed visit (for roles that read appointments).
+	Next, Last   *medic.Appointment
 	Tab          string // "overview" or "appointments"
 	Tabs         []chartTab
 	Appointments []*medic.Appointment
@@ -65,6 +69,13 @@ func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status i
 	if clinical {
 		tabs = append(tabs, chartTab{Key: "vitals", Label: "Vitals", URL: base + "?tab=vitals"})
 		tabs = append(tabs, chartTab{Key: "encounters", Label: "Encounters", URL: base + "?tab=encounters"})
+	}
+	d.Age = medic.AgeLabel(pt.DateOfBirth, h.today(v))
+	if v.tenant.Can(medic.PermAppointmentsRead) && pt.Status != medic.PatientMerged {
+		if d.Next, d.Last, err = h.nextAndLastVisit(r, pt.ID); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
 	var severe []string
 	if pt.Shows(medic.ChartClinical) {
@@ -231,4 +242,26 @@ func (h *Handler) mergePatient(w http.ResponseWriter, r *http.Request, v *visito
 		return
 	}
 	seeOther(w, r, "/patients/"+url.PathEscape(into)+"?m=merged")
+}
+
+// nextAndLastVisit is the chart's next holding appointment from now and
+// its last completed one (a chart has a handful a year: one list each).
+func (h *Handler) nextAndLastVisit(r *http.Request, patientID string) (next, last *medic.Appointment, err error) {
+	now := h.app.Clock.Now()
+	ahead, _, err := h.app.ListAppointments(r.Context(), medic.AppointmentFilter{PatientID: patientID, From: now,
+		Statuses: []medic.AppointmentStatus{medic.StatusBooked, medic.StatusCheckedIn, medic.StatusInProgress}}, medic.Page{Limit: 1})
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(ahead) > 0 {
+		next = ahead[0]
+	}
+	done, err := h.allAppointments(r.Context(), medic.AppointmentFilter{PatientID: patientID, To: now, Statuses: []medic.AppointmentStatus{medic.StatusCompleted}})
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(done) > 0 {
+		last = done[len(done)-1]
+	}
+	return next, last, nil
 }
