@@ -71,6 +71,7 @@ func (h *Handler) Routes(mux Router) {
 	mux.HandleFunc("DELETE /api/v1/practices/{practice}/locations/{id}", h.tenant(h.deleteLocation))
 	mux.HandleFunc("GET /api/v1/practices/{practice}/audit-events", h.tenant(h.listAuditEvents))
 	mux.HandleFunc("GET /api/v1/practices/{practice}/dashboard", h.tenant(h.getDashboard))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/search", h.tenant(h.search))
 
 	mux.HandleFunc("GET /api/v1/practices/{practice}/patients", h.tenant(h.searchPatients))
 	mux.HandleFunc("POST /api/v1/practices/{practice}/patients", h.tenant(h.createPatient))

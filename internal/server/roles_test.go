@@ -98,6 +98,7 @@ var routeRules = []routeRule{
 	{pattern: "DELETE " + api + "/locations/{id}", path: sunrise + "/locations/{location}", perm: medic.PermSettingsManage, action: "location.delete"},
 	{pattern: "GET " + api + "/audit-events", path: sunrise + "/audit-events", perm: medic.PermAuditRead, action: "audit.read"},
 	{pattern: "GET " + api + "/dashboard", path: sunrise + "/dashboard", chart: chartDemographics},
+	{pattern: "GET " + api + "/search", path: sunrise + "/search?q=Thandi", chart: chartFull},
 
 	{pattern: "GET " + api + "/patients", path: sunrise + "/patients?q=Thandi", chart: chartFull},
 	{pattern: "POST " + api + "/patients", path: sunrise + "/patients", perm: medic.PermPatientsWrite, action: "patient.create", chart: chartFull, ok: 201,

@@ -475,3 +475,29 @@ func TestAppointmentStatusChanges(t *testing.T) {
 		}
 	})
 }
+
+func TestSearchThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	d := newDesk(t, env, "find")
+	rc := d.c[medic.RoleReceptionist]
+	id := d.patient(t, "Zanele", "")
+	appt := want(t, rc.Do("POST", d.base+"/appointments", d.booking(id, thu0900)), http.StatusCreated)
+	ref := appt.Str("reference")
+	if len(ref) != 8 || !strings.HasSuffix(strings.ToUpper(appt.Str("id")), ref) {
+		t.Fatalf("reference %q of %s", ref, appt.Str("id"))
+	}
+	for _, q := range []string{"Zanel", "15/06/1985", "15 Jun 1985"} {
+		r := want(t, rc.Do("GET", d.base+"/search?q="+strings.ReplaceAll(q, " ", "+"), nil), http.StatusOK)
+		if r.Str("patients.0.id") != id {
+			t.Errorf("%q: %s", q, r)
+		}
+	}
+	r := want(t, rc.Do("GET", d.base+"/search?q="+strings.ToLower(ref), nil), http.StatusOK)
+	if r.Str("appointment.id") != appt.Str("id") {
+		t.Errorf("by reference: %s", r)
+	}
+	if r := rc.Do("GET", d.base+"/search?q=", nil); r.Get("errors.q") == nil {
+		t.Errorf("an empty query: %s", r)
+	}
+}

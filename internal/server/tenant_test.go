@@ -47,6 +47,7 @@ var tenantRoutes = []tenantRoute{
 	{"DELETE", "/locations/{id}", nil, "location"},
 	{"GET", "/audit-events", nil, ""},
 	{"GET", "/dashboard", nil, ""},
+	{"GET", "/search", nil, ""},
 
 	{"GET", "/patients", nil, ""},
 	{"POST", "/patients", map[string]any{"given_name": "Intruder", "family_name": "Chart", "date_of_birth": "1990-01-01"}, ""},
