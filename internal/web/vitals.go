@@ -140,13 +140,19 @@ func (h *Handler) renderEncounterVitals(w http.ResponseWriter, r *http.Request, 
 	h.render(w, r, status, "encounter_vitals", p.withForm(f))
 }
 
-// vitalsSection loads what the vitals part of an encounter shows.
+// vitalsSection loads what the vitals part of the encounter in the path
+// shows.
 func (h *Handler) vitalsSection(r *http.Request, v *visitor, f *form) (*vitalsSection, error) {
-	id := r.PathValue("id")
-	e, err := h.app.GetEncounter(r.Context(), id)
+	e, err := h.app.GetEncounter(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
+	return h.encounterVitalsSection(r, v, e, f)
+}
+
+// encounterVitalsSection is the vitals part of encounter e (the encounter
+// page includes it with the "vitalsSection" template).
+func (h *Handler) encounterVitalsSection(r *http.Request, v *visitor, e *medic.Encounter, f *form) (*vitalsSection, error) {
 	pv, err := h.app.EncounterVitals(r.Context(), e.ID)
 	if err != nil {
 		return nil, err
