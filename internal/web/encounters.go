@@ -26,6 +26,8 @@ type encounterView struct {
 	SavedLabel string
 	// Diagnoses is the diagnoses section with its keyboard typeahead.
 	Diagnoses *diagnosesSection
+	// Vitals is the vitals section (vitals.go): the form and the sets.
+	Vitals *vitalsSection
 }
 
 // soapSection is one textarea of the note.
@@ -91,6 +93,11 @@ func (h *Handler) renderEncounter(w http.ResponseWriter, r *http.Request, status
 		h.fail(w, r, err)
 		return
 	}
+	if d.Vitals, err = h.encounterVitalsSection(r, v, e, newForm("vitals", nil)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Vitals.FromEncounter = true
 	if err := h.withPatientBanner(r, p, e.PatientID); err != nil {
 		h.fail(w, r, err)
 		return

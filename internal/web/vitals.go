@@ -45,6 +45,9 @@ type vitalsSection struct {
 	Inputs      []vitalInput
 	MeasuredAt  vitalInput
 	Rows        []vitalsRow
+	// FromEncounter: the section is on the encounter page, where the form
+	// returns after recording.
+	FromEncounter bool
 }
 
 func flagWords(l medic.FlagLevel) string {
@@ -212,7 +215,11 @@ func (h *Handler) recordVitals(w http.ResponseWriter, r *http.Request, v *visito
 		h.formFail(w, r, err, f, rerender)
 		return
 	}
-	seeOther(w, r, "/encounters/"+url.PathEscape(r.PathValue("id"))+"/vitals?m=vitals-recorded")
+	to := "/encounters/" + url.PathEscape(r.PathValue("id")) + "/vitals?m=vitals-recorded"
+	if f.Get("from") == "encounter" {
+		to = "/encounters/" + url.PathEscape(r.PathValue("id")) + "?m=vitals-recorded#vitals"
+	}
+	seeOther(w, r, to)
 }
 
 // chartVitals is the chart's Vitals tab: a chart per measurement, the WHO

@@ -69,6 +69,17 @@ func TestVitalsDesk(t *testing.T) {
 	ok = nurse.post(path, url.Values{"systolic_mmhg": {"184"}, "diastolic_mmhg": {"96"}, "temperature_c": {"36,9"}})
 	wantContains(t, ok, "184/96", "Critically high:", "flag-critical_high", "36.9")
 
+	// The encounter page holds the same form; recording there returns to it.
+	encPage := nurse.get("/encounters/" + enc.ID)
+	wantStatus(t, encPage, http.StatusOK)
+	wantContains(t, encPage, `id="vitals"`, `name="from" value="encounter"`, "184/96")
+	back := nurse.post(path, url.Values{"pulse_bpm": {"76"}, "from": {"encounter"}})
+	wantStatus(t, back, http.StatusOK)
+	if !strings.HasPrefix(back.url, "/encounters/"+enc.ID+"?m=vitals-recorded") {
+		t.Errorf("after recording on the encounter page: at %s", back.url)
+	}
+	wantContains(t, back, "Vitals recorded.", "76 <span")
+
 	// The chart: last vitals with a trend arrow, and the charts.
 	chartPage := nurse.get("/patients/" + pt.ID)
 	wantContains(t, chartPage, "Last vitals", `<th scope="row">Systolic pressure</th>`, `184 <span class="unit">mmHg</span>`, `trend-up`, "up</span> from 168", "down</span> from 102")
