@@ -34,10 +34,11 @@ type calendarView struct {
 
 // calDay is a column of the grid.
 type calDay struct {
-	Date  medic.Date
-	Today bool
-	URL   string // the day view of this day
-	Count int
+	Date   medic.Date
+	Today  bool
+	Closed bool   // no working time and nothing booked, today or later: a narrow column
+	URL    string // the day view of this day
+	Count  int
 }
 
 // calHour is a row of the grid: the appointments starting in that hour, per day.
@@ -175,6 +176,22 @@ func (h *Handler) calendar(w http.ResponseWriter, r *http.Request, v *visitor) {
 		d.Grid = newDayGrid(dir, day, loc, h.app.Clock.Now(), slots, as)
 	}
 	if d.View == "week" {
+		// Closed days (from today on: the past has no open times left to
+		// tell working days by) are collapsed.
+		slots, err := h.app.Availability(r.Context(), app.AvailabilityQuery{PractitionerID: d.PractitionerID, LocationID: d.LocationID,
+			From: first.In(loc), To: first.AddDays(7).In(loc), Desk: true, IncludeFull: true})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		working := map[medic.Date]bool{}
+		for _, s := range slots {
+			working[medic.DateOf(s.Start.In(loc))] = true
+		}
+		for i := range d.Days {
+			dd := &d.Days[i]
+			dd.Closed = !dd.Date.Before(today) && !working[dd.Date] && dd.Count == 0
+		}
 		last := first.AddDays(6)
 		d.Heading = "Week of " + first.Time().Format("2 Jan") + " – " + last.Time().Format("2 Jan 2006")
 	} else {

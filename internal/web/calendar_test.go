@@ -95,3 +95,24 @@ func TestChartHeaderShowsAgeNextAndLastVisit(t *testing.T) {
 	wantContains(t, r, `Next: <a href="/appointments/`+next.ID+`">`, "11:00</a> with Dr Naidoo",
 		`Last visit: <a href="/appointments/`+seen.ID+`">`+cl.day.Time().Format("Mon 2 Jan 2006")+`</a> with Dr Naidoo`)
 }
+
+func TestCalendarWeekCollapsesClosedDays(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.mustPractice("sunrise", "Sunrise")
+	e.mustMember(p, e.mustUser("desk@sunrise.example", "Desk"), "receptionist")
+	cl := e.mustClinic(p, "Dr Naidoo") // works on the clinic's day only
+	e.clock.Set(cl.at("07:00").Add(-24 * time.Hour))
+	c := e.signIn("desk@sunrise.example")
+	r := c.get("/calendar?view=week&practitioner=" + cl.pr.ID + "&date=" + cl.day.String())
+	wantStatus(t, r, http.StatusOK)
+	open := cl.day.Time().Format("Mon 2 Jan")
+	if got := regexpFind(t, r.body, `<th scope="col" class="([^"]*)"><a href="[^"]*">`+open+`</a>`); strings.Contains(got, "cal-closed") {
+		t.Errorf("the working day %s is collapsed", open)
+	}
+	closed := cl.day.AddDays(1)
+	if closed.Weekday() == time.Monday { // the next week: take the day before instead, today
+		closed = cl.day.AddDays(-1)
+	}
+	regexpFind(t, r.body, `class="(cal-today)? cal-closed"><a href="/calendar\?date=`+closed.String())
+}
