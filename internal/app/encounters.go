@@ -186,7 +186,8 @@ func (a *App) ListEncounters(ctx context.Context, f medic.EncounterFilter, p med
 		if out, next, err = a.Encounters.ListEncounters(ctx, f, p); err != nil {
 			return err
 		}
-		e := medic.AuditEvent{Action: "encounter.listed", EntityType: "encounter", Detail: map[string]string{"results": strconv.Itoa(len(out))}}
+		e := medic.AuditEvent{Action: "encounter.listed", EntityType: "encounter", PatientIDs: encounterPatients(out),
+			Detail: map[string]string{"results": strconv.Itoa(len(out))}}
 		// Name only a chart of this practice (the filter may hold anything).
 		if f.PatientID != "" {
 			if patient, err := a.Patients.FindPatient(ctx, f.PatientID); err == nil {
@@ -410,7 +411,8 @@ func (a *App) ViewQueue(ctx context.Context, locationID string) ([]*medic.Encoun
 		if locationID != "" {
 			detail["location_id"] = locationID
 		}
-		return a.Audit.Record(ctx, medic.AuditEvent{Action: "queue.viewed", EntityType: "encounter", Detail: detail})
+		// The board names its patients: the event answers "who saw whom".
+		return a.Audit.Record(ctx, medic.AuditEvent{Action: "queue.viewed", EntityType: "encounter", PatientIDs: encounterPatients(out), Detail: detail})
 	})
 	if err != nil {
 		return nil, err
@@ -420,6 +422,15 @@ func (a *App) ViewQueue(ctx context.Context, locationID string) ([]*medic.Encoun
 		e.SOAP, e.Addenda = medic.SOAP{}, nil
 	}
 	return out, nil
+}
+
+// encounterPatients are the charts a list of encounters shows.
+func encounterPatients(es []*medic.Encounter) []string {
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = e.PatientID
+	}
+	return ids
 }
 
 // ListEncounterTemplates lists the practice's templates (retired ones too

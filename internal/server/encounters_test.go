@@ -158,6 +158,21 @@ func TestEncounterFlow(t *testing.T) {
 			t.Errorf("no %s audit event (got %v)", w, actions)
 		}
 	}
+	// The queue board and the chart's list name the patient they showed.
+	var named []string
+	rows, err = owner.Query(context.Background(), `SELECT DISTINCT action FROM audit_events WHERE $1 = ANY(patient_ids) ORDER BY action`, patient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var a string
+		_ = rows.Scan(&a)
+		named = append(named, a)
+	}
+	rows.Close()
+	if got := strings.Join(named, " "); !strings.Contains(got, "queue.viewed") || !strings.Contains(got, "encounter.listed") {
+		t.Errorf("list events naming the patient: %v, want queue.viewed and encounter.listed", named)
+	}
 }
 
 // TestEncounterWalkInAndTemplates: a walk-in names patient, practitioner
