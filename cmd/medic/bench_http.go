@@ -83,6 +83,9 @@ func cmdBenchHTTP(ctx context.Context, args []string, getenv func(string) string
 		if err := bench.GenerateBig(ctx, owner, gen, stderr); err != nil {
 			return fmt.Errorf("generate: %w", err)
 		}
+		if err := bench.GenerateClinical(ctx, owner, bench.ClinicalConfig{Seed: *seed}, stderr); err != nil {
+			return fmt.Errorf("generate: %w", err)
+		}
 		fmt.Fprintf(stdout, "generation (or the check that it was done) took %s\n", time.Since(start).Round(time.Second))
 	}
 	if len(run) == 0 {

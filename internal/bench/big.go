@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"medic"
 	"medic/internal/auth"
 )
 
@@ -56,24 +57,25 @@ func GenerateBig(ctx context.Context, ownerURL string, cfg GenConfig, progress i
 	return nil
 }
 
-// ensureUser makes the account the HTTP clients sign in as: a receptionist
-// (patients and appointments, nothing more) of every practice in
-// practiceIDs, with password as its password. Written as the owner; the
+// ensureUser makes an account the HTTP clients sign in as, with role in
+// every practice in practiceIDs and password as its password: the
+// receptionist (patients and appointments, nothing more) most scenarios
+// work as, the doctor of the clinical ones. Written as the owner; the
 // clients then sign in and make their token over HTTP like anyone else.
-func ensureUser(ctx context.Context, conn *pgx.Conn, email, password string, practiceIDs []string) error {
+func ensureUser(ctx context.Context, conn *pgx.Conn, email, password string, role medic.Role, practiceIDs []string) error {
 	hash, err := auth.HashPassword(password)
 	if err != nil {
 		return err
 	}
 	var id string
-	err = conn.QueryRow(ctx, `INSERT INTO users (email, name, password_hash) VALUES ($1, 'Bench HTTP client', $2)
+	err = conn.QueryRow(ctx, `INSERT INTO users (email, name, password_hash) VALUES ($1, 'Bench HTTP ' || $3, $2)
 		ON CONFLICT ((lower(email))) DO UPDATE SET password_hash = EXCLUDED.password_hash, status = 'active', totp_enabled = false
-		RETURNING id::text`, email, hash).Scan(&id)
+		RETURNING id::text`, email, hash, string(role)).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("bench user: %w", err)
 	}
-	_, err = conn.Exec(ctx, `INSERT INTO members (practice_id, user_id, role) SELECT unnest($1::uuid[]), $2, 'receptionist'
-		ON CONFLICT (practice_id, user_id) DO UPDATE SET role = 'receptionist', active = true`, practiceIDs, id)
+	_, err = conn.Exec(ctx, `INSERT INTO members (practice_id, user_id, role) SELECT unnest($1::uuid[]), $2, $3
+		ON CONFLICT (practice_id, user_id) DO UPDATE SET role = EXCLUDED.role, active = true`, practiceIDs, id, string(role))
 	if err != nil {
 		return fmt.Errorf("bench user's memberships: %w", err)
 	}

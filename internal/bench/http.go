@@ -33,10 +33,16 @@ const (
 	// HTTPDeskSearch is the desk's search box (GET /search?q=, the htmx
 	// part) in the large practice, every client with its own session.
 	HTTPDeskSearch = "desk-search"
+	// The clinical scenarios (issue 11) work as a doctor in the large
+	// practice, on the charts the clinical data set gave five years of
+	// history: open a chart at the desk, search ICD-10, record vitals.
+	HTTPChart  = "chart"
+	HTTPICD10  = "icd10"
+	HTTPVitals = "vitals"
 )
 
 // HTTPScenarios lists every HTTP scenario in run order.
-var HTTPScenarios = []string{HTTPGet, HTTPSearch, HTTPCreate, HTTPBook, HTTPAvailability, HTTPDeskSearch}
+var HTTPScenarios = []string{HTTPGet, HTTPSearch, HTTPCreate, HTTPBook, HTTPAvailability, HTTPDeskSearch, HTTPChart, HTTPICD10, HTTPVitals}
 
 // httpTarget is issue 10's target for a scenario: five times a peer
 // platform's best, at 16 clients sharing one API token.
@@ -49,6 +55,13 @@ var httpTargets = map[string]httpTarget{
 	HTTPGet:    {9300, 10 * time.Millisecond},
 	HTTPSearch: {3900, 10 * time.Millisecond},
 	HTTPCreate: {2300, 10 * time.Millisecond},
+}
+
+// p95Targets are issue 11's latency targets, at ClinicalClients clients.
+var p95Targets = map[string]time.Duration{
+	HTTPChart:  20 * time.Millisecond,
+	HTTPICD10:  10 * time.Millisecond,
+	HTTPVitals: 15 * time.Millisecond,
 }
 
 // HTTPConfig configures `medic bench http`.
@@ -64,6 +77,9 @@ type HTTPConfig struct {
 	// of the sample; the others share one personal API token of BigSlug's
 	// practice and work there, as an integration does.
 	Clients, SessionClients int
+	// ClinicalClients is how many clients run each clinical scenario
+	// (default 2: issue 11 sets its targets at two).
+	ClinicalClients int
 	Duration                time.Duration // measured time per scenario (default 15s)
 	Warmup                  time.Duration // unmeasured time before each (default 5s; negative: none)
 	Scenarios               []string      // default: all
@@ -81,6 +97,9 @@ func (c HTTPConfig) withDefaults() HTTPConfig {
 		c.Clients = 16
 	}
 	c.SessionClients = max(0, min(c.SessionClients, c.Clients))
+	if c.ClinicalClients <= 0 {
+		c.ClinicalClients = 2
+	}
 	if c.Duration <= 0 {
 		c.Duration = 15 * time.Second
 	}
@@ -146,6 +165,8 @@ type httpClient struct {
 	r      *rand.Rand
 	body   bytes.Buffer
 	gen    *gen // makes new patients
+	// encounter is the open visit a vitals client records in.
+	encounter string
 }
 
 // httpWork is what a scenario's request picks from.
@@ -156,6 +177,11 @@ type httpWork struct {
 	zone     *time.Location
 	bigSlots <-chan candidate // free slots of big
 	slots    <-chan candidate // free slots of the platform sample
+	// charts are big's charts with a clinical history (the clinical
+	// scenarios' patients).
+	charts []string
+	// cleanups run when the run ends (the doctor's token is revoked).
+	cleanups []func(context.Context)
 }
 
 // RunHTTP drives the JSON API of the server at cfg.BaseURL over HTTP and
@@ -171,6 +197,11 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig, out io.Writer) ([]HTTPResult, 
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		for _, f := range w.cleanups {
+			f(context.WithoutCancel(ctx))
+		}
+	}()
 	fmt.Fprintf(out, "practice %s: %d active patients (token clients); %d platform practices sampled (session clients)\n",
 		BigSlug, len(w.big.patients), len(w.platform))
 
@@ -178,7 +209,7 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig, out io.Writer) ([]HTTPResult, 
 	// each session client signs in on its own.
 	transport := &http.Transport{MaxIdleConns: cfg.Clients + 4, MaxIdleConnsPerHost: cfg.Clients + 4, IdleConnTimeout: time.Minute}
 	defer transport.CloseIdleConnections()
-	admin, err := signIn(ctx, transport, cfg)
+	admin, err := signIn(ctx, transport, cfg, cfg.Email)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +224,7 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig, out io.Writer) ([]HTTPResult, 
 		// answered as likely duplicates of the last run's.
 		c := &httpClient{r: rand.New(rand.NewPCG(cfg.Seed, uint64(i)|0x417700)), gen: newGen(cfg.Seed^uint64(time.Now().UnixNano()), i, cfg.Now())}
 		if i < cfg.SessionClients {
-			if c.http, err = signIn(ctx, transport, cfg); err != nil {
+			if c.http, err = signIn(ctx, transport, cfg, cfg.Email); err != nil {
 				return nil, err
 			}
 		} else {
@@ -213,10 +244,14 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig, out io.Writer) ([]HTTPResult, 
 		run := clients
 		switch name {
 		case HTTPDeskSearch:
-			if run, err = deskClients(ctx, transport, cfg, w.big, clients); err != nil {
+			if run, err = deskClients(ctx, transport, cfg, cfg.Email, w.big, clients); err != nil {
 				return results, err
 			}
 			op = w.deskSearch
+		case HTTPChart, HTTPICD10, HTTPVitals:
+			if run, op, err = w.clinicalClients(ctx, transport, name, clients[:min(len(clients), cfg.ClinicalClients)]); err != nil {
+				return results, err
+			}
 		case HTTPGet:
 			op = w.get
 		case HTTPSearch:
@@ -246,6 +281,10 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig, out io.Writer) ([]HTTPResult, 
 		if t, ok := httpTargets[name]; ok {
 			res.Target = fmt.Sprintf(">= %.0f/s, p99 <= %s", t.rate, ms(t.p99))
 			res.Pass = res.Errors() == 0 && res.Throughput() >= t.rate && res.P99 <= t.p99
+		}
+		if t, ok := p95Targets[name]; ok {
+			res.Target = fmt.Sprintf("p95 <= %s at %d clients", ms(t), len(run))
+			res.Pass = res.Errors() == 0 && res.P95 <= t
 		}
 		results = append(results, res)
 		fmt.Fprintf(out, "%-12s %d ok (%.1f/s), %d lost, errors %s; p50 %s, p95 %s, p99 %s, max %s; target %s\n    %s\n",
@@ -314,10 +353,15 @@ func loadHTTPWork(ctx context.Context, cfg HTTPConfig) (*httpWork, error) {
 	for i, p := range sample {
 		ids[i] = p.id
 	}
-	if err := ensureUser(ctx, conn, cfg.Email, cfg.Password, ids); err != nil {
+	if err := ensureUser(ctx, conn, cfg.Email, cfg.Password, medic.RoleReceptionist, ids); err != nil {
 		return nil, err
 	}
 	w := &httpWork{cfg: cfg, big: sample[0], platform: sample[1:], zone: practiceZone()}
+	if slices.ContainsFunc(cfg.Scenarios, func(s string) bool { return p95Targets[s] > 0 }) {
+		if err := w.loadClinical(ctx, conn); err != nil {
+			return nil, err
+		}
+	}
 	if len(w.platform) == 0 {
 		w.platform = sample[:1]
 	}
@@ -326,10 +370,10 @@ func loadHTTPWork(ctx context.Context, cfg HTTPConfig) (*httpWork, error) {
 
 // signIn signs in over the API and returns a client sending the session
 // cookie it got.
-func signIn(ctx context.Context, t http.RoundTripper, cfg HTTPConfig) (*http.Client, error) {
+func signIn(ctx context.Context, t http.RoundTripper, cfg HTTPConfig, email string) (*http.Client, error) {
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Transport: t, Jar: jar}
-	body, _ := json.Marshal(map[string]string{"email": cfg.Email, "password": cfg.Password})
+	body, _ := json.Marshal(map[string]string{"email": email, "password": cfg.Password})
 	status, resp, err := send(ctx, c, http.MethodPost, cfg.BaseURL+"/api/v1/auth/login", "", body)
 	if err != nil {
 		return nil, fmt.Errorf("sign in: %w", err)
@@ -415,10 +459,10 @@ func (w *httpWork) search(c *httpClient) (*http.Request, int, int, error) {
 
 // deskClients gives each client its own desk session in practice p (the
 // desk works in the session's practice): signed in, then switched there.
-func deskClients(ctx context.Context, t http.RoundTripper, cfg HTTPConfig, p *samplePractice, like []*httpClient) ([]*httpClient, error) {
+func deskClients(ctx context.Context, t http.RoundTripper, cfg HTTPConfig, email string, p *samplePractice, like []*httpClient) ([]*httpClient, error) {
 	out := make([]*httpClient, len(like))
 	for i, c := range like {
-		hc, err := signIn(ctx, t, cfg)
+		hc, err := signIn(ctx, t, cfg, email)
 		if err != nil {
 			return nil, err
 		}
@@ -530,7 +574,12 @@ func (c *httpClient) do(ctx context.Context, req *http.Request) (int, error) {
 // measured. Only requests started in the measured window count; the
 // window ends when the last of them is answered.
 func measureHTTP(ctx context.Context, cfg HTTPConfig, name string, clients []*httpClient, op httpOp) HTTPResult {
-	res := HTTPResult{Scenario: name, Clients: len(clients), SessionClients: cfg.SessionClients, ByStatus: map[int]int{}}
+	res := HTTPResult{Scenario: name, Clients: len(clients), ByStatus: map[int]int{}}
+	for _, c := range clients {
+		if c.bearer == "" {
+			res.SessionClients++
+		}
+	}
 	measureFrom := time.Now().Add(cfg.Warmup)
 	end := measureFrom.Add(cfg.Duration)
 	var mu sync.Mutex

@@ -27,6 +27,9 @@ func TestRunHTTP(t *testing.T) {
 	if err := GenerateBig(ctx, env.DB.OwnerURL, gen, nil); err != nil {
 		t.Fatal(err)
 	}
+	if err := GenerateClinical(ctx, env.DB.OwnerURL, ClinicalConfig{Share: 0.02, Encounters: 5, Now: servertest.Start}, nil); err != nil {
+		t.Fatal(err)
+	}
 	conn, err := pgx.Connect(ctx, env.DB.OwnerURL)
 	if err != nil {
 		t.Fatal(err)
@@ -61,13 +64,15 @@ func TestRunHTTP(t *testing.T) {
 		if r.OK == 0 || r.Errors() != 0 {
 			t.Errorf("%s: %d ok, errors %s (%s)", r.Scenario, r.OK, statusSummary(r.ByStatus), r.Note)
 		}
-		if r.Clients != 3 || r.SessionClients != 1 {
-			t.Errorf("%s: %d clients (%d session), want 3 (1)", r.Scenario, r.Clients, r.SessionClients)
+		_, clinical := p95Targets[r.Scenario]
+		if want := map[bool]int{false: 3, true: 2}[clinical]; r.Clients != want {
+			t.Errorf("%s: %d clients, want %d", r.Scenario, r.Clients, want)
 		}
-		if _, ok := httpTargets[r.Scenario]; ok != (r.Target != "") {
+		if _, ok := httpTargets[r.Scenario]; (ok || clinical) != (r.Target != "") {
 			t.Errorf("%s: target %q", r.Scenario, r.Target)
 		}
-		if r.Scenario != HTTPAvailability {
+		// ICD-10 search and availability read no patient's data.
+		if r.Scenario != HTTPAvailability && r.Scenario != HTTPICD10 {
 			audited += r.OK
 		}
 	}
@@ -86,8 +91,13 @@ func TestRunHTTP(t *testing.T) {
 	if n := count(`SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 'bench@bench.example'`); n != 2+2*cfg.Clients {
 		t.Errorf("%d sessions of the bench user, want %d (the token's maker, the session client, and two per desk-search client)", n, 2+2*cfg.Clients)
 	}
-	if n := count(`SELECT count(*) FROM api_tokens WHERE name = 'medic bench http' AND revoked_at IS NOT NULL AND last_used_at IS NOT NULL`); n != 1 {
-		t.Errorf("%d used and revoked bench tokens, want 1", n)
+	// The receptionist's token and the doctor's of ICD-10 search and of vitals.
+	if n := count(`SELECT count(*) FROM api_tokens WHERE name = 'medic bench http' AND revoked_at IS NOT NULL AND last_used_at IS NOT NULL`); n != 3 {
+		t.Errorf("%d used and revoked bench tokens, want 3", n)
+	}
+	// Vitals went into the doctor's open walk-ins, one per client.
+	if n := count(`SELECT count(*) FROM encounter_vitals v JOIN encounters e ON e.practice_id = v.practice_id AND e.id = v.encounter_id WHERE e.status = 'draft'`); n != results[8].OK {
+		t.Errorf("%d vitals in open encounters, the vitals scenario recorded %d", n, results[8].OK)
 	}
 	// The app's clock stands at servertest.Start; generated charts are older.
 	var created int
