@@ -80,10 +80,10 @@ type HTTPConfig struct {
 	// ClinicalClients is how many clients run each clinical scenario
 	// (default 2: issue 11 sets its targets at two).
 	ClinicalClients int
-	Duration                time.Duration // measured time per scenario (default 15s)
-	Warmup                  time.Duration // unmeasured time before each (default 5s; negative: none)
-	Scenarios               []string      // default: all
-	Seed                    uint64
+	Duration        time.Duration // measured time per scenario (default 15s)
+	Warmup          time.Duration // unmeasured time before each (default 5s; negative: none)
+	Scenarios       []string      // default: all
+	Seed            uint64
 	// SamplePractices is how many platform practices the session clients
 	// work in (default 200).
 	SamplePractices int
