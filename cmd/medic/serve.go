@@ -213,6 +213,8 @@ func newApp(db *postgres.DB, baseURL string) *app.App {
 		ICD10:              db,
 		ClinicalLists:      db,
 		EncounterDiagnoses: db,
+		Referrals:          db,
+		Timelines:          db,
 		Patients:           db,
 		Practitioners:      db,
 		Schedules:          db,

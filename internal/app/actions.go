@@ -78,6 +78,14 @@ var actions = map[string]medic.Permission{
 	"diagnosis.list":   medic.PermDiagnosesRead,
 	"diagnosis.record": medic.PermClinicalWrite,
 
+	// Referrals: doctors and admins write them; clinical roles read them.
+	"referral.create": medic.PermClinicalWrite,
+	"referral.update": medic.PermClinicalWrite,
+	"referral.view":   medic.PermClinicalRead,
+	"referral.list":   medic.PermClinicalRead,
+	// The chart's timeline: clinical roles.
+	"timeline.view": medic.PermClinicalRead,
+
 	"outbox.list":  medic.PermSettingsManage,
 	"outbox.retry": medic.PermSettingsManage,
 }

@@ -42,6 +42,9 @@ type App struct {
 	ClinicalLists medic.ClinicalListService
 	// EncounterDiagnoses holds encounters' ICD-10 diagnoses.
 	EncounterDiagnoses medic.DiagnosisService
+	Referrals          medic.ReferralService
+	// Timelines reads charts' timelines.
+	Timelines medic.TimelineService
 
 	// PublicBooking stores booking codes and finds charts for the public page.
 	BookingCodes  medic.PublicBookingService

@@ -676,8 +676,10 @@ func (db *DB) MergePatients(ctx context.Context, from, into string) error {
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE encounter_diagnoses SET patient_id = $3 WHERE practice_id = $1 AND patient_id = $2`, pid, from, into); err != nil {
-			return err
+		for _, table := range []string{"encounter_diagnoses", "referrals"} {
+			if _, err := tx.Exec(ctx, `UPDATE `+table+` SET patient_id = $3 WHERE practice_id = $1 AND patient_id = $2`, pid, from, into); err != nil {
+				return err
+			}
 		}
 
 		// Allergies and problems move to the surviving chart (its derived

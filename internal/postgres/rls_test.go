@@ -38,7 +38,7 @@ var rlsRequiredTables = []string{"members", "locations", "audit_events"}
 // for both practices (on top of whatever else the catalog finds).
 var rlsSeededTables = []string{"members", "locations", "practice_logos", "invitations", "api_tokens", "audit_events", "audit_seals", "booking_codes", "notifications",
 	"encounters", "encounter_addenda", "encounter_templates", "encounter_vitals", "encounter_diagnoses",
-	"patient_allergies", "patient_no_known_allergies", "patient_conditions"}
+	"patient_allergies", "patient_no_known_allergies", "patient_conditions", "referrals"}
 
 type rlsQuerier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
@@ -843,6 +843,9 @@ var rlsColumnValues = map[string]string{
 	"slot_places.slot_start":             "2030-01-01T08:00:00Z",
 	// Nullable, but a set of vitals holds at least one measurement.
 	"encounter_vitals.pulse_bpm": "72",
+	// An external referral names someone (an internal one a practitioner).
+	"referrals.kind":    "external",
+	"referrals.to_name": "Dr Far Away",
 }
 
 type rlsInsert struct {

@@ -1,0 +1,42 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"medic"
+)
+
+type timelineItemDTO struct {
+	At          time.Time          `json:"at"`
+	Kind        medic.TimelineKind `json:"kind"`
+	ID          string             `json:"id"`
+	Summary     string             `json:"summary"`
+	EncounterID *string            `json:"encounter_id"`
+	By          string             `json:"by"`
+}
+
+// getTimeline: GET .../patients/{id}/timeline?kind=vitals,encounter&limit=&cursor=
+// -> {"items": [{"at", "kind", "id", "summary", "encounter_id", "by"}], "next_cursor"},
+// newest first.
+func (h *Handler) getTimeline(w http.ResponseWriter, r *http.Request) {
+	p, err := page(r)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	kinds, err := medic.ParseTimelineKinds(r.URL.Query().Get("kind"))
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	items, next, err := h.app.Timeline(r.Context(), r.PathValue("id"), kinds, p)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	loc := practiceZone(r.Context())
+	writeJSON(w, http.StatusOK, newList(mapAll(items, func(it *medic.TimelineItem) timelineItemDTO {
+		return timelineItemDTO{At: it.At.In(loc), Kind: it.Kind, ID: it.ID, Summary: it.Summary, EncounterID: optional(it.EncounterID), By: it.By}
+	}), next))
+}

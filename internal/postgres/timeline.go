@@ -1,0 +1,190 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"medic"
+)
+
+// A chart's timeline is one statement: a UNION ALL of one select per kind,
+// each reading its own index on (practice, patient, time) newest first and
+// stopping at a page plus one, merged and cut to the page. The cost is a
+// few index pages per kind whatever the length of the history.
+//
+// Each branch yields (at, kind, id, summary, encounter_id, by). $1 is the
+// practice, $2 the chart, $3/$4 the cursor's time and id, $5 the branch
+// limit ($3 without a cursor); {cur} is replaced by the branch's cursor condition over its own
+// time and id columns ({at}, {id}).
+type timelineBranch struct {
+	kind   medic.TimelineKind
+	at, id string // the branch's time and id columns
+	sql    string
+}
+
+var timelineBranches = []timelineBranch{
+	{medic.TimelineEncounter, "e.started_at", "e.id", `SELECT e.started_at, 'encounter', e.id,
+		'Visit with ' || pr.name || ' at ' || l.name
+		|| CASE WHEN e.status = 'finished' THEN '' ELSE ' (open: ' || e.stage || ')' END
+		|| CASE WHEN e.assessment <> '' THEN ': ' || left(split_part(e.assessment, E'\n', 1), 160) ELSE '' END,
+		e.id, pr.name
+	FROM encounters e
+	JOIN practitioners pr ON pr.practice_id = e.practice_id AND pr.id = e.practitioner_id
+	JOIN locations l ON l.practice_id = e.practice_id AND l.id = e.location_id
+	WHERE e.practice_id = $1 AND e.patient_id = $2 {cur}
+	ORDER BY e.started_at DESC, e.id DESC LIMIT {limit}`},
+	// Addenda have no chart column: they are reached through the chart's
+	// encounters (a short list) and their encounter index.
+	{medic.TimelineAddendum, "a.created_at", "a.id", `SELECT a.created_at, 'addendum', a.id,
+		'Addendum by ' || coalesce(nullif(a.author_name, ''), 'an unknown author') || ' (reason: ' || a.reason || '): ' || left(a.text, 300),
+		a.encounter_id, a.author_name
+	FROM encounters e
+	JOIN encounter_addenda a ON a.practice_id = e.practice_id AND a.encounter_id = e.id
+	WHERE e.practice_id = $1 AND e.patient_id = $2 {cur}
+	ORDER BY a.created_at DESC, a.id DESC LIMIT {limit}`},
+	{medic.TimelineVitals, "v.measured_at", "v.id", `SELECT v.measured_at, 'vitals', v.id,
+		'Vitals: ' || concat_ws(', ',
+			'BP ' || v.systolic_mmhg || '/' || v.diastolic_mmhg || ' mmHg',
+			'pulse ' || v.pulse_bpm || '/min',
+			'temperature ' || v.temperature_c || ' °C',
+			'respiratory rate ' || v.respiratory_rate || '/min',
+			'SpO2 ' || v.spo2_percent || '%',
+			'weight ' || trim_scale(v.weight_kg) || ' kg',
+			'height ' || trim_scale(v.height_cm) || ' cm',
+			'glucose ' || v.glucose_mmol_l || ' mmol/L',
+			'head circumference ' || v.head_circumference_cm || ' cm'),
+		v.encounter_id, coalesce(u.name, '')
+	FROM encounter_vitals v LEFT JOIN users u ON u.id = v.recorded_by
+	WHERE v.practice_id = $1 AND v.patient_id = $2 {cur}
+	ORDER BY v.measured_at DESC, v.id DESC LIMIT {limit}`},
+	{medic.TimelineDiagnosis, "d.recorded_at", "d.id", `SELECT d.recorded_at, 'diagnosis', d.id,
+		'Diagnosis: ' || d.code || ' ' || d.title || CASE WHEN d.is_primary THEN ' (primary)' ELSE '' END,
+		d.encounter_id, coalesce(u.name, '')
+	FROM encounter_diagnoses d LEFT JOIN users u ON u.id = d.recorded_by
+	WHERE d.practice_id = $1 AND d.patient_id = $2 {cur}
+	ORDER BY d.recorded_at DESC, d.id DESC LIMIT {limit}`},
+	{medic.TimelineAllergy, "al.recorded_at", "al.id", `SELECT al.recorded_at, 'allergy', al.id,
+		'Allergy: ' || al.substance || ' (' || al.severity
+		|| CASE WHEN al.status <> 'active' THEN ', ' || replace(al.status, '_', ' ') ELSE '' END || ')'
+		|| CASE WHEN al.reaction <> '' THEN ': ' || al.reaction ELSE '' END,
+		NULL::uuid, coalesce(u.name, '')
+	FROM patient_allergies al LEFT JOIN users u ON u.id = al.recorded_by
+	WHERE al.practice_id = $1 AND al.patient_id = $2 {cur}
+	ORDER BY al.recorded_at DESC, al.id DESC LIMIT {limit}`},
+	{medic.TimelineCondition, "c.recorded_at", "c.id", `SELECT c.recorded_at, 'condition', c.id,
+		'Problem: ' || coalesce(c.code || ' ', '') || c.title
+		|| CASE WHEN c.status = 'resolved' THEN ' (resolved)' ELSE '' END
+		|| coalesce(', since ' || to_char(c.onset, 'YYYY-MM-DD'), ''),
+		NULL::uuid, coalesce(u.name, '')
+	FROM patient_conditions c LEFT JOIN users u ON u.id = c.recorded_by
+	WHERE c.practice_id = $1 AND c.patient_id = $2 {cur}
+	ORDER BY c.recorded_at DESC, c.id DESC LIMIT {limit}`},
+	{medic.TimelineReferral, "r.created_at", "r.id", `SELECT r.created_at, 'referral', r.id,
+		'Referral (' || r.kind || ', ' || r.urgency || ', ' || r.status || ') to '
+		|| coalesce(pr.name, concat_ws(', ', nullif(r.to_name, ''), nullif(r.to_facility, '')))
+		|| CASE WHEN r.to_speciality <> '' THEN ' (' || r.to_speciality || ')' ELSE '' END || ': ' || r.reason,
+		r.encounter_id, coalesce(u.name, '')
+	FROM referrals r
+	LEFT JOIN practitioners pr ON pr.practice_id = r.practice_id AND pr.id = r.to_practitioner_id
+	LEFT JOIN users u ON u.id = r.created_by
+	WHERE r.practice_id = $1 AND r.patient_id = $2 {cur}
+	ORDER BY r.created_at DESC, r.id DESC LIMIT {limit}`},
+}
+
+// timelineSQL builds the statement for kinds (all for none), with the
+// cursor conditions when after is set. Rows come newest first by (at, kind,
+// id), kinds compared bytewise (COLLATE "C", as Go compares them).
+func timelineSQL(kinds []medic.TimelineKind, after bool, afterKind medic.TimelineKind) string {
+	var parts []string
+	for _, b := range timelineBranches {
+		if len(kinds) > 0 && !containsKind(kinds, b.kind) {
+			continue
+		}
+		cur := ""
+		if after {
+			switch {
+			case b.kind < afterKind: // same time sorts after the cursor
+				cur = "AND " + b.at + " <= $3"
+			case b.kind > afterKind:
+				cur = "AND " + b.at + " < $3"
+			default:
+				cur = "AND (" + b.at + ", " + b.id + ") < ($3, $4::uuid)"
+			}
+		}
+		parts = append(parts, "("+strings.Replace(b.sql, "{cur}", cur, 1)+")")
+	}
+	limit := "$3" // without a cursor, $3 and $4 are not sent
+	if after {
+		limit = "$5"
+	}
+	return strings.ReplaceAll(`SELECT t_at, t_kind, t_id, t_summary, coalesce(t_encounter::text, ''), t_author FROM (`+strings.Join(parts, "\nUNION ALL\n")+
+		`) t (t_at, t_kind, t_id, t_summary, t_encounter, t_author)
+		ORDER BY t_at DESC, t_kind COLLATE "C" DESC, t_id DESC LIMIT {limit}`, "{limit}", limit)
+}
+
+func containsKind(ks []medic.TimelineKind, k medic.TimelineKind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Timeline implements medic.TimelineService.
+func (db *DB) Timeline(ctx context.Context, patientID string, kinds []medic.TimelineKind, page medic.Page) ([]*medic.TimelineItem, string, error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	page = page.Normalize()
+	var at time.Time
+	var kind medic.TimelineKind
+	var id string
+	after := page.Cursor != ""
+	if after {
+		if err := decodeCursor(page.Cursor, &at, &kind, &id); err != nil {
+			return nil, "", err
+		}
+		if !isUUID(id) || !kind.Valid() {
+			return nil, "", errBadCursor
+		}
+	}
+	sql := timelineSQL(kinds, after, kind)
+	items := []*medic.TimelineItem{}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		if err := chartOpen(ctx, tx, pid, patientID, false); err != nil {
+			return err
+		}
+		args := []any{pid, patientID, at, id, page.Limit + 1}
+		if !after {
+			args = []any{pid, patientID, page.Limit + 1}
+		}
+		rows, err := tx.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var it medic.TimelineItem
+			if err := rows.Scan(&it.At, &it.Kind, &it.ID, &it.Summary, &it.EncounterID, &it.By); err != nil {
+				return err
+			}
+			items = append(items, &it)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(items) > page.Limit {
+		items = items[:page.Limit]
+		last := items[len(items)-1]
+		next = encodeCursor(last.At, last.Kind, last.ID)
+	}
+	return items, next, nil
+}
