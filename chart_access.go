@@ -36,15 +36,17 @@ func (r Role) CanReadChart(part ChartPart) bool {
 	return false
 }
 
-// CanWriteChart reports whether role r may change part of a chart. Nurses
-// record allergies and chronic conditions at intake (their "notes" in the
-// role table); reception and billing never touch the clinical part.
+// CanWriteChart reports whether role r may change part of a chart. The
+// clinical part (allergies, chronic conditions) is written by doctors and
+// admins, exactly as the allergy and problem-list use cases allow: the
+// role table gives nurses vitals and notes and "read rest". Reception and
+// billing never touch it.
 func (r Role) CanWriteChart(part ChartPart) bool {
 	switch part {
 	case ChartDemographics:
 		return r.Can(PermPatientsWrite)
 	case ChartClinical:
-		return r.CanReadChart(ChartClinical) && (r.Can(PermClinicalWrite) || r.Can(PermNotesWrite))
+		return r.CanReadChart(ChartClinical) && r.Can(PermClinicalWrite)
 	case ChartDiagnosisCodes:
 		return r.Can(PermClinicalWrite)
 	}

@@ -138,7 +138,8 @@ type ReferralFilter struct {
 // ReferralService stores the referrals of the practice in context;
 // ENOTFOUND for another practice's referral, encounter or practitioner.
 type ReferralService interface {
-	// CreateReferral inserts r for its encounter (whose patient it takes).
+	// CreateReferral inserts r for its encounter (whose patient it takes),
+	// written now unless r.CreatedAt is set.
 	CreateReferral(ctx context.Context, r *Referral) error
 	FindReferral(ctx context.Context, id string) (*Referral, error)
 	// ListReferrals pages through referrals, newest first.

@@ -123,7 +123,7 @@ func (h *Handler) listPatientReferrals(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	rs, next, err := h.app.ListReferrals(r.Context(), medic.ReferralFilter{PatientID: r.PathValue("id")}, p)
+	rs, next, err := h.app.PatientReferrals(r.Context(), r.PathValue("id"), p)
 	if err != nil {
 		h.error(w, r, err)
 		return

@@ -15,8 +15,8 @@ import (
 // patient.
 
 // ReferralDraft returns a new referral for the encounter with its clinical
-// summary pre-filled (SOAP assessment and plan, diagnoses, allergies, last
-// vitals), for the form to show and the doctor to edit. Reading the
+// summary pre-filled (SOAP assessment and plan, diagnoses, allergies,
+// active problems, last vitals), for the form to show and the doctor to edit. Reading the
 // encounter for it is audited.
 func (a *App) ReferralDraft(ctx context.Context, encounterID string) (*medic.Referral, error) {
 	if _, err := a.allow(ctx, "referral.create"); err != nil {
@@ -85,6 +85,17 @@ func (a *App) referralSummary(ctx context.Context, e *medic.Encounter) (string, 
 	default:
 		section("Allergies", "Not recorded.")
 	}
+	cs, err := a.ClinicalLists.ListConditions(ctx, e.PatientID)
+	if err != nil {
+		return "", err
+	}
+	lines = nil
+	for _, c := range cs {
+		if c.Status == medic.ConditionActive {
+			lines = append(lines, "- "+strings.TrimSpace(c.Code+" "+c.Title))
+		}
+	}
+	section("Active problems", strings.Join(lines, "\n"))
 	vs, err := a.Vitals.ListVitals(ctx, e.PatientID, time.Time{}, time.Time{}, 20)
 	if err != nil {
 		return "", err
@@ -147,8 +158,19 @@ func (a *App) GetReferral(ctx context.Context, id string) (*medic.Referral, erro
 }
 
 // ListReferrals lists referrals newest first; one audit event naming the
-// charts shown. A chart of another practice lists nothing (ENOTFOUND).
+// charts shown. A patient filter naming a chart of another practice lists
+// nothing.
 func (a *App) ListReferrals(ctx context.Context, f medic.ReferralFilter, p medic.Page) ([]*medic.Referral, string, error) {
+	return a.listReferrals(ctx, f, p, false)
+}
+
+// PatientReferrals lists a chart's referrals, newest first; ENOTFOUND for
+// a chart of another practice.
+func (a *App) PatientReferrals(ctx context.Context, patientID string, p medic.Page) ([]*medic.Referral, string, error) {
+	return a.listReferrals(ctx, medic.ReferralFilter{PatientID: patientID}, p, true)
+}
+
+func (a *App) listReferrals(ctx context.Context, f medic.ReferralFilter, p medic.Page, chart bool) ([]*medic.Referral, string, error) {
 	if _, err := a.allow(ctx, "referral.list"); err != nil {
 		return nil, "", err
 	}
@@ -158,10 +180,11 @@ func (a *App) ListReferrals(ctx context.Context, f medic.ReferralFilter, p medic
 		ev := medic.AuditEvent{Action: "referral.listed", EntityType: "referral"}
 		if f.PatientID != "" {
 			pt, err := a.Patients.FindPatient(ctx, f.PatientID)
-			if err != nil {
+			if err == nil {
+				ev.PatientID = pt.ID
+			} else if chart || medic.ErrorCode(err) != medic.ENOTFOUND {
 				return err
 			}
-			ev.PatientID = pt.ID
 		}
 		var err error
 		if out, next, err = a.Referrals.ListReferrals(ctx, f, p); err != nil {

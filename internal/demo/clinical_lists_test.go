@@ -12,7 +12,7 @@ import (
 
 // TestLoadClinicalLists: every demo practice has a severe penicillin
 // allergy, "no known allergies" statements, coded problems and diagnosed
-// encounters.
+// encounters, all authored by the practice's doctor, and referrals.
 func TestLoadClinicalLists(t *testing.T) {
 	db := pgtest.New(t)
 	ctx := t.Context()
@@ -36,6 +36,32 @@ func TestLoadClinicalLists(t *testing.T) {
 			if n := count(t, owner, sql, slug); n == 0 {
 				t.Errorf("%s: no %s", slug, what)
 			}
+		}
+		// Item 9: every demo allergy and problem has its author (the
+		// practice's doctor), as one a member records does.
+		for _, table := range []string{"patient_allergies", "patient_conditions", "patient_no_known_allergies"} {
+			if n := count(t, owner, `SELECT count(*) FROM `+table+` x JOIN practices p ON p.id = x.practice_id
+				WHERE p.slug = $1 AND x.recorded_by IS NULL`, slug); n != 0 {
+				t.Errorf("%s: %d %s without an author", slug, n, table)
+			}
+		}
+		// Referrals, internal and external, sent and drafts, each dated at
+		// the visit it came from.
+		for what, sql := range map[string]string{
+			"internal referrals": `SELECT count(*) FROM referrals r JOIN practices p ON p.id = r.practice_id WHERE p.slug = $1 AND r.kind = 'internal'`,
+			"external referrals": `SELECT count(*) FROM referrals r JOIN practices p ON p.id = r.practice_id WHERE p.slug = $1 AND r.kind = 'external'`,
+			"sent referrals":     `SELECT count(*) FROM referrals r JOIN practices p ON p.id = r.practice_id WHERE p.slug = $1 AND r.status = 'sent'`,
+			"showcase cardiology referral": `SELECT count(*) FROM referrals r JOIN practices p ON p.id = r.practice_id
+				JOIN patients pt ON pt.practice_id = r.practice_id AND pt.id = r.patient_id
+				WHERE p.slug = $1 AND r.to_speciality = 'Cardiology' AND pt.email LIKE '%.bp.%'`,
+		} {
+			if n := count(t, owner, sql, slug); n == 0 {
+				t.Errorf("%s: no %s", slug, what)
+			}
+		}
+		if n := count(t, owner, `SELECT count(*) FROM referrals r JOIN encounters e ON e.practice_id = r.practice_id AND e.id = r.encounter_id
+			JOIN practices p ON p.id = r.practice_id WHERE p.slug = $1 AND r.created_at <> e.finished_at`, slug); n != 0 {
+			t.Errorf("%s: %d referrals not dated at their visit", slug, n)
 		}
 	}
 }

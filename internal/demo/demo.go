@@ -45,6 +45,7 @@ type Store interface {
 	medic.VitalsService
 	medic.ClinicalListService
 	medic.DiagnosisService
+	medic.ReferralService
 	medic.NotificationService
 }
 
@@ -198,16 +199,26 @@ func (l *loader) load(ctx context.Context) error {
 			return fmt.Errorf("scheduling of %s: %w", spec.Slug, err)
 		}
 		changed[spec.Slug] = append(changed[spec.Slug], what...)
-		if what, err = l.vitals(tctx, p, locs); err != nil {
+		// Allergies, problems, the showcase charts and referrals are recorded by the practice's
+		// doctor (their author shows on the chart), not by "the system".
+		dctx := tctx
+		if u := users["doctor@"+spec.Slug+".example"]; u != nil {
+			dctx = medic.WithActor(tctx, medic.Actor{UserID: u.ID, Email: u.Email})
+		}
+		if what, err = l.vitals(dctx, p, locs); err != nil {
 			return fmt.Errorf("vitals of %s: %w", spec.Slug, err)
 		}
 		changed[spec.Slug] = append(changed[spec.Slug], what...)
-		if what, err = l.clinicalLists(tctx, p); err != nil {
+		if what, err = l.clinicalLists(dctx, p); err != nil {
 			return fmt.Errorf("allergies and problems of %s: %w", spec.Slug, err)
 		}
 		changed[spec.Slug] = append(changed[spec.Slug], what...)
 		if what, err = l.encounters(tctx, p, locs); err != nil {
 			return fmt.Errorf("encounters of %s: %w", spec.Slug, err)
+		}
+		changed[spec.Slug] = append(changed[spec.Slug], what...)
+		if what, err = l.referrals(dctx, p); err != nil {
+			return fmt.Errorf("referrals of %s: %w", spec.Slug, err)
 		}
 		changed[spec.Slug] = append(changed[spec.Slug], what...)
 		if len(changed[spec.Slug]) > 0 {

@@ -33,7 +33,13 @@ func (l *loader) scheduling(ctx context.Context, spec practiceSpec, p *medic.Pra
 		return nil, fmt.Errorf("practitioners: %w", err)
 	}
 	what = append(what, w...)
-	patients, created, err := l.patients(ctx, spec, today)
+	// The charts' allergy and problem lists are recorded as the practice's
+	// doctor's (their author shows on the chart), not the system's.
+	pctx := ctx
+	if m := members["doctor@"+spec.Slug+".example"]; m != nil {
+		pctx = medic.WithActor(ctx, medic.Actor{UserID: m.UserID, Email: "doctor@" + spec.Slug + ".example"})
+	}
+	patients, created, err := l.patients(pctx, spec, today)
 	if err != nil {
 		return nil, fmt.Errorf("patients: %w", err)
 	}

@@ -46,6 +46,9 @@ func (db *DB) CreateReferral(ctx context.Context, r *medic.Referral) error {
 		return medic.ErrNotFound
 	}
 	now := db.now().Truncate(time.Microsecond)
+	if !r.CreatedAt.IsZero() { // a referral written earlier (the demo's history)
+		now = r.CreatedAt.Truncate(time.Microsecond)
+	}
 	var sentAt any
 	if r.Status == medic.ReferralSent {
 		sentAt = now

@@ -174,6 +174,18 @@ var routeRules = []routeRule{
 	{pattern: "POST " + api + "/encounters/{id}/vitals", path: sunrise + "/encounters/{encounter}/vitals", body: map[string]any{"pulse_bpm": 72},
 		perm: medic.PermVitalsWrite, action: "vitals.record", ok: 201},
 	{pattern: "GET " + api + "/patients/{id}/vitals", path: sunrise + "/patients/{patient}/vitals", perm: medic.PermClinicalRead, action: "vitals.list"},
+	// Referrals: doctors and admins write; clinical roles read; they hold
+	// clinical text, so reception and billing are refused all of them.
+	{pattern: "POST " + api + "/encounters/{id}/referrals", path: sunrise + "/encounters/{encounter}/referrals", perm: medic.PermClinicalWrite, action: "referral.create", ok: 201,
+		body: map[string]any{"kind": "external", "to_name": "Dr Far", "urgency": "routine", "reason": "Opinion"}},
+	{pattern: "GET " + api + "/encounters/{id}/referral-summary", path: sunrise + "/encounters/{encounter}/referral-summary", perm: medic.PermClinicalWrite, action: "referral.create"},
+	{pattern: "GET " + api + "/referrals", path: sunrise + "/referrals?patient={patient}", perm: medic.PermClinicalRead, action: "referral.list"},
+	{pattern: "GET " + api + "/referrals/{id}", path: sunrise + "/referrals/{referral}", perm: medic.PermClinicalRead, action: "referral.view"},
+	{pattern: "POST " + api + "/referrals/{id}/send", path: sunrise + "/referrals/{referral}/send", perm: medic.PermClinicalWrite, action: "referral.update"},
+	{pattern: "POST " + api + "/referrals/{id}/cancel", path: sunrise + "/referrals/{referral}/cancel", perm: medic.PermClinicalWrite, action: "referral.update"},
+	{pattern: "GET " + api + "/patients/{id}/referrals", path: sunrise + "/patients/{patient}/referrals", perm: medic.PermClinicalRead, action: "referral.list"},
+	// The timeline is the clinical record: clinical roles only.
+	{pattern: "GET " + api + "/patients/{id}/timeline", path: sunrise + "/patients/{patient}/timeline", perm: medic.PermClinicalRead, action: "timeline.view"},
 	{pattern: "POST " + api + "/encounters/{id}/stage", path: sunrise + "/encounters/{encounter}/stage", body: map[string]any{"stage": "assessment"}, perm: medic.PermAppointmentsWrite, action: "encounter.stage"},
 	{pattern: "GET " + api + "/queue", path: sunrise + "/queue", chart: chartDemographics},
 	{pattern: "GET " + api + "/encounter-templates", path: sunrise + "/encounter-templates", perm: medic.PermNotesWrite, action: "encounter_template.list"},
@@ -224,6 +236,16 @@ var routeRules = []routeRule{
 	{pattern: "POST /patients/{id}/allergies/{allergy}/status", path: "/patients/{patient}/allergies/{allergy}/status", body: form("status", "active"), perm: medic.PermClinicalWrite, action: "allergy.record"},
 	{pattern: "POST /patients/{id}/conditions", path: "/patients/{patient}/conditions", body: form("code", "I10"), perm: medic.PermClinicalWrite, action: "condition.record"},
 	{pattern: "POST /patients/{id}/conditions/{condition}/status", path: "/patients/{patient}/conditions/{condition}/status", body: form("status", "active"), perm: medic.PermClinicalWrite, action: "condition.record"},
+	// The chart's timeline fragment (htmx; without it, a redirect to the chart).
+	{pattern: "GET /patients/{id}/timeline", path: "/patients/{patient}/timeline", perm: medic.PermClinicalRead, action: "timeline.view", ok: 303},
+	// Referrals on the desk (see the API's rules).
+	{pattern: "GET /encounters/{id}/referrals/new", path: "/encounters/{encounter}/referrals/new", perm: medic.PermClinicalWrite, action: "referral.create", chart: chartFull},
+	{pattern: "POST /encounters/{id}/referrals/new", path: "/encounters/{encounter}/referrals/new", body: form("kind", "external", "to_name", "Dr Far", "urgency", "routine", "reason", "Opinion"),
+		perm: medic.PermClinicalWrite, action: "referral.create", ok: 303},
+	{pattern: "GET /referrals", path: "/referrals", perm: medic.PermClinicalRead, action: "referral.list"},
+	{pattern: "GET /referrals/{id}", path: "/referrals/{referral}", perm: medic.PermClinicalRead, action: "referral.view", chart: chartFull},
+	{pattern: "POST /referrals/{id}/send", path: "/referrals/{referral}/send", body: form(), perm: medic.PermClinicalWrite, action: "referral.update"},
+	{pattern: "POST /referrals/{id}/cancel", path: "/referrals/{referral}/cancel", body: form(), perm: medic.PermClinicalWrite, action: "referral.update"},
 	{pattern: "GET /icd10", path: "/icd10?q=I10", perm: medic.PermDiagnosesRead, action: "icd10.search"},
 
 	// An encounter's vitals page: clinical roles read it; nurses, doctors and admins record.
@@ -371,6 +393,8 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	f.ids["mail"], _ = mails[0]["id"].(string)
 	// The chart's free-text lists became structured entries.
 	f.ids["diagnosis"] = want(t, admin.Do("POST", d.base+"/encounters/"+f.ids["encounter"]+"/diagnoses", map[string]any{"code": "I10", "primary": true}), http.StatusCreated).Str("id")
+	f.ids["referral"] = want(t, admin.Do("POST", d.base+"/encounters/"+f.ids["encounter"]+"/referrals", map[string]any{"kind": "external",
+		"to_name": "Dr P. Naidoo", "urgency": "urgent", "reason": "Cardiology opinion"}), http.StatusCreated).Str("id")
 	f.ids["allergy"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/allergies", nil), http.StatusOK).Str("items.0.id")
 	f.ids["condition"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/conditions", nil), http.StatusOK).Str("items.0.id")
 	if f.ids["allergy"] == "" || f.ids["condition"] == "" {
@@ -643,15 +667,31 @@ func testClinicalWrites(t *testing.T, f *roleFixture) {
 	before = f.lastAuditID(t)
 	refused(t, before, postForm(rc, "/patients/"+id+"/edit", edit), "patient.update")
 
-	// A clinical role edits and clears them, on both surfaces.
+	// A nurse reads them but records none (DOMAIN.md: nurses write vitals
+	// and notes, "read rest"): not through the chart form, not through the
+	// API, as the allergy and problem-list routes refuse them too.
 	nurse := f.c[medic.RoleNurse]
-	if page := want(t, nurse.Do("GET", "/patients/"+id+"/edit", nil), http.StatusOK); !strings.Contains(string(page.Body), `name="allergies"`) {
-		t.Errorf("the nurse's edit form lacks allergies")
+	if page := want(t, nurse.Do("GET", "/patients/"+id+"/edit", nil), http.StatusOK); strings.Contains(string(page.Body), `name="allergies"`) {
+		t.Errorf("the nurse's edit form offers allergies")
 	}
 	edit.Set("allergies", "Latex\nPenicillin")
+	before = f.lastAuditID(t)
+	if res := postForm(nurse, "/patients/"+id+"/edit", edit); res.Status != http.StatusForbidden {
+		t.Errorf("the nurse's desk edit of allergies: %s", res)
+	}
+	wantProblem(t, nurse.Do("PATCH", sunrise+"/patients/"+id, map[string]any{"allergies": []string{"Latex"}}), http.StatusForbidden)
+	wantProblem(t, nurse.Do("POST", sunrise+"/patients", map[string]any{"given_name": "Nurse", "family_name": "Chart", "date_of_birth": "1990-01-01", "allergies": []string{"Latex"}}), http.StatusForbidden)
+	intact(t)
+	edit.Del("allergies")
 	want(t, postForm(nurse, "/patients/"+id+"/edit", edit), http.StatusSeeOther)
+	intact(t)
+
+	// A doctor edits and clears them, on both surfaces.
+	doctor := f.c[medic.RoleDoctor]
+	edit.Set("allergies", "Latex\nPenicillin")
+	want(t, postForm(doctor, "/patients/"+id+"/edit", edit), http.StatusSeeOther)
 	if a := fmt.Sprint(chart().Get("allergies")); a != "[Latex Penicillin]" {
-		t.Errorf("the nurse's desk edit stored allergies %s", a)
+		t.Errorf("the doctor's desk edit stored allergies %s", a)
 	}
 	want(t, f.c[medic.RoleDoctor].Do("PATCH", sunrise+"/patients/"+id, map[string]any{"allergies": []string{}}), http.StatusOK)
 	if a := fmt.Sprint(chart().Get("allergies")); a != "[]" {

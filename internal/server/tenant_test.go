@@ -115,6 +115,14 @@ var tenantRoutes = []tenantRoute{
 	{"POST", "/encounters/{id}/diagnoses", map[string]any{"code": "J06.9"}, "encounter"},
 	{"DELETE", "/encounters/{id}/diagnoses/{diagnosis}", nil, "encounter"},
 	{"GET", "/patients/{id}/vitals", nil, "patient"},
+	{"POST", "/encounters/{id}/referrals", map[string]any{"kind": "external", "to_name": "Dr Intruder", "urgency": "routine", "reason": "Intrusion"}, "encounter"},
+	{"GET", "/encounters/{id}/referral-summary", nil, "encounter"},
+	{"GET", "/referrals", nil, ""},
+	{"GET", "/referrals/{id}", nil, "referral"},
+	{"POST", "/referrals/{id}/send", nil, "referral"},
+	{"POST", "/referrals/{id}/cancel", nil, "referral"},
+	{"GET", "/patients/{id}/referrals", nil, "patient"},
+	{"GET", "/patients/{id}/timeline", nil, "patient"},
 	{"GET", "/queue", nil, ""},
 	{"GET", "/encounter-templates", nil, ""},
 	{"POST", "/encounter-templates", map[string]any{"name": "Intrusion"}, ""},
@@ -187,6 +195,8 @@ func TestCrossTenant(t *testing.T) {
 	want(t, x.adminA.Do("PATCH", "/api/v1/practices/alpha/encounters/"+recsA["encounter"], map[string]any{"soap": map[string]any{"plan": "Alpha plan"}}), http.StatusOK)
 	want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/encounters/"+recsA["finished"]+"/finish", nil), http.StatusOK)
 	recsA["addendum"] = want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/encounters/"+recsA["finished"]+"/addenda", map[string]any{"text": "Alpha addendum", "reason": "Late result"}), http.StatusCreated).Str("id")
+	recsA["referral"] = want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/encounters/"+recsA["encounter"]+"/referrals", map[string]any{"kind": "internal",
+		"to_practitioner_id": recsA["practitioner"], "urgency": "routine", "reason": "Alpha referral"}), http.StatusCreated).Str("id")
 	recsA["template"] = want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/encounter-templates", nil), http.StatusOK).Items()[0]["id"].(string)
 	idOf := func(kind string) string {
 		if id, ok := recsA[kind]; ok {
@@ -337,7 +347,8 @@ func TestCrossTenant(t *testing.T) {
 			"/availability?from=2030-03-04&to=2030-03-18", "/appointments", "/appointments?patient=" + recsA["patient"],
 			"/appointments?practitioner=" + recsA["practitioner"], "/notifications",
 			"/encounters", "/encounters?patient=" + recsA["patient"], "/encounters?location=" + x.locA.ID, "/encounters?status=finished",
-			"/queue", "/queue?location=" + x.locA.ID, "/encounter-templates?all=true"} {
+			"/queue", "/queue?location=" + x.locA.ID, "/encounter-templates?all=true",
+			"/referrals", "/referrals?patient=" + recsA["patient"], "/referrals?encounter=" + recsA["encounter"], "/referrals?to=me"} {
 			r := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo"+path, nil), http.StatusOK)
 			for _, f := range foreign {
 				if strings.Contains(string(r.Body), f) {
@@ -351,7 +362,7 @@ func TestCrossTenant(t *testing.T) {
 		// B's lists and counts of scheduling records are empty: nothing of
 		// A's, and none of the refused attempts above created anything.
 		for _, path := range []string{"/patients?include_inactive=true", "/practitioners", "/appointment-types", "/schedules", "/schedule-exceptions",
-			"/availability?from=2030-03-04&to=2030-03-18", "/appointments", "/notifications"} {
+			"/availability?from=2030-03-04&to=2030-03-18", "/appointments", "/notifications", "/referrals"} {
 			if r := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo"+path, nil), http.StatusOK); len(r.Items()) != 0 {
 				t.Errorf("GET bravo%s: %s", path, r.Body)
 			}

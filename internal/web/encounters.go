@@ -23,6 +23,7 @@ type encounterView struct {
 	Sections   []soapSection
 	CanWrite   bool // SOAP, stage, template, addenda (notes.write)
 	CanFinish  bool // clinical.write
+	CanRefer   bool // clinical.write, draft or finished
 	SavedLabel string
 	// Diagnoses is the diagnoses section with its keyboard typeahead.
 	Diagnoses *diagnosesSection
@@ -73,7 +74,8 @@ func (h *Handler) renderEncounter(w http.ResponseWriter, r *http.Request, status
 		h.fail(w, r, err)
 		return
 	}
-	d := encounterView{E: e, Stages: stageButtons(e.Stage), Sections: soapSections, CanWrite: v.tenant.Can(medic.PermNotesWrite), CanFinish: v.tenant.Can(medic.PermClinicalWrite) && !e.Finished()}
+	d := encounterView{E: e, Stages: stageButtons(e.Stage), Sections: soapSections, CanWrite: v.tenant.Can(medic.PermNotesWrite), CanFinish: v.tenant.Can(medic.PermClinicalWrite) && !e.Finished(),
+		CanRefer: v.tenant.Can(medic.PermClinicalWrite)}
 	if d.CanWrite && !e.Finished() {
 		ts, err := h.app.ListEncounterTemplates(ctx, false)
 		if err != nil {

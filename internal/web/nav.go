@@ -24,6 +24,7 @@ var deskNav = []navEntry{
 	{Key: "calendar", Label: "Calendar", Href: "/calendar", Perm: medic.PermAppointmentsRead, Practice: true},
 	{Key: "today", Label: "Today", Href: "/today", Perm: medic.PermAppointmentsRead, Practice: true},
 	{Key: "queue", Label: "Queue", Href: "/queue", Perm: medic.PermAppointmentsRead, Practice: true},
+	{Key: "referrals", Label: "Referrals", Href: "/referrals", Perm: medic.PermClinicalRead, Practice: true},
 	{Key: "notifications", Label: "Notifications", Href: "/notifications", Perm: medic.PermAppointmentsRead, Practice: true},
 	{Key: "operator", Label: "Operator", Href: "/operator", Operator: true},
 	{Key: "account", Label: "Account", Href: "/account"},

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"medic"
+	"medic/internal/app"
 )
 
 // patientView is the data of a chart: the patient and the open tab.
@@ -29,7 +30,11 @@ type patientView struct {
 	// The clinical record, for roles that read it (nil otherwise).
 	Allergies        *medic.Allergies
 	Conditions       []*medic.Condition
+	ActiveProblems   []*medic.Condition // the summary's
 	CanWriteClinical bool
+	// Timeline is the overview's timeline section (clinical roles).
+	Timeline *timelineView
+	CanRefer bool
 	// Encounters tab (roles that read the clinical record).
 	Encounters    []*medic.Encounter
 	CanStartVisit bool
@@ -48,14 +53,29 @@ func (h *Handler) patient(w http.ResponseWriter, r *http.Request, v *visitor) {
 }
 
 // renderPatient shows the chart, with forms (allergy, condition) filled in
-// and their errors after a refused change.
+// and their errors after a refused change. The chart itself (patient,
+// allergies for the banner, and on the overview the summary and the first
+// timeline page) is one read and one audit event (app.OpenChart).
 func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status int, v *visitor, forms ...*form) {
 	id := r.PathValue("id")
-	pt, err := h.app.GetPatient(r.Context(), id)
+	q := r.URL.Query()
+	overview := q.Get("tab") == "" || q.Get("tab") == "overview"
+	clinical := v.tenant.Can(medic.PermClinicalRead)
+	req := app.ChartRequest{Summary: overview, Timeline: overview}
+	if overview && clinical {
+		var err error
+		if req.Kinds, err = medic.ParseTimelineKinds(q.Get("kind")); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		req.Page = medic.Page{Limit: timelinePageSize, Cursor: q.Get("cursor")}
+	}
+	chart, err := h.app.OpenChart(r.Context(), id, req)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	pt := chart.Patient
 	base := "/patients/" + url.PathEscape(pt.ID)
 	d := patientView{Patient: pt, Tab: "overview",
 		CanWrite: v.tenant.Can(medic.PermPatientsWrite) && pt.Status != medic.PatientMerged,
@@ -65,7 +85,6 @@ func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status i
 	if v.tenant.Can(medic.PermAppointmentsRead) {
 		tabs = append(tabs, chartTab{Key: "appointments", Label: "Appointments", URL: base + "?tab=appointments"})
 	}
-	clinical := v.tenant.Can(medic.PermClinicalRead)
 	if clinical {
 		tabs = append(tabs, chartTab{Key: "vitals", Label: "Vitals", URL: base + "?tab=vitals"})
 		tabs = append(tabs, chartTab{Key: "encounters", Label: "Encounters", URL: base + "?tab=encounters"})
@@ -78,27 +97,25 @@ func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status i
 		}
 	}
 	var severe []string
-	if pt.Shows(medic.ChartClinical) {
-		if d.Allergies, err = h.app.Allergies(r.Context(), pt.ID); err != nil {
-			h.fail(w, r, err)
-			return
-		}
+	if chart.Allergies != nil {
+		d.Allergies = chart.Allergies
 		severe = d.Allergies.Severe()
 	}
 	switch t := r.URL.Query().Get("tab"); t {
 	case "", "overview":
 		if pt.Shows(medic.ChartClinical) {
-			if d.Conditions, err = h.app.Conditions(r.Context(), pt.ID); err != nil {
-				h.fail(w, r, err)
-				return
+			d.Conditions = chart.Conditions
+			for _, c := range chart.Conditions {
+				if c.Status == medic.ConditionActive {
+					d.ActiveProblems = append(d.ActiveProblems, c)
+				}
 			}
 			d.CanWriteClinical = v.tenant.Can(medic.PermClinicalWrite) && pt.Status != medic.PatientMerged
-		}
-		if clinical {
-			if d.LatestVitals, err = h.loadLatestVitals(r, v, pt.ID); err != nil {
-				h.fail(w, r, err)
-				return
+			if chart.Vitals != nil {
+				d.LatestVitals = latestVitals(chart.Vitals.Latest, v.zone())
 			}
+			d.Timeline = newTimelineView(pt.ID, req.Kinds, chart.Timeline, chart.TimelineNext, v.zone())
+			d.CanRefer = v.tenant.Can(medic.PermClinicalWrite)
 		}
 	case "vitals":
 		if !clinical {

@@ -110,6 +110,9 @@ type patientFormView struct {
 	// Clinical shows the clinical fields: only to a role that may write
 	// them (the use case refuses them from anyone else).
 	Clinical bool
+	// ReadOnlyClinical is the chart shown to a role that reads the
+	// clinical part but may not write it (nurses), for their lists.
+	ReadOnlyClinical *medic.Patient
 }
 
 var patientLanguages = []string{"English", "Afrikaans", "isiZulu", "isiXhosa", "Sesotho", "Setswana", "Sepedi", "Xitsonga", "siSwati", "Tshivenda", "isiNdebele"}
@@ -258,6 +261,9 @@ func (h *Handler) renderPatientForm(w http.ResponseWriter, r *http.Request, stat
 		Clinical: visitorFrom(r.Context()).tenant.Role.CanWriteChart(medic.ChartClinical)}
 	if p.ID != "" {
 		title, d.ID, d.Action = "Edit "+p.FullName(), p.ID, "/patients/"+url.PathEscape(p.ID)+"/edit"
+		if !d.Clinical && p.Shows(medic.ChartClinical) {
+			d.ReadOnlyClinical = p
+		}
 	}
 	pg := h.page(r, title, "patients").withForm(f)
 	pg.Data = d

@@ -34,6 +34,7 @@ var viewNames = []string{
 	"encounter_vitals",
 	"icd10", "encounter_diagnoses",
 	"encounter", "encounter_new", "queue", "encounter_templates",
+	"referral_new", "referral", "referrals",
 }
 
 // views holds one parsed template set per page: the layout and partials
