@@ -209,11 +209,11 @@ func TestReferrals(t *testing.T) {
 		t.Errorf("external referral: %s", ex)
 	}
 	for _, body := range []map[string]any{
-		{"kind": "internal", "urgency": "routine", "reason": "x"},                                      // no practitioner
-		{"kind": "external", "urgency": "routine", "reason": "x"},                                      // nobody named
-		{"kind": "external", "to_name": "Dr X", "urgency": "whenever", "reason": "x"},                  // urgency
-		{"kind": "external", "to_name": "Dr X", "urgency": "routine"},                                  // reason
-		{"kind": "internal", "to_practitioner_id": newUUID(), "urgency": "routine", "reason": "x"},     // unknown practitioner
+		{"kind": "internal", "urgency": "routine", "reason": "x"},                                  // no practitioner
+		{"kind": "external", "urgency": "routine", "reason": "x"},                                  // nobody named
+		{"kind": "external", "to_name": "Dr X", "urgency": "whenever", "reason": "x"},              // urgency
+		{"kind": "external", "to_name": "Dr X", "urgency": "routine"},                              // reason
+		{"kind": "internal", "to_practitioner_id": newUUID(), "urgency": "routine", "reason": "x"}, // unknown practitioner
 		{"kind": "external", "to_name": "Dr X", "urgency": "routine", "reason": "x", "status": "cancelled"},
 	} {
 		wantProblem(t, doctor.Do("POST", d.base+"/encounters/"+enc+"/referrals", body), http.StatusUnprocessableEntity)
