@@ -133,8 +133,9 @@ func TestPatientCreateKeepsValuesThenWarnsOfDuplicate(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	p := e.mustPractice("sunrise", "Sunrise")
-	// A nurse: the form's clinical fields are for clinical roles only.
-	e.mustMember(p, e.mustUser("desk@sunrise.example", "Desk"), "nurse")
+	// A doctor: the form's clinical fields are for the roles that write
+	// them (doctors and admins; nurses read them).
+	e.mustMember(p, e.mustUser("desk@sunrise.example", "Desk"), "doctor")
 	c := e.signIn("desk@sunrise.example")
 
 	form := wantStatusOf(t, c.get("/patients/new"), http.StatusOK)
