@@ -51,9 +51,12 @@ type MailService interface {
 }
 
 // Transactor runs a use case in one transaction: store calls made with the
-// ctx given to fn commit or roll back together.
+// ctx given to fn commit or roll back together. InReadTx runs a use case
+// that only reads: its audit events are committed with other reads' and
+// it returns once they are durable.
 type Transactor interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	InReadTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 // Mailer delivers one mail: over SMTP, or into the development mailbox.

@@ -187,7 +187,7 @@ func (a *App) GetAppointment(ctx context.Context, id string) (*medic.Appointment
 		return nil, err
 	}
 	var ap *medic.Appointment
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		var err error
 		if ap, err = a.Appointments.FindAppointment(ctx, id); err != nil {
 			return err
@@ -205,7 +205,7 @@ func (a *App) ListAppointments(ctx context.Context, f medic.AppointmentFilter, p
 	}
 	var out []*medic.Appointment
 	var next string
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		var err error
 		if out, next, err = a.Appointments.ListAppointments(ctx, f, p); err != nil {
 			return err

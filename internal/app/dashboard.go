@@ -37,7 +37,7 @@ func (a *App) GetDashboard(ctx context.Context) (*Dashboard, error) {
 	today := a.today(ctx)
 	start, end := today.In(loc), today.AddDays(1).In(loc)
 	monday := today.AddDays(-((int(today.Weekday()) + 6) % 7))
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		var shown []string
 		if t.Can(medic.PermAppointmentsRead) {
 			var err error

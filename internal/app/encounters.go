@@ -163,7 +163,7 @@ func (a *App) GetEncounter(ctx context.Context, id string) (*medic.Encounter, er
 		return nil, err
 	}
 	var e *medic.Encounter
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		var err error
 		if e, err = a.Encounters.FindEncounter(ctx, id); err != nil {
 			return err
@@ -181,7 +181,7 @@ func (a *App) ListEncounters(ctx context.Context, f medic.EncounterFilter, p med
 	}
 	var out []*medic.Encounter
 	var next string
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		var err error
 		if out, next, err = a.Encounters.ListEncounters(ctx, f, p); err != nil {
 			return err
@@ -402,7 +402,7 @@ func (a *App) ViewQueue(ctx context.Context, locationID string) ([]*medic.Encoun
 		return nil, err
 	}
 	var out []*medic.Encounter
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		var err error
 		if out, err = a.Encounters.Queue(ctx, locationID); err != nil {
 			return err

@@ -37,7 +37,7 @@ func (a *App) SearchPatients(ctx context.Context, f medic.PatientFilter, p medic
 	}
 	var out []*medic.Patient
 	var next string
-	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		var err error
 		if out, next, err = a.Patients.SearchPatients(ctx, f, p); err != nil {
 			return err
@@ -77,7 +77,7 @@ func (a *App) GetPatient(ctx context.Context, id string) (*medic.Patient, error)
 		return nil, err
 	}
 	var p *medic.Patient
-	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		var err error
 		if p, err = a.Patients.FindPatient(ctx, id); err != nil {
 			return err
@@ -218,7 +218,7 @@ func (a *App) RecentPatients(ctx context.Context, limit int) ([]*medic.Patient, 
 		return nil, err
 	}
 	var out []*medic.Patient
-	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		var err error
 		if out, err = a.Patients.RecentPatients(ctx, limit); err != nil {
 			return err

@@ -44,7 +44,7 @@ func (a *App) Search(ctx context.Context, q string) (*SearchResults, error) {
 		}
 	}
 	if ref, ok := medic.ParseReference(q); ok && t.Can(medic.PermAppointmentsRead) {
-		err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+		err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 			ap, err := a.Appointments.FindAppointmentByReference(ctx, ref)
 			if medic.ErrorCode(err) == medic.ENOTFOUND {
 				return nil

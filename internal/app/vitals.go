@@ -106,7 +106,7 @@ func (a *App) patientVitals(ctx context.Context, patientID string, from, to time
 		return nil, &medic.Error{Code: medic.EINVALID, Message: "Some fields are not valid.", Fields: map[string]string{"to": "The end must be after the start."}}
 	}
 	var out *PatientVitals
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		p, err := a.Patients.FindPatient(ctx, patientID)
 		if err != nil {
 			return err
@@ -129,7 +129,7 @@ func (a *App) EncounterVitals(ctx context.Context, encounterID string) (*Patient
 		return nil, err
 	}
 	var out *PatientVitals
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		e, err := a.Encounters.FindEncounter(ctx, encounterID)
 		if err != nil {
 			return err

@@ -54,13 +54,7 @@ func (db *DB) Record(ctx context.Context, e medic.AuditEvent) error {
 		return errors.New("postgres: no practice in context")
 	}
 	db.fillAudit(ctx, &e)
-	detail, _ := json.Marshal(nonNilDetail(e.Detail))
-	return db.InTx(withTenant(ctx, e.PracticeID), func(ctx context.Context) error {
-		markAudited(ctx, e.PracticeID)
-		return db.later(ctx, `INSERT INTO audit_events (practice_id, occurred_at, actor_id, actor_email, action, entity_type, entity_id, patient_id, outcome, ip, user_agent, request_id, detail, patient_ids)
-			VALUES ($1, $2, NULLIF($3, '')::uuid, $4, $5, $6, $7, NULLIF($8, '')::uuid, $9, $10, $11, $12, $13, $14::uuid[])`,
-			e.PracticeID, e.OccurredAt, e.ActorID, e.ActorEmail, e.Action, e.EntityType, e.EntityID, e.PatientID, e.Outcome, e.IP, e.UserAgent, e.RequestID, detail, patientIDs(e.PatientIDs))
-	})
+	return db.recordFilled(ctx, e.PracticeID, []medic.AuditEvent{e})
 }
 
 // RecordMany appends events to the log of the practice in context with one
@@ -73,27 +67,51 @@ func (db *DB) RecordMany(ctx context.Context, es []medic.AuditEvent) error {
 	if err != nil {
 		return err
 	}
+	filled := make([]medic.AuditEvent, len(es))
+	for i, e := range es {
+		db.fillAudit(ctx, &e)
+		filled[i] = e
+	}
+	return db.recordFilled(ctx, pid, filled)
+}
+
+// recordFilled writes filled events to practice pid's log: in a read's
+// transaction they wait for the read to end and are group-committed with
+// other reads' (auditBatcher); otherwise they go out with the
+// transaction's next statement or its COMMIT.
+func (db *DB) recordFilled(ctx context.Context, pid string, es []medic.AuditEvent) error {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok && st.read {
+		st.reads = append(st.reads, auditWrite{practice: pid, events: es})
+		return nil
+	}
+	return db.InTx(withTenant(ctx, pid), func(ctx context.Context) error {
+		markAudited(ctx, pid)
+		return db.later(ctx, insertAuditEventsSQL, auditEventArgs(pid, es)...)
+	})
+}
+
+// insertAuditEventsSQL inserts the events of auditEventArgs into one
+// practice's log.
+const insertAuditEventsSQL = `INSERT INTO audit_events (practice_id, occurred_at, actor_id, actor_email, action, entity_type, entity_id, patient_id, outcome, ip, user_agent, request_id, detail, patient_ids)
+	SELECT $1, t.at, NULLIF(t.actor, '')::uuid, t.email, t.action, t.etype, t.eid, NULLIF(t.patient, '')::uuid, t.outcome, t.ip, t.ua, t.rid, t.detail::jsonb,
+		coalesce(string_to_array(NULLIF(t.pids, ''), ',')::uuid[], '{}')
+	FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+		AS t(at, actor, email, action, etype, eid, patient, outcome, ip, ua, rid, detail, pids)`
+
+// auditEventArgs are insertAuditEventsSQL's arguments: filled events of
+// practice pid as columns.
+func auditEventArgs(pid string, es []medic.AuditEvent) []any {
 	n := len(es)
 	at, actor, email, action, etype, eid, patient, outcome, ip, ua, rid := make([]time.Time, n), make([]string, n), make([]string, n),
 		make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	detail, pids := make([]string, n), make([]string, n)
-	for i := range es {
-		e := es[i]
-		db.fillAudit(ctx, &e)
+	for i, e := range es {
 		d, _ := json.Marshal(nonNilDetail(e.Detail))
 		at[i], actor[i], email[i], action[i], etype[i], eid[i], patient[i] = e.OccurredAt, e.ActorID, e.ActorEmail, e.Action, e.EntityType, e.EntityID, e.PatientID
 		outcome[i], ip[i], ua[i], rid[i], detail[i] = e.Outcome, e.IP, e.UserAgent, e.RequestID, string(d)
 		pids[i] = strings.Join(patientIDs(e.PatientIDs), ",")
 	}
-	return db.InTx(ctx, func(ctx context.Context) error {
-		markAudited(ctx, pid)
-		return db.later(ctx, `INSERT INTO audit_events (practice_id, occurred_at, actor_id, actor_email, action, entity_type, entity_id, patient_id, outcome, ip, user_agent, request_id, detail, patient_ids)
-			SELECT $1, t.at, NULLIF(t.actor, '')::uuid, t.email, t.action, t.etype, t.eid, NULLIF(t.patient, '')::uuid, t.outcome, t.ip, t.ua, t.rid, t.detail::jsonb,
-				coalesce(string_to_array(NULLIF(t.pids, ''), ',')::uuid[], '{}')
-			FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-				AS t(at, actor, email, action, etype, eid, patient, outcome, ip, ua, rid, detail, pids)`,
-			pid, at, actor, email, action, etype, eid, patient, outcome, ip, ua, rid, detail, pids)
-	})
+	return []any{pid, at, actor, email, action, etype, eid, patient, outcome, ip, ua, rid, detail, pids}
 }
 
 // RecordPlatform appends an event to the platform log.

@@ -38,6 +38,8 @@ type DB struct {
 	auditWake chan string
 	// tracer counts round trips per request when a test asks.
 	tracer *roundTripTracer
+	// audits group-commits the audit events of reads.
+	audits *auditBatcher
 }
 
 // Job is a durable job to enqueue in the same transaction as a change.
@@ -77,7 +79,9 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 		pool.Close()
 		return nil, errors.New("the serving database role could bypass row-level security (superuser, BYPASSRLS or table owner); connect as " + AppRole)
 	}
-	return &DB{pool: pool, Clock: medic.SystemClock{}, auditWake: make(chan string, 1024), tracer: tracer}, nil
+	db := &DB{pool: pool, Clock: medic.SystemClock{}, auditWake: make(chan string, 1024), tracer: tracer}
+	db.audits = newAuditBatcher(db)
+	return db, nil
 }
 
 // AppURL turns a development owner URL into the app role's URL on the same
@@ -95,7 +99,11 @@ func AppURL(ownerURL string) (string, error) {
 // Pool exposes the app pool to the job queue and health checks.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
-func (db *DB) Close() { db.pool.Close() }
+// Close commits the reads' audit events handed over, then closes the pool.
+func (db *DB) Close() {
+	db.audits.close()
+	db.pool.Close()
+}
 
 // Ping checks the database answers (readiness).
 func (db *DB) Ping(ctx context.Context) error { return unavailable(db.pool.Ping(ctx)) }
@@ -108,6 +116,10 @@ type txState struct {
 	practice string
 	user     string
 	audited  map[string]bool // logs that got events in this transaction
+	// read marks a read use case's transaction (InReadTx): its audit
+	// events wait in reads for the group commit.
+	read  bool
+	reads []auditWrite
 }
 
 // InTx runs fn in one transaction: store calls made with the ctx passed to
@@ -131,10 +143,46 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	if err := st.tx.commit(ctx); err != nil {
 		return dataError(fmt.Errorf("commit: %w", err))
 	}
-	for log := range st.audited {
+	db.wakeSealer(st.audited)
+	return nil
+}
+
+// wakeSealer tells this process's sealer which logs got new events.
+func (db *DB) wakeSealer(logs map[string]bool) {
+	for log := range logs {
 		select {
 		case db.auditWake <- log:
 		default: // the sealer is behind; its sweep catches up
+		}
+	}
+}
+
+// InReadTx runs fn, a use case that only reads, like InTx but with no
+// transaction of its own: each statement runs with the tenant settings in
+// its own implicit transaction (a pipeline up to its Sync), so a read
+// costs no BEGIN and no COMMIT, and its audit events are group-committed
+// with other reads' (auditBatcher): InReadTx returns once they are
+// durable. fn must not write (a store call that tries fails: the
+// transaction is not one); statements see each their own snapshot, as
+// under READ COMMITTED anyway. Inside another use case's transaction, fn
+// joins it.
+func (db *DB) InReadTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*txState); ok {
+		return fn(ctx)
+	}
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return unavailable(fmt.Errorf("begin: %w", err))
+	}
+	st := &txState{tx: &heldTx{conn: conn, implicit: true}, read: true}
+	err = fn(context.WithValue(ctx, txKey{}, st))
+	st.tx.release()
+	if err != nil {
+		return err
+	}
+	for _, w := range st.reads {
+		if err := db.audits.write(ctx, w.practice, w.events); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -168,6 +216,9 @@ func (db *DB) do(ctx context.Context, fn func(tx pgx.Tx) error) error {
 func (db *DB) later(ctx context.Context, sql string, args ...any) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		st := ctx.Value(txKey{}).(*txState)
+		if st.read {
+			return errReadOnly
+		}
 		st.setTenant(ctx)
 		st.tx.hold(sql, args...)
 		return nil
@@ -180,7 +231,7 @@ func (st *txState) setTenant(ctx context.Context) {
 	t, _ := medic.TenantFrom(ctx)
 	user := medic.ActorFrom(ctx).UserID
 	if t.PracticeID != st.practice || user != st.user {
-		st.tx.hold(setTenantSQL, t.PracticeID, user)
+		st.tx.holdSettings(setTenantSQL, t.PracticeID, user)
 		st.practice, st.user = t.PracticeID, user
 	}
 }

@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 
+	"github.com/jackc/pgx/v5"
+
 	"medic"
 )
 
@@ -29,4 +31,35 @@ func PatientSearchSQL(practiceID string, f medic.PatientFilter, page medic.Page)
 		return "", nil, err
 	}
 	return s.sql, s.args, nil
+}
+
+// CommitAuditBatch group-commits events of several practices at once, as
+// the audit batcher does with concurrent reads' events, and returns each
+// write's outcome.
+func (db *DB) CommitAuditBatch(ctx context.Context, practices []string, events []medic.AuditEvent) []error {
+	batch := make([]*auditWrite, len(practices))
+	for i, p := range practices {
+		e := events[i]
+		db.fillAudit(ctx, &e)
+		batch[i] = &auditWrite{practice: p, events: []medic.AuditEvent{e}, done: make(chan error, 1)}
+	}
+	db.audits.commit(batch)
+	errs := make([]error, len(batch))
+	for i, w := range batch {
+		errs[i] = <-w.done
+	}
+	return errs
+}
+
+// QueryInTx runs sql through the context's transaction with Query (the
+// path a write with RETURNING takes).
+func (db *DB) QueryInTx(ctx context.Context, sql string, args ...any) error {
+	return db.do(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		rows.Close()
+		return rows.Err()
+	})
 }

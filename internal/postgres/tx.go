@@ -25,6 +25,10 @@ type heldTx struct {
 	held    []*pgx.QueuedQuery
 	begun   bool // BEGIN has been sent
 	savepts int
+	// implicit is a read's "transaction" (InReadTx): no BEGIN or COMMIT,
+	// each statement its own implicit transaction with settings before it.
+	implicit bool
+	settings []any // setTenantSQL's arguments, for an implicit one
 }
 
 func newHeldTx(conn *pgxpool.Conn) *heldTx {
@@ -38,9 +42,22 @@ func (tx *heldTx) hold(sql string, args ...any) {
 	tx.held = append(tx.held, &pgx.QueuedQuery{SQL: sql, Arguments: args})
 }
 
+// holdSettings holds the tenant settings (setTenantSQL) for the next
+// statement, or in an implicit transaction for every statement.
+func (tx *heldTx) holdSettings(sql string, args ...any) {
+	if tx.implicit {
+		tx.settings = args
+		return
+	}
+	tx.hold(sql, args...)
+}
+
 // send sends the held statements followed by b's, and returns the results
 // positioned at b's first.
 func (tx *heldTx) send(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	if tx.implicit && tx.settings != nil {
+		tx.held = append([]*pgx.QueuedQuery{{SQL: setReadTenantSQL, Arguments: tx.settings}}, tx.held...)
+	}
 	if len(tx.held) == 0 {
 		return tx.conn.SendBatch(ctx, b)
 	}
@@ -63,6 +80,9 @@ func (tx *heldTx) flush(ctx context.Context) error {
 // that sent and holds nothing has nothing to commit.
 func (tx *heldTx) commit(ctx context.Context) error {
 	defer tx.release()
+	if tx.implicit {
+		return errors.New("postgres: a read's statements commit one by one")
+	}
 	if !tx.begun && len(tx.held) == 1 { // only BEGIN: no statement ran
 		tx.held = nil
 		return nil
@@ -105,6 +125,9 @@ func (tx *heldTx) release() {
 // The pgx.Tx methods the store and the job queue call.
 
 func (tx *heldTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if tx.implicit {
+		return pgconn.CommandTag{}, errReadOnly
+	}
 	if len(tx.held) == 0 {
 		return tx.conn.Exec(ctx, sql, args...)
 	}
@@ -119,7 +142,7 @@ func (tx *heldTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.Com
 }
 
 func (tx *heldTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	if len(tx.held) == 0 {
+	if len(tx.held) == 0 && !tx.implicit {
 		return tx.conn.Query(ctx, sql, args...)
 	}
 	b := &pgx.Batch{}
@@ -143,6 +166,9 @@ func (tx *heldTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults 
 }
 
 func (tx *heldTx) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
+	if tx.implicit {
+		return 0, errReadOnly
+	}
 	if err := tx.flush(ctx); err != nil {
 		return 0, err
 	}
@@ -166,8 +192,21 @@ func (tx *heldTx) LargeObjects() pgx.LargeObjects {
 // statement while something is held (nothing in Medic does).
 func (tx *heldTx) Conn() *pgx.Conn { return tx.conn.Conn() }
 
+// setReadTenantSQL is setTenantSQL for a read's statement, which also
+// makes its implicit transaction read-only: the database refuses a write
+// the code let through.
+const setReadTenantSQL = `SELECT set_config('app.practice_id', $1, true), set_config('app.user_id', $2, true),
+	set_config('transaction_read_only', 'on', true)`
+
+// errReadOnly refuses a write in a read's transaction (InReadTx): there
+// is no transaction to make it atomic with anything.
+var errReadOnly = errors.New("postgres: a write in a read use case (InReadTx); use InTx")
+
 // Begin starts a savepoint (pgx's pseudo nested transaction).
 func (tx *heldTx) Begin(ctx context.Context) (pgx.Tx, error) {
+	if tx.implicit {
+		return nil, errReadOnly
+	}
 	tx.savepts++
 	name := "sp_" + strconv.Itoa(tx.savepts)
 	if _, err := tx.Exec(ctx, "savepoint "+name); err != nil {
