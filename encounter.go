@@ -195,6 +195,9 @@ type EncounterService interface {
 	// Queue lists the draft encounters at a location ("" for all), by
 	// stage and then waiting time.
 	Queue(ctx context.Context, locationID string) ([]*Encounter, error)
+	// QueueVersion fingerprints what Queue would list (which visits, at
+	// what stage, since when): it changes whenever the board would.
+	QueueVersion(ctx context.Context, locationID string) (string, error)
 	// SaveEncounter writes e's SOAP, stage, stage time and status (and the
 	// finishing fields) if the stored encounter is still a draft at
 	// e.Version: ErrEncounterFinished or ErrEncounterStale otherwise. On

@@ -424,6 +424,16 @@ func (a *App) ViewQueue(ctx context.Context, locationID string) ([]*medic.Encoun
 	return out, nil
 }
 
+// QueueVersion is a fingerprint of the queue at a location, for the
+// board's polling to ask whether to redraw; it reads no patient data, so
+// it records no audit event (the redraw does).
+func (a *App) QueueVersion(ctx context.Context, locationID string) (string, error) {
+	if _, err := a.allow(ctx, "queue.view"); err != nil {
+		return "", err
+	}
+	return a.Encounters.QueueVersion(ctx, locationID)
+}
+
 // encounterPatients are the charts a list of encounters shows.
 func encounterPatients(es []*medic.Encounter) []string {
 	ids := make([]string, len(es))

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -228,6 +229,30 @@ func (db *DB) Queue(ctx context.Context, locationID string) (es []*medic.Encount
 		return err
 	})
 	return es, err
+}
+
+// QueueVersion fingerprints the drafts Queue lists (the patient's name
+// aside: a board polled every few seconds need not notice a rename).
+func (db *DB) QueueVersion(ctx context.Context, locationID string) (string, error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return "", err
+	}
+	if locationID != "" && !isUUID(locationID) {
+		return "none", nil
+	}
+	var n int
+	var sum string
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*), coalesce(md5(string_agg(e.id::text || e.stage || e.stage_since::text
+			|| e.practitioner_id::text || e.location_id::text || coalesce(e.appointment_id::text, '') || e.version::text, ',' ORDER BY e.id)), '')
+			FROM encounters e WHERE e.practice_id = $1 AND e.status = 'draft' AND ($2::uuid IS NULL OR e.location_id = $2::uuid)`,
+			pid, nullUUID(locationID)).Scan(&n, &sum)
+	})
+	if err != nil {
+		return "", err
+	}
+	return strconv.Itoa(n) + "-" + sum, nil
 }
 
 // SaveEncounter writes a draft's changes if it is still a draft at

@@ -425,7 +425,8 @@ type queueView struct {
 	Locations  []option
 	Columns    []queueColumn
 	Total      int
-	PollURL    string
+	PollURL    string // carries the version shown
+	Now        time.Time
 	// Clinical roles open the encounter from a card; the others the chart.
 	Clinical bool
 }
@@ -452,21 +453,43 @@ func queueURL(location string) string {
 }
 
 // queue is the board: who waits at which stage, since when, with whom.
-// ?part=board is the board alone, which the page polls every 5 s.
+// ?part=board is the board alone, which the page polls every 5 s with the
+// version it shows: 204 (and no audit event) while the queue is as it was,
+// so an open board does not write hundreds of events an hour.
 func (h *Handler) queue(w http.ResponseWriter, r *http.Request, v *visitor) {
-	h.renderQueue(w, r, v, r.URL.Query().Get("location"), r.URL.Query().Get("part") == "board")
+	q := r.URL.Query()
+	boardOnly := q.Get("part") == "board"
+	if boardOnly && q.Get("version") != "" {
+		version, err := h.app.QueueVersion(r.Context(), q.Get("location"))
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if version == q.Get("version") {
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+	}
+	h.renderQueue(w, r, v, q.Get("location"), boardOnly)
 }
 
 func (h *Handler) renderQueue(w http.ResponseWriter, r *http.Request, v *visitor, location string, boardOnly bool) {
 	ctx := r.Context()
+	// The version first: a change between the two reads shows at the next poll.
+	version, err := h.app.QueueVersion(ctx, location)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	es, err := h.app.ViewQueue(ctx, location)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	now := h.app.Clock.Now()
-	d := queueView{LocationID: location, Total: len(es), Clinical: v.tenant.Can(medic.PermClinicalRead),
-		PollURL: "/queue?part=board&location=" + url.QueryEscape(location)}
+	d := queueView{LocationID: location, Total: len(es), Clinical: v.tenant.Can(medic.PermClinicalRead), Now: now,
+		PollURL: "/queue?" + url.Values{"part": {"board"}, "location": {location}, "version": {version}}.Encode()}
 	byStage := map[medic.EncounterStage]*queueColumn{}
 	for _, s := range medic.EncounterStages {
 		d.Columns = append(d.Columns, queueColumn{Stage: s, Label: s.Label()})

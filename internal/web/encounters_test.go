@@ -109,18 +109,42 @@ func TestEncounterDesk(t *testing.T) {
 	e.clock.Set(cl.at("08:10"))
 	q := desk.get("/queue?location=" + cl.loc.ID)
 	wantStatus(t, q, http.StatusOK)
-	wantContains(t, q, "Ayanda Khoza", `hx-trigger="every 5s"`, "Waiting 20 min (since 07:50)")
+	wantContains(t, q, "Ayanda Khoza", `hx-trigger="every 5s"`, `Waiting <span data-since="`, `">20</span> min (since 07:50)`)
 	wantNotContains(t, q, "Viral bronchitis", "Cough")
 	board := desk.get("/queue?part=board&location=" + cl.loc.ID)
 	wantContains(t, board, `id="queue-board"`, "Ayanda Khoza")
 	wantNotContains(t, board, "<html", "<nav")
+	// The board polls with the version it shows: while nobody moves, 204 and
+	// no audit event (an open board polls 720 times an hour).
+	poll := strings.ReplaceAll(regexpFind(t, q.body, `id="queue-board" class="queue-board" hx-get="([^"]+)"`), "&amp;", "&")
+	viewed := func() int {
+		es, _, err := e.db.ListAuditEvents(tenantCtx(p), medic.AuditFilter{Action: "queue.viewed"}, medic.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(es)
+	}
+	before := viewed()
+	for range 3 {
+		wantStatus(t, desk.get(poll), http.StatusNoContent)
+	}
+	if n := viewed(); n != before {
+		t.Errorf("unchanged polls wrote %d queue.viewed events", n-before)
+	}
+	// Another location's board (or a stale version) answers in full.
+	wantStatus(t, desk.get(strings.Replace(poll, "version=", "version=x", 1)), http.StatusOK)
+	if n := viewed(); n != before+1 {
+		t.Errorf("a redraw wrote %d queue.viewed events, want 1", n-before)
+	}
 	// Reception may not move a visit beyond registration; it is at assessment.
 	wantNotContains(t, q, `name="stage"`)
 	wantStatus(t, desk.post("/encounters/"+id+"/stage", url.Values{"stage": {"consultation"}, "from": {"queue"}}), http.StatusForbidden)
 	// The nurse moves it with one click from the board (htmx: the board comes back).
 	moved := nurse.htmxPost("/encounters/"+id+"/stage", url.Values{"stage": {"consultation"}, "from": {"queue"}, "location": {cl.loc.ID}})
 	wantStatus(t, moved, http.StatusOK)
-	wantContains(t, moved, `id="queue-board"`, "Waiting 0 min")
+	wantContains(t, moved, `id="queue-board"`, `">0</span> min`)
+	// The board polled with the version from before the move redraws.
+	wantContains(t, desk.get(poll), `id="queue-board"`, `">0</span> min`)
 	// Reception never opens the note.
 	denied := desk.get("/encounters/" + id)
 	wantStatus(t, denied, http.StatusForbidden)

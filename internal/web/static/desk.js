@@ -66,6 +66,25 @@
     }
   });
 
+  // The queue board answers its poll with nothing while nobody moved, so
+  // the waiting minutes count on here, from the server's clock at render
+  // (data-now) plus the time since this board arrived.
+  function tickWaits() {
+    var boards = document.querySelectorAll('[data-now]');
+    for (var b = 0; b < boards.length; b++) {
+      var board = boards[b];
+      if (!board._arrived) board._arrived = Date.now();
+      var now = Number(board.getAttribute('data-now')) + (Date.now() - board._arrived);
+      var spans = board.querySelectorAll('[data-since]');
+      for (var i = 0; i < spans.length; i++) {
+        var m = Math.max(0, Math.floor((now - Number(spans[i].getAttribute('data-since'))) / 60000));
+        if (spans[i].textContent !== String(m)) spans[i].textContent = String(m);
+      }
+    }
+  }
+  if (document.querySelector('[data-now]')) window.setInterval(tickWaits, 15000);
+  document.addEventListener('htmx:afterSwap', tickWaits);
+
   document.addEventListener('click', function (e) {
     var close = e.target.closest && e.target.closest('[data-close-dialog]');
     if (close) {
