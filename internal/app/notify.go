@@ -48,6 +48,8 @@ func (a *App) notifyBooking(ctx context.Context, p *medic.Practice, ap *medic.Ap
 		if err != nil {
 			return err
 		}
+		// The rule in the words of the done and manage pages.
+		fmt.Fprintf(&body, "\n%s\n", p.Booking.ChangeRule(ap.Start, a.now()).Sentence(loc))
 		fmt.Fprintf(&body, "\nTo cancel or reschedule it, open:\n%s\n\nOr contact %s", link, p.Name)
 	} else {
 		fmt.Fprintf(&body, "\nTo change it, contact %s", p.Name)

@@ -327,6 +327,7 @@ type PublicBookingResult struct {
 	Start, End                               time.Time
 	ManageURL                                string // absolute, signed
 	PractitionerName, LocationName, TypeName string
+	ChangeText                               string // the change-and-cancel rule, as the mail states it
 }
 
 var codeRE = regexp.MustCompile(`^[0-9]{6}$`)
@@ -362,7 +363,7 @@ func (in *PublicBookingRequest) validate(today medic.Date) (*medic.Patient, erro
 	f.MultiLine("reason", &in.Reason, medic.MaxReasonLength)
 	p := &medic.Patient{GivenName: in.GivenName, FamilyName: in.FamilyName, DateOfBirth: in.DateOfBirth, Email: email, Phone: in.Phone, Status: medic.PatientActive}
 	if err := p.Validate(today); err != nil {
-		for k, v := range medic.ErrorFields(err) {
+		for k, v := range PublicPatientErrors(err) {
 			f.Add(k, v)
 		}
 	}
@@ -371,6 +372,21 @@ func (in *PublicBookingRequest) validate(today medic.Date) (*medic.Patient, erro
 	}
 	in.GivenName, in.FamilyName, in.Phone = p.GivenName, p.FamilyName, p.Phone
 	return p, nil
+}
+
+// PublicPatientErrors are the field messages of a chart's validation
+// error as the public form words them: it says "First name" and
+// "Surname", not the desk's "given name" and "family name".
+func PublicPatientErrors(err error) map[string]string {
+	said := map[string]string{"given_name": "Enter your first name.", "family_name": "Enter your surname."}
+	out := map[string]string{}
+	for k, v := range medic.ErrorFields(err) {
+		if said[k] != "" && strings.HasPrefix(v, "Enter the") {
+			v = said[k]
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // codeRefusal is the answer to a wrong, used, expired or exhausted code.
@@ -485,7 +501,8 @@ func (a *App) ConfirmPublicBooking(ctx context.Context, slug string, in PublicBo
 		return nil, err
 	}
 	return &PublicBookingResult{AppointmentID: ap.ID, Start: ap.Start, End: ap.End, ManageURL: link,
-		PractitionerName: ap.PractitionerName, LocationName: ap.LocationName, TypeName: ap.TypeName}, nil
+		PractitionerName: ap.PractitionerName, LocationName: ap.LocationName, TypeName: ap.TypeName,
+		ChangeText: p.Booking.ChangeRule(ap.Start, a.now()).Sentence(practiceZone(p))}, nil
 }
 
 // codeFailed audits a refused code (the transaction then commits only this
@@ -560,8 +577,11 @@ type ManagedBooking struct {
 	Start, End                                    time.Time
 	Status                                        medic.AppointmentStatus
 	PractitionerName, LocationName, TypeName      string
-	CanChange                                     bool // booked, and now is before Start - cancellation window
+	CanChange                                     bool // booked, and the change rule is open
 	ChangeDeadline                                time.Time
+	// ChangeText states the practice's change-and-cancel rule for this
+	// appointment, in the words of the done page and the mail.
+	ChangeText string
 }
 
 // managed opens the booking a signed link names, in its practice's tenant:
@@ -587,10 +607,18 @@ func (a *App) managed(ctx context.Context, token string) (context.Context, *medi
 }
 
 func (a *App) toManaged(p *medic.Practice, ap *medic.Appointment) *ManagedBooking {
-	deadline := ap.Start.Add(-time.Duration(p.Booking.CancellationWindowMinutes) * time.Minute)
+	rule := p.Booking.ChangeRule(ap.Start, a.now())
 	return &ManagedBooking{Practice: p, AppointmentID: ap.ID, PractitionerID: ap.PractitionerID, LocationID: ap.LocationID, AppointmentTypeID: ap.AppointmentTypeID,
 		Start: ap.Start, End: ap.End, Status: ap.Status, PractitionerName: ap.PractitionerName, LocationName: ap.LocationName, TypeName: ap.TypeName,
-		CanChange: ap.Status == medic.StatusBooked && a.now().Before(deadline), ChangeDeadline: deadline}
+		CanChange: ap.Status == medic.StatusBooked && rule.Open, ChangeDeadline: rule.Deadline, ChangeText: rule.Sentence(practiceZone(p))}
+}
+
+// practiceZone is the practice's time zone (UTC if its name is unknown).
+func practiceZone(p *medic.Practice) *time.Location {
+	if l, err := loadLocation(p.TimeZone); err == nil {
+		return l
+	}
+	return time.UTC
 }
 
 // ManagedBooking returns the booking a signed link names; ENOTFOUND for a

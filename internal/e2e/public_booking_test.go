@@ -151,7 +151,7 @@ func TestPublicBookingOnAPhone(t *testing.T) {
 		e2e.WaitText(`h1`, "You are booked"),
 		chromedp.Text(`main`, &text, chromedp.ByQuery),
 	)
-	wantText(t, "confirmation", text, "Tue 5 Mar 2030, 09:30–10:00", "Dr Naidoo", "Main Street Clinic", "Consultation", email, "change or cancel")
+	wantText(t, "confirmation", text, "Tue 5 Mar 2030, 09:30–10:00", "Dr Naidoo", "Main Street Clinic", "Consultation", email, "move or cancel")
 	noSideScroll("the confirmation")
 	e2e.Axe(t, bctx, "the confirmation")
 	e2e.Screenshot(t, bctx, "public-booking-confirmed-390")

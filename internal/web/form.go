@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -255,6 +254,7 @@ func templateFuncs(as *assets) template.FuncMap {
 		"linkify":      linkify,
 		"roles":        func() []medic.Role { return medic.Roles },
 		"weekdays":     func() []string { return medic.Weekdays },
+		"bookSteps":    func() []string { return []string{"Choose a time", "Your details", "Enter the code", "Booked"} },
 	}
 }
 
@@ -355,14 +355,4 @@ func linkify(s string) template.HTML {
 }
 
 // minutesLabel shows a span of minutes in words: "24 hours", "90 minutes".
-func minutesLabel(m int) string {
-	switch {
-	case m%(24*60) == 0 && m >= 48*60:
-		return strconv.Itoa(m/(24*60)) + " days"
-	case m%60 == 0 && m != 60:
-		return strconv.Itoa(m/60) + " hours"
-	case m == 60:
-		return "1 hour"
-	}
-	return strconv.Itoa(m) + " minutes"
-}
+func minutesLabel(m int) string { return medic.MinutesLabel(m) }

@@ -419,7 +419,9 @@ func (h *Handler) checkDetails(f *form, dir *publicDir) {
 		f.fail("reason", medic.ErrorMessage(err))
 	}
 	if err := pt.Validate(medic.DateOf(h.app.Clock.Now().In(zone))); err != nil {
-		f.failFields(err)
+		for k, m := range app.PublicPatientErrors(err) {
+			f.fail(f.key(k), m)
+		}
 	}
 	if f.err() != nil {
 		f.Message = "Some details need your attention."

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"medic"
 )
@@ -103,7 +104,8 @@ func TestPublicBookingEndToEndWithoutJavaScript(t *testing.T) {
 	wantContains(t, r, "Sunrise Family Practice", "What is the visit for?", "Consultation", "30 minutes",
 		`<meta name="viewport" content="width=device-width, initial-scale=1">`, `<html lang="en">`,
 		`id="slot-status" class="slot-status" role="status"`, `aria-current="date"`, `type="date"`,
-		`name="slot" value="`+slotValue(c, "08:00")+`"`, "Open times on "+c.day.Time().Format("Monday 2 January"))
+		`name="slot" value="`+slotValue(c, "08:00")+`"`, "Open times on "+c.day.Time().Format("Monday 2 January"),
+		`<ol class="steps" aria-label="Booking steps">`, `<li aria-current="step">Choose a time</li>`)
 	wantNotContains(t, r, `class="mainnav"`, "Online booking opens soon", "Sign out")
 	wantPublicHygiene(t, r)
 	if n := strings.Count(r.body, `class="day-btn`); n != 14 {
@@ -118,7 +120,9 @@ func TestPublicBookingEndToEndWithoutJavaScript(t *testing.T) {
 	wantStatus(t, r, http.StatusOK)
 	wantContains(t, r, "Your details", "Dr Naidoo", "Dr Naidoo Rooms", `autocomplete="given-name"`, `autocomplete="bday"`, `type="tel"`,
 		`<div class="hp" aria-hidden="true">`, `name="website" type="text" value="" tabindex="-1" autocomplete="off"`,
-		`action="/book/sunrise/code"`, `name="slot" value="`+slotValue(c, "09:00")+`"`)
+		`action="/book/sunrise/code"`, `name="slot" value="`+slotValue(c, "09:00")+`"`,
+		`<li class="step-done">Choose a time<span class="visually-hidden"> (done)</span></li>`, `<li aria-current="step">Your details</li>`,
+		`<label for="details-given_name">First name`, `<label for="details-family_name">Surname`)
 	wantPublicHygiene(t, r)
 	if !strings.Contains(r.body, c.at("09:00").In(zone).Format("Mon 2 Jan 2006, 15:04")) {
 		t.Errorf("the details page does not show the chosen time")
@@ -129,7 +133,7 @@ func TestPublicBookingEndToEndWithoutJavaScript(t *testing.T) {
 	bad := with(details(c, "09:00"), "given_name", "", "email", "not-an-email", "date_of_birth", "2999-01-01")
 	r = patient.post("/book/sunrise/code", bad)
 	wantStatus(t, r, http.StatusUnprocessableEntity)
-	wantContains(t, r, "Some details need your attention.", "Enter the given name.", "Enter a valid email address.",
+	wantContains(t, r, "Some details need your attention.", "Enter your first name.", "Enter a valid email address.",
 		"Enter a date of birth in the past 130 years.", `value="Mokoena"`, `value="not-an-email"`)
 	if !regexp.MustCompile(`name="given_name" type="text" value=""[^>]*autofocus`).MatchString(r.body) {
 		t.Errorf("the first wrong field is not focused")
@@ -142,7 +146,7 @@ func TestPublicBookingEndToEndWithoutJavaScript(t *testing.T) {
 	// hidden fields (POST), never in the address.
 	r = patient.post("/book/sunrise/code", details(c, "09:00"))
 	wantStatus(t, r, http.StatusOK)
-	wantContains(t, r, "Check your email", "naledi@example.org", `inputmode="numeric"`, `autocomplete="one-time-code"`, `maxlength="6"`,
+	wantContains(t, r, "Check your email", "naledi@example.org", `inputmode="numeric"`, `autocomplete="one-time-code"`, `maxlength="6"`, `<li aria-current="step">Enter the code</li>`,
 		`type="hidden" name="given_name" value="Naledi"`, `type="hidden" name="date_of_birth" value="1990-04-12"`, `action="/book/sunrise/confirm"`)
 	wantPublicHygiene(t, r)
 	if strings.Contains(r.url, "Naledi") || strings.Contains(r.url, "naledi") {
@@ -168,7 +172,7 @@ func TestPublicBookingEndToEndWithoutJavaScript(t *testing.T) {
 	// The right code books: the confirmation names time, practitioner and place.
 	r = patient.post("/book/sunrise/confirm", with(details(c, "09:00"), "code", code))
 	wantStatus(t, r, http.StatusOK)
-	wantContains(t, r, "You are booked", "Dr Naidoo", "Dr Naidoo Rooms", "Consultation", "a link to change or cancel",
+	wantContains(t, r, "You are booked", "Dr Naidoo", "Dr Naidoo Rooms", "Consultation", "a link to your booking", "You can move or cancel this appointment online until", `<li aria-current="step">Booked</li>`,
 		c.at("09:00").In(zone).Format("Mon 2 Jan 2006, 15:04"))
 	wantPublicHygiene(t, r)
 	aps, _, err := e.db.ListAppointments(tenantCtx(p), medic.AppointmentFilter{}, medic.Page{Limit: 10})
@@ -221,6 +225,60 @@ func TestPublicBookingEndToEndWithoutJavaScript(t *testing.T) {
 
 	wantStatus(t, patient.get("/book/manage/not-a-token"), http.StatusNotFound)
 	wantStatus(t, patient.get("/book/sunrise/nothing"), http.StatusNotFound)
+}
+
+// TestChangeRuleSameOnEverySurface: the done page, the confirmation mail
+// and the manage page state one change-and-cancel rule, computed from the
+// appointment's start (medic.ChangeRule): open when booked a day ahead,
+// closed from the first when booked inside the window (never "closed at"
+// a time before the booking was made).
+func TestChangeRuleSameOnEverySurface(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.mustPractice("sunrise", "Sunrise")
+	p.Phone = "021 555 0100"
+	p.Booking.CancellationWindowMinutes = 24 * 60
+	if err := e.db.UpdatePractice(tenantCtx(p), p); err != nil {
+		t.Fatal(err)
+	}
+	c := e.onlineClinic(p, "Dr Naidoo")
+	for _, tc := range []struct {
+		name, hhmm string
+		now        time.Time
+		open       bool
+	}{
+		{"a day ahead", "11:00", c.at("07:00").AddDate(0, 0, -1), true},
+		{"inside the window", "08:00", c.at("09:30").AddDate(0, 0, -1), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.clock.Set(tc.now)
+			start := c.at(tc.hhmm)
+			rule := p.Booking.ChangeRule(start, tc.now)
+			if rule.Open != tc.open {
+				t.Fatalf("rule %+v, want open %v", rule, tc.open)
+			}
+			want := rule.Sentence(zone)
+			email := "rule-" + strings.ReplaceAll(tc.hhmm, ":", "") + "@example.org"
+			patient := e.client()
+			wantStatus(t, patient.post("/book/sunrise/code", with(details(c, tc.hhmm), "email", email)), http.StatusOK)
+			done := patient.post("/book/sunrise/confirm", with(details(c, tc.hhmm), "email", email, "code", e.bookingCode(email)))
+			wantStatus(t, done, http.StatusOK)
+			wantContains(t, done, "You are booked", want)
+			mail := e.mailTo(email, "is booked")
+			if !strings.Contains(mail, want) {
+				t.Errorf("the confirmation mail does not state %q:\n%s", want, mail)
+			}
+			manage := patient.get(regexpFind(t, mail, `http://example\.test(/book/manage/[A-Za-z0-9_.~-]+)`))
+			wantStatus(t, manage, http.StatusOK)
+			wantContains(t, manage, want)
+			if tc.open {
+				wantContains(t, manage, "Cancel my appointment")
+			} else {
+				wantContains(t, manage, "please call the practice", "021 555 0100")
+				wantNotContains(t, manage, "Cancel my appointment", "closed at")
+			}
+		})
+	}
 }
 
 func TestPublicBookingSlotTakenKeepsDetails(t *testing.T) {
