@@ -22,6 +22,7 @@ type slotChoice struct {
 	Remaining        int
 	Full             bool // only offered to those who may book beyond capacity
 	Checked          bool
+	N                int // its number in the picker (the radio button's id)
 }
 
 // slotValue encodes a slot for a form; parseSlot reads it back.
@@ -52,6 +53,21 @@ func slotChoices(slots []medic.Slot, dir *directory, chosen string) []slotChoice
 	return out
 }
 
+// choiceGroups turns arranged slots into choices, numbered through all
+// groups (the radio buttons' ids).
+func choiceGroups(gs []slotGroup[medic.Slot], dir *directory, chosen string) []slotGroup[slotChoice] {
+	out := make([]slotGroup[slotChoice], len(gs))
+	n := 0
+	for i, g := range gs {
+		out[i] = slotGroup[slotChoice]{Title: g.Title, Slots: slotChoices(g.Slots, dir, chosen)}
+		for j := range out[i].Slots {
+			out[i].Slots[j].N = n
+			n++
+		}
+	}
+	return out
+}
+
 // dayQuery reads a YYYY-MM-DD parameter as a day in the practice's zone
 // (today when empty or invalid).
 func (h *Handler) dayQuery(v *visitor, s string) medic.Date {
@@ -67,24 +83,28 @@ func canOverbook(t medic.Tenant) bool { return t.Role == medic.RoleAdmin || t.Ro
 
 // bookingView is the data of the new appointment page.
 type bookingView struct {
-	Patient        *medic.Patient
-	PatientQuery   string
-	PatientResults []patientPick
-	Dir            *directory
-	Criteria       url.Values // patient, practitioner, location, type, date
-	Day            medic.Date
-	PrevURL        string
-	NextURL        string
-	TodayURL       string
-	Ready          bool // a type and a day are chosen: slots are listed
-	Slots          []slotChoice
-	OpenCount      int
-	NextOpenURL    string // the next day with open times, when this one has none
-	NextOpenDay    medic.Date
-	CanOverbook    bool
-	PracticeToday  medic.Date
-	ChangeURL      string // the page without the chosen patient
-	SlotForm       string
+	Patient                       *medic.Patient
+	PatientQuery                  string
+	PatientResults                []patientPick
+	Dir                           *directory
+	Criteria                      url.Values // patient, practitioner, location, type, date
+	Day                           medic.Date
+	PrevURL                       string
+	NextURL                       string
+	TodayURL                      string
+	Ready                         bool // a type and a day are chosen: slots are listed
+	Slots                         []slotChoice
+	Groups                        []slotGroup[slotChoice] // Slots as shown: per practitioner, or one per time for anyone
+	PerTime                       bool                    // anyone: one button per time
+	ByPractitionerURL, PerTimeURL string                  // the other arrangement (anyone only)
+	Zone                          zoneNote
+	OpenCount                     int
+	NextOpenURL                   string // the next day with open times, when this one has none
+	NextOpenDay                   medic.Date
+	CanOverbook                   bool
+	PracticeToday                 medic.Date
+	ChangeURL                     string // the page without the chosen patient
+	SlotForm                      string
 }
 
 // patientPick is a search result with the link that chooses it.
@@ -93,7 +113,7 @@ type patientPick struct {
 	URL     string
 }
 
-var bookingCriteria = []string{"patient", "practitioner", "location", "type", "date", "start"}
+var bookingCriteria = []string{"patient", "practitioner", "location", "type", "date", "start", "by"}
 
 // bookingURL is the new appointment page for criteria, with changes.
 func bookingURL(crit url.Values, changes ...string) string {
@@ -201,7 +221,15 @@ func (h *Handler) renderBooking(w http.ResponseWriter, r *http.Request, status i
 			h.fail(w, r, err)
 			return
 		}
-		d.Slots = slotChoices(slots, dir, f.Get("slot"))
+		d.PerTime = crit.Get("practitioner") == "" && crit.Get("by") != "practitioner"
+		if crit.Get("practitioner") == "" {
+			d.ByPractitionerURL, d.PerTimeURL = bookingURL(crit, "by", "practitioner"), bookingURL(crit, "by", "")
+		}
+		d.Groups = choiceGroups(arrangeSlots(slots, d.PerTime, dir.PractitionerName), dir, f.Get("slot"))
+		d.Zone = newZoneNote(loc, day.In(loc))
+		for _, g := range d.Groups {
+			d.Slots = append(d.Slots, g.Slots...)
+		}
 		for _, s := range d.Slots {
 			if !s.Full {
 				d.OpenCount++
@@ -289,6 +317,8 @@ type appointmentView struct {
 	Location    string
 	Locations   []option
 	Slots       []slotChoice
+	Groups      []slotGroup[slotChoice]
+	Zone        zoneNote
 	PrevURL     string
 	NextURL     string
 	NextOpenURL string
@@ -356,6 +386,11 @@ func (h *Handler) renderAppointment(w http.ResponseWriter, r *http.Request, stat
 			chosen = f.Get("slot")
 		}
 		d.Slots = slotChoices(slots, dir, chosen)
+		for i := range d.Slots {
+			d.Slots[i].N = i
+		}
+		d.Groups = []slotGroup[slotChoice]{{Slots: d.Slots}}
+		d.Zone = newZoneNote(loc, d.Day.In(loc))
 		if len(d.Slots) == 0 {
 			aq.From, aq.To = d.Day.AddDays(1).In(loc), d.Day.AddDays(29).In(loc)
 			later, err := h.app.Availability(ctx, aq)

@@ -107,6 +107,9 @@ func (d *publicDir) criteria(values url.Values) url.Values {
 	if id := strings.TrimSpace(values.Get("location")); d.locations[id] != nil {
 		c.Set("location", id)
 	}
+	if values.Get("by") == "practitioner" && c.Get("practitioner") == "" {
+		c.Set("by", "practitioner")
+	}
 	return c
 }
 
@@ -177,7 +180,7 @@ func carry(f *form, names ...[]string) []hidden {
 // bookURL is the first step with the criteria c, changed by changes (pairs).
 func bookURL(slug string, c url.Values, changes ...string) string {
 	v := url.Values{}
-	for _, k := range []string{"type", "practitioner", "location", "date"} {
+	for _, k := range []string{"type", "practitioner", "location", "date", "by"} {
 		if s := c.Get(k); s != "" {
 			v.Set(k, s)
 		}
@@ -232,8 +235,13 @@ type bookView struct {
 	MaxDay        medic.Date
 	Days          []dayChoice
 	Slots         []publicSlot
-	NextOpenDay   medic.Date
-	NextOpenURL   string
+	Groups        []slotGroup[publicSlot] // Slots as shown: per practitioner, or one per time for anyone
+	PerTime       bool
+	// ByPractitionerURL and PerTimeURL switch the arrangement (anyone only).
+	ByPractitionerURL, PerTimeURL string
+	Zone                          zoneNote
+	NextOpenDay                   medic.Date
+	NextOpenURL                   string
 }
 
 // publicInfo loads the practice's booking page or answers the failure
@@ -300,7 +308,16 @@ func (h *Handler) book(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		d.Slots = dir.slots(daySlots, "")
+		d.PerTime = crit.Get("practitioner") == "" && crit.Get("by") != "practitioner"
+		if crit.Get("practitioner") == "" && len(dir.info.Practitioners) > 1 {
+			d.ByPractitionerURL, d.PerTimeURL = bookURL(p.Slug, crit, "by", "practitioner"), bookURL(p.Slug, crit, "by", "")
+		}
+		for _, g := range arrangeSlots(daySlots, d.PerTime, dir.practitionerName) {
+			ps := dir.slots(g.Slots, "")
+			d.Groups = append(d.Groups, slotGroup[publicSlot]{Title: g.Title, Slots: ps})
+			d.Slots = append(d.Slots, ps...)
+		}
+		d.Zone = newZoneNote(zone, day.In(zone))
 		if len(d.Slots) == 0 {
 			q.From, q.To = day.AddDays(1).In(zone), day.AddDays(29).In(zone)
 			later, err := h.app.PublicAvailability(ctx, p.Slug, q)

@@ -85,6 +85,19 @@
   if (document.querySelector('[data-now]')) window.setInterval(tickWaits, 15000);
   document.addEventListener('htmx:afterSwap', tickWaits);
 
+  // The time zone note of a slot picker: hidden when the browser is in
+  // the practice's zone already (shown without script, or without Intl).
+  function zoneNotes() {
+    var here = '';
+    try { here = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { return; }
+    var notes = document.querySelectorAll('.zone-note[data-zone]');
+    for (var i = 0; i < notes.length; i++) {
+      notes[i].hidden = here !== '' && notes[i].getAttribute('data-zone') === here;
+    }
+  }
+  zoneNotes();
+  document.addEventListener('htmx:afterSettle', zoneNotes);
+
   document.addEventListener('click', function (e) {
     var close = e.target.closest && e.target.closest('[data-close-dialog]');
     if (close) {
