@@ -157,7 +157,8 @@ func (a *App) findSlot(ctx context.Context, patientID, practitionerID, locationI
 	}
 	if moving != nil {
 		for t, n := range in.Booked {
-			if !t.Before(moving.Start) && t.Before(moving.End) && n > 0 && !moving.Overbooked {
+			// Its own places count as free only in its own practitioner's slots.
+			if moving.PractitionerID == practitionerID && !t.Before(moving.Start) && t.Before(moving.End) && n > 0 && !moving.Overbooked {
 				in.Booked[t] = n - 1
 			}
 		}
@@ -276,28 +277,37 @@ func (a *App) reschedule(ctx context.Context, id string, start time.Time, practi
 		if ap.Status != medic.StatusBooked {
 			return medic.Errorf(medic.ECONFLICT, "Only a booked appointment can be moved; this one is %s.", strings.ReplaceAll(string(ap.Status), "_", " "))
 		}
-		if practitionerID != "" && practitionerID != ap.PractitionerID {
+		// Staff may move it to another practitioner (the same checks: their
+		// working hours, room in their slot); the patient's link may not.
+		if practitionerID == "" {
+			practitionerID = ap.PractitionerID
+		}
+		if practitionerID != ap.PractitionerID && !isStaff(ctx) {
 			return &medic.Error{Code: medic.EINVALID, Message: "To change the practitioner, cancel and book again.", Fields: map[string]string{"practitioner_id": "Cancel and book again to change the practitioner."}}
 		}
 		if locationID == "" {
 			locationID = ap.LocationID
 		}
-		slot, snap, err := a.findSlot(ctx, ap.PatientID, ap.PractitionerID, locationID, ap.AppointmentTypeID, start, ap.Source == medic.SourceOnline && !isStaff(ctx), ap)
+		slot, snap, err := a.findSlot(ctx, ap.PatientID, practitionerID, locationID, ap.AppointmentTypeID, start, ap.Source == medic.SourceOnline && !isStaff(ctx), ap)
 		if err != nil {
 			return err
 		}
 		if slot.Remaining <= 0 {
 			return medic.ErrSlotFull
 		}
-		from := ap.Start
-		ap.LocationID = locationID
+		from, fromPractitioner := ap.Start, ap.PractitionerID
+		ap.LocationID, ap.PractitionerID = locationID, practitionerID
 		if err := a.Appointments.MoveAppointment(ctx, ap, slot.Start, slot.End, slot.Claims); err != nil {
 			return err
 		}
-		if err := a.auditAppointment(ctx, "appointment.rescheduled", ap, map[string]string{"from": from.UTC().Format(time.RFC3339), "to": slot.Start.UTC().Format(time.RFC3339)}); err != nil {
+		detail := map[string]string{"from": from.UTC().Format(time.RFC3339), "to": slot.Start.UTC().Format(time.RFC3339)}
+		if fromPractitioner != practitionerID {
+			detail["from_practitioner_id"], detail["to_practitioner_id"] = fromPractitioner, practitionerID
+		}
+		if err := a.auditAppointment(ctx, "appointment.rescheduled", ap, detail); err != nil {
 			return err
 		}
-		ap.LocationName = snap.Location.Name
+		ap.LocationName, ap.PractitionerName = snap.Location.Name, snap.Practitioners[0].Practitioner.Name
 		if snap.Patient == nil {
 			return medic.ErrNotFound
 		}

@@ -400,6 +400,19 @@ func (db *DB) MoveAppointment(ctx context.Context, a *medic.Appointment, start, 
 			overbooked = overbooked || over
 			return err
 		}
+		if a.PractitionerID != "" && a.PractitionerID != practitioner {
+			// To another practitioner: every place goes back and the new
+			// practitioner's places are claimed (none is shared).
+			if !isUUID(a.PractitionerID) {
+				return medic.ErrNotFound
+			}
+			for _, h := range held {
+				if err := releaseSlot(ctx, tx, pid, a.ID, h.start); err != nil {
+					return err
+				}
+			}
+			held, practitioner = nil, a.PractitionerID
+		}
 		// Walk old and new slots together in time order.
 		i, j := 0, 0
 		for i < len(held) || j < len(cs) {
@@ -430,9 +443,9 @@ func (db *DB) MoveAppointment(ctx context.Context, a *medic.Appointment, start, 
 			}
 		}
 		return tx.QueryRow(ctx, `UPDATE appointments SET starts_at = $3, ends_at = $4, overbooked = $5, overbook_reason = $6, updated_at = $7,
-				location_id = COALESCE($8::uuid, location_id)
+				location_id = COALESCE($8::uuid, location_id), practitioner_id = $9
 			WHERE practice_id = $1 AND id = $2 RETURNING location_id`,
-			pid, a.ID, start, end, overbooked, overbookReasonIf(overbooked, a), now, nullID(a.LocationID)).Scan(&location)
+			pid, a.ID, start, end, overbooked, overbookReasonIf(overbooked, a), now, nullID(a.LocationID), practitioner).Scan(&location)
 	})
 	if err != nil {
 		return refNotFound(err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -312,27 +313,37 @@ type appointmentView struct {
 	CanWrite    bool
 	CanCancel   bool
 	// Rescheduling: the day looked at and its open times.
-	CanMove     bool
-	Day         medic.Date
-	Location    string
-	Locations   []option
-	Slots       []slotChoice
-	Groups      []slotGroup[slotChoice]
-	Zone        zoneNote
-	PrevURL     string
-	NextURL     string
-	NextOpenURL string
-	NextOpenDay medic.Date
-	SlotForm    string
+	CanMove   bool
+	Day       medic.Date
+	Location  string
+	Locations []option
+	// Practitioner is the one the open times are of (the appointment's own
+	// unless another is chosen).
+	Practitioner  string
+	Practitioners []option
+	Slots         []slotChoice
+	Groups        []slotGroup[slotChoice]
+	Zone          zoneNote
+	PrevURL       string
+	NextURL       string
+	NextOpenURL   string
+	NextOpenDay   medic.Date
+	SlotForm      string
 }
 
 func (h *Handler) appointment(w http.ResponseWriter, r *http.Request, v *visitor) {
-	h.renderAppointment(w, r, http.StatusOK, v, r.URL.Query().Get("date"), r.URL.Query().Get("location"))
+	q := r.URL.Query()
+	h.renderAppointment(w, r, http.StatusOK, v, moveCriteria{q.Get("date"), q.Get("location"), q.Get("practitioner")})
 }
+
+// moveCriteria are the reschedule form's day, location and practitioner
+// ("" for the appointment's own).
+type moveCriteria struct{ date, location, practitioner string }
 
 // renderAppointment draws an appointment with the forms it allows; forms
 // carries the ones re-rendered after an error.
-func (h *Handler) renderAppointment(w http.ResponseWriter, r *http.Request, status int, v *visitor, date, location string, forms ...*form) {
+func (h *Handler) renderAppointment(w http.ResponseWriter, r *http.Request, status int, v *visitor, mc moveCriteria, forms ...*form) {
+	date, location := mc.date, mc.location
 	ctx := r.Context()
 	ap, err := h.app.GetAppointment(ctx, r.PathValue("id"))
 	if err != nil {
@@ -365,16 +376,25 @@ func (h *Handler) renderAppointment(w http.ResponseWriter, r *http.Request, stat
 		if location != "" && dir.location(location) != nil {
 			d.Location = location
 		}
-		if pr := dir.practitioner(ap.PractitionerID); pr != nil {
+		d.Practitioner = ap.PractitionerID
+		if mc.practitioner != "" && dir.practitioner(mc.practitioner) != nil {
+			d.Practitioner = mc.practitioner
+		}
+		d.Practitioners = dir.PractitionerOptions(d.Practitioner)
+		if pr := dir.practitioner(d.Practitioner); pr != nil {
 			for _, a := range pr.Assignments {
 				if l := dir.location(a.LocationID); l != nil {
 					d.Locations = append(d.Locations, option{l.ID, l.Name})
 				}
 			}
 		}
-		base := "/appointments/" + url.PathEscape(ap.ID) + "?location=" + url.QueryEscape(d.Location) + "&date="
+		// Another practitioner may not work where the appointment is.
+		if len(d.Locations) > 0 && !slices.ContainsFunc(d.Locations, func(o option) bool { return o.Value == d.Location }) {
+			d.Location = d.Locations[0].Value
+		}
+		base := "/appointments/" + url.PathEscape(ap.ID) + "?practitioner=" + url.QueryEscape(d.Practitioner) + "&location=" + url.QueryEscape(d.Location) + "&date="
 		d.PrevURL, d.NextURL = base+d.Day.AddDays(-1).String(), base+d.Day.AddDays(1).String()
-		aq := app.AvailabilityQuery{PractitionerID: ap.PractitionerID, LocationID: d.Location, AppointmentTypeID: ap.AppointmentTypeID,
+		aq := app.AvailabilityQuery{PractitionerID: d.Practitioner, LocationID: d.Location, AppointmentTypeID: ap.AppointmentTypeID,
 			From: d.Day.In(loc), To: d.Day.AddDays(1).In(loc), Desk: true}
 		slots, err := h.app.Availability(ctx, aq)
 		if err != nil {
@@ -404,7 +424,7 @@ func (h *Handler) renderAppointment(w http.ResponseWriter, r *http.Request, stat
 			}
 		}
 		if _, ok := p.Forms["move"]; !ok {
-			p.withForm(newForm("move", url.Values{"date": {d.Day.String()}, "location": {d.Location}}))
+			p.withForm(newForm("move", url.Values{"date": {d.Day.String()}, "location": {d.Location}, "practitioner": {d.Practitioner}}))
 		}
 	}
 	p.Data = d
@@ -417,15 +437,19 @@ func (h *Handler) rescheduleAppointment(w http.ResponseWriter, r *http.Request, 
 		h.fail(w, r, err)
 		return
 	}
-	f := newForm("move", url.Values{"slot": {r.PostForm.Get("slot")}, "date": {r.PostForm.Get("date")}, "location": {r.PostForm.Get("location")}})
-	rerender := func(status int) { h.renderAppointment(w, r, status, v, f.Get("date"), f.Get("location"), f) }
-	start, _, loc, ok := parseSlot(f.Get("slot"))
+	f := newForm("move", url.Values{"slot": {r.PostForm.Get("slot")}, "date": {r.PostForm.Get("date")}, "location": {r.PostForm.Get("location")},
+		"practitioner": {r.PostForm.Get("practitioner")}})
+	rerender := func(status int) {
+		h.renderAppointment(w, r, status, v, moveCriteria{f.Get("date"), f.Get("location"), f.Get("practitioner")}, f)
+	}
+	start, pr, loc, ok := parseSlot(f.Get("slot"))
 	if !ok {
 		f.fail("slot", "Choose the new time.")
 		h.actionFormFail(w, r, "appointment.reschedule", f.err(), f, rerender)
 		return
 	}
-	ap, err := h.app.RescheduleAppointment(r.Context(), r.PathValue("id"), start, "", loc)
+	// The same use case as the API's: working hours, room in the slot.
+	ap, err := h.app.RescheduleAppointment(r.Context(), r.PathValue("id"), start, pr, loc)
 	if err != nil {
 		if errors.Is(err, medic.ErrSlotFull) {
 			f.Values.Del("slot")
@@ -439,6 +463,11 @@ func (h *Handler) rescheduleAppointment(w http.ResponseWriter, r *http.Request, 
 		h.formFail(w, r, err, f, rerender)
 		return
 	}
+	// Moved from the calendar's grid (grid.js): back to the grid.
+	if back := localPath(r.PostForm.Get("next")); back != "" {
+		seeOther(w, r, withNotice(back, "rescheduled"))
+		return
+	}
 	seeOther(w, r, "/appointments/"+url.PathEscape(ap.ID)+"?m=rescheduled")
 }
 
@@ -449,7 +478,7 @@ func (h *Handler) cancelAppointment(w http.ResponseWriter, r *http.Request, v *v
 		return
 	}
 	f := newForm("cancel", url.Values{"reason": {r.PostForm.Get("reason")}})
-	rerender := func(status int) { h.renderAppointment(w, r, status, v, "", "", f) }
+	rerender := func(status int) { h.renderAppointment(w, r, status, v, moveCriteria{}, f) }
 	ap, err := h.app.SetAppointmentStatus(r.Context(), r.PathValue("id"), medic.StatusCancelled, f.Get("reason"))
 	if err != nil {
 		h.formFail(w, r, err, f, rerender)

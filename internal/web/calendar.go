@@ -30,6 +30,10 @@ type calendarView struct {
 	BookURL        string
 	Date           string
 	Grid           *dayGrid // the day view's scheduler grid
+	// CanMove: the visitor may reschedule (the grid's booked blocks then
+	// move by keyboard or drag, grid.js); Back is where a move returns.
+	CanMove bool
+	Back    string
 }
 
 // calDay is a column of the grid.
@@ -174,6 +178,8 @@ func (h *Handler) calendar(w http.ResponseWriter, r *http.Request, v *visitor) {
 			return
 		}
 		d.Grid = newDayGrid(dir, day, loc, h.app.Clock.Now(), slots, as)
+		d.CanMove = v.tenant.Can(medic.PermAppointmentsWrite)
+		d.Back = calendarURL("day", d.PractitionerID, d.LocationID, day)
 	}
 	if d.View == "week" {
 		// Closed days (from today on: the past has no open times left to

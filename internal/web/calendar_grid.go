@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"sort"
 	"time"
 
 	"medic"
@@ -26,14 +27,16 @@ type gridTime struct {
 	Row   int
 	Label string
 	Hour  bool
+	At    string // the row's start, RFC 3339 (where grid.js moves a block to)
 }
 
 type gridColumn struct {
-	Col    int
-	Name   string
-	ID     string
-	Cells  []gridCell
-	Blocks []gridBlock
+	Col      int
+	Name     string
+	ID       string
+	Location string // where the practitioner works that day (their first slot's location)
+	Cells    []gridCell
+	Blocks   []gridBlock
 }
 
 // gridCell is one slot-length of a practitioner's day.
@@ -48,7 +51,12 @@ type gridBlock struct {
 	*medic.Appointment
 	Row, Span int
 	Last      int // the block's last row (where its actions sit)
+	// Lane of Lanes: overlapping blocks in a column stand side by side.
+	Lane, Lanes int
 }
+
+// gridMaxLanes caps the side-by-side lanes (more overlap in the last).
+const gridMaxLanes = 4
 
 const (
 	gridMaxCols = 40
@@ -83,7 +91,8 @@ func newDayGrid(dir *directory, day medic.Date, loc *time.Location, now time.Tim
 	g.StepLabel = minutesLabel(step)
 	for i := 0; i < rows; i++ {
 		m := lo + i*step
-		g.Times = append(g.Times, gridTime{Row: i + 2, Label: clockLabel(m), Hour: m%60 == 0})
+		g.Times = append(g.Times, gridTime{Row: i + 2, Label: clockLabel(m), Hour: m%60 == 0,
+			At: start.Add(time.Duration(m) * time.Minute).UTC().Format(time.RFC3339)})
 	}
 	rowOf := func(t time.Time) int { return (minute(t)-lo)/step + 2 }
 
@@ -116,6 +125,9 @@ func newDayGrid(dir *directory, day medic.Date, loc *time.Location, now time.Tim
 		if c == nil {
 			continue
 		}
+		if c.Location == "" {
+			c.Location = s.LocationID
+		}
 		first, last := rowOf(s.Start)-2, rowOf(s.End.Add(-time.Minute))-2
 		for r := max(0, first); r <= last && r < rows; r++ {
 			if c.Cells[r].Kind == "closed" {
@@ -142,6 +154,9 @@ func newDayGrid(dir *directory, day medic.Date, loc *time.Location, now time.Tim
 		span = min(span, rows+2-row)
 		c.Blocks = append(c.Blocks, gridBlock{Appointment: a, Row: row, Span: span, Last: row + span - 1})
 	}
+	for i := range g.Columns {
+		layLanes(g.Columns[i].Blocks)
+	}
 	if medic.DateOf(now.In(loc)).Equal(day) {
 		if m := minute(now); m >= lo && m < lo+rows*step {
 			g.NowRow, g.NowLabel = (m-lo)/step+2, now.In(loc).Format("15:04")
@@ -152,4 +167,46 @@ func newDayGrid(dir *directory, day medic.Date, loc *time.Location, now time.Tim
 
 func clockLabel(m int) string {
 	return time.Date(2000, 1, 1, m/60, m%60, 0, 0, time.UTC).Format("15:04")
+}
+
+// layLanes puts overlapping blocks (in start order) side by side: each
+// takes the first lane free at its row; a run of overlapping blocks
+// shares one lane count, so they split the column evenly.
+func layLanes(bs []gridBlock) {
+	sort.SliceStable(bs, func(i, j int) bool { return bs[i].Row < bs[j].Row })
+	var ends []int // per lane, the row after its last block
+	first := 0     // the run's first block
+	runEnd := 0
+	closeRun := func(upto int) {
+		for k := first; k < upto; k++ {
+			bs[k].Lanes = len(ends)
+		}
+	}
+	for i := range bs {
+		b := &bs[i]
+		if b.Row >= runEnd && i > first {
+			closeRun(i)
+			ends, first = nil, i
+		}
+		lane := -1
+		for l, e := range ends {
+			if e <= b.Row {
+				lane = l
+				break
+			}
+		}
+		switch {
+		case lane >= 0:
+			ends[lane] = b.Row + b.Span
+		case len(ends) < gridMaxLanes:
+			lane = len(ends)
+			ends = append(ends, b.Row+b.Span)
+		default:
+			lane = gridMaxLanes - 1
+			ends[lane] = max(ends[lane], b.Row+b.Span)
+		}
+		b.Lane = lane
+		runEnd = max(runEnd, b.Row+b.Span)
+	}
+	closeRun(len(bs))
 }

@@ -28,7 +28,8 @@ func TestCalendarDayGridBooksByClickingAFreeTime(t *testing.T) {
 	wantStatus(t, r, http.StatusOK)
 	// A column per practitioner working that day, rows of 30 minutes from
 	// 07:00 (row 2) to 18:00.
-	wantContains(t, r, `class="sched cols-2"`, `sched-head gc-2 gr-1">Dr Naidoo<`, `sched-head gc-3 gr-1">Dr Patel<`, "30 minutes rows")
+	wantContains(t, r, `class="sched cols-2"`, `sched-head gc-2 gr-1" data-col="2" data-practitioner="`+naidoo.pr.ID+`" data-location="`+naidoo.loc.ID+`">Dr Naidoo<`,
+		`sched-head gc-3 gr-1" data-col="3" data-practitioner="`+patel.pr.ID+`" data-location="`+patel.loc.ID+`">Dr Patel<`, "30 minutes rows")
 	// Closed before 08:00, free after; a block sized by its duration.
 	wantContains(t, r, `sched-cell sched-closed gc-2 gr-2"`, `sched-cell sched-closed gc-2 gr-3"`)
 	wantContains(t, r, `class="sched-block appt-booked gc-2 gr-8 gs-1" href="/appointments/`+long.ID+`"`)
@@ -115,4 +116,73 @@ func TestCalendarWeekCollapsesClosedDays(t *testing.T) {
 		closed = cl.day.AddDays(-1)
 	}
 	regexpFind(t, r.body, `class="(cal-today)? cal-closed"><a href="/calendar\?date=`+closed.String())
+}
+
+// TestRescheduleByFormAndFromTheGrid: the grid marks booked blocks movable
+// (grid.js posts what the form posts); the appointment page's form moves
+// to another day, time or practitioner, refused by the same rules as the
+// API (a taken slot, outside working hours); a move from the grid returns
+// to the grid.
+func TestRescheduleByFormAndFromTheGrid(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.mustPractice("sunrise", "Sunrise")
+	e.mustMember(p, e.mustUser("desk@sunrise.example", "Desk"), "receptionist")
+	e.mustMember(p, e.mustUser("billing@sunrise.example", "Bills"), "billing")
+	naidoo, patel := e.mustClinic(p, "Dr Naidoo"), e.mustClinic(p, "Dr Patel")
+	e.clock.Set(naidoo.at("07:00"))
+	thabo := e.mustBook(p, naidoo, e.mustPatient(p, "Thabo", "Nkosi", "1985-07-14"), "09:00")
+	e.mustBook(p, patel, e.mustPatient(p, "Lerato", "Dlamini", "1992-03-02"), "10:00")
+
+	c := e.signIn("desk@sunrise.example")
+	cal := "/calendar?view=day&date=" + naidoo.day.String()
+	r := c.get(cal)
+	wantContains(t, r, `data-move="/appointments/`+thabo.ID+`/reschedule" data-location="`+naidoo.loc.ID+`" data-col="2" data-row="6" draggable="true"`,
+		`data-col="3" data-practitioner="`+patel.pr.ID+`" data-location="`+patel.loc.ID+`"`,
+		`data-row="8" data-at="`+naidoo.at("10:00").UTC().Format(time.RFC3339)+`"`, `id="move-help"`, "/static/grid.js")
+	// Billing reads the calendar but moves nothing.
+	wantNotContains(t, e.signIn("billing@sunrise.example").get(cal), "data-move=", "grid.js")
+
+	// The form: Dr Patel's times at his rooms (the location follows him).
+	r = c.get("/appointments/" + thabo.ID + "?practitioner=" + patel.pr.ID)
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r, `name="practitioner" value="`+patel.pr.ID+`"`, `value="`+slotValue(patel, "10:30")+`"`)
+	wantNotContains(t, r, `value="`+slotValue(patel, "10:00")+`"`)
+	move := func(slot string, extra ...string) page {
+		f := url.Values{"slot": {slot}, "practitioner": {patel.pr.ID}, "location": {patel.loc.ID}, "date": {patel.day.String()}}
+		for i := 0; i+1 < len(extra); i += 2 {
+			f.Set(extra[i], extra[i+1])
+		}
+		return c.postNoFollow("/appointments/"+thabo.ID+"/reschedule", f)
+	}
+	// No double booking: Lerato has Dr Patel's 10:00.
+	r = move(slotValue(patel, "10:00"))
+	wantStatus(t, r, http.StatusConflict)
+	wantContains(t, r, "That time was just taken.")
+	// Inside working hours only (08:00-12:00).
+	r = move(slotValue(patel, "13:00"))
+	if r.status != http.StatusUnprocessableEntity && r.status != http.StatusConflict {
+		t.Fatalf("outside working hours: %d", r.status)
+	}
+	if got := e.appointment(p, thabo.ID); !got.Start.Equal(naidoo.at("09:00")) || got.PractitionerID != naidoo.pr.ID {
+		t.Fatalf("a refused move changed the appointment: %+v", got)
+	}
+	// From the grid (what grid.js posts): moved, back to the grid.
+	r = move(slotValue(patel, "10:30"), "next", cal)
+	wantStatus(t, r, http.StatusSeeOther)
+	if loc := r.header.Get("Location"); !strings.HasPrefix(loc, "/calendar?") || !strings.Contains(loc, "m=rescheduled") {
+		t.Fatalf("after a grid move: %s", loc)
+	}
+	got := e.appointment(p, thabo.ID)
+	if !got.Start.Equal(patel.at("10:30")) || got.PractitionerID != patel.pr.ID || got.LocationID != patel.loc.ID {
+		t.Fatalf("moved to %v with %s at %s", got.Start, got.PractitionerID, got.LocationID)
+	}
+	// Dr Naidoo's 09:00 is free again; Dr Patel's 10:30 is not.
+	r = c.get(r.header.Get("Location"))
+	wantContains(t, r, `sched-free gc-2 gr-6"`, "Appointment moved.")
+	wantNotContains(t, r, `sched-free gc-3 gr-9"`)
+	es, _, err := e.db.ListAuditEvents(tenantCtx(p), medic.AuditFilter{Action: "appointment.rescheduled"}, medic.Page{Limit: 10})
+	if err != nil || len(es) != 1 || es[0].Detail["to_practitioner_id"] != patel.pr.ID {
+		t.Fatalf("audit: %+v, %v", es, err)
+	}
 }
