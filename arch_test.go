@@ -40,8 +40,10 @@ func TestImportRules(t *testing.T) {
 		return !strings.Contains(strings.Split(path, "/")[0], ".") && !strings.HasPrefix(path, "medic")
 	}
 	forbid := map[string][]string{
-		"medic/internal/app":  {"net/http", "medic/internal/postgres", "github.com/jackc/", "github.com/riverqueue/"},
-		"medic/internal/web":  {"medic/internal/postgres", "github.com/jackc/"},
+		"medic/internal/app": {"net/http", "medic/internal/postgres", "github.com/jackc/", "github.com/riverqueue/"},
+		// The desk maps its own errors (medic.HTTPStatus) and never reaches
+		// into the JSON API's handlers.
+		"medic/internal/web":  {"medic/internal/postgres", "github.com/jackc/", "medic/internal/api"},
 		"medic/internal/api":  {"medic/internal/postgres", "github.com/jackc/"},
 		"medic/internal/fhir": {"medic/internal/postgres", "github.com/jackc/"},
 	}

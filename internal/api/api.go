@@ -208,29 +208,9 @@ type problem struct {
 	Errors map[string]string `json:"errors,omitempty"`
 }
 
-// Status is the one mapping from error codes to HTTP statuses; the desk
-// uses it too, so the two surfaces cannot drift apart.
-func Status(code string) int {
-	switch code {
-	case medic.EINVALID:
-		return http.StatusUnprocessableEntity
-	case medic.ENOTFOUND:
-		return http.StatusNotFound
-	case medic.ECONFLICT:
-		return http.StatusConflict
-	case medic.EFORBIDDEN:
-		return http.StatusForbidden
-	case medic.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case medic.ETOOMANY:
-		return http.StatusTooManyRequests
-	case medic.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	case medic.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	}
-	return http.StatusInternalServerError
-}
+// Status maps an error code to its HTTP status (medic.HTTPStatus: one
+// mapping for the API and the desk).
+func Status(code string) int { return medic.HTTPStatus(code) }
 
 // error logs internal errors and outages (their cause, never client data)
 // and writes the problem.

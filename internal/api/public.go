@@ -14,10 +14,8 @@ import (
 	"medic/internal/app"
 )
 
-// PublicBodyLimit bounds what anyone on the internet may post to the
-// public booking API and the public booking pages (the global limit is
-// 1 MiB).
-const PublicBodyLimit = 16 << 10
+// PublicBodyLimit is medic.PublicBodyLimit (the public pages share it).
+const PublicBodyLimit = medic.PublicBodyLimit
 
 // publicRoutes registers the public booking API: no sign-in, the practice
 // from its slug (or a signed manage link), CORS only for the origins the

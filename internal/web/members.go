@@ -1,7 +1,6 @@
 package web
 
 import (
-	"medic/internal/api"
 	"net/http"
 	"net/url"
 	"strings"
@@ -88,7 +87,7 @@ func (h *Handler) updateMember(w http.ResponseWriter, r *http.Request, v *visito
 		switch medic.ErrorCode(err) {
 		case medic.EINVALID, medic.ECONFLICT:
 			// e.g. the last admin: say so above the list.
-			h.renderMembers(w, r, api.Status(medic.ErrorCode(err)), v, newForm("invite", nil), medic.ErrorMessage(err))
+			h.renderMembers(w, r, medic.HTTPStatus(medic.ErrorCode(err)), v, newForm("invite", nil), medic.ErrorMessage(err))
 		default:
 			h.fail(w, r, err)
 		}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"medic"
-	"medic/internal/api"
 )
 
 // publicBrand is what the public layout shows of a practice: its name,
@@ -62,7 +61,7 @@ func practiceZone(p *medic.Practice) *time.Location {
 func publicForm(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, api.PublicBodyLimit)
+			r.Body = http.MaxBytesReader(w, r.Body, medic.PublicBodyLimit)
 		}
 		next(w, r)
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"medic/internal/api"
 	"net/http"
 	"slices"
 	"strconv"
@@ -312,7 +311,7 @@ func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) {
 		seeOther(w, r, "/login"+nextQuery(r))
 		return
 	}
-	status := api.Status(code)
+	status := medic.HTTPStatus(code)
 	public := isPublicPath(r.URL.Path)
 	var p *page
 	if public {
@@ -393,7 +392,7 @@ func (h *Handler) formFail(w http.ResponseWriter, r *http.Request, err error, f 
 	switch medic.ErrorCode(err) {
 	case medic.EINVALID, medic.ECONFLICT, medic.ETOOMANY, medic.EUNAUTHORIZED:
 		f.setError(err)
-		status := api.Status(medic.ErrorCode(err))
+		status := medic.HTTPStatus(medic.ErrorCode(err))
 		if status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 			w.Header().Set("Retry-After", "900")
 		}

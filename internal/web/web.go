@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 
-	"medic/internal/api"
 	"medic/internal/app"
 	"medic/internal/auth/sessioncookie"
 )
@@ -35,8 +34,13 @@ func New(a *app.App, cookie sessioncookie.Cookie, log *slog.Logger, devMailbox b
 	return &Handler{app: a, cookie: cookie, log: log, devMailbox: devMailbox, views: vs, assets: as}
 }
 
+// Router is what Routes registers on (the server's mux).
+type Router interface {
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}
+
 // Routes registers the desk's routes.
-func (h *Handler) Routes(mux api.Router) {
+func (h *Handler) Routes(mux Router) {
 	mux.HandleFunc("GET /static/{file...}", h.static)
 
 	mux.HandleFunc("GET /login", h.loginForm)
