@@ -215,6 +215,7 @@ func newApp(db *postgres.DB, baseURL string) *app.App {
 		EncounterDiagnoses: db,
 		Referrals:          db,
 		Timelines:          db,
+		Orders:             db,
 		Patients:           db,
 		Practitioners:      db,
 		Schedules:          db,

@@ -85,6 +85,15 @@ var actions = map[string]medic.Permission{
 	"referral.list":   medic.PermClinicalRead,
 	// The chart's timeline: clinical roles.
 	"timeline.view": medic.PermClinicalRead,
+	// Orders and results: doctors and admins order, collect, enter results,
+	// review and cancel; nurses read (DOMAIN.md: "vitals, notes; read
+	// rest"); reception and billing see none.
+	"order.create": medic.PermClinicalWrite,
+	"order.view":   medic.PermClinicalRead,
+	"order.list":   medic.PermClinicalRead,
+	"order.update": medic.PermClinicalWrite,
+	"order.result": medic.PermClinicalWrite,
+	"order.review": medic.PermClinicalWrite,
 
 	"outbox.list":  medic.PermSettingsManage,
 	"outbox.retry": medic.PermSettingsManage,

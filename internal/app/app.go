@@ -45,6 +45,8 @@ type App struct {
 	Referrals          medic.ReferralService
 	// Timelines reads charts' timelines.
 	Timelines medic.TimelineService
+	// Orders holds lab and imaging orders and their results.
+	Orders medic.OrderService
 
 	// PublicBooking stores booking codes and finds charts for the public page.
 	BookingCodes  medic.PublicBookingService

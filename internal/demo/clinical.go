@@ -54,8 +54,12 @@ func (l *loader) encounters(ctx context.Context, p *medic.Practice, locs []*medi
 	if err != nil {
 		return nil, err
 	}
+	orderers, err := l.orderers(ctx, active)
+	if err != nil {
+		return nil, err
+	}
 	var what []string
-	visits := 0
+	visits, orders := 0, 0
 	for _, pt := range charts {
 		have, _, err := l.s.ListEncounters(ctx, medic.EncounterFilter{PatientID: pt.ID}, medic.Page{Limit: 1})
 		if err != nil {
@@ -80,6 +84,12 @@ func (l *loader) encounters(ctx context.Context, p *medic.Practice, locs []*medi
 			if err := l.s.CreateEncounter(ctx, e); err != nil {
 				return nil, fmt.Errorf("%s: %w", pt.FullName(), err)
 			}
+			// Tests are ordered while the visit is open (orders.go).
+			n, err := l.visitOrders(ctx, e, pt, at, ago, orderers[pr.ID])
+			if err != nil {
+				return nil, fmt.Errorf("orders of %s: %w", pt.FullName(), err)
+			}
+			orders += n
 			e.SOAP = demoNote(r, pt, medic.DateOf(at.In(zone)))
 			e.Stage, e.StageSince = medic.StageClosure, at.Add(time.Duration(10+r.IntN(20))*time.Minute)
 			e.Status, e.FinishedAt = medic.EncounterFinished, e.StageSince.Add(5*time.Minute)
@@ -94,6 +104,9 @@ func (l *loader) encounters(ctx context.Context, p *medic.Practice, locs []*medi
 	}
 	if visits > 0 {
 		what = append(what, fmt.Sprintf("%d past encounters", visits))
+	}
+	if orders > 0 {
+		what = append(what, fmt.Sprintf("%d orders with their results", orders))
 	}
 	q, err := l.queue(ctx, charts, active, locs, now, zone)
 	if err != nil {

@@ -46,6 +46,7 @@ type Store interface {
 	medic.ClinicalListService
 	medic.DiagnosisService
 	medic.ReferralService
+	medic.OrderService
 	medic.NotificationService
 }
 

@@ -38,7 +38,7 @@ var rlsRequiredTables = []string{"members", "locations", "audit_events"}
 // for both practices (on top of whatever else the catalog finds).
 var rlsSeededTables = []string{"members", "locations", "practice_logos", "invitations", "api_tokens", "audit_events", "audit_seals", "booking_codes", "notifications",
 	"encounters", "encounter_addenda", "encounter_templates", "encounter_vitals", "encounter_diagnoses",
-	"patient_allergies", "patient_no_known_allergies", "patient_conditions", "referrals"}
+	"patient_allergies", "patient_no_known_allergies", "patient_conditions", "referrals", "orders", "order_results"}
 
 type rlsQuerier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)

@@ -186,6 +186,20 @@ var routeRules = []routeRule{
 	{pattern: "GET " + api + "/patients/{id}/referrals", path: sunrise + "/patients/{patient}/referrals", perm: medic.PermClinicalRead, action: "referral.list"},
 	// The timeline is the clinical record: clinical roles only.
 	{pattern: "GET " + api + "/patients/{id}/timeline", path: sunrise + "/patients/{patient}/timeline", perm: medic.PermClinicalRead, action: "timeline.view"},
+	// Orders and results: doctors and admins order and follow them; nurses
+	// read (DOMAIN.md); reception and billing are refused.
+	{pattern: "GET " + api + "/encounters/{id}/orders", path: sunrise + "/encounters/{encounter}/orders", perm: medic.PermClinicalRead, action: "order.list", chart: chartDemographics},
+	{pattern: "POST " + api + "/encounters/{id}/orders", path: sunrise + "/encounters/{encounter}/orders", body: map[string]any{"kind": "lab", "code": "FBC"},
+		perm: medic.PermClinicalWrite, action: "order.create", ok: 201},
+	{pattern: "GET " + api + "/orders", path: sunrise + "/orders?status=outstanding", perm: medic.PermClinicalRead, action: "order.list", chart: chartDemographics},
+	{pattern: "GET " + api + "/orders/counts", path: sunrise + "/orders/counts", perm: medic.PermClinicalRead, action: "order.list"},
+	{pattern: "GET " + api + "/orders/{id}", path: sunrise + "/orders/{order}", perm: medic.PermClinicalRead, action: "order.view", chart: chartDemographics},
+	{pattern: "POST " + api + "/orders/{id}/collect", path: sunrise + "/orders/{order}/collect", perm: medic.PermClinicalWrite, action: "order.update"},
+	{pattern: "POST " + api + "/orders/{id}/results", path: sunrise + "/orders/{order}/results", body: map[string]any{"value": "12.1", "unit": "g/dL"},
+		perm: medic.PermClinicalWrite, action: "order.result", ok: 201},
+	{pattern: "POST " + api + "/orders/{id}/review", path: sunrise + "/orders/{order}/review", perm: medic.PermClinicalWrite, action: "order.review"},
+	{pattern: "POST " + api + "/orders/{id}/cancel", path: sunrise + "/orders/{order}/cancel", body: map[string]any{"reason": "Not needed"}, perm: medic.PermClinicalWrite, action: "order.update"},
+	{pattern: "GET " + api + "/patients/{id}/orders", path: sunrise + "/patients/{patient}/orders", perm: medic.PermClinicalRead, action: "order.list", chart: chartDemographics},
 	{pattern: "POST " + api + "/encounters/{id}/stage", path: sunrise + "/encounters/{encounter}/stage", body: map[string]any{"stage": "assessment"}, perm: medic.PermAppointmentsWrite, action: "encounter.stage"},
 	{pattern: "GET " + api + "/queue", path: sunrise + "/queue", chart: chartDemographics},
 	{pattern: "GET " + api + "/encounter-templates", path: sunrise + "/encounter-templates", perm: medic.PermNotesWrite, action: "encounter_template.list"},
@@ -254,6 +268,15 @@ var routeRules = []routeRule{
 	{pattern: "POST /encounters/{id}/diagnoses/{diagnosis}/remove", path: "/encounters/{encounter}/diagnoses/{diagnosis}/remove", body: form(), perm: medic.PermClinicalWrite, action: "diagnosis.record"},
 	{pattern: "GET /encounters/{id}/vitals", path: "/encounters/{encounter}/vitals", perm: medic.PermClinicalRead, action: "encounter.view", chart: chartDemographics},
 	{pattern: "POST /encounters/{id}/vitals", path: "/encounters/{encounter}/vitals", body: form("pulse_bpm", "72"), perm: medic.PermVitalsWrite, action: "vitals.record", ok: 303},
+	// Orders on the desk (see the API's rules above).
+	{pattern: "POST /encounters/{id}/orders", path: "/encounters/{encounter}/orders", body: form("common", "FBC"), perm: medic.PermClinicalWrite, action: "order.create"},
+	{pattern: "GET /orders", path: "/orders", perm: medic.PermClinicalRead, action: "order.list", chart: chartDemographics},
+	{pattern: "GET /orders/review", path: "/orders/review", perm: medic.PermClinicalRead, action: "order.list", chart: chartDemographics},
+	{pattern: "GET /orders/{id}", path: "/orders/{order}", perm: medic.PermClinicalRead, action: "order.view", chart: chartDemographics},
+	{pattern: "POST /orders/{id}/collect", path: "/orders/{order}/collect", body: form(), perm: medic.PermClinicalWrite, action: "order.update"},
+	{pattern: "POST /orders/{id}/results", path: "/orders/{order}/results", body: form("value", "5.2"), perm: medic.PermClinicalWrite, action: "order.result"},
+	{pattern: "POST /orders/{id}/review", path: "/orders/{order}/review", body: form(), perm: medic.PermClinicalWrite, action: "order.review"},
+	{pattern: "POST /orders/{id}/cancel", path: "/orders/{order}/cancel", body: form("reason", "Not needed"), perm: medic.PermClinicalWrite, action: "order.update"},
 
 	{pattern: "GET /practitioners"}, {pattern: "GET /practitioners/{id}"},
 	{pattern: "GET /practitioners/new", path: "/practitioners/new", perm: medic.PermSchedulesManage, action: "practitioner.create"},
@@ -395,6 +418,7 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	f.ids["diagnosis"] = want(t, admin.Do("POST", d.base+"/encounters/"+f.ids["encounter"]+"/diagnoses", map[string]any{"code": "I10", "primary": true}), http.StatusCreated).Str("id")
 	f.ids["referral"] = want(t, admin.Do("POST", d.base+"/encounters/"+f.ids["encounter"]+"/referrals", map[string]any{"kind": "external",
 		"to_name": "Dr P. Naidoo", "urgency": "urgent", "reason": "Cardiology opinion"}), http.StatusCreated).Str("id")
+	f.ids["order"] = want(t, admin.Do("POST", d.base+"/encounters/"+f.ids["encounter"]+"/orders", map[string]any{"kind": "lab", "code": "HBA1C"}), http.StatusCreated).Str("id")
 	f.ids["allergy"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/allergies", nil), http.StatusOK).Str("items.0.id")
 	f.ids["condition"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/conditions", nil), http.StatusOK).Str("items.0.id")
 	if f.ids["allergy"] == "" || f.ids["condition"] == "" {

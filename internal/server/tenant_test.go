@@ -123,6 +123,16 @@ var tenantRoutes = []tenantRoute{
 	{"POST", "/referrals/{id}/cancel", nil, "referral"},
 	{"GET", "/patients/{id}/referrals", nil, "patient"},
 	{"GET", "/patients/{id}/timeline", nil, "patient"},
+	{"GET", "/encounters/{id}/orders", nil, "encounter"},
+	{"POST", "/encounters/{id}/orders", map[string]any{"kind": "lab", "code": "FBC"}, "encounter"},
+	{"GET", "/orders", nil, ""},
+	{"GET", "/orders/counts", nil, ""},
+	{"GET", "/orders/{id}", nil, "order"},
+	{"POST", "/orders/{id}/collect", nil, "order"},
+	{"POST", "/orders/{id}/results", map[string]any{"value": "5.1", "unit": "mmol/L"}, "order"},
+	{"POST", "/orders/{id}/review", nil, "order"},
+	{"POST", "/orders/{id}/cancel", map[string]any{"reason": "Intrusion"}, "order"},
+	{"GET", "/patients/{id}/orders", nil, "patient"},
 	{"GET", "/queue", nil, ""},
 	{"GET", "/encounter-templates", nil, ""},
 	{"POST", "/encounter-templates", map[string]any{"name": "Intrusion"}, ""},
@@ -198,6 +208,10 @@ func TestCrossTenant(t *testing.T) {
 	recsA["referral"] = want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/encounters/"+recsA["encounter"]+"/referrals", map[string]any{"kind": "internal",
 		"to_practitioner_id": recsA["practitioner"], "urgency": "routine", "reason": "Alpha referral"}), http.StatusCreated).Str("id")
 	recsA["template"] = want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/encounter-templates", nil), http.StatusOK).Items()[0]["id"].(string)
+	// A's orders: one outstanding, one resulted (to review by A's admin).
+	recsA["order"] = want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/encounters/"+recsA["encounter"]+"/orders", map[string]any{"kind": "lab", "code": "FBC"}), http.StatusCreated).Str("id")
+	resulted := want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/encounters/"+recsA["encounter"]+"/orders", map[string]any{"kind": "imaging", "code": "CXR"}), http.StatusCreated).Str("id")
+	recsA["result"] = want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/orders/"+resulted+"/results", map[string]any{"report": "Alpha report", "abnormal": true}), http.StatusCreated).Str("id")
 	idOf := func(kind string) string {
 		if id, ok := recsA[kind]; ok {
 			return id
@@ -348,7 +362,8 @@ func TestCrossTenant(t *testing.T) {
 			"/appointments?practitioner=" + recsA["practitioner"], "/notifications",
 			"/encounters", "/encounters?patient=" + recsA["patient"], "/encounters?location=" + x.locA.ID, "/encounters?status=finished",
 			"/queue", "/queue?location=" + x.locA.ID, "/encounter-templates?all=true",
-			"/referrals", "/referrals?patient=" + recsA["patient"], "/referrals?encounter=" + recsA["encounter"], "/referrals?to=me"} {
+			"/referrals", "/referrals?patient=" + recsA["patient"], "/referrals?encounter=" + recsA["encounter"], "/referrals?to=me",
+			"/orders", "/orders?status=outstanding", "/orders?to_review=mine", "/orders?patient=" + recsA["patient"], "/orders?encounter=" + recsA["encounter"]} {
 			r := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo"+path, nil), http.StatusOK)
 			for _, f := range foreign {
 				if strings.Contains(string(r.Body), f) {
@@ -366,6 +381,9 @@ func TestCrossTenant(t *testing.T) {
 			if r := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo"+path, nil), http.StatusOK); len(r.Items()) != 0 {
 				t.Errorf("GET bravo%s: %s", path, r.Body)
 			}
+		}
+		if r := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo/orders/counts", nil), http.StatusOK); r.Get("outstanding") != float64(0) || r.Get("to_review_mine") != float64(0) {
+			t.Errorf("B's order counts: %s", r.Body)
 		}
 		dash := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo/dashboard", nil), http.StatusOK)
 		if dash.Get("active_patients") != float64(0) || dash.Get("today_total") != float64(0) || len(dash.Get("recent_patients").([]any)) != 0 {

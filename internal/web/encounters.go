@@ -29,6 +29,9 @@ type encounterView struct {
 	Diagnoses *diagnosesSection
 	// Vitals is the vitals section (vitals.go): the form and the sets.
 	Vitals *vitalsSection
+	// Orders is the orders section (orders.go): the encounter's orders and
+	// the order form.
+	Orders *ordersSection
 }
 
 // soapSection is one textarea of the note.
@@ -100,6 +103,16 @@ func (h *Handler) renderEncounter(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	d.Vitals.FromEncounter = true
+	var orderForm *form
+	for _, f := range forms {
+		if f.Name == "order" {
+			orderForm = f
+		}
+	}
+	if d.Orders, err = h.loadOrders(r, v, e, orderForm); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	if err := h.withPatientBanner(r, p, e.PatientID); err != nil {
 		h.fail(w, r, err)
 		return

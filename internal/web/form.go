@@ -253,6 +253,8 @@ func templateFuncs(as *assets) template.FuncMap {
 		"weekdayShort": weekdayShort,
 		"linkify":      linkify,
 		"roles":        func() []medic.Role { return medic.Roles },
+		"orderKinds":   func() []option { return orderKindOptions },
+		"urgencies":    func() []option { return urgencyOptions },
 		"weekdays":     func() []string { return medic.Weekdays },
 		"bookSteps":    func() []string { return []string{"Choose a time", "Your details", "Enter the code", "Booked"} },
 	}

@@ -25,6 +25,8 @@ var deskNav = []navEntry{
 	{Key: "today", Label: "Today", Href: "/today", Perm: medic.PermAppointmentsRead, Practice: true},
 	{Key: "queue", Label: "Queue", Href: "/queue", Perm: medic.PermAppointmentsRead, Practice: true},
 	{Key: "referrals", Label: "Referrals", Href: "/referrals", Perm: medic.PermClinicalRead, Practice: true},
+	{Key: "orders", Label: "Orders", Href: "/orders", Perm: medic.PermClinicalRead, Practice: true},
+	{Key: "review", Label: "To review", Href: "/orders/review", Perm: medic.PermClinicalWrite, Practice: true},
 	{Key: "notifications", Label: "Notifications", Href: "/notifications", Perm: medic.PermAppointmentsRead, Practice: true},
 	{Key: "operator", Label: "Operator", Href: "/operator", Operator: true},
 	{Key: "account", Label: "Account", Href: "/account"},
@@ -44,7 +46,7 @@ var deskNav = []navEntry{
 type navLink struct {
 	navEntry
 	Current bool
-	Badge   int // unread notifications
+	Badge   int // unread notifications; results to review
 }
 
 // navShows reports whether the page's visitor sees e.
@@ -69,8 +71,11 @@ func (p *page) navLinks(menu bool) []navLink {
 			continue
 		}
 		l := navLink{navEntry: e, Current: e.Key == p.Nav}
-		if e.Key == "notifications" {
+		switch e.Key {
+		case "notifications":
 			l.Badge = p.Unread
+		case "review":
+			l.Badge = p.ToReview
 		}
 		out = append(out, l)
 	}

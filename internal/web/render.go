@@ -31,7 +31,7 @@ var viewNames = []string{
 	"appointment_types", "appointment_type", "calendar", "today", "appointment_new", "appointment",
 	"book_details", "book_code", "book_done", "book_manage", "notifications", "outbox", "search",
 	"encounter_vitals",
-	"icd10", "encounter_diagnoses",
+	"icd10", "encounter_diagnoses", "order", "orders",
 	"encounter", "encounter_new", "queue", "encounter_templates",
 	"referral_new", "referral", "referrals",
 }
@@ -117,6 +117,7 @@ type page struct {
 	SessionPracticeID string
 	DevMailbox        bool
 	Unread            int // the practice's unread desk notifications, for the nav
+	ToReview          int // the member's results to review, for the nav
 	// SevereAllergies is the banner of a patient's pages (withPatientBanner).
 	SevereAllergies []string
 
@@ -231,6 +232,11 @@ func (h *Handler) page(r *http.Request, title, nav string) *page {
 			// One indexed count per desk page; a failure only hides the badge.
 			if n, err := h.app.UnreadNotifications(r.Context()); err == nil {
 				p.Unread = n
+			}
+		}
+		if visitorFrom(r.Context()) != nil && p.Can(medic.PermClinicalWrite) {
+			if c, err := h.app.CountOrders(r.Context()); err == nil {
+				p.ToReview = c.ToReviewMine
 			}
 		}
 	}
@@ -447,6 +453,11 @@ var notices = map[string]string{
 	"condition-recorded": "Problem added to the list.",
 	"condition-updated":  "Problem list updated.",
 	"diagnosis-added":    "Diagnosis added.",
+	"order-placed":       "Order placed.",
+	"order-collected":    "Marked collected.",
+	"order-reviewed":     "Result marked reviewed.",
+	"order-cancelled":    "Order cancelled.",
+	"result-added":       "Result recorded.",
 	"diagnosis-removed":  "Diagnosis removed.",
 	"practice-created":   "Practice created; its first admin is invited by email.",
 	"practice-status":    "Practice status changed.",
