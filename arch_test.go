@@ -43,9 +43,10 @@ func TestImportRules(t *testing.T) {
 		"medic/internal/app": {"net/http", "medic/internal/postgres", "github.com/jackc/", "github.com/riverqueue/"},
 		// The desk maps its own errors (medic.HTTPStatus) and never reaches
 		// into the JSON API's handlers.
-		"medic/internal/web":  {"medic/internal/postgres", "github.com/jackc/", "medic/internal/api"},
-		"medic/internal/api":  {"medic/internal/postgres", "github.com/jackc/"},
-		"medic/internal/fhir": {"medic/internal/postgres", "github.com/jackc/"},
+		"medic/internal/web":     {"medic/internal/postgres", "github.com/jackc/", "medic/internal/api"},
+		"medic/internal/api":     {"medic/internal/postgres", "github.com/jackc/"},
+		"medic/internal/fhir":    {"medic/internal/postgres", "github.com/jackc/", "medic/internal/app", "net/http"},
+		"medic/internal/fhirapi": {"medic/internal/postgres", "github.com/jackc/"},
 	}
 	checked := 0
 	for _, p := range pkgs {

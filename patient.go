@@ -174,6 +174,7 @@ type DuplicateMatch struct {
 // PatientService manages the charts of the practice in context; ENOTFOUND
 // for a chart of another practice.
 type PatientService interface {
+	PatientQueryService
 	SearchPatients(ctx context.Context, f PatientFilter, p Page) ([]*Patient, string, error)
 	CountPatients(ctx context.Context, status PatientStatus) (int, error)
 	FindPatient(ctx context.Context, id string) (*Patient, error)

@@ -144,15 +144,26 @@ func (a *App) CreatePatient(ctx context.Context, p *medic.Patient, confirmed boo
 // seen. Parts the role may not write keep their stored values; setting one
 // is refused and audited (medic.CheckChartEdit).
 func (a *App) UpdatePatient(ctx context.Context, id string, change func(p *medic.Patient)) (*medic.Patient, error) {
+	return a.updatePatient(ctx, id, nil, change)
+}
+
+// updatePatient is UpdatePatient that first lets check refuse the chart as
+// stored (a version precondition), under the row's lock.
+func (a *App) updatePatient(ctx context.Context, id string, check func(stored *medic.Patient) error, change func(p *medic.Patient)) (*medic.Patient, error) {
 	t, err := a.allow(ctx, "patient.update")
 	if err != nil {
 		return nil, err
 	}
 	var p *medic.Patient
 	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
-		full, err := a.Patients.FindPatient(ctx, id)
+		full, err := a.Patients.FindPatientForUpdate(ctx, id)
 		if err != nil {
 			return err
+		}
+		if check != nil {
+			if err := check(full); err != nil {
+				return err
+			}
 		}
 		if full.Status == medic.PatientMerged {
 			return medic.Errorf(medic.ECONFLICT, "This chart was merged into another; edit that one.")

@@ -12,6 +12,7 @@ import (
 
 	"medic"
 	"medic/internal/app"
+	"medic/internal/fhirapi"
 )
 
 // statusWriter remembers the status for logs and metrics.
@@ -150,6 +151,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 // surface it was for answers errors: problem+json for the API and bearer
 // tokens, the desk's error page otherwise (both log the cause of an outage).
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	if strings.HasPrefix(r.URL.Path, fhirapi.Base+"/") {
+		s.fhir.Error(w, r, err)
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, "/api/") || r.Header.Get("Authorization") != "" {
 		s.api.Error(w, r, err)
 		return

@@ -17,6 +17,7 @@ import (
 	"medic/internal/api"
 	"medic/internal/app"
 	"medic/internal/auth/sessioncookie"
+	"medic/internal/fhirapi"
 	"medic/internal/web"
 )
 
@@ -41,6 +42,7 @@ type Server struct {
 	ready   func(context.Context) error
 	api     *api.Handler
 	web     *web.Handler
+	fhir    *fhirapi.Handler
 	handler http.Handler
 	routes  []string
 }
@@ -62,6 +64,8 @@ func New(cfg Config, a *app.App, log *slog.Logger, pool *pgxpool.Pool, ready fun
 	s.api, s.web = api.New(a, cfg.Cookie, log), web.New(a, cfg.Cookie, log, cfg.DevMailbox)
 	s.api.Routes(mux)
 	s.web.Routes(mux)
+	s.fhir = fhirapi.New(a, log)
+	s.fhir.Routes(mux)
 
 	// Cross-origin state-changing browser requests are refused (CSRF);
 	// scripts with a bearer token send no browser origin headers and pass.

@@ -1,0 +1,67 @@
+package fhir
+
+// CapabilityStatement says what the server supports.
+type CapabilityStatement struct {
+	ResourceType   string              `json:"resourceType"`
+	Status         string              `json:"status"`
+	Date           string              `json:"date"`
+	Publisher      string              `json:"publisher,omitempty"`
+	Kind           string              `json:"kind"`
+	Software       *CapabilitySoftware `json:"software,omitempty"`
+	Implementation *CapabilityImpl     `json:"implementation,omitempty"`
+	FHIRVersion    string              `json:"fhirVersion"`
+	Format         []string            `json:"format"`
+	Rest           []CapabilityRest    `json:"rest"`
+}
+
+// CapabilitySoftware names the software.
+type CapabilitySoftware struct {
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
+}
+
+// CapabilityImpl describes this installation.
+type CapabilityImpl struct {
+	Description string `json:"description"`
+	URL         string `json:"url,omitempty"`
+}
+
+// CapabilityRest is the server's REST interface.
+type CapabilityRest struct {
+	Mode          string               `json:"mode"`
+	Documentation string               `json:"documentation,omitempty"`
+	Security      *CapabilitySecurity  `json:"security,omitempty"`
+	Resource      []CapabilityResource `json:"resource"`
+}
+
+// CapabilitySecurity describes authentication.
+type CapabilitySecurity struct {
+	Service     []CodeableConcept `json:"service,omitempty"`
+	Description string            `json:"description,omitempty"`
+}
+
+// CapabilityResource is what is supported for one resource type.
+type CapabilityResource struct {
+	Type              string                  `json:"type"`
+	Documentation     string                  `json:"documentation,omitempty"`
+	Interaction       []CapabilityCode        `json:"interaction"`
+	Versioning        string                  `json:"versioning,omitempty"`
+	ReadHistory       *bool                   `json:"readHistory,omitempty"`
+	UpdateCreate      *bool                   `json:"updateCreate,omitempty"`
+	ConditionalCreate *bool                   `json:"conditionalCreate,omitempty"`
+	ConditionalDelete string                  `json:"conditionalDelete,omitempty"`
+	SearchParam       []CapabilitySearchParam `json:"searchParam,omitempty"`
+}
+
+// CapabilityCode is an interaction code.
+type CapabilityCode struct {
+	Code string `json:"code"`
+}
+
+// CapabilitySearchParam is a supported search parameter.
+type CapabilitySearchParam struct {
+	Name          string `json:"name"`
+	Definition    string `json:"definition,omitempty"`
+	Type          string `json:"type"`
+	Documentation string `json:"documentation,omitempty"`
+}

@@ -1,0 +1,51 @@
+package fhirapi
+
+import (
+	"net/http"
+	"time"
+
+	"medic/internal/fhir"
+)
+
+// capabilityDate is when this statement's content last changed.
+const capabilityDate = "2026-12-05"
+
+// capability is the CapabilityStatement, built from the same table that
+// registers the handlers: it lists exactly what is served.
+func (h *Handler) capability(base string) *fhir.CapabilityStatement {
+	rest := fhir.CapabilityRest{Mode: "server",
+		Documentation: "Medic's FHIR R4 API for one practice: the bearer token names the practice and the member, whose role bounds what it may read and write. Searches page with _count and next links; unknown search parameters are ignored (and left out of the self link) unless Prefer: handling=strict asks for a 400. Patient delete deactivates the chart (medical records are kept).",
+		Security:      &fhir.CapabilitySecurity{Description: "Authorization: Bearer with a personal API token created for one practice (POST /api/v1/auth/tokens)."}}
+	yes := true
+	for _, t := range h.types {
+		cr := fhir.CapabilityResource{Type: t.name, Documentation: t.doc, Versioning: "versioned-update"}
+		for _, in := range t.interactions() {
+			cr.Interaction = append(cr.Interaction, fhir.CapabilityCode{Code: string(in)})
+		}
+		if t.conditionalCreate {
+			cr.ConditionalCreate = &yes
+		}
+		if t.read == nil {
+			cr.Versioning = ""
+		}
+		for _, p := range t.params {
+			cr.SearchParam = append(cr.SearchParam, fhir.CapabilitySearchParam{Name: p.name, Type: p.typ, Documentation: p.doc})
+		}
+		if t.search != nil {
+			cr.SearchParam = append(cr.SearchParam,
+				fhir.CapabilitySearchParam{Name: "_count", Type: "number", Documentation: "Page size, 1 to 200 (0 counts only)."},
+				fhir.CapabilitySearchParam{Name: "_summary", Type: "token", Documentation: "count: the total only."})
+		}
+		rest.Resource = append(rest.Resource, cr)
+	}
+	return &fhir.CapabilityStatement{ResourceType: "CapabilityStatement", Status: "active", Date: capabilityDate, Publisher: "Medic",
+		Kind: "instance", Software: &fhir.CapabilitySoftware{Name: "Medic"},
+		Implementation: &fhir.CapabilityImpl{Description: "Medic FHIR R4 API", URL: base},
+		FHIRVersion:    fhir.Version, Format: []string{"json", "application/fhir+json"}, Rest: []fhir.CapabilityRest{rest}}
+}
+
+// metadata serves the CapabilityStatement (no sign-in needed, as FHIR asks).
+func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Last-Modified", time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC).Format(http.TimeFormat))
+	h.writeResource(w, http.StatusOK, h.capability(h.baseURL(r)))
+}
