@@ -90,6 +90,13 @@ func New(a *app.App, log *slog.Logger) *Handler {
 	h := &Handler{app: a, log: log}
 	h.types = []*resourceType{
 		h.patientType(),
+		h.practitionerType(),
+		h.practitionerRoleType(),
+		h.organizationType(),
+		h.locationType(),
+		h.scheduleType(),
+		h.slotType(),
+		h.appointmentType(),
 	}
 	return h
 }
@@ -339,3 +346,5 @@ func (h *Handler) Error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	h.error(w, r, err)
 }
+
+var errNotFound = medic.ErrNotFound

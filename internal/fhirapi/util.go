@@ -1,6 +1,11 @@
 package fhirapi
 
-import "sort"
+import (
+	"sort"
+	"strings"
+
+	"medic"
+)
 
 func sortedKeys(m map[string]string) []string {
 	out := make([]string, 0, len(m))
@@ -9,4 +14,49 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// pageByID pages a small list held in memory (practitioners, locations) by
+// id, the cursor being the last id shown.
+func pageByID[T any](items []T, id func(T) string, page medic.Page) (out []T, next string) {
+	page = page.Normalize()
+	sort.Slice(items, func(i, j int) bool { return id(items[i]) < id(items[j]) })
+	for _, it := range items {
+		if page.Cursor != "" && id(it) <= page.Cursor {
+			continue
+		}
+		if len(out) == page.Limit {
+			return out, id(out[len(out)-1])
+		}
+		out = append(out, it)
+	}
+	return out, ""
+}
+
+// allPages reads every page of a list use case.
+func allPages[T any](list func(medic.Page) ([]T, string, error)) ([]T, error) {
+	var out []T
+	p := medic.Page{Limit: medic.MaxLimit}
+	for {
+		items, next, err := list(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if next == "" {
+			return out, nil
+		}
+		p.Cursor = next
+	}
+}
+
+// matchesWord reports whether a word of s starts with prefix (case-insensitively).
+func matchesWord(s, prefix string) bool {
+	prefix = strings.ToLower(strings.TrimSpace(prefix))
+	for _, w := range strings.Fields(strings.ToLower(s)) {
+		if strings.HasPrefix(w, prefix) {
+			return true
+		}
+	}
+	return false
 }
