@@ -97,6 +97,10 @@ func New(a *app.App, log *slog.Logger) *Handler {
 		h.scheduleType(),
 		h.slotType(),
 		h.appointmentType(),
+		h.encounterType(),
+		h.observationType(),
+		h.conditionType(),
+		h.allergyType(),
 	}
 	return h
 }

@@ -311,3 +311,12 @@ func reference(v, typ string) (id string, ok bool) {
 	}
 	return v, true
 }
+
+// writeEmpty answers a search that can match nothing.
+func (h *Handler) writeEmpty(w http.ResponseWriter, s *searchRequest) {
+	if s.count {
+		h.writeCount(w, s, 0)
+		return
+	}
+	h.writeBundle(w, s, nil, "", nil)
+}

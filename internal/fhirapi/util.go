@@ -60,3 +60,21 @@ func matchesWord(s, prefix string) bool {
 	}
 	return false
 }
+
+// countPages counts the items of a paged list use case (each page is
+// audited as listed).
+func countPages(list func(medic.Page) (int, string, error)) (int, error) {
+	total := 0
+	p := medic.Page{Limit: medic.MaxLimit}
+	for {
+		n, next, err := list(p)
+		if err != nil {
+			return 0, err
+		}
+		total += n
+		if next == "" {
+			return total, nil
+		}
+		p.Cursor = next
+	}
+}
