@@ -152,9 +152,8 @@ func (h *Handler) createAppointment(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err, appointmentField)
 		return
 	}
-	if full, err := h.app.GetAppointment(r.Context(), a.ID); err == nil {
-		a = full // with the names joined
-	}
+	// Not read again for the names (displays): that would audit a view of
+	// what the request only wrote.
 	res := fhir.FromAppointment(a, h.location(r))
 	w.Header().Set("Location", h.baseURL(r)+"/Appointment/"+a.ID+"/_history/"+res.Meta.VersionID)
 	h.writeVersioned(w, http.StatusCreated, res.Meta, res)
@@ -221,9 +220,6 @@ func (h *Handler) updateAppointment(w http.ResponseWriter, r *http.Request, id s
 	if err != nil {
 		h.error(w, r, err, appointmentField)
 		return
-	}
-	if full, err := h.app.GetAppointment(r.Context(), a.ID); err == nil {
-		a = full
 	}
 	res := fhir.FromAppointment(a, h.location(r))
 	h.writeVersioned(w, http.StatusOK, res.Meta, res)
