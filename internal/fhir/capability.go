@@ -51,6 +51,13 @@ type CapabilityResource struct {
 	ConditionalCreate *bool                   `json:"conditionalCreate,omitempty"`
 	ConditionalDelete string                  `json:"conditionalDelete,omitempty"`
 	SearchParam       []CapabilitySearchParam `json:"searchParam,omitempty"`
+	Operation         []CapabilityOperation   `json:"operation,omitempty"`
+}
+
+// CapabilityOperation is a supported operation.
+type CapabilityOperation struct {
+	Name       string `json:"name"`
+	Definition string `json:"definition"`
 }
 
 // CapabilityCode is an interaction code.

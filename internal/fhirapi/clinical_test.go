@@ -158,6 +158,35 @@ func TestClinicalResources(t *testing.T) {
 		wantOutcome(t, b.Do("GET", p, nil), http.StatusNotFound, "not-found")
 	}
 
+	// Patient/$everything: the chart and what the role reads of it, one
+	// audit event.
+	before := f.query(t, `SELECT count(*)::text FROM audit_events`)
+	ev := want(t, nurse.Do("GET", "/fhir/R4/Patient/"+x.patient+"/$everything", nil), http.StatusOK)
+	after := f.query(t, `SELECT count(*)::text FROM audit_events`)
+	count := map[string]int{}
+	for _, r := range entries(t, ev) {
+		count[r["resourceType"].(string)]++
+	}
+	if count["Patient"] != 1 || count["Encounter"] != 1 || count["Observation"] != 6 || count["Condition"] != 2 || count["AllergyIntolerance"] != 1 {
+		t.Errorf("$everything: %v", count)
+	}
+	if before[0] == after[0] || f.query(t, `SELECT count(*)::text FROM audit_events WHERE action = 'patient.everything' AND patient_id = $1`, x.patient)[0] != "1" {
+		t.Errorf("$everything audit: %s -> %s events", before[0], after[0])
+	}
+	rec := want(t, f.tokens["receptionist"].Do("GET", "/fhir/R4/Patient/"+x.patient+"/$everything", nil), http.StatusOK)
+	for _, r := range entries(t, rec) {
+		if typ := r["resourceType"]; typ != "Patient" && typ != "Appointment" {
+			t.Errorf("the receptionist's $everything holds a %s", typ)
+		}
+	}
+	billing2 := entries(t, want(t, billing.Do("GET", "/fhir/R4/Patient/"+x.patient+"/$everything", nil), http.StatusOK))
+	for _, r := range billing2 {
+		if typ := r["resourceType"]; typ != "Patient" && typ != "Appointment" && typ != "Condition" {
+			t.Errorf("billing's $everything holds a %s", typ)
+		}
+	}
+	wantOutcome(t, f.tokens["adminB"].Do("GET", "/fhir/R4/Patient/"+x.patient+"/$everything", nil), http.StatusNotFound, "not-found")
+
 	// The reads were audited naming the chart.
 	actions := f.query(t, `SELECT DISTINCT action FROM audit_events WHERE patient_id = $1 OR $1 = ANY(patient_ids) ORDER BY 1`, x.patient)
 	for _, a := range []string{"encounter.viewed", "encounter.listed", "vitals.viewed", "condition.listed", "diagnosis.listed", "allergy.listed"} {

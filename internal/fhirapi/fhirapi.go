@@ -69,6 +69,14 @@ type resourceType struct {
 	params []searchParam
 	// conditionalCreate: create honours If-None-Exist.
 	conditionalCreate bool
+	// operations are instance operations: GET {type}/{id}/${name}.
+	operations []operation
+}
+
+// operation is an instance-level operation, e.g. Patient/{id}/$everything.
+type operation struct {
+	name, definition string
+	serve            func(w http.ResponseWriter, r *http.Request, id string)
 }
 
 // interactions lists what t supports, in the CapabilityStatement's order.
@@ -123,6 +131,10 @@ func (h *Handler) Routes(mux Router) {
 		}
 		if t.update != nil {
 			mux.HandleFunc("PUT "+Base+"/"+t.name+"/{id}", h.tenant(t.name, Update, func(w http.ResponseWriter, r *http.Request) { t.update(w, r, r.PathValue("id")) }))
+		}
+		for _, op := range t.operations {
+			op := op
+			mux.HandleFunc("GET "+Base+"/"+t.name+"/{id}/$"+op.name, h.tenant(t.name, Interaction("$"+op.name), func(w http.ResponseWriter, r *http.Request) { op.serve(w, r, r.PathValue("id")) }))
 		}
 		if t.delete != nil {
 			mux.HandleFunc("DELETE "+Base+"/"+t.name+"/{id}", h.tenant(t.name, Delete, func(w http.ResponseWriter, r *http.Request) { t.delete(w, r, r.PathValue("id")) }))

@@ -31,6 +31,9 @@ func (h *Handler) capability(base string) *fhir.CapabilityStatement {
 		for _, p := range t.params {
 			cr.SearchParam = append(cr.SearchParam, fhir.CapabilitySearchParam{Name: p.name, Type: p.typ, Documentation: p.doc})
 		}
+		for _, op := range t.operations {
+			cr.Operation = append(cr.Operation, fhir.CapabilityOperation{Name: op.name, Definition: op.definition})
+		}
 		if t.search != nil {
 			cr.SearchParam = append(cr.SearchParam,
 				fhir.CapabilitySearchParam{Name: "_count", Type: "number", Documentation: "Page size, 1 to 200 (0 counts only)."},

@@ -15,6 +15,7 @@ func (h *Handler) patientType() *resourceType {
 	return &resourceType{name: "Patient", doc: "Charts of the practice. Delete deactivates the chart (active false); it is never destroyed.",
 		read: h.readPatient, search: h.searchPatients, create: h.createPatient, update: h.updatePatient, delete: h.deletePatient,
 		conditionalCreate: true,
+		operations:        []operation{{"everything", "http://hl7.org/fhir/OperationDefinition/Patient-everything", h.patientEverything}},
 		params: []searchParam{
 			{"_id", "token", "Chart ids (comma: any of)."},
 			{"_lastUpdated", "date", "Last change, with prefixes eq, lt, le, gt, ge, sa, eb."},

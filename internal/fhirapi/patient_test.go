@@ -247,6 +247,12 @@ func TestCapabilityMatchesRoutes(t *testing.T) {
 			}
 			listed++
 		}
+		for _, op := range res.Operation {
+			if !strings.Contains(routes, "GET /fhir/R4/"+res.Type+"/{id}/$"+op.Name+"\n") {
+				t.Errorf("%s $%s is listed but not routed", res.Type, op.Name)
+			}
+			listed++
+		}
 	}
 	fhirRoutes := 0
 	for _, r := range f.env.Handler.Routes() {

@@ -104,6 +104,10 @@ func TestServedResourcesValidate(t *testing.T) {
 			break
 		}
 	}
+	for ref := range seen {
+		search("/fhir/R4/" + ref + "/$everything")
+		break
+	}
 	var cs struct {
 		Rest []struct {
 			Resource []struct {

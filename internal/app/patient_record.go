@@ -1,0 +1,108 @@
+package app
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"medic"
+)
+
+// PatientRecord is everything of one chart a member's role may read
+// (FHIR Patient/$everything): parts the role may not read are nil.
+type PatientRecord struct {
+	Patient      *medic.Patient
+	Appointments []*medic.Appointment
+	Encounters   []*medic.Encounter
+	Vitals       []*medic.Vitals
+	Allergies    *medic.Allergies
+	Conditions   []*medic.Condition
+	Diagnoses    []*medic.Diagnosis // codes only for a role without clinical reads
+}
+
+// PatientEverything reads a chart and its records in one transaction, as
+// the role may see them, and audits it as one event naming the chart.
+// ENOTFOUND for another practice's chart.
+func (a *App) PatientEverything(ctx context.Context, patientID string) (*PatientRecord, error) {
+	t, err := a.allow(ctx, "patient.view")
+	if err != nil {
+		return nil, err
+	}
+	out := &PatientRecord{}
+	parts := []string{"patient"}
+	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+		p, err := a.Patients.FindPatient(ctx, patientID)
+		if err != nil {
+			return err
+		}
+		out.Patient = medic.ProjectPatient(p, t.Role)
+		if t.Can(medic.PermAppointmentsRead) {
+			parts = append(parts, "appointments")
+			if out.Appointments, err = allPagesOf(ctx, func(pg medic.Page) ([]*medic.Appointment, string, error) {
+				return a.Appointments.ListAppointments(ctx, medic.AppointmentFilter{PatientID: p.ID}, pg)
+			}); err != nil {
+				return err
+			}
+		}
+		clinical := t.Can(medic.PermClinicalRead)
+		var encounters []*medic.Encounter
+		if clinical || t.Can(medic.PermDiagnosesRead) {
+			if encounters, err = allPagesOf(ctx, func(pg medic.Page) ([]*medic.Encounter, string, error) {
+				return a.Encounters.ListEncounters(ctx, medic.EncounterFilter{PatientID: p.ID}, pg)
+			}); err != nil {
+				return err
+			}
+			parts = append(parts, "diagnoses")
+			for _, e := range encounters {
+				ds, err := a.EncounterDiagnoses.ListDiagnoses(ctx, e.ID)
+				if err != nil {
+					return err
+				}
+				for _, d := range ds {
+					if !clinical {
+						d = &medic.Diagnosis{ID: d.ID, EncounterID: d.EncounterID, PatientID: d.PatientID, Code: d.Code, Title: d.Title, Primary: d.Primary}
+					}
+					out.Diagnoses = append(out.Diagnoses, d)
+				}
+			}
+		}
+		if clinical {
+			parts = append(parts, "encounters", "vitals", "allergies", "conditions")
+			out.Encounters = encounters
+			if out.Vitals, err = a.Vitals.ListVitals(ctx, p.ID, time.Time{}, time.Time{}, maxVitalsSeries); err != nil {
+				return err
+			}
+			if out.Allergies, err = a.ClinicalLists.ListAllergies(ctx, p.ID); err != nil {
+				return err
+			}
+			if out.Conditions, err = a.ClinicalLists.ListConditions(ctx, p.ID); err != nil {
+				return err
+			}
+		}
+		n := len(out.Appointments) + len(out.Encounters) + len(out.Vitals) + len(out.Conditions) + len(out.Diagnoses)
+		return a.Audit.Record(ctx, medic.AuditEvent{Action: "patient.everything", EntityType: "patient", EntityID: p.ID, PatientID: p.ID,
+			Detail: map[string]string{"records": strconv.Itoa(n), "parts": strings.Join(parts, ",")}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// allPagesOf reads every page of a store list.
+func allPagesOf[T any](ctx context.Context, list func(medic.Page) ([]T, string, error)) ([]T, error) {
+	var out []T
+	p := medic.Page{Limit: medic.MaxLimit}
+	for {
+		items, next, err := list(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if next == "" || ctx.Err() != nil {
+			return out, ctx.Err()
+		}
+		p.Cursor = next
+	}
+}
