@@ -166,6 +166,10 @@ func (h *Handler) tenant(typ string, in Interaction, next http.HandlerFunc) http
 			h.error(w, r, medic.Errorf(medic.EUNAUTHORIZED, "Send a bearer token bound to a practice (Authorization: Bearer ...)."))
 			return
 		}
+		if tok.PracticeID == "" {
+			h.error(w, r, medic.Errorf(medic.EFORBIDDEN, "This token is not bound to a practice; create one for the practice whose data it reads."))
+			return
+		}
 		ctx, _, err := h.app.EnterRequestPractice(r.Context(), tok.PracticeID)
 		if err != nil {
 			h.error(w, r, err)
