@@ -21,7 +21,7 @@ func (a *App) FindPatients(ctx context.Context, c medic.PatientCriteria, p medic
 	}
 	var out []*medic.Patient
 	var next string
-	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		var err error
 		if out, next, err = a.Patients.FindPatients(ctx, c, p); err != nil {
 			return err
@@ -38,7 +38,7 @@ func (a *App) CountPatients(ctx context.Context, c medic.PatientCriteria) (int, 
 		return 0, err
 	}
 	var n int
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		var err error
 		if n, err = a.Patients.CountMatchingPatients(ctx, c); err != nil {
 			return err
