@@ -73,8 +73,9 @@ func TestPatientValidation(t *testing.T) {
 	}
 
 	t.Run("a valid chart is normalised and returned with every field", func(t *testing.T) {
-		// A nurse: only clinical roles write allergies and chronic conditions.
-		rc := d.c[medic.RoleNurse]
+		// A doctor: only doctors and admins write allergies and chronic
+		// conditions (nurses read them).
+		rc := d.c[medic.RoleDoctor]
 		b := with(map[string]any{"email": " Thabo.Nkosi@Example.ORG ", "phone": "082 555 0100", "id_number": male1980[:6] + " " + male1980[6:],
 			"medical_aid":        map[string]any{"scheme": "Discovery", "member_number": "123456789", "dependent_code": "01"},
 			"emergency_contacts": []map[string]any{{"name": "Zanele Nkosi", "relationship": "spouse", "phone": "083 555 0111"}},
