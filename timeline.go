@@ -18,11 +18,13 @@ const (
 	TimelineAllergy   TimelineKind = "allergy"
 	TimelineCondition TimelineKind = "condition"
 	TimelineReferral  TimelineKind = "referral"
+	TimelineOrder     TimelineKind = "order"
+	TimelineResult    TimelineKind = "result"
 )
 
 // TimelineKinds lists every kind, in the order the filter offers them.
 var TimelineKinds = []TimelineKind{TimelineEncounter, TimelineAddendum, TimelineVitals, TimelineDiagnosis,
-	TimelineAllergy, TimelineCondition, TimelineReferral}
+	TimelineOrder, TimelineResult, TimelineAllergy, TimelineCondition, TimelineReferral}
 
 func (k TimelineKind) Valid() bool { return slices.Contains(TimelineKinds, k) }
 
@@ -78,8 +80,10 @@ type TimelineItem struct {
 	ID      string
 	Summary string
 	// EncounterID is the visit the record belongs to ("" for allergies and
-	// problems); By is who recorded or wrote it.
+	// problems); OrderID the order an order or result item is about (""
+	// for other kinds); By is who recorded or wrote it.
 	EncounterID string
+	OrderID     string
 	By          string
 }
 

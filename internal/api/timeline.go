@@ -13,12 +13,13 @@ type timelineItemDTO struct {
 	ID          string             `json:"id"`
 	Summary     string             `json:"summary"`
 	EncounterID *string            `json:"encounter_id"`
+	OrderID     *string            `json:"order_id,omitempty"` // order and result items
 	By          string             `json:"by"`
 }
 
 // getTimeline: GET .../patients/{id}/timeline?kind=vitals,encounter&limit=&cursor=
 // -> {"items": [{"at", "kind", "id", "summary", "encounter_id", "by"}], "next_cursor"},
-// newest first.
+// newest first; order and result items also name their "order_id".
 func (h *Handler) getTimeline(w http.ResponseWriter, r *http.Request) {
 	p, err := page(r)
 	if err != nil {
@@ -37,6 +38,7 @@ func (h *Handler) getTimeline(w http.ResponseWriter, r *http.Request) {
 	}
 	loc := practiceZone(r.Context())
 	writeJSON(w, http.StatusOK, newList(mapAll(items, func(it *medic.TimelineItem) timelineItemDTO {
-		return timelineItemDTO{At: it.At.In(loc), Kind: it.Kind, ID: it.ID, Summary: it.Summary, EncounterID: optional(it.EncounterID), By: it.By}
+		return timelineItemDTO{At: it.At.In(loc), Kind: it.Kind, ID: it.ID, Summary: it.Summary, EncounterID: optional(it.EncounterID),
+			OrderID: optional(it.OrderID), By: it.By}
 	}), next))
 }

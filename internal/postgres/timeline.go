@@ -15,7 +15,7 @@ import (
 // stopping at a page plus one, merged and cut to the page. The cost is a
 // few index pages per kind whatever the length of the history.
 //
-// Each branch yields (at, kind, id, summary, encounter_id, by). $1 is the
+// Each branch yields (at, kind, id, summary, encounter_id, by, order_id). $1 is the
 // practice, $2 the chart, $3/$4 the cursor's time and id, $5 the branch
 // limit ($3 without a cursor); {cur} is replaced by the branch's cursor condition over its own
 // time and id columns ({at}, {id}).
@@ -30,7 +30,7 @@ var timelineBranches = []timelineBranch{
 		'Visit with ' || pr.name || ' at ' || l.name
 		|| CASE WHEN e.status = 'finished' THEN '' ELSE ' (open: ' || e.stage || ')' END
 		|| CASE WHEN e.assessment <> '' THEN ': ' || left(split_part(e.assessment, E'\n', 1), 160) ELSE '' END,
-		e.id, pr.name
+		e.id, pr.name, NULL::uuid
 	FROM encounters e
 	JOIN practitioners pr ON pr.practice_id = e.practice_id AND pr.id = e.practitioner_id
 	JOIN locations l ON l.practice_id = e.practice_id AND l.id = e.location_id
@@ -40,7 +40,7 @@ var timelineBranches = []timelineBranch{
 	// encounters (a short list) and their encounter index.
 	{medic.TimelineAddendum, "a.created_at", "a.id", `SELECT a.created_at, 'addendum', a.id,
 		'Addendum by ' || coalesce(nullif(a.author_name, ''), 'an unknown author') || ' (reason: ' || a.reason || '): ' || left(a.text, 300),
-		a.encounter_id, a.author_name
+		a.encounter_id, a.author_name, NULL::uuid
 	FROM encounters e
 	JOIN encounter_addenda a ON a.practice_id = e.practice_id AND a.encounter_id = e.id
 	WHERE e.practice_id = $1 AND e.patient_id = $2 {cur}
@@ -56,21 +56,52 @@ var timelineBranches = []timelineBranch{
 			'height ' || trim_scale(v.height_cm) || ' cm',
 			'glucose ' || v.glucose_mmol_l || ' mmol/L',
 			'head circumference ' || v.head_circumference_cm || ' cm'),
-		v.encounter_id, coalesce(u.name, '')
+		v.encounter_id, coalesce(u.name, ''), NULL::uuid
 	FROM encounter_vitals v LEFT JOIN users u ON u.id = v.recorded_by
 	WHERE v.practice_id = $1 AND v.patient_id = $2 {cur}
 	ORDER BY v.measured_at DESC, v.id DESC LIMIT {limit}`},
 	{medic.TimelineDiagnosis, "d.recorded_at", "d.id", `SELECT d.recorded_at, 'diagnosis', d.id,
 		'Diagnosis: ' || d.code || ' ' || d.title || CASE WHEN d.is_primary THEN ' (primary)' ELSE '' END,
-		d.encounter_id, coalesce(u.name, '')
+		d.encounter_id, coalesce(u.name, ''), NULL::uuid
 	FROM encounter_diagnoses d LEFT JOIN users u ON u.id = d.recorded_by
 	WHERE d.practice_id = $1 AND d.patient_id = $2 {cur}
 	ORDER BY d.recorded_at DESC, d.id DESC LIMIT {limit}`},
+	// An order shows its test, kind, urgency and where it stands; billing
+	// and reception never reach a timeline (timeline.view is clinical.read).
+	{medic.TimelineOrder, "o.ordered_at", "o.id", `SELECT o.ordered_at, 'order', o.id,
+		'Order (' || o.kind || CASE WHEN o.urgency = 'urgent' THEN ', urgent' ELSE '' END || ', ' || o.status || '): '
+		|| o.description || CASE WHEN o.description <> o.code THEN ' (' || o.code || ')' ELSE '' END
+		|| CASE WHEN o.status = 'cancelled' AND o.cancel_reason <> '' THEN ', cancelled: ' || o.cancel_reason ELSE '' END,
+		o.encounter_id, coalesce(u.name, ''), o.id
+	FROM orders o LEFT JOIN users u ON u.id = o.ordered_by
+	WHERE o.practice_id = $1 AND o.patient_id = $2 {cur}
+	ORDER BY o.ordered_at DESC, o.id DESC LIMIT {limit}`},
+	// A result: what was measured, the value as entered with its unit, the
+	// computed flag when it asks for attention, the range, and the start of
+	// a report. Its chart index is on (patient, entered_at): rows of one
+	// instant are put in id order by an incremental sort.
+	{medic.TimelineResult, "r.entered_at", "r.id", `SELECT r.entered_at, 'result', r.id,
+		'Result of ' || o.description || CASE WHEN o.description <> o.code THEN ' (' || o.code || ')' ELSE '' END || ': '
+		|| concat_ws(', ',
+			nullif(concat_ws(' ', nullif(r.name, ''), nullif(r.value_text, ''), nullif(r.unit, '')), ''),
+			CASE r.flag WHEN 'low' THEN 'LOW' WHEN 'high' THEN 'HIGH' WHEN 'abnormal' THEN 'ABNORMAL' WHEN 'normal' THEN 'normal' END,
+			'range ' || CASE
+				WHEN r.ref_low IS NOT NULL AND r.ref_high IS NOT NULL THEN r.ref_low || '–' || r.ref_high
+				WHEN r.ref_low IS NOT NULL THEN '≥ ' || r.ref_low
+				WHEN r.ref_high IS NOT NULL THEN '≤ ' || r.ref_high
+				ELSE nullif(r.ref_text, '') END,
+			nullif(left(r.report, 300), '')),
+		o.encounter_id, coalesce(u.name, ''), r.order_id
+	FROM order_results r
+	JOIN orders o ON o.practice_id = r.practice_id AND o.id = r.order_id
+	LEFT JOIN users u ON u.id = r.entered_by
+	WHERE r.practice_id = $1 AND r.patient_id = $2 {cur}
+	ORDER BY r.entered_at DESC, r.id DESC LIMIT {limit}`},
 	{medic.TimelineAllergy, "al.recorded_at", "al.id", `SELECT al.recorded_at, 'allergy', al.id,
 		'Allergy: ' || al.substance || ' (' || al.severity
 		|| CASE WHEN al.status <> 'active' THEN ', ' || replace(al.status, '_', ' ') ELSE '' END || ')'
 		|| CASE WHEN al.reaction <> '' THEN ': ' || al.reaction ELSE '' END,
-		NULL::uuid, coalesce(u.name, '')
+		NULL::uuid, coalesce(u.name, ''), NULL::uuid
 	FROM patient_allergies al LEFT JOIN users u ON u.id = al.recorded_by
 	WHERE al.practice_id = $1 AND al.patient_id = $2 {cur}
 	ORDER BY al.recorded_at DESC, al.id DESC LIMIT {limit}`},
@@ -78,7 +109,7 @@ var timelineBranches = []timelineBranch{
 		'Problem: ' || coalesce(c.code || ' ', '') || c.title
 		|| CASE WHEN c.status = 'resolved' THEN ' (resolved)' ELSE '' END
 		|| coalesce(', since ' || to_char(c.onset, 'YYYY-MM-DD'), ''),
-		NULL::uuid, coalesce(u.name, '')
+		NULL::uuid, coalesce(u.name, ''), NULL::uuid
 	FROM patient_conditions c LEFT JOIN users u ON u.id = c.recorded_by
 	WHERE c.practice_id = $1 AND c.patient_id = $2 {cur}
 	ORDER BY c.recorded_at DESC, c.id DESC LIMIT {limit}`},
@@ -86,7 +117,7 @@ var timelineBranches = []timelineBranch{
 		'Referral (' || r.kind || ', ' || r.urgency || ', ' || r.status || ') to '
 		|| coalesce(pr.name, concat_ws(', ', nullif(r.to_name, ''), nullif(r.to_facility, '')))
 		|| CASE WHEN r.to_speciality <> '' THEN ' (' || r.to_speciality || ')' ELSE '' END || ': ' || r.reason,
-		r.encounter_id, coalesce(u.name, '')
+		r.encounter_id, coalesce(u.name, ''), NULL::uuid
 	FROM referrals r
 	LEFT JOIN practitioners pr ON pr.practice_id = r.practice_id AND pr.id = r.to_practitioner_id
 	LEFT JOIN users u ON u.id = r.created_by
@@ -120,8 +151,8 @@ func timelineSQL(kinds []medic.TimelineKind, after bool, afterKind medic.Timelin
 	if after {
 		limit = "$5"
 	}
-	return strings.ReplaceAll(`SELECT t_at, t_kind, t_id, t_summary, coalesce(t_encounter::text, ''), t_author FROM (`+strings.Join(parts, "\nUNION ALL\n")+
-		`) t (t_at, t_kind, t_id, t_summary, t_encounter, t_author)
+	return strings.ReplaceAll(`SELECT t_at, t_kind, t_id, t_summary, coalesce(t_encounter::text, ''), t_author, coalesce(t_order::text, '') FROM (`+strings.Join(parts, "\nUNION ALL\n")+
+		`) t (t_at, t_kind, t_id, t_summary, t_encounter, t_author, t_order)
 		ORDER BY t_at DESC, t_kind COLLATE "C" DESC, t_id DESC LIMIT {limit}`, "{limit}", limit)
 }
 
@@ -170,7 +201,7 @@ func (db *DB) Timeline(ctx context.Context, patientID string, kinds []medic.Time
 		defer rows.Close()
 		for rows.Next() {
 			var it medic.TimelineItem
-			if err := rows.Scan(&it.At, &it.Kind, &it.ID, &it.Summary, &it.EncounterID, &it.By); err != nil {
+			if err := rows.Scan(&it.At, &it.Kind, &it.ID, &it.Summary, &it.EncounterID, &it.By, &it.OrderID); err != nil {
 				return err
 			}
 			items = append(items, &it)

@@ -51,6 +51,28 @@ func timelineFixture(t *testing.T, db *pgtest.DB, slug string) (*schedFixture, *
 	if err := db.CreateReferral(f.ctx, r); err != nil {
 		t.Fatal(err)
 	}
+	// An order at the old visit with a result a day later, and one at
+	// today's visit still outstanding (at the same instant as today's
+	// vitals, diagnosis and referral).
+	oldOrder := &medic.Order{EncounterID: old.ID, Kind: medic.OrderLab, Code: "FBC", Description: "Full blood count", OrderedAt: now.Add(-72 * time.Hour)}
+	if err := oldOrder.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateOrder(f.ctx, oldOrder); err != nil {
+		t.Fatal(err)
+	}
+	res, err := medic.ResultInput{Name: "Haemoglobin", Value: "9.8", Unit: "g/dL", RefLow: "12", RefHigh: "15.5"}.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.OrderID, res.EnteredAt = oldOrder.ID, now.Add(-48*time.Hour)
+	if _, err := db.AddOrderResult(f.ctx, res); err != nil {
+		t.Fatal(err)
+	}
+	newOrder := &medic.Order{EncounterID: e.ID, Kind: medic.OrderImaging, Code: "CXR", Description: "Chest X-ray", Urgency: medic.OrderUrgent}
+	if err := db.CreateOrder(f.ctx, newOrder); err != nil {
+		t.Fatal(err)
+	}
 	old.Status, old.FinishedAt = medic.EncounterFinished, now.Add(-71*time.Hour)
 	if err := db.SaveEncounter(f.ctx, old); err != nil {
 		t.Fatal(err)
@@ -65,6 +87,7 @@ func TestTimelineStore(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
 	f, e, r := timelineFixture(t, db, "timeline")
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) // the fixture's clock
 
 	all, next, err := db.Timeline(f.ctx, f.pat.ID, nil, medic.Page{Limit: 100})
 	if err != nil || next != "" {
@@ -80,7 +103,8 @@ func TestTimelineStore(t *testing.T) {
 			}
 		}
 	}
-	want := map[medic.TimelineKind]int{"encounter": 2, "addendum": 1, "vitals": 3, "diagnosis": 1, "allergy": 1, "condition": 1, "referral": 1}
+	want := map[medic.TimelineKind]int{"encounter": 2, "addendum": 1, "vitals": 3, "diagnosis": 1, "allergy": 1, "condition": 1, "referral": 1,
+		"order": 2, "result": 1}
 	for k, n := range want {
 		if count[k] != n {
 			t.Errorf("%d %s items, want %d (%v)", count[k], k, n, count)
@@ -98,6 +122,8 @@ func TestTimelineStore(t *testing.T) {
 		"allergy":   "Allergy: Penicillin (severe): Rash",
 		"condition": "since 2020-01-01",
 		"referral":  "Referral (external, urgent, sent) to Dr P. Naidoo, Groote Schuur Hospital (Cardiology): Resistant hypertension",
+		"order":     "Order (imaging, urgent, ordered): Chest X-ray (CXR)|Order (lab, resulted): Full blood count (FBC)|",
+		"result":    "Result of Full blood count (FBC): Haemoglobin 9.8 g/dL, LOW, range 12–15.5|",
 	} {
 		if !strings.Contains(summaries[k], s) {
 			t.Errorf("%s summaries %q, want %q in them", k, summaries[k], s)
@@ -106,6 +132,12 @@ func TestTimelineStore(t *testing.T) {
 	for _, it := range all {
 		if it.Kind == medic.TimelineReferral && (it.ID != r.ID || it.EncounterID != e.ID) {
 			t.Errorf("referral item %+v", it)
+		}
+		// Orders and results name their order and visit.
+		if it.Kind == medic.TimelineResult && (it.OrderID == "" || it.EncounterID == "" || !it.At.Equal(now.Add(-48*time.Hour))) ||
+			it.Kind == medic.TimelineOrder && (it.OrderID != it.ID || it.EncounterID == "") ||
+			it.Kind != medic.TimelineOrder && it.Kind != medic.TimelineResult && it.OrderID != "" {
+			t.Errorf("%s item %+v", it.Kind, it)
 		}
 	}
 
@@ -143,6 +175,43 @@ func TestTimelineStore(t *testing.T) {
 	}
 	if got[0].ID != wantIDs[0] || got[1].ID != wantIDs[1] {
 		t.Errorf("filtered page %v %v, want %v", got[0], got[1], wantIDs[:2])
+	}
+
+	// Orders and results alone, a page of one at a time: the same items in
+	// the same order as in the whole timeline.
+	kinds = []medic.TimelineKind{medic.TimelineResult, medic.TimelineOrder}
+	var wantOR, gotOR []string
+	for _, it := range all {
+		if slices.Contains(kinds, it.Kind) {
+			wantOR = append(wantOR, string(it.Kind)+" "+it.ID)
+		}
+	}
+	page := medic.Page{Limit: 1}
+	for n := 0; ; n++ {
+		items, next, err := db.Timeline(f.ctx, f.pat.ID, kinds, page)
+		if err != nil || n > 10 {
+			t.Fatalf("orders and results page %d: %v", n, err)
+		}
+		for _, it := range items {
+			gotOR = append(gotOR, string(it.Kind)+" "+it.ID)
+		}
+		if next == "" {
+			break
+		}
+		page.Cursor = next
+	}
+	if len(wantOR) != 3 || !slices.Equal(gotOR, wantOR) {
+		t.Errorf("orders and results paged %v, want %v", gotOR, wantOR)
+	}
+
+	// Practice B: A's chart is not found, and B's own chart shows none of
+	// A's orders or results.
+	b := newSchedFixture(t, db, "timelineb")
+	if _, _, err := db.Timeline(b.ctx, f.pat.ID, kinds, medic.Page{}); medic.ErrorCode(err) != medic.ENOTFOUND {
+		t.Errorf("practice B reads A's timeline: %v, want ENOTFOUND", err)
+	}
+	if items, _, err := db.Timeline(b.ctx, b.pat.ID, nil, medic.Page{Limit: 100}); err != nil || len(items) != 0 {
+		t.Errorf("practice B's own chart: %d items, %v", len(items), err)
 	}
 
 	if _, _, err := db.Timeline(f.ctx, f.pat.ID, nil, medic.Page{Cursor: "nonsense"}); medic.ErrorCode(err) != medic.EINVALID {

@@ -283,3 +283,100 @@ func TestReferrals(t *testing.T) {
 	}
 	want(t, d.c[medic.RoleReceptionist].Do("GET", "/referrals/"+in.Str("id"), nil), http.StatusForbidden)
 }
+
+// TestTimelineOrdersAndResults: orders and results join the chart's
+// timeline, newest first, with the kind filter; each names its order and
+// visit; the desk links to the order. Practice B reaches none of it;
+// reception and billing see no order text anywhere on the chart.
+func TestTimelineOrdersAndResults(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	d := newDesk(t, env, "sunrise")
+	doctor, nurse := d.c[medic.RoleDoctor], d.c[medic.RoleNurse]
+	patient := d.patient(t, "Nomsa", "")
+	enc := d.walkIn(t, patient)
+	want(t, nurse.Do("POST", d.base+"/encounters/"+enc+"/vitals", map[string]any{"pulse_bpm": 72}), http.StatusCreated)
+	env.Clock.Advance(time.Minute)
+	fbc := want(t, doctor.Do("POST", d.base+"/encounters/"+enc+"/orders", map[string]any{"kind": "lab", "code": "FBC", "description": "Full blood count"}), http.StatusCreated).Str("id")
+	env.Clock.Advance(time.Minute)
+	cxr := want(t, doctor.Do("POST", d.base+"/encounters/"+enc+"/orders", map[string]any{"kind": "imaging", "code": "CXR", "description": "Chest X-ray", "urgency": "urgent"}), http.StatusCreated).Str("id")
+	env.Clock.Advance(time.Minute)
+	res := want(t, doctor.Do("POST", d.base+"/orders/"+fbc+"/results", map[string]any{"name": "Haemoglobin", "value": "9.8", "unit": "g/dL",
+		"reference_low": 12, "reference_high": 15.5}), http.StatusCreated).Str("id")
+
+	tl := d.base + "/patients/" + patient + "/timeline"
+	all := want(t, nurse.Do("GET", tl, nil), http.StatusOK)
+	var kinds []string
+	for _, it := range all.Items() {
+		kinds = append(kinds, it["kind"].(string))
+	}
+	if strings.Join(kinds, ",") != "result,order,order,vitals,encounter" {
+		t.Fatalf("timeline kinds %v: %s", kinds, all)
+	}
+	r := want(t, nurse.Do("GET", tl+"?kind=order,result", nil), http.StatusOK)
+	items := r.Items()
+	if len(items) != 3 {
+		t.Fatalf("orders and results: %s", r)
+	}
+	for i, w := range []struct{ kind, id, order, summary string }{
+		{"result", res, fbc, "Result of Full blood count (FBC): Haemoglobin 9.8 g/dL, LOW, range 12–15.5"},
+		{"order", cxr, cxr, "Order (imaging, urgent, ordered): Chest X-ray (CXR)"},
+		{"order", fbc, fbc, "Order (lab, resulted): Full blood count (FBC)"},
+	} {
+		it := items[i]
+		if it["kind"] != w.kind || it["id"] != w.id || it["order_id"] != w.order || it["encounter_id"] != enc || it["summary"] != w.summary || it["by"] == "" {
+			t.Errorf("item %d: %v, want %+v", i, it, w)
+		}
+	}
+	if r := want(t, nurse.Do("GET", tl+"?kind=result", nil), http.StatusOK); len(r.Items()) != 1 || r.Items()[0]["id"] != res {
+		t.Errorf("results only: %s", r)
+	}
+	if r := want(t, nurse.Do("GET", tl+"?kind=vitals", nil), http.StatusOK); len(r.Items()) != 1 || r.Items()[0]["order_id"] != nil {
+		t.Errorf("vitals only: %s", r)
+	}
+	// Paged one at a time, the filtered walk is the same.
+	var ids []any
+	for next, n := "", 0; n < 10; n++ {
+		p := want(t, nurse.Do("GET", tl+"?kind=order,result&limit=1&cursor="+next, nil), http.StatusOK)
+		for _, it := range p.Items() {
+			ids = append(ids, it["id"])
+		}
+		if p.Get("next_cursor") == nil {
+			break
+		}
+		next = p.Str("next_cursor")
+	}
+	if len(ids) != 3 || ids[0] != res || ids[1] != cxr || ids[2] != fbc {
+		t.Errorf("paged walk %v", ids)
+	}
+
+	// The desk: the chips offer orders and results; the rows link to the order.
+	chart := string(want(t, doctor.Do("GET", "/patients/"+patient+"?kind=order,result", nil), http.StatusOK).Body)
+	for _, s := range []string{`?kind=order#timeline"`, `?kind=result#timeline"`, ">Orders</a>", ">Results</a>", "Haemoglobin 9.8 g/dL, LOW",
+		`href="/orders/` + fbc + `"`, `href="/orders/` + cxr + `"`} {
+		if !strings.Contains(chart, s) {
+			t.Errorf("chart page lacks %q", s)
+		}
+	}
+
+	// Reception and billing: no timeline, and no order text on the chart.
+	for _, role := range []medic.Role{medic.RoleReceptionist, medic.RoleBilling} {
+		wantProblem(t, d.c[role].Do("GET", tl+"?kind=order,result", nil), http.StatusForbidden)
+		body := string(want(t, d.c[role].Do("GET", "/patients/"+patient, nil), http.StatusOK).Body)
+		for _, s := range []string{"Full blood count", "FBC", "Chest X-ray", "Haemoglobin", "/orders/"} {
+			if strings.Contains(body, s) {
+				t.Errorf("%s's chart page shows %q", role, s)
+			}
+		}
+	}
+
+	// Practice B: A's chart is 404, and B's own chart lists none of A's
+	// orders or results.
+	b := newDesk(t, env, "harbour")
+	wantProblem(t, b.c[medic.RoleDoctor].Do("GET", b.base+"/patients/"+patient+"/timeline?kind=order,result", nil), http.StatusNotFound)
+	own := b.patient(t, "Ayanda", "")
+	if r := want(t, b.c[medic.RoleDoctor].Do("GET", b.base+"/patients/"+own+"/timeline?kind=order,result", nil), http.StatusOK); len(r.Items()) != 0 {
+		t.Errorf("practice B's chart: %s", r)
+	}
+	want(t, b.c[medic.RoleDoctor].Do("GET", "/patients/"+patient+"?kind=order", nil), http.StatusNotFound)
+}

@@ -31,7 +31,7 @@ type timelineChip struct {
 }
 
 type timelineRow struct {
-	When, DateTime, Kind, KindLabel, Summary, EncounterID, By string
+	When, DateTime, Kind, KindLabel, Summary, EncounterID, OrderID, By string
 }
 
 // kindsParam is the filter as the query writes it.
@@ -57,7 +57,7 @@ func newTimelineView(patientID string, kinds []medic.TimelineKind, items []*medi
 	}
 	for _, it := range items {
 		d.Rows = append(d.Rows, timelineRow{When: it.At.In(loc).Format("Mon 2 Jan 2006, 15:04"), DateTime: it.At.Format(time.RFC3339),
-			Kind: string(it.Kind), KindLabel: it.Kind.Label(), Summary: it.Summary, EncounterID: it.EncounterID, By: it.By})
+			Kind: string(it.Kind), KindLabel: it.Kind.Label(), Summary: it.Summary, EncounterID: it.EncounterID, OrderID: it.OrderID, By: it.By})
 	}
 	if next != "" {
 		q := url.Values{"cursor": {next}}
