@@ -151,6 +151,10 @@ var ErrSlotFull = &Error{Code: ECONFLICT, Message: "That time was just taken. Ch
 // ENOTFOUND for another practice's.
 type AppointmentService interface {
 	ListAppointments(ctx context.Context, f AppointmentFilter, p Page) ([]*Appointment, string, error)
+	// ListAppointmentRange lists the first limit appointments matching f by
+	// start time in one read, for a view of a bounded range (a calendar's
+	// day or week) that shows them all rather than page by page.
+	ListAppointmentRange(ctx context.Context, f AppointmentFilter, limit int) ([]*Appointment, error)
 	FindAppointment(ctx context.Context, id string) (*Appointment, error)
 	// FindAppointmentByReference finds the appointment whose Reference is
 	// ref (lower case, from ParseReference); ENOTFOUND if none.

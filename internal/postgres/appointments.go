@@ -100,6 +100,27 @@ func (db *DB) ListAppointments(ctx context.Context, f medic.AppointmentFilter, p
 	return as, next, nil
 }
 
+// ListAppointmentRange lists the first limit appointments matching f by
+// start time, one query (no cursor: the caller bounds f to a day or a week).
+func (db *DB) ListAppointmentRange(ctx context.Context, f medic.AppointmentFilter, limit int) (as []*medic.Appointment, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var args queryArgs
+	where, ok := appointmentWhere(pid, f, &args)
+	if !ok || limit <= 0 {
+		return []*medic.Appointment{}, nil
+	}
+	sql := appointmentSelect + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY a.starts_at, a.id LIMIT ` + args.add(limit)
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		var err error
+		as, err = queryAll(ctx, tx, scanAppointment, sql, args...)
+		return err
+	})
+	return as, err
+}
+
 // appointmentWhere is the WHERE of f for the practice pid; ok is false when
 // f matches nothing (an id that is no UUID).
 func appointmentWhere(pid string, f medic.AppointmentFilter, args *queryArgs) (where []string, ok bool) {

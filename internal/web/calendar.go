@@ -34,6 +34,9 @@ type calendarView struct {
 	// move by keyboard or drag, grid.js); Back is where a move returns.
 	CanMove bool
 	Back    string
+	// Capped: the range holds more than Max appointments, the first shown.
+	Capped bool
+	Max    int
 }
 
 // calDay is a column of the grid.
@@ -114,13 +117,15 @@ func (h *Handler) calendar(w http.ResponseWriter, r *http.Request, v *visitor) {
 		first = day.AddDays(-((int(day.Weekday()) + 6) % 7))
 		n, step = 7, 7
 	}
-	as, err := h.allAppointments(r.Context(), medic.AppointmentFilter{PractitionerID: d.PractitionerID, LocationID: d.LocationID,
-		From: first.In(loc), To: first.AddDays(n).In(loc)})
+	// One read for the view: appointments, working times, one audit event.
+	cal, err := h.app.Calendar(r.Context(), app.CalendarQuery{PractitionerID: d.PractitionerID, LocationID: d.LocationID,
+		From: first.In(loc), To: first.AddDays(n).In(loc), Slots: true})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d.Count = len(as)
+	as, slots := cal.Appointments, cal.Slots
+	d.Count, d.Capped, d.Max = len(as), cal.Capped, app.MaxCalendarAppointments
 	d.PrevURL = calendarURL(d.View, d.PractitionerID, d.LocationID, day.AddDays(-step))
 	d.NextURL = calendarURL(d.View, d.PractitionerID, d.LocationID, day.AddDays(step))
 	d.TodayURL = calendarURL(d.View, d.PractitionerID, d.LocationID, today)
@@ -171,12 +176,6 @@ func (h *Handler) calendar(w http.ResponseWriter, r *http.Request, v *visitor) {
 	if d.View == "day" {
 		// Working times of the day (full ones too) for the grid's columns,
 		// shading and free-time links.
-		slots, err := h.app.Availability(r.Context(), app.AvailabilityQuery{PractitionerID: d.PractitionerID, LocationID: d.LocationID,
-			From: day.In(loc), To: day.AddDays(1).In(loc), Desk: true, IncludeFull: true})
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
 		d.Grid = newDayGrid(dir, day, loc, h.app.Clock.Now(), slots, as)
 		d.CanMove = v.tenant.Can(medic.PermAppointmentsWrite)
 		d.Back = calendarURL("day", d.PractitionerID, d.LocationID, day)
@@ -184,12 +183,6 @@ func (h *Handler) calendar(w http.ResponseWriter, r *http.Request, v *visitor) {
 	if d.View == "week" {
 		// Closed days (from today on: the past has no open times left to
 		// tell working days by) are collapsed.
-		slots, err := h.app.Availability(r.Context(), app.AvailabilityQuery{PractitionerID: d.PractitionerID, LocationID: d.LocationID,
-			From: first.In(loc), To: first.AddDays(7).In(loc), Desk: true, IncludeFull: true})
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
 		working := map[medic.Date]bool{}
 		for _, s := range slots {
 			working[medic.DateOf(s.Start.In(loc))] = true

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"medic"
+	"medic/internal/app"
 )
 
 // todayView is the data of today's list.
@@ -25,6 +26,9 @@ type todayView struct {
 	// Mine is true when the list shows only their appointments.
 	MyID, MyURL, AllURL string
 	Mine                bool
+	// Capped: the day holds more than Max appointments, the first shown.
+	Capped bool
+	Max    int
 }
 
 type todayRow struct {
@@ -84,11 +88,14 @@ func (h *Handler) todayList(w http.ResponseWriter, r *http.Request, v *visitor) 
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	as, err := h.allAppointments(r.Context(), f)
+	// The day in one read and one audit event, as the calendar reads it.
+	cal, err := h.app.Calendar(r.Context(), app.CalendarQuery{PractitionerID: f.PractitionerID, LocationID: f.LocationID, From: f.From, To: f.To})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	as := cal.Appointments
+	d.Capped, d.Max = cal.Capped, app.MaxCalendarAppointments
 	for _, a := range as {
 		row := todayRow{Appointment: a}
 		if d.CanWrite {
