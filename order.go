@@ -322,6 +322,12 @@ type OrderFilter struct {
 	EncounterID string
 	OrderedBy   string // user id (results to review: the doctor's own orders)
 	Statuses    []OrderStatus
+	Kinds       []OrderKind
+	Codes       []string // test codes (upper case)
+	// OrderedFrom and OrderedBefore bound when it was ordered: [from, before).
+	OrderedFrom, OrderedBefore time.Time
+	// WithResults fills each listed order's results (FHIR maps them).
+	WithResults bool
 }
 
 // ErrOrderStatus refuses a step the order's status does not allow (it

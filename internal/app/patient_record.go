@@ -19,6 +19,7 @@ type PatientRecord struct {
 	Allergies    *medic.Allergies
 	Conditions   []*medic.Condition
 	Diagnoses    []*medic.Diagnosis // codes only for a role without clinical reads
+	Orders       []*medic.Order     // lab and imaging orders, with their results
 }
 
 // PatientEverything reads a chart and its records in one transaction, as
@@ -68,7 +69,12 @@ func (a *App) PatientEverything(ctx context.Context, patientID string) (*Patient
 			}
 		}
 		if clinical {
-			parts = append(parts, "encounters", "vitals", "allergies", "conditions")
+			parts = append(parts, "encounters", "vitals", "allergies", "conditions", "orders")
+			if out.Orders, err = allPagesOf(ctx, func(pg medic.Page) ([]*medic.Order, string, error) {
+				return a.Orders.ListOrders(ctx, medic.OrderFilter{PatientID: p.ID, WithResults: true}, false, pg)
+			}); err != nil {
+				return err
+			}
 			out.Encounters = encounters
 			if out.Vitals, err = a.Vitals.ListVitals(ctx, p.ID, time.Time{}, time.Time{}, maxVitalsSeries); err != nil {
 				return err
@@ -80,7 +86,7 @@ func (a *App) PatientEverything(ctx context.Context, patientID string) (*Patient
 				return err
 			}
 		}
-		n := len(out.Appointments) + len(out.Encounters) + len(out.Vitals) + len(out.Conditions) + len(out.Diagnoses)
+		n := len(out.Appointments) + len(out.Encounters) + len(out.Vitals) + len(out.Conditions) + len(out.Diagnoses) + len(out.Orders)
 		return a.Audit.Record(ctx, medic.AuditEvent{Action: "patient.everything", EntityType: "patient", EntityID: p.ID, PatientID: p.ID,
 			Detail: map[string]string{"records": strconv.Itoa(n), "parts": strings.Join(parts, ",")}})
 	})

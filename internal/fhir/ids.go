@@ -11,6 +11,7 @@ const (
 	KindProblem          byte = 'p'
 	KindDiagnosis        byte = 'd'
 	KindObservation      byte = 'o' // encounter, vitals set, then the measurement
+	KindResult           byte = 'l' // order, then its result (a lab or imaging result Observation)
 )
 
 // CompositeID joins a kind, an owner id and an entry id (with an extra

@@ -11,6 +11,7 @@ type Observation struct {
 	ResourceType      string                 `json:"resourceType"`
 	ID                string                 `json:"id,omitempty"`
 	Meta              *Meta                  `json:"meta,omitempty"`
+	BasedOn           []Reference            `json:"basedOn,omitempty"`
 	Status            string                 `json:"status"`
 	Category          []CodeableConcept      `json:"category"`
 	Code              CodeableConcept        `json:"code"`
@@ -19,7 +20,18 @@ type Observation struct {
 	EffectiveDateTime string                 `json:"effectiveDateTime,omitempty"`
 	Issued            string                 `json:"issued,omitempty"`
 	ValueQuantity     *Quantity              `json:"valueQuantity,omitempty"`
+	ValueString       string                 `json:"valueString,omitempty"`
+	Interpretation    []CodeableConcept      `json:"interpretation,omitempty"`
+	Note              []Annotation           `json:"note,omitempty"`
+	ReferenceRange    []ReferenceRange       `json:"referenceRange,omitempty"`
 	Component         []ObservationComponent `json:"component,omitempty"`
+}
+
+// ReferenceRange is a result's normal range, as numbers or in words.
+type ReferenceRange struct {
+	Low  *Quantity `json:"low,omitempty"`
+	High *Quantity `json:"high,omitempty"`
+	Text string    `json:"text,omitempty"`
 }
 
 // ObservationComponent is a part of a panel (systolic, diastolic).

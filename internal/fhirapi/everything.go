@@ -50,6 +50,15 @@ func (h *Handler) patientEverything(w http.ResponseWriter, r *http.Request, id s
 		res := fhir.FromDiagnosis(d)
 		entries = append(entries, entry{typ: "Condition", id: res.ID, res: res})
 	}
+	for _, o := range rec.Orders {
+		entries = append(entries, entry{typ: "ServiceRequest", id: o.ID, res: fhir.FromOrder(o)})
+		if dr := fhir.FromOrderReport(o); dr != nil {
+			entries = append(entries, entry{typ: "DiagnosticReport", id: dr.ID, res: dr})
+			for _, ob := range fhir.FromOrderResults(o) {
+				entries = append(entries, entry{typ: "Observation", id: ob.ID, res: ob})
+			}
+		}
+	}
 	total := len(entries)
 	s := &searchRequest{params: nil, base: h.baseURL(r), typ: "Patient/" + id + "/$everything"}
 	h.writeBundle(w, s, entries, "", &total)

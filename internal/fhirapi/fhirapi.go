@@ -109,6 +109,8 @@ func New(a *app.App, log *slog.Logger) *Handler {
 		h.observationType(),
 		h.conditionType(),
 		h.allergyType(),
+		h.serviceRequestType(),
+		h.diagnosticReportType(),
 	}
 	return h
 }

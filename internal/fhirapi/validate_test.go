@@ -108,6 +108,19 @@ func TestServedResourcesValidate(t *testing.T) {
 		search("/fhir/R4/" + ref + "/$everything")
 		break
 	}
+	search("/fhir/R4/ServiceRequest?_count=30")
+	search("/fhir/R4/ServiceRequest?status=revoked&_count=5")
+	reports := search("/fhir/R4/DiagnosticReport?_count=30")
+	labResults, imaging := 0, false
+	for _, r := range reports {
+		imaging = imaging || r["conclusion"] != nil
+		if labResults == 0 {
+			labResults = len(search("/fhir/R4/Observation?category=laboratory&patient=" + r["subject"].(map[string]any)["reference"].(string)))
+		}
+	}
+	if labResults == 0 || !imaging {
+		t.Errorf("no lab result Observation (%d) or imaging report (%v) was validated", labResults, imaging)
+	}
 	var cs struct {
 		Rest []struct {
 			Resource []struct {

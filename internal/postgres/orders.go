@@ -123,6 +123,22 @@ func orderWhere(pid string, f medic.OrderFilter, args *queryArgs) (string, bool)
 		}
 		where += " AND o.status = ANY(" + args.add(ss) + "::text[])"
 	}
+	if len(f.Kinds) > 0 {
+		ks := make([]string, len(f.Kinds))
+		for i, k := range f.Kinds {
+			ks[i] = string(k)
+		}
+		where += " AND o.kind = ANY(" + args.add(ks) + "::text[])"
+	}
+	if len(f.Codes) > 0 {
+		where += " AND o.code = ANY(" + args.add(f.Codes) + "::text[])"
+	}
+	if !f.OrderedFrom.IsZero() {
+		where += " AND o.ordered_at >= " + args.add(f.OrderedFrom)
+	}
+	if !f.OrderedBefore.IsZero() {
+		where += " AND o.ordered_at < " + args.add(f.OrderedBefore)
+	}
 	return where, true
 }
 
@@ -156,8 +172,10 @@ func (db *DB) ListOrders(ctx context.Context, f medic.OrderFilter, oldestFirst b
 	sql := orderSelect + " WHERE " + where + " ORDER BY o.ordered_at " + dir + ", o.id " + dir + " LIMIT " + args.add(page.Limit+1)
 	err = db.do(ctx, func(tx pgx.Tx) error {
 		var err error
-		os, err = queryAll(ctx, tx, scanOrder, sql, args...)
-		return err
+		if os, err = queryAll(ctx, tx, scanOrder, sql, args...); err != nil || !f.WithResults || len(os) == 0 {
+			return err
+		}
+		return fillResults(ctx, tx, pid, os)
 	})
 	if err != nil {
 		return nil, "", err
@@ -171,6 +189,25 @@ func (db *DB) ListOrders(ctx context.Context, f medic.OrderFilter, oldestFirst b
 		os = []*medic.Order{}
 	}
 	return os, next, nil
+}
+
+// fillResults reads the results of the listed orders in one query.
+func fillResults(ctx context.Context, tx pgx.Tx, pid string, os []*medic.Order) error {
+	byID := make(map[string]*medic.Order, len(os))
+	ids := make([]string, len(os))
+	for i, o := range os {
+		byID[o.ID], ids[i] = o, o.ID
+	}
+	rs, err := queryAll(ctx, tx, scanResult, resultSelect+` WHERE r.practice_id = $1 AND r.order_id = ANY($2::uuid[]) ORDER BY r.order_id, r.seq`, pid, ids)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if o := byID[r.OrderID]; o != nil {
+			o.Results = append(o.Results, r)
+		}
+	}
+	return nil
 }
 
 // CountOrders implements medic.OrderService.
