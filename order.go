@@ -38,6 +38,11 @@ var OrderStatuses = []OrderStatus{OrderOrdered, OrderCollected, OrderResulted, O
 // its result (the practice's outstanding list).
 var OutstandingOrderStatuses = []OrderStatus{OrderOrdered, OrderCollected}
 
+// UnreviewedOrderStatuses are the statuses of an order still open on the
+// chart: waiting for its result, or resulted and not yet reviewed (the
+// chart summary's outstanding orders).
+var UnreviewedOrderStatuses = []OrderStatus{OrderOrdered, OrderCollected, OrderResulted}
+
 // Valid reports whether s is a known status.
 func (s OrderStatus) Valid() bool { return slices.Contains(OrderStatuses, s) }
 

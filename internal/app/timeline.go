@@ -42,16 +42,22 @@ func timelineDetail(kinds []medic.TimelineKind, items []*medic.TimelineItem) map
 
 // Chart is what the chart page shows at once: the patient as the role may
 // see them, and for clinical roles the summary (allergies, active
-// problems, last vitals) and the first page of the timeline.
+// problems, last vitals, outstanding orders) and the first page of the
+// timeline.
 type Chart struct {
 	Patient *medic.Patient
 	// Clinical roles only (nil otherwise). Allergies are always read (the
 	// severe-allergy banner); the rest as asked in ChartRequest.
-	Allergies    *medic.Allergies
-	Conditions   []*medic.Condition
-	Vitals       *PatientVitals
-	Timeline     []*medic.TimelineItem
-	TimelineNext string
+	Allergies  *medic.Allergies
+	Conditions []*medic.Condition
+	Vitals     *PatientVitals
+	// OutstandingOrders are the chart's orders not yet reviewed (waiting
+	// for a result, or resulted and unseen), the longest waiting first, at
+	// most chartOrdersShown; MoreOutstanding says there are more.
+	OutstandingOrders []*medic.Order
+	MoreOutstanding   bool
+	Timeline          []*medic.TimelineItem
+	TimelineNext      string
 }
 
 // ChartRequest says what OpenChart reads besides the patient.
@@ -62,8 +68,12 @@ type ChartRequest struct {
 	Page     medic.Page
 }
 
-// chartVitalsWindow is how many recent sets the summary's trends read.
-const chartVitalsWindow = 50
+// chartVitalsWindow is how many recent sets the summary's trends read;
+// chartOrdersShown how many outstanding orders the summary lists.
+const (
+	chartVitalsWindow = 50
+	chartOrdersShown  = 10
+)
 
 // OpenChart reads a chart for the chart page and records one audit event
 // (patient.viewed) for all of it, however many parts are shown. It is a
@@ -95,7 +105,16 @@ func (a *App) OpenChart(ctx context.Context, id string, req ChartRequest) (*Char
 					return err
 				}
 				out.Vitals = a.withFlags(ctx, p, vs)
+				// Read here, not by the page afterwards: the chart view stays
+				// one audit event, and the orders are the chart's own.
+				os, next, err := a.Orders.ListOrders(ctx, medic.OrderFilter{PatientID: p.ID, Statuses: medic.UnreviewedOrderStatuses},
+					true, medic.Page{Limit: chartOrdersShown})
+				if err != nil {
+					return err
+				}
+				out.OutstandingOrders, out.MoreOutstanding = os, next != ""
 				detail["summary"] = "true"
+				detail["outstanding_orders"] = strconv.Itoa(len(os))
 			}
 			if req.Timeline {
 				if out.Timeline, out.TimelineNext, err = a.Timelines.Timeline(ctx, p.ID, req.Kinds, req.Page); err != nil {

@@ -2,11 +2,13 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -244,5 +246,97 @@ func TestOrdersOnTheDesk(t *testing.T) {
 		if r := rc.Do("GET", p, nil); r.Status != http.StatusForbidden || strings.Contains(string(r.Body), "HbA1c") {
 			t.Errorf("reception GET %s: %s", p, r)
 		}
+	}
+}
+
+// TestChartSummaryOutstandingOrders: the chart page's summary lists the
+// chart's orders not yet reviewed (waiting for a result, or resulted and
+// unseen) with status and age, the longest waiting first; reviewed and
+// cancelled ones are not there; the whole chart view stays one audit
+// event; reception and billing see no order.
+func TestChartSummaryOutstandingOrders(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	d := newDesk(t, env, "sunrise")
+	doctor, nurse, admin := d.c[medic.RoleDoctor], d.c[medic.RoleNurse], d.c[medic.RoleAdmin]
+	patient := d.patient(t, "Palesa", "")
+	enc := d.walkIn(t, patient)
+	orders := d.base + "/encounters/" + enc + "/orders"
+
+	// A lipogram ordered three days ago (back-dated in the store, as the demo does).
+	lipid := &medic.Order{EncounterID: enc, Kind: medic.OrderLab, Code: "LIPID", Description: "Lipogram", Urgency: medic.OrderRoutine,
+		OrderedAt: env.Clock.Now().Add(-3 * 24 * time.Hour)}
+	if err := env.DB.CreateOrder(medic.WithTenant(t.Context(), medic.Tenant{PracticeID: d.p.ID}), lipid); err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(time.Minute)
+	cxr := want(t, doctor.Do("POST", orders, map[string]any{"kind": "imaging", "code": "CXR", "description": "Chest X-ray", "urgency": "urgent"}), http.StatusCreated).Str("id")
+	env.Clock.Advance(time.Minute)
+	tsh := want(t, doctor.Do("POST", orders, map[string]any{"kind": "lab", "code": "TSH", "description": "Thyroid-stimulating hormone"}), http.StatusCreated).Str("id")
+	want(t, doctor.Do("POST", d.base+"/orders/"+tsh+"/results", map[string]any{"value": "2.1", "unit": "mIU/L"}), http.StatusCreated)
+	hba1c := want(t, doctor.Do("POST", orders, map[string]any{"kind": "lab", "code": "HBA1C", "description": "HbA1c"}), http.StatusCreated).Str("id")
+	want(t, doctor.Do("POST", d.base+"/orders/"+hba1c+"/results", map[string]any{"value": "6.1", "unit": "%"}), http.StatusCreated)
+	want(t, doctor.Do("POST", d.base+"/orders/"+hba1c+"/review", nil), http.StatusOK)
+	crp := want(t, doctor.Do("POST", orders, map[string]any{"kind": "lab", "code": "CRP", "description": "C-reactive protein"}), http.StatusCreated).Str("id")
+	want(t, doctor.Do("POST", d.base+"/orders/"+crp+"/cancel", map[string]any{"reason": "Not needed"}), http.StatusOK)
+
+	section := func(c *servertest.Client) string {
+		t.Helper()
+		body := string(want(t, c.Do("GET", "/patients/"+patient, nil), http.StatusOK).Body)
+		i := strings.Index(body, `<div id="outstanding-orders">`)
+		if i < 0 {
+			t.Fatalf("chart page has no outstanding orders")
+		}
+		return body[i : i+strings.Index(body[i:], "</div>")]
+	}
+	before := len(want(t, admin.Do("GET", d.base+"/audit-events?action=patient.viewed&patient="+patient, nil), http.StatusOK).Items())
+	s := section(nurse)
+	at := func(sub string) int {
+		i := strings.Index(s, sub)
+		if i < 0 {
+			t.Errorf("outstanding orders lack %q:\n%s", sub, s)
+		}
+		return i
+	}
+	lp, cx, ts := at(`href="/orders/`+lipid.ID+`">Lipogram (LIPID)</a>`), at(`href="/orders/`+cxr+`">Chest X-ray (CXR)</a>`), at(`href="/orders/`+tsh+`">`)
+	if !(lp < cx && cx < ts) {
+		t.Errorf("not the longest waiting first:\n%s", s)
+	}
+	at("ordered 3 days ago")
+	at("Urgent")
+	at(">Resulted<")
+	at(">Ordered<")
+	for _, gone := range []string{hba1c, crp, "HbA1c", "C-reactive"} {
+		if strings.Contains(s, gone) {
+			t.Errorf("outstanding orders show %q (reviewed or cancelled):\n%s", gone, s)
+		}
+	}
+	// One audit event for the chart view, counting the orders it showed;
+	// no separate order listing.
+	evs := want(t, admin.Do("GET", d.base+"/audit-events?action=patient.viewed&patient="+patient, nil), http.StatusOK).Items()
+	if len(evs)-before != 1 || evs[0]["detail"].(map[string]any)["outstanding_orders"] != "3" {
+		t.Errorf("%d chart views audited, newest %v", len(evs)-before, evs[0])
+	}
+	if r := want(t, admin.Do("GET", d.base+"/audit-events?action=order.listed&patient="+patient, nil), http.StatusOK); len(r.Items()) != 0 {
+		t.Errorf("the chart view listed orders separately: %s", r)
+	}
+
+	// Reception and billing: no orders on the chart.
+	for _, role := range []medic.Role{medic.RoleReceptionist, medic.RoleBilling} {
+		body := string(want(t, d.c[role].Do("GET", "/patients/"+patient, nil), http.StatusOK).Body)
+		for _, no := range []string{"outstanding-orders", "Lipogram", "Chest X-ray", "/orders/"} {
+			if strings.Contains(body, no) {
+				t.Errorf("%s's chart page shows %q", role, no)
+			}
+		}
+	}
+
+	// More than ten: the oldest ten, and a note that there are more.
+	for i := 0; i < 8; i++ {
+		want(t, doctor.Do("POST", orders, map[string]any{"kind": "lab", "code": fmt.Sprintf("X%d", i)}), http.StatusCreated)
+	}
+	s = section(doctor)
+	if n := strings.Count(s, "<li>"); n != 10 || !strings.Contains(s, "The oldest ten are shown") || !strings.Contains(s, "Lipogram") {
+		t.Errorf("%d orders shown:\n%s", n, s)
 	}
 }

@@ -3,7 +3,9 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"medic"
 	"medic/internal/app"
@@ -28,16 +30,39 @@ type patientView struct {
 	Vitals       *chartVitals
 
 	// The clinical record, for roles that read it (nil otherwise).
-	Allergies        *medic.Allergies
-	Conditions       []*medic.Condition
-	ActiveProblems   []*medic.Condition // the summary's
-	CanWriteClinical bool
+	Allergies      *medic.Allergies
+	Conditions     []*medic.Condition
+	ActiveProblems []*medic.Condition // the summary's
+	// OutstandingOrders are the summary's orders not yet reviewed, oldest
+	// first; MoreOutstanding says the list is cut.
+	OutstandingOrders []outstandingOrder
+	MoreOutstanding   bool
+	CanWriteClinical  bool
 	// Timeline is the overview's timeline section (clinical roles).
 	Timeline *timelineView
 	CanRefer bool
 	// Encounters tab (roles that read the clinical record).
 	Encounters    []*medic.Encounter
 	CanStartVisit bool
+}
+
+// outstandingOrder is an order of the chart summary with its age.
+type outstandingOrder struct {
+	*medic.Order
+	Age string // "today", "yesterday", "12 days"
+}
+
+// orderAge is how long ago an order was made, in calendar days of the
+// practice's zone.
+func orderAge(at time.Time, today medic.Date, loc *time.Location) string {
+	days := int(today.Time().Sub(medic.DateOf(at.In(loc)).Time()) / (24 * time.Hour))
+	switch {
+	case days <= 0:
+		return "today"
+	case days == 1:
+		return "yesterday"
+	}
+	return strconv.Itoa(days) + " days"
 }
 
 // chartTab is one tab of the chart, a plain link (?tab=).
@@ -114,6 +139,10 @@ func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status i
 			if chart.Vitals != nil {
 				d.LatestVitals = latestVitals(chart.Vitals.Latest, v.zone())
 			}
+			for _, o := range chart.OutstandingOrders {
+				d.OutstandingOrders = append(d.OutstandingOrders, outstandingOrder{Order: o, Age: orderAge(o.OrderedAt, h.today(v), v.zone())})
+			}
+			d.MoreOutstanding = chart.MoreOutstanding
 			d.Timeline = newTimelineView(pt.ID, req.Kinds, chart.Timeline, chart.TimelineNext, v.zone())
 			d.CanRefer = v.tenant.Can(medic.PermClinicalWrite)
 		}
