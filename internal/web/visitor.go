@@ -122,3 +122,8 @@ func nextQuery(r *http.Request) string {
 	}
 	return "?next=" + url.QueryEscape(r.URL.RequestURI())
 }
+
+// today is the current date in the practice's time zone, by the app's clock.
+func (h *Handler) today(v *visitor) medic.Date {
+	return medic.DateOf(h.app.Clock.Now().In(v.zone()))
+}
