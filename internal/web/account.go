@@ -12,6 +12,21 @@ import (
 	"medic/internal/app"
 )
 
+// accountRoutes registers the signed-in user's own account.
+func (h *Handler) accountRoutes(mux Router) {
+	mux.HandleFunc("GET /account", h.signedIn(h.account))
+	mux.HandleFunc("POST /account/name", h.signedIn(h.updateName))
+	mux.HandleFunc("POST /account/password", h.signedIn(h.changePassword))
+	mux.HandleFunc("POST /account/2fa", h.signedIn(h.beginTOTP))
+	mux.HandleFunc("POST /account/2fa/confirm", h.signedIn(h.confirmTOTP))
+	mux.HandleFunc("POST /account/2fa/disable", h.signedIn(h.disableTOTP))
+	mux.HandleFunc("POST /account/2fa/recovery-codes", h.signedIn(h.newRecoveryCodes))
+	mux.HandleFunc("GET /account/2fa/qr.png", h.signedIn(h.totpQR))
+	mux.HandleFunc("POST /account/sessions/{id}/end", h.signedIn(h.endSession))
+	mux.HandleFunc("POST /account/tokens", h.signedIn(h.createToken))
+	mux.HandleFunc("POST /account/tokens/{id}/revoke", h.signedIn(h.revokeToken))
+}
+
 // accountView is the data of the account page.
 type accountView struct {
 	TOTPEnabled bool

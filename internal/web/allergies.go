@@ -8,6 +8,16 @@ import (
 	"medic"
 )
 
+// clinicalListRoutes registers a chart's allergies and problem list, and the ICD-10 typeahead they use.
+func (h *Handler) clinicalListRoutes(mux Router) {
+	mux.HandleFunc("POST /patients/{id}/allergies", h.member(h.createAllergy))
+	mux.HandleFunc("POST /patients/{id}/allergies/none-known", h.member(h.recordNoKnownAllergies))
+	mux.HandleFunc("POST /patients/{id}/allergies/{allergy}/status", h.member(h.setAllergyStatus))
+	mux.HandleFunc("POST /patients/{id}/conditions", h.member(h.createCondition))
+	mux.HandleFunc("POST /patients/{id}/conditions/{condition}/status", h.member(h.setConditionStatus))
+	mux.HandleFunc("GET /icd10", h.member(h.icd10Options))
+}
+
 // withPatientBanner puts the patient's severe-allergy banner on p (the
 // layout shows it on every page of that patient). Roles that read no
 // clinical data get none; a failure to read it fails the page, since a

@@ -9,6 +9,15 @@ import (
 	"medic"
 )
 
+// appointmentTypeRoutes registers appointment types.
+func (h *Handler) appointmentTypeRoutes(mux Router) {
+	mux.HandleFunc("GET /appointment-types", h.member(h.appointmentTypes))
+	mux.HandleFunc("GET /appointment-types/new", h.member(h.newAppointmentTypeForm))
+	mux.HandleFunc("POST /appointment-types/new", h.member(h.createAppointmentType))
+	mux.HandleFunc("GET /appointment-types/{id}", h.member(h.appointmentTypeForm))
+	mux.HandleFunc("POST /appointment-types/{id}", h.member(h.updateAppointmentType))
+}
+
 // appointmentTypesView is the data of the appointment types list.
 type appointmentTypesView struct {
 	Types []*medic.AppointmentType

@@ -12,6 +12,16 @@ import (
 	"medic/internal/app"
 )
 
+// appointmentRoutes registers booking an appointment and acting on one.
+func (h *Handler) appointmentRoutes(mux Router) {
+	mux.HandleFunc("GET /appointments/new", h.member(h.newAppointment))
+	mux.HandleFunc("POST /appointments/new", h.member(h.bookAppointment))
+	mux.HandleFunc("GET /appointments/{id}", h.member(h.appointment))
+	mux.HandleFunc("POST /appointments/{id}/reschedule", h.member(h.rescheduleAppointment))
+	mux.HandleFunc("POST /appointments/{id}/cancel", h.member(h.cancelAppointment))
+	mux.HandleFunc("POST /appointments/{id}/status", h.member(h.setAppointmentStatus))
+}
+
 // slotChoice is one open time offered as a radio button. Its value names the
 // start, practitioner and location, so that a slot of "any practitioner"
 // books the right one.

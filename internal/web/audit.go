@@ -12,6 +12,11 @@ import (
 	"medic/internal/app"
 )
 
+// auditRoutes registers the audit log.
+func (h *Handler) auditRoutes(mux Router) {
+	mux.HandleFunc("GET /audit", h.member(h.audit))
+}
+
 // auditView is the data of the audit log page.
 type auditView struct {
 	Events      []auditRow

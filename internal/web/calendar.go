@@ -10,6 +10,11 @@ import (
 	"medic/internal/app"
 )
 
+// calendarRoutes registers the calendar.
+func (h *Handler) calendarRoutes(mux Router) {
+	mux.HandleFunc("GET /calendar", h.member(h.calendar))
+}
+
 // calendarView is the data of the calendar: a day or a week of one
 // practitioner, one location or the whole practice, as an hour-by-day grid.
 type calendarView struct {

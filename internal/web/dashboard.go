@@ -10,6 +10,12 @@ import (
 	"medic/internal/app"
 )
 
+// dashboardRoutes registers the dashboard and the practice switch.
+func (h *Handler) dashboardRoutes(mux Router) {
+	mux.HandleFunc("GET /{$}", h.signedIn(h.dashboard))
+	mux.HandleFunc("POST /switch", h.signedIn(h.switchPractice))
+}
+
 // noPracticeView explains why the desk has no practice to show.
 type noPracticeView struct {
 	Lost bool // the session's practice is no longer open to the user

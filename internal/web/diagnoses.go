@@ -7,6 +7,13 @@ import (
 	"medic"
 )
 
+// diagnosisRoutes registers an encounter's diagnoses.
+func (h *Handler) diagnosisRoutes(mux Router) {
+	mux.HandleFunc("GET /encounters/{id}/diagnoses", h.member(h.encounterDiagnoses))
+	mux.HandleFunc("POST /encounters/{id}/diagnoses", h.member(h.addDiagnosis))
+	mux.HandleFunc("POST /encounters/{id}/diagnoses/{diagnosis}/remove", h.member(h.removeDiagnosis))
+}
+
 // diagnosesSection is an encounter's diagnoses and the add-diagnosis form
 // (the "diagnosesSection" partial, which the encounter page can embed).
 type diagnosesSection struct {

@@ -8,6 +8,14 @@ import (
 	"medic/internal/app"
 )
 
+// encounterTemplateRoutes registers encounter templates.
+func (h *Handler) encounterTemplateRoutes(mux Router) {
+	mux.HandleFunc("GET /encounter-templates", h.member(h.encounterTemplates))
+	mux.HandleFunc("POST /encounter-templates/new", h.member(h.createEncounterTemplate))
+	mux.HandleFunc("GET /encounter-templates/{id}", h.member(h.encounterTemplateForm))
+	mux.HandleFunc("POST /encounter-templates/{id}", h.member(h.updateEncounterTemplate))
+}
+
 // templatesView is the data of the template admin page: every template
 // (retired ones too) and the form of the one being added or edited.
 type templatesView struct {

@@ -10,6 +10,21 @@ import (
 	"medic/internal/app"
 )
 
+// encounterRoutes registers encounters (from an appointment or a walk-in) and the queue board.
+func (h *Handler) encounterRoutes(mux Router) {
+	mux.HandleFunc("POST /appointments/{id}/encounter", h.member(h.startFromAppointment))
+	mux.HandleFunc("GET /patients/{id}/walk-in", h.member(h.walkInForm))
+	mux.HandleFunc("POST /patients/{id}/walk-in", h.member(h.startWalkIn))
+	mux.HandleFunc("GET /encounters/{id}", h.member(h.encounter))
+	mux.HandleFunc("POST /encounters/{id}", h.member(h.saveEncounter))
+	mux.HandleFunc("POST /encounters/{id}/template", h.member(h.applyTemplate))
+	mux.HandleFunc("POST /encounters/{id}/last-plan", h.member(h.copyLastPlan))
+	mux.HandleFunc("POST /encounters/{id}/stage", h.member(h.setEncounterStage))
+	mux.HandleFunc("POST /encounters/{id}/finish", h.member(h.finishEncounter))
+	mux.HandleFunc("POST /encounters/{id}/addenda", h.member(h.addAddendum))
+	mux.HandleFunc("GET /queue", h.member(h.queue))
+}
+
 // encounterView is the data of an encounter's page: the note (a form while
 // a draft, read-only once finished), the stages, the templates, and the
 // addenda beside the original.

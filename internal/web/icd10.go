@@ -9,6 +9,13 @@ import (
 	"medic"
 )
 
+// icd10Routes registers the operator's ICD-10 imports.
+func (h *Handler) icd10Routes(mux Router) {
+	mux.HandleFunc("GET /operator/icd10", h.signedIn(h.icd10Imports))
+	mux.HandleFunc("POST /operator/icd10/imports", h.signedIn(h.importICD10))
+	mux.HandleFunc("GET /operator/icd10/imports/{id}", h.signedIn(h.icd10Import))
+}
+
 // icd10View is the operator's ICD-10 page: the catalog's size, the import
 // form and the latest imports (or one import's progress and report).
 type icd10View struct {

@@ -8,6 +8,12 @@ import (
 	"medic/internal/app"
 )
 
+// inviteRoutes registers the invitation link.
+func (h *Handler) inviteRoutes(mux Router) {
+	mux.HandleFunc("GET /invite/{token}", h.inviteForm)
+	mux.HandleFunc("POST /invite/{token}", h.acceptInvite)
+}
+
 // inviteView is what the invitee sees.
 type inviteView struct {
 	PracticeName string

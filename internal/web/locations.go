@@ -9,6 +9,16 @@ import (
 	"medic"
 )
 
+// locationRoutes registers the practice's locations.
+func (h *Handler) locationRoutes(mux Router) {
+	mux.HandleFunc("GET /locations", h.member(h.locations))
+	mux.HandleFunc("GET /locations/new", h.member(h.newLocationForm))
+	mux.HandleFunc("POST /locations/new", h.member(h.createLocation))
+	mux.HandleFunc("GET /locations/{id}", h.member(h.locationForm))
+	mux.HandleFunc("POST /locations/{id}", h.member(h.updateLocation))
+	mux.HandleFunc("POST /locations/{id}/delete", h.member(h.deleteLocation))
+}
+
 // locationsView is the data of the locations list.
 type locationsView struct {
 	Locations []*medic.Location

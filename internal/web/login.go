@@ -9,6 +9,15 @@ import (
 	"medic/internal/app"
 )
 
+// loginRoutes registers sign-in (with its second step) and sign-out.
+func (h *Handler) loginRoutes(mux Router) {
+	mux.HandleFunc("GET /login", h.loginForm)
+	mux.HandleFunc("POST /login", h.login)
+	mux.HandleFunc("GET /login/2fa", h.twoFactorForm)
+	mux.HandleFunc("POST /login/2fa", h.twoFactor)
+	mux.HandleFunc("POST /logout", h.logout)
+}
+
 // loginForm shows the sign-in form; a signed-in visitor goes on to the desk.
 func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 	next := r.URL.Query().Get("next")

@@ -6,6 +6,11 @@ import (
 	"medic"
 )
 
+// mailboxRoutes registers the development mailbox.
+func (h *Handler) mailboxRoutes(mux Router) {
+	mux.HandleFunc("GET /dev/mailbox", h.mailbox)
+}
+
 // mailboxView is the data of the development mailbox.
 type mailboxView struct {
 	Mails []medic.KeptMail

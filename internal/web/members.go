@@ -9,6 +9,14 @@ import (
 	"medic/internal/app"
 )
 
+// memberRoutes registers the members and their invitations.
+func (h *Handler) memberRoutes(mux Router) {
+	mux.HandleFunc("GET /members", h.member(h.members))
+	mux.HandleFunc("POST /members/invite", h.member(h.invite))
+	mux.HandleFunc("POST /members/{id}", h.member(h.updateMember))
+	mux.HandleFunc("POST /invitations/{id}/revoke", h.member(h.revokeInvitation))
+}
+
 // membersView is the data of the members page.
 type membersView struct {
 	Members     []*medic.Member

@@ -7,6 +7,12 @@ import (
 	"medic"
 )
 
+// notificationRoutes registers the desk's notifications.
+func (h *Handler) notificationRoutes(mux Router) {
+	mux.HandleFunc("GET /notifications", h.member(h.notifications))
+	mux.HandleFunc("POST /notifications/{id}/read", h.member(h.readNotification))
+}
+
 // notificationsView is the data of the desk's notifications page.
 type notificationsView struct {
 	Items   []*medic.Notification

@@ -9,6 +9,13 @@ import (
 	"medic/internal/app"
 )
 
+// operatorRoutes registers the operator console.
+func (h *Handler) operatorRoutes(mux Router) {
+	mux.HandleFunc("GET /operator", h.signedIn(h.operator))
+	mux.HandleFunc("POST /operator/practices", h.signedIn(h.createPractice))
+	mux.HandleFunc("POST /operator/practices/{id}/status", h.signedIn(h.setPracticeStatus))
+}
+
 // operatorView is the data of the operator console.
 type operatorView struct {
 	Practices []app.PracticeSummary

@@ -9,6 +9,18 @@ import (
 	"medic/internal/app"
 )
 
+// orderRoutes registers lab and imaging orders and their results.
+func (h *Handler) orderRoutes(mux Router) {
+	mux.HandleFunc("POST /encounters/{id}/orders", h.member(h.placeOrder))
+	mux.HandleFunc("GET /orders", h.member(h.outstandingOrders))
+	mux.HandleFunc("GET /orders/review", h.member(h.ordersToReview))
+	mux.HandleFunc("GET /orders/{id}", h.member(h.order))
+	mux.HandleFunc("POST /orders/{id}/collect", h.member(h.collectOrder))
+	mux.HandleFunc("POST /orders/{id}/results", h.member(h.addOrderResult))
+	mux.HandleFunc("POST /orders/{id}/review", h.member(h.reviewOrder))
+	mux.HandleFunc("POST /orders/{id}/cancel", h.member(h.cancelOrder))
+}
+
 // ordersSection is an encounter's orders and the order form with its
 // common-tests picklist (the "ordersSection" partial, embedded in the
 // encounter page).

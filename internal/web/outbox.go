@@ -7,6 +7,12 @@ import (
 	"medic"
 )
 
+// outboxRoutes registers the practice's outgoing mail.
+func (h *Handler) outboxRoutes(mux Router) {
+	mux.HandleFunc("GET /outbox", h.member(h.outbox))
+	mux.HandleFunc("POST /outbox/{id}/retry", h.member(h.retryOutboxMail))
+}
+
 // outboxView is the data of the desk's outbox page.
 type outboxView struct {
 	Items   []*medic.OutboxMail

@@ -8,6 +8,14 @@ import (
 	"medic"
 )
 
+// passwordRoutes registers the forgotten-password request and the reset link.
+func (h *Handler) passwordRoutes(mux Router) {
+	mux.HandleFunc("GET /forgot", h.forgotForm)
+	mux.HandleFunc("POST /forgot", h.forgot)
+	mux.HandleFunc("GET /reset/{token}", h.resetForm)
+	mux.HandleFunc("POST /reset/{token}", h.reset)
+}
+
 func (h *Handler) forgotForm(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("sent") == "1" {
 		h.render(w, r, http.StatusOK, "forgot_sent", h.page(r, "Check your email", ""))

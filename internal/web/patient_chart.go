@@ -10,6 +10,11 @@ import (
 	"medic/internal/app"
 )
 
+// patientChartRoutes registers the chart page.
+func (h *Handler) patientChartRoutes(mux Router) {
+	mux.HandleFunc("GET /patients/{id}", h.member(h.patient))
+}
+
 // patientView is the data of a chart: the patient and the open tab.
 type patientView struct {
 	Patient *medic.Patient

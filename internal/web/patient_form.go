@@ -12,6 +12,15 @@ import (
 	"medic/internal/app"
 )
 
+// patientFormRoutes registers the new and edit chart forms and a chart's status.
+func (h *Handler) patientFormRoutes(mux Router) {
+	mux.HandleFunc("GET /patients/new", h.member(h.newPatientForm))
+	mux.HandleFunc("POST /patients/new", h.member(h.createPatient))
+	mux.HandleFunc("GET /patients/{id}/edit", h.member(h.editPatientForm))
+	mux.HandleFunc("POST /patients/{id}/edit", h.member(h.updatePatient))
+	mux.HandleFunc("POST /patients/{id}/status", h.member(h.setPatientStatus))
+}
+
 // patientFormView is the data of the new and edit chart forms.
 type patientFormView struct {
 	ID         string // empty for a new chart

@@ -8,6 +8,11 @@ import (
 	"medic"
 )
 
+// patientListRoutes registers the patient register.
+func (h *Handler) patientListRoutes(mux Router) {
+	mux.HandleFunc("GET /patients", h.member(h.patients))
+}
+
 // patientsView is the data of the patient register: the search, its
 // sortable columns and a page of results.
 type patientsView struct {

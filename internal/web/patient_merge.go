@@ -8,6 +8,12 @@ import (
 	"medic"
 )
 
+// patientMergeRoutes registers merging a chart into another.
+func (h *Handler) patientMergeRoutes(mux Router) {
+	mux.HandleFunc("GET /patients/{id}/merge", h.member(h.mergeForm))
+	mux.HandleFunc("POST /patients/{id}/merge", h.member(h.mergePatient))
+}
+
 // mergeView is the data of the merge page: the chart that goes away, and
 // the charts found to merge it into.
 type mergeView struct {

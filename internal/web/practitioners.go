@@ -8,6 +8,15 @@ import (
 	"medic"
 )
 
+// practitionerRoutes registers practitioners.
+func (h *Handler) practitionerRoutes(mux Router) {
+	mux.HandleFunc("GET /practitioners", h.member(h.practitioners))
+	mux.HandleFunc("GET /practitioners/new", h.member(h.newPractitionerForm))
+	mux.HandleFunc("POST /practitioners/new", h.member(h.createPractitioner))
+	mux.HandleFunc("GET /practitioners/{id}", h.member(h.practitionerForm))
+	mux.HandleFunc("POST /practitioners/{id}", h.member(h.updatePractitioner))
+}
+
 // practitionersView is the data of the practitioners list.
 type practitionersView struct {
 	Practitioners []*medic.Practitioner

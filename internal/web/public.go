@@ -14,6 +14,12 @@ import (
 	"medic"
 )
 
+// publicRoutes registers /book?practice={slug}, which sends the visitor on
+// to that practice's booking page.
+func (h *Handler) publicRoutes(mux Router) {
+	mux.HandleFunc("GET /book", h.bookRedirect)
+}
+
 // publicBrand is what the public layout shows of a practice: its name,
 // phone, logo and colours (through a per-practice stylesheet: the CSP allows
 // no inline style).

@@ -12,6 +12,15 @@ import (
 	"medic/internal/app"
 )
 
+// bookingRoutes registers the public booking steps.
+func (h *Handler) bookingRoutes(mux Router) {
+	mux.HandleFunc("GET /book/{slug}", h.book)
+	// One pattern per method for a practice's steps: separate patterns
+	// such as /book/{slug}/details would conflict with /book/manage/{token}.
+	mux.HandleFunc("GET /book/{slug}/{step}", h.bookStep)
+	mux.HandleFunc("POST /book/{slug}/{step}", publicForm(h.bookStep))
+}
+
 // The public booking page walks a patient through: choose the visit, a day
 // and a time (GET, nothing personal in the address) -> details -> a code
 // emailed to them -> confirm. Between steps the choices and details travel

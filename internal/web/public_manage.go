@@ -10,6 +10,13 @@ import (
 	"medic/internal/app"
 )
 
+// manageRoutes registers a patient's booking manage link.
+func (h *Handler) manageRoutes(mux Router) {
+	mux.HandleFunc("GET /book/manage/{token}", h.bookManage)
+	mux.HandleFunc("POST /book/manage/{token}/cancel", publicForm(h.bookManageCancel))
+	mux.HandleFunc("POST /book/manage/{token}/reschedule", publicForm(h.bookManageMove))
+}
+
 // The manage page is reached through the signed link in the confirmation
 // email: it shows the booking (time, practitioner, location, type; nothing
 // more of the patient) and lets the patient cancel or move it until the

@@ -7,6 +7,16 @@ import (
 	"medic"
 )
 
+// referralRoutes registers referrals.
+func (h *Handler) referralRoutes(mux Router) {
+	mux.HandleFunc("GET /encounters/{id}/referrals/new", h.member(h.newReferral))
+	mux.HandleFunc("POST /encounters/{id}/referrals/new", h.member(h.createReferral))
+	mux.HandleFunc("GET /referrals", h.member(h.referrals))
+	mux.HandleFunc("GET /referrals/{id}", h.member(h.referral))
+	mux.HandleFunc("POST /referrals/{id}/send", h.member(h.setReferralStatus("sent")))
+	mux.HandleFunc("POST /referrals/{id}/cancel", h.member(h.setReferralStatus("cancelled")))
+}
+
 // Referrals on the desk: the form (from the encounter page, the summary
 // pre-filled from the encounter and editable), the referral's page with
 // send and cancel, and "Referred to me" (the internal referrals to the

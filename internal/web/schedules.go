@@ -12,6 +12,17 @@ import (
 	"medic/internal/app"
 )
 
+// scheduleRoutes registers working hours and their exceptions.
+func (h *Handler) scheduleRoutes(mux Router) {
+	mux.HandleFunc("GET /schedules", h.member(h.schedules))
+	mux.HandleFunc("POST /schedules/rules", h.member(h.createRule))
+	mux.HandleFunc("GET /schedules/rules/{id}", h.member(h.ruleForm))
+	mux.HandleFunc("POST /schedules/rules/{id}", h.member(h.updateRule))
+	mux.HandleFunc("POST /schedules/rules/{id}/delete", h.member(h.deleteRule))
+	mux.HandleFunc("POST /schedules/exceptions", h.member(h.addException))
+	mux.HandleFunc("POST /schedules/exceptions/{id}/delete", h.member(h.deleteException))
+}
+
 // schedulesView is the data of a practitioner's schedule: the weekly rules,
 // the exceptions ahead and the forms to add both.
 type schedulesView struct {

@@ -9,6 +9,11 @@ import (
 	"medic/internal/app"
 )
 
+// searchRoutes registers the search from the top bar.
+func (h *Handler) searchRoutes(mux Router) {
+	mux.HandleFunc("GET /search", h.member(h.search))
+}
+
 // searchView is the data of the search results: the box in the top bar
 // gets the results part alone while one types; without script, the form
 // opens the whole page.

@@ -14,6 +14,14 @@ import (
 	"medic/internal/app"
 )
 
+// settingsRoutes registers the practice settings and logo.
+func (h *Handler) settingsRoutes(mux Router) {
+	mux.HandleFunc("GET /settings", h.member(h.settingsForm))
+	mux.HandleFunc("POST /settings", h.member(h.saveSettings))
+	mux.HandleFunc("POST /settings/logo", h.member(h.uploadLogo))
+	mux.HandleFunc("GET /logo", h.member(h.logo))
+}
+
 // timeZones are the IANA zone names the time zone fields offer (a
 // searchable list: type part of a city); any zone Go knows is accepted.
 var timeZones = func() []string {

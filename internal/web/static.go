@@ -13,6 +13,11 @@ import (
 	"strings"
 )
 
+// staticRoutes registers the embedded static files.
+func (h *Handler) staticRoutes(mux Router) {
+	mux.HandleFunc("GET /static/{file...}", h.static)
+}
+
 //go:embed static
 var staticFS embed.FS
 

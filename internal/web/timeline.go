@@ -8,6 +8,11 @@ import (
 	"medic"
 )
 
+// timelineRoutes registers the chart's timeline fragment.
+func (h *Handler) timelineRoutes(mux Router) {
+	mux.HandleFunc("GET /patients/{id}/timeline", h.member(h.timeline))
+}
+
 // The chart's timeline section: kind filter chips and "Older" paging,
 // both through htmx (plain links to the chart page without script).
 

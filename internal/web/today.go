@@ -10,6 +10,11 @@ import (
 	"medic/internal/app"
 )
 
+// todayRoutes registers the day's list.
+func (h *Handler) todayRoutes(mux Router) {
+	mux.HandleFunc("GET /today", h.member(h.todayList))
+}
+
 // todayView is the data of today's list.
 type todayView struct {
 	Day            medic.Date

@@ -13,6 +13,12 @@ import (
 	"medic/internal/chart"
 )
 
+// vitalsRoutes registers an encounter's vital signs.
+func (h *Handler) vitalsRoutes(mux Router) {
+	mux.HandleFunc("GET /encounters/{id}/vitals", h.member(h.encounterVitals))
+	mux.HandleFunc("POST /encounters/{id}/vitals", h.member(h.recordVitals))
+}
+
 // vitalInput is one measurement's input on the vitals form.
 type vitalInput struct {
 	Name, Label, Unit, Value, Err, Hint string
