@@ -7,6 +7,17 @@ import (
 	"medic"
 )
 
+// clinicalListRoutes registers a chart's allergies and problem list.
+func (h *Handler) clinicalListRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/patients/{id}/allergies", h.tenant(h.listAllergies))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/patients/{id}/allergies", h.tenant(h.createAllergy))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/patients/{id}/allergies/none-known", h.tenant(h.recordNoKnownAllergies))
+	mux.HandleFunc("PATCH /api/v1/practices/{practice}/patients/{id}/allergies/{allergy}", h.tenant(h.updateAllergy))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/patients/{id}/conditions", h.tenant(h.listConditions))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/patients/{id}/conditions", h.tenant(h.createCondition))
+	mux.HandleFunc("PATCH /api/v1/practices/{practice}/patients/{id}/conditions/{condition}", h.tenant(h.updateCondition))
+}
+
 type allergyDTO struct {
 	ID             string                `json:"id"`
 	PatientID      string                `json:"patient_id"`

@@ -7,6 +7,14 @@ import (
 	"medic"
 )
 
+// appointmentTypeRoutes registers appointment types.
+func (h *Handler) appointmentTypeRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/appointment-types", h.tenant(h.listAppointmentTypes))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/appointment-types", h.tenant(h.createAppointmentType))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/appointment-types/{id}", h.tenant(h.getAppointmentType))
+	mux.HandleFunc("PATCH /api/v1/practices/{practice}/appointment-types/{id}", h.tenant(h.updateAppointmentType))
+}
+
 type appointmentTypeDTO struct {
 	ID              string    `json:"id"`
 	Name            string    `json:"name"`

@@ -10,6 +10,19 @@ import (
 	"medic/internal/app"
 )
 
+// appointmentRoutes registers appointments and their status changes.
+func (h *Handler) appointmentRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/appointments", h.tenant(h.listAppointments))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/appointments", h.tenant(h.bookAppointment))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/appointments/{id}", h.tenant(h.getAppointment))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/appointments/{id}/reschedule", h.tenant(h.rescheduleAppointment))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/appointments/{id}/cancel", h.tenant(h.cancelAppointment))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/appointments/{id}/check-in", h.tenant(h.appointmentStatus(medic.StatusCheckedIn)))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/appointments/{id}/no-show", h.tenant(h.appointmentStatus(medic.StatusNoShow)))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/appointments/{id}/start", h.tenant(h.appointmentStatus(medic.StatusInProgress)))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/appointments/{id}/complete", h.tenant(h.appointmentStatus(medic.StatusCompleted)))
+}
+
 type appointmentDTO struct {
 	ID                string                  `json:"id"`
 	Reference         string                  `json:"reference"` // for people: the last 8 hex digits of the id

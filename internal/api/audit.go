@@ -7,6 +7,11 @@ import (
 	"medic"
 )
 
+// auditRoutes registers the audit log.
+func (h *Handler) auditRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/audit-events", h.tenant(h.listAuditEvents))
+}
+
 type auditEventDTO struct {
 	ID         int64             `json:"id"`
 	Seq        int64             `json:"seq"`

@@ -8,6 +8,17 @@ import (
 	"medic/internal/app"
 )
 
+// authRoutes registers sign-in, sign-out, password reset and personal API tokens.
+func (h *Handler) authRoutes(mux Router) {
+	mux.HandleFunc("POST /api/v1/auth/login", h.login)
+	mux.HandleFunc("POST /api/v1/auth/logout", h.logout)
+	mux.HandleFunc("POST /api/v1/auth/password-reset", h.requestPasswordReset)
+	mux.HandleFunc("POST /api/v1/auth/password-reset/{token}", h.resetPassword)
+	mux.HandleFunc("POST /api/v1/auth/tokens", h.sessionOnly(h.createToken))
+	mux.HandleFunc("GET /api/v1/auth/tokens", h.signedIn(h.listTokens))
+	mux.HandleFunc("DELETE /api/v1/auth/tokens/{id}", h.sessionOnly(h.revokeToken))
+}
+
 // loginRequest: with 2FA on, totp holds the app's code or a recovery code
 // (told apart by shape); recovery_code is the explicit field for the latter.
 type loginRequest struct {

@@ -10,6 +10,11 @@ import (
 	"medic/internal/app"
 )
 
+// availabilityRoutes registers free times.
+func (h *Handler) availabilityRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/availability", h.tenant(h.getAvailability))
+}
+
 type slotDTO struct {
 	Start          time.Time `json:"start"`
 	End            time.Time `json:"end"`

@@ -6,6 +6,11 @@ import (
 	"medic"
 )
 
+// dashboardRoutes registers the dashboard.
+func (h *Handler) dashboardRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/dashboard", h.tenant(h.getDashboard))
+}
+
 type dayCountDTO struct {
 	Date  medic.Date `json:"date"`
 	Count int        `json:"count"`

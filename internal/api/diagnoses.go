@@ -7,6 +7,13 @@ import (
 	"medic"
 )
 
+// diagnosisRoutes registers an encounter's diagnoses.
+func (h *Handler) diagnosisRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/encounters/{id}/diagnoses", h.tenant(h.listDiagnoses))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/encounters/{id}/diagnoses", h.tenant(h.addDiagnosis))
+	mux.HandleFunc("DELETE /api/v1/practices/{practice}/encounters/{id}/diagnoses/{diagnosis}", h.tenant(h.removeDiagnosis))
+}
+
 type diagnosisDTO struct {
 	ID             string     `json:"id"`
 	EncounterID    string     `json:"encounter_id"`

@@ -10,6 +10,22 @@ import (
 	"medic/internal/app"
 )
 
+// encounterRoutes registers encounters, the queue and encounter templates.
+func (h *Handler) encounterRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/encounters", h.tenant(h.listEncounters))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/encounters", h.tenant(h.createEncounter))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/encounters/{id}", h.tenant(h.getEncounter))
+	mux.HandleFunc("PATCH /api/v1/practices/{practice}/encounters/{id}", h.tenant(h.updateEncounter))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/encounters/{id}/finish", h.tenant(h.finishEncounter))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/encounters/{id}/addenda", h.tenant(h.addAddendum))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/encounters/{id}/stage", h.tenant(h.setEncounterStage))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/queue", h.tenant(h.getQueue))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/encounter-templates", h.tenant(h.listEncounterTemplates))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/encounter-templates", h.tenant(h.createEncounterTemplate))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/encounter-templates/{id}", h.tenant(h.getEncounterTemplate))
+	mux.HandleFunc("PATCH /api/v1/practices/{practice}/encounter-templates/{id}", h.tenant(h.updateEncounterTemplate))
+}
+
 type soapDTO struct {
 	Subjective string `json:"subjective"`
 	Objective  string `json:"objective"`

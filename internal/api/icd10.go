@@ -10,6 +10,14 @@ import (
 	"medic"
 )
 
+// icd10Routes registers the ICD-10 catalog: the operator's imports and a practice's search.
+func (h *Handler) icd10Routes(mux Router) {
+	mux.HandleFunc("GET /api/v1/operator/icd10/imports", h.sessionOnly(h.operatorListICD10Imports))
+	mux.HandleFunc("POST /api/v1/operator/icd10/imports", h.sessionOnly(h.operatorImportICD10))
+	mux.HandleFunc("GET /api/v1/operator/icd10/imports/{id}", h.sessionOnly(h.operatorGetICD10Import))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/icd10", h.tenant(h.searchICD10))
+}
+
 type icd10DTO struct {
 	Code         string `json:"code"`
 	Title        string `json:"title"`

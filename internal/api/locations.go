@@ -7,6 +7,15 @@ import (
 	"medic"
 )
 
+// locationRoutes registers a practice's locations.
+func (h *Handler) locationRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/locations", h.tenant(h.listLocations))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/locations", h.tenant(h.createLocation))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/locations/{id}", h.tenant(h.getLocation))
+	mux.HandleFunc("PATCH /api/v1/practices/{practice}/locations/{id}", h.tenant(h.updateLocation))
+	mux.HandleFunc("DELETE /api/v1/practices/{practice}/locations/{id}", h.tenant(h.deleteLocation))
+}
+
 type locationDTO struct {
 	ID        string            `json:"id"`
 	Name      string            `json:"name"`

@@ -9,6 +9,19 @@ import (
 	"medic/internal/app"
 )
 
+// meRoutes registers the signed-in user's own account.
+func (h *Handler) meRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/me", h.signedIn(h.me))
+	mux.HandleFunc("PATCH /api/v1/me", h.signedIn(h.updateMe))
+	mux.HandleFunc("POST /api/v1/me/password", h.sessionOnly(h.changePassword))
+	mux.HandleFunc("GET /api/v1/me/sessions", h.sessionOnly(h.listSessions))
+	mux.HandleFunc("DELETE /api/v1/me/sessions/{id}", h.sessionOnly(h.endSession))
+	mux.HandleFunc("POST /api/v1/me/totp", h.sessionOnly(h.beginTOTP))
+	mux.HandleFunc("POST /api/v1/me/totp/confirm", h.sessionOnly(h.confirmTOTP))
+	mux.HandleFunc("POST /api/v1/me/totp/disable", h.sessionOnly(h.disableTOTP))
+	mux.HandleFunc("POST /api/v1/me/totp/recovery-codes", h.sessionOnly(h.newRecoveryCodes))
+}
+
 type membershipDTO struct {
 	MemberID       string             `json:"member_id"`
 	PracticeID     string             `json:"practice_id"`

@@ -8,6 +8,17 @@ import (
 	"medic/internal/app"
 )
 
+// memberRoutes registers a practice's members and invitations.
+func (h *Handler) memberRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/members", h.tenant(h.listMembers))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/members", h.tenant(h.inviteMember))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/members/{id}", h.tenant(h.getMember))
+	mux.HandleFunc("PATCH /api/v1/practices/{practice}/members/{id}", h.tenant(h.updateMember))
+	mux.HandleFunc("DELETE /api/v1/practices/{practice}/members/{id}", h.tenant(h.deactivateMember))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/invitations", h.tenant(h.listInvitations))
+	mux.HandleFunc("DELETE /api/v1/practices/{practice}/invitations/{id}", h.tenant(h.revokeInvitation))
+}
+
 type memberDTO struct {
 	ID        string     `json:"id"`
 	UserID    string     `json:"user_id"`

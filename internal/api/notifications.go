@@ -7,6 +7,12 @@ import (
 	"medic"
 )
 
+// notificationRoutes registers a practice's notifications.
+func (h *Handler) notificationRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/notifications", h.tenant(h.listNotifications))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/notifications/{id}/read", h.tenant(h.readNotification))
+}
+
 type notificationDTO struct {
 	ID            string     `json:"id"`
 	Kind          string     `json:"kind"`

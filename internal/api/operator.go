@@ -6,6 +6,14 @@ import (
 	"medic"
 )
 
+// operatorRoutes registers the operator's practices.
+func (h *Handler) operatorRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/operator/practices", h.sessionOnly(h.operatorListPractices))
+	mux.HandleFunc("POST /api/v1/operator/practices", h.sessionOnly(h.operatorCreatePractice))
+	mux.HandleFunc("POST /api/v1/operator/practices/{id}/suspend", h.sessionOnly(h.operatorSuspend))
+	mux.HandleFunc("POST /api/v1/operator/practices/{id}/reactivate", h.sessionOnly(h.operatorReactivate))
+}
+
 type practiceSummaryDTO struct {
 	practiceDTO
 	Counts struct {

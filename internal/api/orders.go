@@ -10,6 +10,20 @@ import (
 	"medic/internal/app"
 )
 
+// orderRoutes registers lab and imaging orders and their results.
+func (h *Handler) orderRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/encounters/{id}/orders", h.tenant(h.listEncounterOrders))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/encounters/{id}/orders", h.tenant(h.createOrder))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/orders", h.tenant(h.listOrders))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/orders/counts", h.tenant(h.orderCounts))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/orders/{id}", h.tenant(h.getOrder))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/orders/{id}/collect", h.tenant(h.collectOrder))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/orders/{id}/results", h.tenant(h.addOrderResult))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/orders/{id}/review", h.tenant(h.reviewOrder))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/orders/{id}/cancel", h.tenant(h.cancelOrder))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/patients/{id}/orders", h.tenant(h.listPatientOrders))
+}
+
 type referenceRangeDTO struct {
 	Low  *float64 `json:"low"`
 	High *float64 `json:"high"`

@@ -7,6 +7,12 @@ import (
 	"medic"
 )
 
+// outboxRoutes registers a practice's outgoing mail.
+func (h *Handler) outboxRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/outbox", h.tenant(h.listOutbox))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/outbox/{id}/retry", h.tenant(h.retryOutboxMail))
+}
+
 // outboxMailDTO is one mail of a practice's outbox (never its body).
 type outboxMailDTO struct {
 	ID        string     `json:"id"`

@@ -12,6 +12,18 @@ import (
 	"medic/internal/app"
 )
 
+// patientRoutes registers charts.
+func (h *Handler) patientRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/patients", h.tenant(h.searchPatients))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/patients", h.tenant(h.createPatient))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/patients/{id}", h.tenant(h.getPatient))
+	mux.HandleFunc("PATCH /api/v1/practices/{practice}/patients/{id}", h.tenant(h.updatePatient))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/patients/{id}/deactivate", h.tenant(h.deactivatePatient))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/patients/{id}/reactivate", h.tenant(h.reactivatePatient))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/patients/{id}/merge", h.tenant(h.mergePatient))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/patients/{id}/appointments", h.tenant(h.listPatientAppointments))
+}
+
 type medicalAidDTO struct {
 	Scheme        string `json:"scheme"`
 	MemberNumber  string `json:"member_number"`

@@ -7,6 +7,12 @@ import (
 	"medic"
 )
 
+// practiceRoutes registers the practice itself.
+func (h *Handler) practiceRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}", h.tenant(h.getPractice))
+	mux.HandleFunc("PATCH /api/v1/practices/{practice}", h.tenant(h.updatePractice))
+}
+
 type practiceDTO struct {
 	ID                 string                `json:"id"`
 	Slug               string                `json:"slug"`

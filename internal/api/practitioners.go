@@ -7,6 +7,14 @@ import (
 	"medic"
 )
 
+// practitionerRoutes registers practitioners.
+func (h *Handler) practitionerRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/practitioners", h.tenant(h.listPractitioners))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/practitioners", h.tenant(h.createPractitioner))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/practitioners/{id}", h.tenant(h.getPractitioner))
+	mux.HandleFunc("PATCH /api/v1/practices/{practice}/practitioners/{id}", h.tenant(h.updatePractitioner))
+}
+
 type assignmentDTO struct {
 	LocationID string     `json:"location_id"`
 	Primary    bool       `json:"primary"`

@@ -7,6 +7,17 @@ import (
 	"medic"
 )
 
+// referralRoutes registers referrals.
+func (h *Handler) referralRoutes(mux Router) {
+	mux.HandleFunc("POST /api/v1/practices/{practice}/encounters/{id}/referrals", h.tenant(h.createReferral))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/encounters/{id}/referral-summary", h.tenant(h.referralSummary))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/referrals", h.tenant(h.listReferrals))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/referrals/{id}", h.tenant(h.getReferral))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/referrals/{id}/send", h.tenant(h.referralStatus(medic.ReferralSent)))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/referrals/{id}/cancel", h.tenant(h.referralStatus(medic.ReferralCancelled)))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/patients/{id}/referrals", h.tenant(h.listPatientReferrals))
+}
+
 type referralDTO struct {
 	ID               string                `json:"id"`
 	EncounterID      string                `json:"encounter_id"`

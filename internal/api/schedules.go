@@ -14,6 +14,18 @@ import (
 	"medic/internal/app"
 )
 
+// scheduleRoutes registers working hours and their exceptions.
+func (h *Handler) scheduleRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/schedules", h.tenant(h.listScheduleRules))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/schedules", h.tenant(h.createScheduleRule))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/schedules/{id}", h.tenant(h.getScheduleRule))
+	mux.HandleFunc("PATCH /api/v1/practices/{practice}/schedules/{id}", h.tenant(h.updateScheduleRule))
+	mux.HandleFunc("DELETE /api/v1/practices/{practice}/schedules/{id}", h.tenant(h.deleteScheduleRule))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/schedule-exceptions", h.tenant(h.listScheduleExceptions))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/schedule-exceptions", h.tenant(h.createScheduleException))
+	mux.HandleFunc("DELETE /api/v1/practices/{practice}/schedule-exceptions/{id}", h.tenant(h.deleteScheduleException))
+}
+
 type scheduleRuleDTO struct {
 	ID                 string     `json:"id"`
 	PractitionerID     string     `json:"practitioner_id"`

@@ -8,6 +8,11 @@ import (
 	"medic"
 )
 
+// searchRoutes registers the search across charts and appointments.
+func (h *Handler) searchRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/search", h.tenant(h.search))
+}
+
 // searchDTO is what the desk's search box finds, for API clients: charts
 // cut to the role, and the appointment a reference names (or null).
 type searchDTO struct {

@@ -7,6 +7,11 @@ import (
 	"medic"
 )
 
+// timelineRoutes registers a chart's timeline.
+func (h *Handler) timelineRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/patients/{id}/timeline", h.tenant(h.getTimeline))
+}
+
 type timelineItemDTO struct {
 	At          time.Time          `json:"at"`
 	Kind        medic.TimelineKind `json:"kind"`

@@ -8,6 +8,12 @@ import (
 	"medic/internal/app"
 )
 
+// vitalsRoutes registers vital signs.
+func (h *Handler) vitalsRoutes(mux Router) {
+	mux.HandleFunc("POST /api/v1/practices/{practice}/encounters/{id}/vitals", h.tenant(h.recordVitals))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/patients/{id}/vitals", h.tenant(h.listPatientVitals))
+}
+
 // vitalsInput is the body of POST .../encounters/{id}/vitals: any subset
 // of the measurements, and when they were taken (default now).
 type vitalsInput struct {
