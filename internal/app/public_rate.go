@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"medic"
@@ -158,4 +159,15 @@ func (a *App) recordRate(ctx context.Context, keys []rateKey) error {
 		}
 	}
 	return nil
+}
+
+func humanDuration(d time.Duration) string {
+	if d < time.Minute {
+		return strconv.Itoa(int(d.Seconds())) + " seconds"
+	}
+	m := int((d + time.Minute - 1) / time.Minute)
+	if m == 1 {
+		return "1 minute"
+	}
+	return strconv.Itoa(m) + " minutes"
 }
