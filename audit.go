@@ -39,6 +39,7 @@ type AuditEvent struct {
 
 // AuditFilter narrows an audit log listing.
 type AuditFilter struct {
+	ID        int64  // one event (FHIR AuditEvent read)
 	Action    string // prefix match, e.g. "member."
 	ActorID   string
 	EntityID  string

@@ -120,8 +120,9 @@ func concept(system, code, display string) *CodeableConcept {
 
 // Reference points at another resource.
 type Reference struct {
-	Reference string `json:"reference,omitempty"`
-	Display   string `json:"display,omitempty"`
+	Reference  string      `json:"reference,omitempty"`
+	Identifier *Identifier `json:"identifier,omitempty"`
+	Display    string      `json:"display,omitempty"`
 }
 
 // Ref is a relative reference "Type/id" (nil for an empty id).

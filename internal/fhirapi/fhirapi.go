@@ -111,6 +111,7 @@ func New(a *app.App, log *slog.Logger) *Handler {
 		h.allergyType(),
 		h.serviceRequestType(),
 		h.diagnosticReportType(),
+		h.auditEventType(),
 	}
 	return h
 }

@@ -118,6 +118,8 @@ func TestServedResourcesValidate(t *testing.T) {
 			labResults = len(search("/fhir/R4/Observation?category=laboratory&patient=" + r["subject"].(map[string]any)["reference"].(string)))
 		}
 	}
+	search("/fhir/R4/AuditEvent?_count=40") // the validation's own reads, through its token
+	search("/fhir/R4/AuditEvent?subtype=auth.&_count=5")
 	if labResults == 0 || !imaging {
 		t.Errorf("no lab result Observation (%d) or imaging report (%v) was validated", labResults, imaging)
 	}

@@ -31,6 +31,16 @@ func (db *DB) fillAudit(ctx context.Context, e *medic.AuditEvent) {
 	if e.Outcome == "" {
 		e.Outcome = medic.OutcomeSuccess
 	}
+	// Work done through a personal API token names it, so the log (and
+	// FHIR AuditEvent.agent) tells which client acted.
+	if a.TokenID != "" && e.Detail["token_id"] == "" {
+		d := make(map[string]string, len(e.Detail)+1)
+		for k, v := range e.Detail {
+			d[k] = v
+		}
+		d["token_id"] = a.TokenID
+		e.Detail = d
+	}
 	if e.OccurredAt.IsZero() {
 		e.OccurredAt = db.now()
 	}
@@ -156,8 +166,9 @@ func (db *DB) ListAuditEvents(ctx context.Context, f medic.AuditFilter, page med
 			WHERE e.practice_id = $1 AND ($2 = 0 OR e.id < $2)
 			  AND ($3 = '' OR e.action LIKE $3 || '%') AND ($4 = '' OR e.actor_id::text = $4) AND ($5 = '' OR e.entity_id = $5)
 			  AND ($6 = '' OR e.patient_id = NULLIF($6, '')::uuid OR (cardinality(e.patient_ids) > 0 AND e.patient_ids @> ARRAY[NULLIF($6, '')::uuid])) AND ($7 = '' OR e.outcome = $7) AND e.occurred_at >= $8 AND e.occurred_at < $9
+			  AND ($11 = 0 OR e.id = $11)
 			ORDER BY e.id DESC LIMIT $10`,
-			pid, beforeID, f.Action, f.ActorID, f.EntityID, f.PatientID, f.Outcome, from, to, page.Limit+1)
+			pid, beforeID, f.Action, f.ActorID, f.EntityID, f.PatientID, f.Outcome, from, to, page.Limit+1, f.ID)
 		if err != nil {
 			return err
 		}
