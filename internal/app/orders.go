@@ -29,13 +29,14 @@ func (a *App) PlaceOrder(ctx context.Context, o *medic.Order) error {
 	})
 }
 
-// GetOrder returns an order with its results; the read is audited.
+// GetOrder returns an order with its results; the read is audited (its
+// event joins the group commit of reads, InReadTx).
 func (a *App) GetOrder(ctx context.Context, id string) (*medic.Order, error) {
 	if _, err := a.allow(ctx, "order.view"); err != nil {
 		return nil, err
 	}
 	var o *medic.Order
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		var err error
 		if o, err = a.Orders.FindOrder(ctx, id); err != nil {
 			return err
@@ -71,8 +72,8 @@ func (a *App) orderFilter(ctx context.Context, q OrderQuery) (medic.OrderFilter,
 
 // ListOrders pages through orders (a chart's, an encounter's, the
 // practice's outstanding ones, a doctor's results to review); one audit
-// event naming the charts shown. ENOTFOUND for another practice's chart or
-// encounter named in the filter.
+// event naming the charts shown, committed with other reads' (InReadTx).
+// ENOTFOUND for another practice's chart or encounter named in the filter.
 func (a *App) ListOrders(ctx context.Context, q OrderQuery, p medic.Page) ([]*medic.Order, string, error) {
 	if _, err := a.allow(ctx, "order.list"); err != nil {
 		return nil, "", err
@@ -80,7 +81,7 @@ func (a *App) ListOrders(ctx context.Context, q OrderQuery, p medic.Page) ([]*me
 	f, oldestFirst := a.orderFilter(ctx, q)
 	var out []*medic.Order
 	var next string
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		ev := medic.AuditEvent{Action: "order.listed", EntityType: "order"}
 		// Name only a chart or encounter of this practice (a query filter
 		// may hold anything, and then matches nothing).
@@ -135,7 +136,7 @@ func (a *App) CountOrders(ctx context.Context) (OrderCounts, error) {
 	if _, err := a.allow(ctx, "order.list"); err != nil {
 		return c, err
 	}
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		var err error
 		f, _ := a.orderFilter(ctx, OrderQuery{Outstanding: true})
 		if c.Outstanding, err = a.Orders.CountOrders(ctx, f); err != nil {
@@ -146,6 +147,24 @@ func (a *App) CountOrders(ctx context.Context) (OrderCounts, error) {
 		return err
 	})
 	return c, err
+}
+
+// CountMyResultsToReview counts the signed-in member's resulted orders
+// for the top bar's badge on every desk page: one indexed count in a read
+// (InReadTx), no transaction of its own; a figure without patient data,
+// so not audited (as CountOrders).
+func (a *App) CountMyResultsToReview(ctx context.Context) (int, error) {
+	if _, err := a.allow(ctx, "order.list"); err != nil {
+		return 0, err
+	}
+	var n int
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
+		f, _ := a.orderFilter(ctx, OrderQuery{ToReviewMine: true})
+		var err error
+		n, err = a.Orders.CountOrders(ctx, f)
+		return err
+	})
+	return n, err
 }
 
 // changeOrder applies a step of the order's life and audits it.

@@ -12,7 +12,8 @@ import (
 // Referrals: doctors and admins write them (clinical.write); nurses read
 // them with the rest of the chart; reception and billing see none
 // (DOMAIN.md "Roles"). Every read and change is one audit event naming the
-// patient.
+// patient; a read's (the draft, one referral, a list) joins the group
+// commit of reads (InReadTx).
 
 // ReferralDraft returns a new referral for the encounter with its clinical
 // summary pre-filled (SOAP assessment and plan, diagnoses, allergies,
@@ -23,7 +24,7 @@ func (a *App) ReferralDraft(ctx context.Context, encounterID string) (*medic.Ref
 		return nil, err
 	}
 	var r *medic.Referral
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		e, err := a.Encounters.FindEncounter(ctx, encounterID)
 		if err != nil {
 			return err
@@ -147,7 +148,7 @@ func (a *App) GetReferral(ctx context.Context, id string) (*medic.Referral, erro
 		return nil, err
 	}
 	var r *medic.Referral
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		var err error
 		if r, err = a.Referrals.FindReferral(ctx, id); err != nil {
 			return err
@@ -176,7 +177,7 @@ func (a *App) listReferrals(ctx context.Context, f medic.ReferralFilter, p medic
 	}
 	var out []*medic.Referral
 	var next string
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		ev := medic.AuditEvent{Action: "referral.listed", EntityType: "referral"}
 		if f.PatientID != "" {
 			pt, err := a.Patients.FindPatient(ctx, f.PatientID)

@@ -11,14 +11,14 @@ import (
 
 // Timeline pages through a chart's clinical records, newest first,
 // filtered by kind (all for none). Clinical roles only; one audit event
-// per page, naming the chart.
+// per page, naming the chart, which joins the group commit of reads.
 func (a *App) Timeline(ctx context.Context, patientID string, kinds []medic.TimelineKind, p medic.Page) ([]*medic.TimelineItem, string, error) {
 	if _, err := a.allow(ctx, "timeline.view"); err != nil {
 		return nil, "", err
 	}
 	var items []*medic.TimelineItem
 	var next string
-	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
 		var err error
 		if items, next, err = a.Timelines.Timeline(ctx, patientID, kinds, p); err != nil {
 			return err

@@ -340,3 +340,53 @@ func TestChartSummaryOutstandingOrders(t *testing.T) {
 		t.Errorf("%d orders shown:\n%s", n, s)
 	}
 }
+
+// TestToReviewBadge: the top bar's "To review" shows, on every desk page,
+// how many of the signed-in doctor's own orders are resulted and not yet
+// reviewed: not the ones still waiting, not the reviewed ones, not a
+// colleague's.
+func TestToReviewBadge(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	d := newDesk(t, env, "sunrise")
+	doctor, admin, nurse := d.c[medic.RoleDoctor], d.c[medic.RoleAdmin], d.c[medic.RoleNurse]
+	patient := d.patient(t, "Busisiwe", "")
+	enc := d.walkIn(t, patient)
+	orders := d.base + "/encounters/" + enc + "/orders"
+	order := func(c *servertest.Client, code string, resulted, reviewed bool) {
+		t.Helper()
+		id := want(t, c.Do("POST", orders, map[string]any{"kind": "lab", "code": code}), http.StatusCreated).Str("id")
+		if resulted {
+			want(t, c.Do("POST", d.base+"/orders/"+id+"/results", map[string]any{"value": "5"}), http.StatusCreated)
+		}
+		if reviewed {
+			want(t, c.Do("POST", d.base+"/orders/"+id+"/review", nil), http.StatusOK)
+		}
+	}
+	badge := func(n int) string {
+		return fmt.Sprintf(`href="/orders/review">To review <span class="badge badge-count">%d<span class="visually-hidden"> results</span></span></a>`, n)
+	}
+	page := func(c *servertest.Client, path string) string {
+		t.Helper()
+		return string(want(t, c.Do("GET", path, nil), http.StatusOK).Body)
+	}
+	if p := page(doctor, "/patients"); !strings.Contains(p, `href="/orders/review">To review</a>`) {
+		t.Errorf("nothing to review, yet the badge shows")
+	}
+	order(doctor, "FBC", true, false)
+	order(doctor, "TSH", true, false)
+	order(doctor, "CRP", false, false) // still waiting
+	order(doctor, "LFT", true, true)   // reviewed
+	order(admin, "UE", true, false)    // a colleague's
+	for _, path := range []string{"/patients", "/patients/" + patient, "/orders", "/queue"} {
+		if p := page(doctor, path); !strings.Contains(p, badge(2)) {
+			t.Errorf("%s: the doctor's badge is not 2", path)
+		}
+	}
+	if p := page(admin, "/patients"); !strings.Contains(p, badge(1)) {
+		t.Errorf("the admin's badge is not 1")
+	}
+	if p := page(nurse, "/patients"); strings.Contains(p, `href="/orders/review"`) {
+		t.Errorf("a nurse, who reviews nothing, has the link")
+	}
+}

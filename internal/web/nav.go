@@ -47,6 +47,8 @@ type navLink struct {
 	navEntry
 	Current bool
 	Badge   int // unread notifications; results to review
+	// BadgeWords finish the badge's number for a screen reader.
+	BadgeWords string
 }
 
 // navShows reports whether the page's visitor sees e.
@@ -73,9 +75,9 @@ func (p *page) navLinks(menu bool) []navLink {
 		l := navLink{navEntry: e, Current: e.Key == p.Nav}
 		switch e.Key {
 		case "notifications":
-			l.Badge = p.Unread
+			l.Badge, l.BadgeWords = p.Unread, " unread"
 		case "review":
-			l.Badge = p.ToReview
+			l.Badge, l.BadgeWords = p.ToReview, " results"
 		}
 		out = append(out, l)
 	}

@@ -235,8 +235,9 @@ func (h *Handler) page(r *http.Request, title, nav string) *page {
 			}
 		}
 		if visitorFrom(r.Context()) != nil && p.Can(medic.PermClinicalWrite) {
-			if c, err := h.app.CountOrders(r.Context()); err == nil {
-				p.ToReview = c.ToReviewMine
+			// One indexed count in a read, not the lists' two counts.
+			if n, err := h.app.CountMyResultsToReview(r.Context()); err == nil {
+				p.ToReview = n
 			}
 		}
 	}
