@@ -1,5 +1,7 @@
 package medic
 
+import "slices"
+
 // Interactions is Medic's curated table of clinically important pairs seen
 // in primary care, written for Medic from the usual references (BNF
 // appendix 1, the SA Medicines Formulary, product information). "severe":
@@ -87,4 +89,18 @@ var Interactions = []Interaction{
 	{ing("doxycycline"), atcClass("B03A", "iron"), "moderate", "absorption falls; space the doses by 2-3 hours."},
 	{ing("levothyroxine"), atcClass("B03A", "iron"), "moderate", "levothyroxine absorption falls; space the doses by 4 hours."},
 	{ing("levothyroxine"), ing("calcium carbonate"), "moderate", "levothyroxine absorption falls; space the doses by 4 hours."},
+}
+
+// InteractionIngredients lists the ingredients the table names, so a test
+// can check the starter medicines hold every one of them.
+func InteractionIngredients() []string {
+	var out []string
+	for _, in := range Interactions {
+		for _, r := range []drugRef{in.a, in.b} {
+			if r.ingredient != "" && !slices.Contains(out, r.ingredient) {
+				out = append(out, r.ingredient)
+			}
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package medic
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
@@ -107,4 +108,34 @@ func (m *Medicine) HasIngredient(ingredient string) bool {
 // (e.g. "J01C", the penicillins).
 func (m *Medicine) InClass(prefix string) bool {
 	return prefix != "" && strings.HasPrefix(m.ATC, prefix)
+}
+
+// MedicineFilter selects from a practice's list.
+type MedicineFilter struct {
+	Query        string // words of the name or an ingredient; "" for all
+	WithInactive bool
+}
+
+// MedicineImportReport says what a CSV import did.
+type MedicineImportReport struct {
+	Added, Updated int
+	Rejected       []RejectedRow
+}
+
+// MedicineService is a practice's medicines list.
+type MedicineService interface {
+	// ListMedicines pages through the list in name order.
+	ListMedicines(ctx context.Context, f MedicineFilter, p Page) ([]*Medicine, string, error)
+	FindMedicine(ctx context.Context, id string) (*Medicine, error)
+	// FindMedicines returns the medicines with these ids (any missing id is
+	// ENOTFOUND).
+	FindMedicines(ctx context.Context, ids []string) ([]*Medicine, error)
+	// CreateMedicine adds m; ECONFLICT if the list has that name, strength
+	// and form.
+	CreateMedicine(ctx context.Context, m *Medicine) error
+	// UpdateMedicine saves m (a starter entry may be edited too).
+	UpdateMedicine(ctx context.Context, m *Medicine) error
+	// ImportMedicines adds or updates (by name, strength and form) every
+	// row in one transaction; rows are already validated.
+	ImportMedicines(ctx context.Context, rows []*Medicine) (added, updated int, err error)
 }
