@@ -216,6 +216,7 @@ func newApp(db *postgres.DB, baseURL string) *app.App {
 		Referrals:          db,
 		Timelines:          db,
 		Orders:             db,
+		Medicines:          db,
 		Patients:           db,
 		Practitioners:      db,
 		Schedules:          db,

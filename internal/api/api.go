@@ -57,6 +57,7 @@ func (h *Handler) Routes(mux Router) {
 	h.vitalsRoutes(mux)
 	h.diagnosisRoutes(mux)
 	h.referralRoutes(mux)
+	h.medicineRoutes(mux)
 	h.timelineRoutes(mux)
 	h.orderRoutes(mux)
 	h.operatorRoutes(mux)

@@ -21,6 +21,9 @@ var actions = map[string]medic.Permission{
 	"member.invitation_list":   medic.PermMembersManage,
 	"member.invitation_revoke": medic.PermMembersManage,
 
+	"medicine.list":   medic.PermPrescriptionsRead,
+	"medicine.manage": medic.PermSettingsManage,
+
 	"location.create": medic.PermSettingsManage,
 	"location.update": medic.PermSettingsManage,
 	"location.delete": medic.PermSettingsManage,

@@ -48,6 +48,8 @@ type App struct {
 	// Orders holds lab and imaging orders and their results.
 	Orders medic.OrderService
 
+	Medicines medic.MedicineService
+
 	// PublicBooking stores booking codes and finds charts for the public page.
 	BookingCodes  medic.PublicBookingService
 	Notifications medic.NotificationService

@@ -98,6 +98,11 @@ func (s *Server) secure(next http.Handler) http.Handler {
 				// anyone else before reading it).
 				limit = max(limit, medic.MaxICD10ImportBytes+1<<20)
 			}
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/medicines/import") {
+				// A practice's medicines list (admins; the use case refuses
+				// anyone else before reading it).
+				limit = max(limit, medic.MaxMedicineImportBytes+1<<20)
+			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		// A path or query that is not valid text (a NUL byte, broken UTF-8)

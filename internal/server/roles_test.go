@@ -184,6 +184,18 @@ var routeRules = []routeRule{
 	{pattern: "POST " + api + "/referrals/{id}/send", path: sunrise + "/referrals/{referral}/send", perm: medic.PermClinicalWrite, action: "referral.update"},
 	{pattern: "POST " + api + "/referrals/{id}/cancel", path: sunrise + "/referrals/{referral}/cancel", perm: medic.PermClinicalWrite, action: "referral.update"},
 	{pattern: "GET " + api + "/patients/{id}/referrals", path: sunrise + "/patients/{patient}/referrals", perm: medic.PermClinicalRead, action: "referral.list"},
+	// The medicines list: clinical roles read it (the prescription picker);
+	// admins keep it. It holds no patient data.
+	{pattern: "GET " + api + "/medicines", path: sunrise + "/medicines?q=amox", perm: medic.PermPrescriptionsRead, action: "medicine.list"},
+	{pattern: "GET " + api + "/medicines/{id}", path: sunrise + "/medicines/{medicine}", perm: medic.PermPrescriptionsRead, action: "medicine.list"},
+	{pattern: "POST " + api + "/medicines", path: sunrise + "/medicines", perm: medic.PermSettingsManage, action: "medicine.manage", ok: 201,
+		body: func(r medic.Role) any {
+			return map[string]any{"name": "Tonic " + string(r), "ingredients": []string{"tonic"}, "schedule": "S0"}
+		}},
+	{pattern: "PUT " + api + "/medicines/{id}", path: sunrise + "/medicines/{medicine}", perm: medic.PermSettingsManage, action: "medicine.manage",
+		body: map[string]any{"name": "Amoxicillin", "ingredients": []string{"amoxicillin"}, "atc": "J01CA04", "strength": "250 mg", "form": "capsule", "schedule": "S4"}},
+	{pattern: "POST " + api + "/medicines/import", path: sunrise + "/medicines/import", perm: medic.PermSettingsManage, action: "medicine.manage",
+		body: "name,ingredients,schedule\nImported tonic,tonic,S0\n"},
 	// The timeline is the clinical record: clinical roles only.
 	{pattern: "GET " + api + "/patients/{id}/timeline", path: sunrise + "/patients/{patient}/timeline", perm: medic.PermClinicalRead, action: "timeline.view"},
 	// Orders and results: doctors and admins order and follow them; nurses
@@ -423,6 +435,7 @@ func newRoleFixture(t *testing.T) *roleFixture {
 		"to_name": "Dr P. Naidoo", "urgency": "urgent", "reason": "Cardiology opinion"}), http.StatusCreated).Str("id")
 	f.ids["order"] = want(t, admin.Do("POST", d.base+"/encounters/"+f.ids["encounter"]+"/orders", map[string]any{"kind": "lab", "code": "HBA1C"}), http.StatusCreated).Str("id")
 	f.ids["allergy"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/allergies", nil), http.StatusOK).Str("items.0.id")
+	f.ids["medicine"] = want(t, admin.Do("GET", d.base+"/medicines?q=amoxicillin", nil), http.StatusOK).Str("items.0.id")
 	f.ids["condition"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/conditions", nil), http.StatusOK).Str("items.0.id")
 	if f.ids["allergy"] == "" || f.ids["condition"] == "" {
 		t.Fatal("the chart's allergy and condition were not recorded from its lists")
@@ -461,6 +474,8 @@ func (f *roleFixture) do(t *testing.T, r routeRule, role medic.Role) *servertest
 	switch b := body.(type) {
 	case nil:
 		return c.Do(method, path, nil)
+	case string: // a raw body (a CSV upload)
+		return c.Do(method, path, f.fill(t, b))
 	case url.Values:
 		v := url.Values{}
 		for k, vs := range b {

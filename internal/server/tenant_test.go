@@ -139,6 +139,12 @@ var tenantRoutes = []tenantRoute{
 	{"GET", "/encounter-templates/{id}", nil, "template"},
 	{"PATCH", "/encounter-templates/{id}", map[string]any{"name": "Taken Over"}, "template"},
 
+	{"GET", "/medicines", nil, ""},
+	{"POST", "/medicines", map[string]any{"name": "Intruder tonic", "ingredients": []string{"tonic"}, "schedule": "S0"}, ""},
+	{"POST", "/medicines/import", "name,ingredients,schedule\nIntruder tonic,tonic,S0\n", ""},
+	{"GET", "/medicines/{id}", nil, "medicine"},
+	{"PUT", "/medicines/{id}", map[string]any{"name": "Taken Over", "ingredients": []string{"tonic"}, "schedule": "S0"}, "medicine"},
+
 	{"GET", "/outbox", nil, ""},
 	{"POST", "/outbox/{id}/retry", nil, "mail"},
 }
@@ -218,6 +224,12 @@ func TestCrossTenant(t *testing.T) {
 	recsA["order"] = want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/encounters/"+recsA["encounter"]+"/orders", map[string]any{"kind": "lab", "code": "FBC"}), http.StatusCreated).Str("id")
 	resulted := want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/encounters/"+recsA["encounter"]+"/orders", map[string]any{"kind": "imaging", "code": "CXR"}), http.StatusCreated).Str("id")
 	recsA["result"] = want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/orders/"+resulted+"/results", map[string]any{"report": "Alpha report", "abnormal": true}), http.StatusCreated).Str("id")
+	// A's own medicine (B has its own copy of the starter set, never A's).
+	recsA["medicine"] = want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/medicines", map[string]any{"name": "Alphatonic",
+		"ingredients": []string{"alphatonic"}, "schedule": "S0"}), http.StatusCreated).Str("id")
+	if got := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo/medicines?q=alphatonic", nil), http.StatusOK).Items(); len(got) != 0 {
+		t.Errorf("practice B lists A's medicine: %v", got)
+	}
 	idOf := func(kind string) string {
 		if id, ok := recsA[kind]; ok {
 			return id
