@@ -273,6 +273,18 @@ var routeRules = []routeRule{
 	{pattern: "POST /referrals/{id}/send", path: "/referrals/{referral}/send", body: form(), perm: medic.PermClinicalWrite, action: "referral.update"},
 	{pattern: "POST /referrals/{id}/cancel", path: "/referrals/{referral}/cancel", body: form(), perm: medic.PermClinicalWrite, action: "referral.update"},
 	{pattern: "GET /icd10", path: "/icd10?q=I10", perm: medic.PermDiagnosesRead, action: "icd10.search"},
+	// The medicines list on the desk (see the API's rules); an import
+	// without a file is a form error.
+	{pattern: "GET /medicines", path: "/medicines?q=amox", perm: medic.PermPrescriptionsRead, action: "medicine.list"},
+	{pattern: "GET /medicines/new", path: "/medicines/new", perm: medic.PermSettingsManage, action: "medicine.manage"},
+	{pattern: "POST /medicines/new", path: "/medicines/new", perm: medic.PermSettingsManage, action: "medicine.manage", ok: 303,
+		body: func(r medic.Role) any {
+			return form("name", "Desk tonic "+string(r), "ingredients", "tonic", "schedule", "S0")
+		}},
+	{pattern: "GET /medicines/{id}", path: "/medicines/{medicine}", perm: medic.PermPrescriptionsRead, action: "medicine.list"},
+	{pattern: "POST /medicines/{id}", path: "/medicines/{medicine}", body: form("name", "Amoxicillin", "ingredients", "amoxicillin", "strength", "250 mg", "form", "capsule", "schedule", "S4", "active", "on"),
+		perm: medic.PermSettingsManage, action: "medicine.manage", ok: 303},
+	{pattern: "POST /medicines/import", path: "/medicines/import", body: form(), perm: medic.PermSettingsManage, action: "medicine.manage", ok: 422},
 
 	// An encounter's vitals page: clinical roles read it; nurses, doctors and admins record.
 	{pattern: "GET /encounters/{id}/diagnoses", path: "/encounters/{encounter}/diagnoses", perm: medic.PermClinicalRead, action: "encounter.view", chart: chartDemographics},

@@ -34,6 +34,7 @@ var deskNav = []navEntry{
 	{Key: "practitioners", Label: "Practitioners", Href: "/practitioners", Perm: medic.PermSchedulesManage, Practice: true, Menu: true},
 	{Key: "schedules", Label: "Schedules", Href: "/schedules", Perm: medic.PermSchedulesManage, Practice: true, Menu: true},
 	{Key: "appointment-types", Label: "Appointment types", Href: "/appointment-types", Perm: medic.PermSchedulesManage, Practice: true, Menu: true},
+	{Key: "medicines", Label: "Medicines", Href: "/medicines", Perm: medic.PermPrescriptionsRead, Practice: true, Menu: true},
 	{Key: "locations", Label: "Locations", Href: "/locations", Practice: true, Menu: true},
 	{Key: "members", Label: "Members", Href: "/members", Practice: true, Menu: true},
 	{Key: "settings", Label: "Settings", Href: "/settings", Perm: medic.PermSettingsManage, Practice: true, Menu: true},

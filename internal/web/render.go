@@ -24,7 +24,7 @@ var templateFS embed.FS
 // template defining "content" (and no template exists without a view).
 var viewNames = []string{
 	"login", "login_2fa", "forgot", "forgot_sent", "reset", "invite",
-	"dashboard", "no_practice", "settings", "locations", "location", "members",
+	"dashboard", "no_practice", "settings", "locations", "location", "medicines", "medicine", "members",
 	"audit", "account", "operator", "book", "mailbox", "error",
 	"patients", "patient", "patient_form", "patient_merge",
 	"practitioners", "practitioner", "schedules", "schedule_rule", "schedule_confirm",
@@ -440,6 +440,8 @@ var notices = map[string]string{
 	"location-created":   "Location added.",
 	"location-saved":     "Location saved.",
 	"location-deleted":   "Location deleted.",
+	"medicine-created":   "Medicine added.",
+	"medicine-saved":     "Medicine saved.",
 	"invited":            "Invitation sent.",
 	"member-updated":     "Member updated.",
 	"invitation-revoked": "Invitation revoked.",

@@ -48,6 +48,7 @@ func (h *Handler) Routes(mux Router) {
 	h.inviteRoutes(mux)
 	h.dashboardRoutes(mux)
 	h.settingsRoutes(mux)
+	h.medicineRoutes(mux)
 	h.locationRoutes(mux)
 	h.memberRoutes(mux)
 	h.auditRoutes(mux)
