@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"net/url"
 	"time"
@@ -34,7 +35,8 @@ type calendarView struct {
 	WeekURL        string
 	BookURL        string
 	Date           string
-	Grid           *dayGrid // the day view's scheduler grid
+	Grid           *dayGrid      // the day view's scheduler grid
+	GridMarkup     template.HTML // its cells and blocks (dayGrid.markup)
 	// CanMove: the visitor may reschedule (the grid's booked blocks then
 	// move by keyboard or drag, grid.js); Back is where a move returns.
 	CanMove bool
@@ -203,6 +205,12 @@ func (h *Handler) calendar(w http.ResponseWriter, r *http.Request, v *visitor) {
 	}
 	p := h.page(r, "Calendar", "calendar").withForm(newForm("cal", url.Values{"view": {d.View}, "practitioner": {d.PractitionerID},
 		"location": {d.LocationID}, "date": {d.Date}}))
+	if d.Grid != nil {
+		if d.GridMarkup, err = d.Grid.markup(h.views.byName["calendar"], p, &d); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
 	p.Data = d
 	h.render(w, r, http.StatusOK, "calendar", p)
 }
