@@ -150,8 +150,10 @@ type seeded struct {
 	pr    *medic.Practitioner
 	typ   *medic.AppointmentType
 	thabo *medic.Patient
-	zone  *time.Location
-	day   medic.Date
+	// lerato is the second patient.
+	lerato *medic.Patient
+	zone   *time.Location
+	day    medic.Date
 }
 
 func tenant(p *medic.Practice) context.Context {
@@ -196,6 +198,8 @@ func seedClinic(t *testing.T, env *servertest.Env, p *medic.Practice) seeded {
 		}
 		if pt.GivenName == "Thabo" {
 			s.thabo = pt
+		} else {
+			s.lerato = pt
 		}
 	}
 	return s

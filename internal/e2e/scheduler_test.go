@@ -7,8 +7,10 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"medic"
+	"medic/internal/app"
 	"medic/internal/e2e"
 	"medic/internal/server/servertest"
 )
@@ -56,6 +58,8 @@ func TestDeskDayGridBookingAndLiveToday(t *testing.T) {
 			}
 			signIn := func(ctx context.Context, email string) {
 				run(ctx, "sign in "+email,
+					// Headless chromium keeps windows at least 500 px wide.
+					chromedp.EmulateViewport(int64(width), 900),
 					chromedp.Navigate(env.URL+"/login"),
 					chromedp.WaitVisible(`input[name=email]`, chromedp.ByQuery),
 					chromedp.SendKeys(`input[name=email]`, email, chromedp.ByQuery),
@@ -131,9 +135,11 @@ func TestDeskDayGridBookingAndLiveToday(t *testing.T) {
 	}
 }
 
-// The chart fits the window at phone, laptop and desktop widths, even with
-// a long email address and a booked visit in the header.
-func TestChartFitsEveryWidth(t *testing.T) {
+// The chart, the calendar (day and week) and Today fit the window at
+// phone, laptop and desktop widths (no element wider than its box), even
+// with a long email address and a booked visit in the header, and pass
+// axe (contrast included) at phone and laptop widths.
+func TestDeskPagesFitEveryWidth(t *testing.T) {
 	env := servertest.New(t)
 	p := env.Practice(t, "sunrise")
 	const password = "correct horse battery"
@@ -144,22 +150,157 @@ func TestChartFitsEveryWidth(t *testing.T) {
 	if err := env.DB.UpdatePatient(tenant(p), s.thabo); err != nil {
 		t.Fatal(err)
 	}
+	admin := medic.WithTenant(tenant(p), medic.Tenant{PracticeID: p.ID, Slug: p.Slug, Name: p.Name, TimeZone: p.TimeZone, Role: medic.RoleAdmin})
+	for pt, hhmm := range map[*medic.Patient]string{s.thabo: "14:00", s.lerato: "10:30"} {
+		if _, err := env.App.BookAppointment(admin, app.BookingRequest{PatientID: pt.ID, PractitionerID: s.pr.ID, LocationID: s.loc.ID,
+			AppointmentTypeID: s.typ.ID, Start: s.slotTime(hhmm)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pages := []struct{ name, path, ready string }{
+		{"the chart", "/patients/" + s.thabo.ID, `h1`},
+		{"the day grid", "/calendar?view=day", `.sched`},
+		{"the week", "/calendar?view=week", `table.calendar-week`},
+		{"Today", "/today", `#today-live tbody tr`},
+	}
 	for _, width := range []int{390, 1366, 1920} {
 		ctx := e2e.Browser(t, width, 900)
 		err := chromedp.Run(ctx,
+			chromedp.EmulateViewport(int64(width), 900),
 			chromedp.Navigate(env.URL+"/login"),
 			chromedp.WaitVisible(`input[name=email]`, chromedp.ByQuery),
 			chromedp.SendKeys(`input[name=email]`, "desk@sunrise.example", chromedp.ByQuery),
 			chromedp.SendKeys(`input[name=password]`, password, chromedp.ByQuery),
 			chromedp.Submit(`input[name=password]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`#desk-search`, chromedp.ByQuery),
-			chromedp.Navigate(env.URL+"/patients/"+s.thabo.ID),
-			e2e.WaitText(`h1`, "Thabo Nkosi"),
-			e2e.Settled(),
 		)
 		if err != nil {
-			t.Fatalf("%d px: %v", width, err)
+			t.Fatalf("%d px: sign in: %v", width, err)
 		}
-		noOverflow(t, ctx, fmt.Sprintf("the chart at %d px", width))
+		for _, pg := range pages {
+			what := fmt.Sprintf("%s at %d px", pg.name, width)
+			if err := chromedp.Run(ctx, chromedp.Navigate(env.URL+pg.path), chromedp.WaitVisible(pg.ready, chromedp.ByQuery), e2e.Settled()); err != nil {
+				e2e.Screenshot(t, ctx, fmt.Sprintf("desk-pages-%d-failed", width))
+				t.Fatalf("%s: %v", what, err)
+			}
+			var inner int
+			if err := chromedp.Run(ctx, chromedp.Evaluate(`window.innerWidth`, &inner)); err != nil || inner != width {
+				t.Fatalf("%s: the window is %d px wide (%v)", what, inner, err)
+			}
+			noOverflow(t, ctx, what)
+			if width != 1920 {
+				e2e.Axe(t, ctx, what)
+			}
+		}
+	}
+}
+
+// A receptionist moves a booked appointment on the day grid by keyboard
+// alone (focus the block, arrow keys, Enter), sees it at its new time, and
+// a move onto a time that is taken is refused with a visible message and
+// leaves the appointment where it was.
+func TestDeskRescheduleByKeyboard(t *testing.T) {
+	for _, width := range []int{1366, 390} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			env := servertest.New(t)
+			p := env.Practice(t, "sunrise") // the clock's 08:00 UTC is 10:00 in Johannesburg
+			const password = "correct horse battery"
+			env.Member(t, p, env.User(t, "desk@sunrise.example", password), medic.RoleReceptionist)
+			s := seedClinic(t, env, p)
+			admin := medic.WithTenant(tenant(p), medic.Tenant{PracticeID: p.ID, Slug: p.Slug, Name: p.Name, TimeZone: p.TimeZone, Role: medic.RoleAdmin})
+			book := func(pt *medic.Patient, hhmm string) *medic.Appointment {
+				t.Helper()
+				ap, err := env.App.BookAppointment(admin, app.BookingRequest{PatientID: pt.ID, PractitionerID: s.pr.ID, LocationID: s.loc.ID,
+					AppointmentTypeID: s.typ.ID, Start: s.slotTime(hhmm)})
+				if err != nil {
+					t.Fatalf("book %s: %v", hhmm, err)
+				}
+				return ap
+			}
+			thabo, taken := book(s.thabo, "14:00"), book(s.lerato, "15:00")
+
+			ctx := e2e.Browser(t, width, 900)
+			run := func(step string, actions ...chromedp.Action) {
+				t.Helper()
+				if err := chromedp.Run(ctx, actions...); err != nil {
+					e2e.Screenshot(t, ctx, fmt.Sprintf("desk-keyboard-move-%d-failed", width))
+					t.Fatalf("%s: %v", step, err)
+				}
+			}
+			block := `a.sched-block[href="/appointments/` + thabo.ID + `"]`
+			// rowOf is the grid row labelled hh:mm.
+			rowOf := func(hhmm string) string {
+				t.Helper()
+				var row string
+				run("row of "+hhmm, chromedp.AttributeValue(`.sched-time[data-label="`+hhmm+`"]`, "data-row", &row, nil, chromedp.ByQuery))
+				return row
+			}
+			blockRow := func() string {
+				t.Helper()
+				var row string
+				run("the block's row", chromedp.AttributeValue(block, "data-row", &row, nil, chromedp.ByQuery))
+				return row
+			}
+			run("sign in",
+				chromedp.EmulateViewport(int64(width), 900),
+				chromedp.Navigate(env.URL+"/login"),
+				chromedp.WaitVisible(`input[name=email]`, chromedp.ByQuery),
+				chromedp.SendKeys(`input[name=email]`, "desk@sunrise.example", chromedp.ByQuery),
+				chromedp.SendKeys(`input[name=password]`, password, chromedp.ByQuery),
+				chromedp.Submit(`input[name=password]`, chromedp.ByQuery),
+				chromedp.WaitVisible(`#desk-search`, chromedp.ByQuery),
+				chromedp.Navigate(env.URL+"/calendar?view=day"),
+				chromedp.WaitVisible(block, chromedp.ByQuery),
+				e2e.Settled(),
+			)
+			if got, want := blockRow(), rowOf("14:00"); got != want {
+				t.Fatalf("the block is on row %s, want 14:00's %s", got, want)
+			}
+
+			// Down one row (30 minutes) and Enter: moved to 14:30.
+			var said string
+			run("move by keyboard",
+				chromedp.Focus(block, chromedp.ByQuery),
+				chromedp.KeyEvent(kb.ArrowDown),
+				e2e.WaitText(`#move-status`, "Move to 14:30 with Dr Naidoo"),
+				chromedp.Text(`#move-status`, &said, chromedp.ByQuery),
+				chromedp.KeyEvent(kb.Enter),
+				e2e.WaitText(`.notice`, "Appointment moved."),
+				chromedp.WaitVisible(block, chromedp.ByQuery),
+				e2e.Settled(),
+			)
+			if got, want := blockRow(), rowOf("14:30"); got != want {
+				t.Errorf("after the move the block is on row %s, want 14:30's %s", got, want)
+			}
+			var text string
+			run("the moved block", chromedp.Text(block, &text, chromedp.ByQuery))
+			wantText(t, "the moved block", text, "14:30–15:00", "Thabo Nkosi")
+			if ap, err := env.DB.FindAppointment(tenant(p), thabo.ID); err != nil || !ap.Start.Equal(s.slotTime("14:30")) || ap.Status != medic.StatusBooked {
+				t.Fatalf("stored after the move: %+v, %v", ap, err)
+			}
+
+			// Down again, onto Lerato's 15:00: refused, said so, not moved.
+			run("move onto a taken time",
+				chromedp.Focus(block, chromedp.ByQuery),
+				chromedp.KeyEvent(kb.ArrowDown),
+				e2e.WaitText(`#move-status`, "Move to 15:00 with Dr Naidoo"),
+				chromedp.KeyEvent(kb.Enter),
+				e2e.WaitText(`.alert`, "That time was just taken."),
+				chromedp.Text(`main`, &text, chromedp.ByQuery),
+			)
+			wantText(t, "the refused move", text, "That time was just taken. Choose another time below.", "Thabo Nkosi")
+			var visible bool
+			run("the message is visible", chromedp.Evaluate(`(() => { const a = document.querySelector(".alert"); const r = a.getBoundingClientRect();
+				return r.width > 0 && r.height > 0 && getComputedStyle(a).visibility === "visible"; })()`, &visible))
+			if !visible {
+				t.Error("the refusal is in the page but not visible")
+			}
+			e2e.Axe(t, ctx, "the refused move")
+			for id, want := range map[string]string{thabo.ID: "14:30", taken.ID: "15:00"} {
+				if ap, err := env.DB.FindAppointment(tenant(p), id); err != nil || !ap.Start.Equal(s.slotTime(want)) || ap.Status != medic.StatusBooked {
+					t.Errorf("stored after the refused move: %+v, %v; want booked at %s", ap, err, want)
+				}
+			}
+		})
 	}
 }
