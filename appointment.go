@@ -134,6 +134,7 @@ type AppointmentFilter struct {
 	LocationID     string
 	From, To       time.Time // appointments starting in [From, To)
 	Statuses       []AppointmentStatus
+	Descending     bool // latest start first (ListAppointments)
 }
 
 // SlotClaim is one slot an appointment occupies, with the capacity the

@@ -22,7 +22,19 @@ type PatientCriteria struct {
 	Phone                string // E.164, exactly
 	// UpdatedFrom and UpdatedBefore bound the last change: [from, before).
 	UpdatedFrom, UpdatedBefore time.Time
+	// Sort orders the matches (id order when empty); Desc reverses it.
+	Sort PatientSort
+	Desc bool
 }
+
+// PatientSort is an order of chart search results (ties in id order).
+type PatientSort string
+
+const (
+	SortByFamily    PatientSort = "family" // family name, then given names
+	SortByBirthDate PatientSort = "birthdate"
+	SortByUpdated   PatientSort = "updated"
+)
 
 // PatientQueryService answers structured chart searches for the practice
 // in context, in id order with keyset paging; other practices' charts

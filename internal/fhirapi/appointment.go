@@ -18,7 +18,8 @@ func (h *Handler) appointmentType() *resourceType {
 			{"practitioner", "reference", "The practitioner."},
 			{"location", "reference", "The location."},
 			{"status", "token", "booked, checked-in, arrived, fulfilled, cancelled or noshow (comma: any of)."},
-		}}
+		},
+		sorts: []searchParam{{"date", "", "start; the order without _sort"}}}
 }
 
 func (h *Handler) readAppointment(w http.ResponseWriter, r *http.Request, id string) {
@@ -107,6 +108,7 @@ func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request, s *
 		h.writeCount(w, s, n)
 		return
 	}
+	f.Descending = s.sort == "date" && s.desc
 	as, next, err := h.app.ListAppointments(r.Context(), f, s.page)
 	if err != nil {
 		h.error(w, r, err)

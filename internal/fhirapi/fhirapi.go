@@ -71,6 +71,8 @@ type resourceType struct {
 	conditionalCreate bool
 	// operations are instance operations: GET {type}/{id}/${name}.
 	operations []operation
+	// sorts are the _sort keys the search takes, with what each says.
+	sorts []searchParam
 }
 
 // operation is an instance-level operation, e.g. Patient/{id}/$everything.

@@ -2,6 +2,7 @@ package fhirapi
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"medic/internal/fhir"
@@ -33,6 +34,14 @@ func (h *Handler) capability(base string) *fhir.CapabilityStatement {
 		}
 		for _, op := range t.operations {
 			cr.Operation = append(cr.Operation, fhir.CapabilityOperation{Name: op.name, Definition: op.definition})
+		}
+		if len(t.sorts) > 0 {
+			docs := make([]string, len(t.sorts))
+			for i, p := range t.sorts {
+				docs[i] = p.name + " (" + p.doc + ")"
+			}
+			cr.SearchParam = append(cr.SearchParam, fhir.CapabilitySearchParam{Name: "_sort", Type: "string",
+				Documentation: "Order of the results, by one of: " + strings.Join(docs, ", ") + "; - before it for descending. Another key is a 400 with Prefer: handling=strict, else ignored."})
 		}
 		if t.search != nil {
 			cr.SearchParam = append(cr.SearchParam,

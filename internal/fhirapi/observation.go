@@ -18,7 +18,8 @@ func (h *Handler) observationType() *resourceType {
 			{"code", "token", "LOINC code (" + fhir.LOINCSystem + "|code or the code alone; comma: any of); a component's code finds its panel."},
 			{"date", "date", "When measured, with prefixes eq, lt, le, gt, ge, sa, eb."},
 			{"category", "token", "vital-signs, laboratory or imaging (the results of lab and imaging orders; comma: any of)."},
-		}}
+		},
+		sorts: []searchParam{{"date", "", "when measured or sampled"}}}
 }
 
 func (h *Handler) readObservation(w http.ResponseWriter, r *http.Request, id string) {
@@ -156,7 +157,13 @@ func (h *Handler) searchObservations(w http.ResponseWriter, r *http.Request, s *
 		h.writeCount(w, s, len(kept))
 		return
 	}
-	page, next := pageByID(kept, func(o *fhir.Observation) string { return o.ID }, s.page)
+	key := func(o *fhir.Observation) string { return o.ID }
+	if s.sort == "date" {
+		key = func(o *fhir.Observation) string {
+			return o.Effective().UTC().Format("20060102T150405.000000000") + "." + o.ID
+		}
+	}
+	page, next := pageByKey(kept, key, s.desc, s.page)
 	entries := make([]entry, len(page))
 	for i, o := range page {
 		entries[i] = entry{typ: "Observation", id: o.ID, res: o}

@@ -27,7 +27,8 @@ func (h *Handler) patientType() *resourceType {
 			{"identifier", "token", "SA ID number: " + fhir.SAIDSystem + "|value, or the value alone."},
 			{"email", "token", "Email address (case-insensitive)."},
 			{"phone", "token", "Phone number, in any usual South African or international form."},
-		}}
+		},
+		sorts: []searchParam{{"family", "", "family name, then given names"}, {"birthdate", "", "date of birth"}, {"_lastUpdated", "", "last change"}}}
 }
 
 func (h *Handler) readPatient(w http.ResponseWriter, r *http.Request, id string) {
@@ -134,6 +135,7 @@ func (h *Handler) searchPatients(w http.ResponseWriter, r *http.Request, s *sear
 		h.writeCount(w, s, n)
 		return
 	}
+	c.Sort, c.Desc = map[string]medic.PatientSort{"family": medic.SortByFamily, "birthdate": medic.SortByBirthDate, "_lastUpdated": medic.SortByUpdated}[s.sort], s.desc
 	ps, next, err := h.app.FindPatients(r.Context(), c, s.page)
 	if err != nil {
 		h.error(w, r, err)

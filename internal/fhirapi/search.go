@@ -30,6 +30,10 @@ type searchRequest struct {
 	typ     string
 	loc     *time.Location // the practice's time zone: a date names a local day
 	ignored []string
+	// sort is the _sort key applied ("" for the type's own order), desc
+	// when it was given as -key.
+	sort string
+	desc bool
 }
 
 // get returns the values of a supported parameter.
@@ -61,6 +65,13 @@ func (h *Handler) runSearch(w http.ResponseWriter, r *http.Request, t *resourceT
 	}
 	strict := preferStrict(r)
 	s := &searchRequest{params: url.Values{}, base: h.baseURL(r), typ: t.name, loc: h.location(r)}
+	if vs, ok := q["_sort"]; ok && len(t.sorts) > 0 {
+		delete(q, "_sort")
+		if err := s.parseSort(t, vs, strict); err != nil {
+			h.error(w, r, err)
+			return
+		}
+	}
 	for name, vs := range q {
 		known := slices.Contains(commonParams, name)
 		for _, p := range t.params {
@@ -110,6 +121,44 @@ func (h *Handler) runSearch(w http.ResponseWriter, r *http.Request, t *resourceT
 	}
 	s.page.Cursor = cursor
 	t.search(w, r, s)
+}
+
+// parseSort reads _sort: one key the type sorts by, "-" before it for
+// descending. An unsupported key (or a second key) is a 400 under strict
+// handling, else ignored (and left out of the self link).
+func (s *searchRequest) parseSort(t *resourceType, vs []string, strict bool) error {
+	var keys []string
+	for _, v := range vs {
+		for _, k := range strings.Split(v, ",") {
+			if k = strings.TrimSpace(k); k != "" {
+				keys = append(keys, k)
+			}
+		}
+	}
+	for i, k := range keys {
+		name := strings.TrimPrefix(k, "-")
+		ok := i == 0 && slices.ContainsFunc(t.sorts, func(p searchParam) bool { return p.name == name })
+		if !ok {
+			if strict {
+				return badRequest("_sort: " + t.name + " sorts by one of " + sortNames(t) + " (- before it for descending); " + name + " is not supported.")
+			}
+			if !slices.Contains(s.ignored, "_sort") {
+				s.ignored = append(s.ignored, "_sort")
+			}
+			continue
+		}
+		s.sort, s.desc = name, strings.HasPrefix(k, "-")
+		s.params.Set("_sort", k)
+	}
+	return nil
+}
+
+func sortNames(t *resourceType) string {
+	names := make([]string, len(t.sorts))
+	for i, p := range t.sorts {
+		names[i] = p.name
+	}
+	return strings.Join(names, ", ")
 }
 
 // preferStrict reads Prefer: handling=strict (lenient is the default).

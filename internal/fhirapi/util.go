@@ -19,14 +19,20 @@ func sortedKeys(m map[string]string) []string {
 // pageByID pages a small list held in memory (practitioners, locations) by
 // id, the cursor being the last id shown.
 func pageByID[T any](items []T, id func(T) string, page medic.Page) (out []T, next string) {
+	return pageByKey(items, id, false, page)
+}
+
+// pageByKey pages a small list held in memory in the order of a unique
+// key (descending when desc), the cursor being the last key shown.
+func pageByKey[T any](items []T, key func(T) string, desc bool, page medic.Page) (out []T, next string) {
 	page = page.Normalize()
-	sort.Slice(items, func(i, j int) bool { return id(items[i]) < id(items[j]) })
+	sort.Slice(items, func(i, j int) bool { return (key(items[i]) < key(items[j])) != desc })
 	for _, it := range items {
-		if page.Cursor != "" && id(it) <= page.Cursor {
+		if k := key(it); page.Cursor != "" && (k == page.Cursor || (k < page.Cursor) != desc) {
 			continue
 		}
 		if len(out) == page.Limit {
-			return out, id(out[len(out)-1])
+			return out, key(out[len(out)-1])
 		}
 		out = append(out, it)
 	}

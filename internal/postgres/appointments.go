@@ -81,9 +81,17 @@ func (db *DB) ListAppointments(ctx context.Context, f medic.AppointmentFilter, p
 		if !isUUID(afterID) {
 			return nil, "", errBadCursor
 		}
-		where = append(where, "(a.starts_at, a.id) > ("+args.add(after)+"::timestamptz, "+args.add(afterID)+"::uuid)")
+		cmp := ">"
+		if f.Descending {
+			cmp = "<"
+		}
+		where = append(where, "(a.starts_at, a.id) "+cmp+" ("+args.add(after)+"::timestamptz, "+args.add(afterID)+"::uuid)")
 	}
-	sql := appointmentSelect + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY a.starts_at, a.id LIMIT ` + args.add(page.Limit+1)
+	order := ` ORDER BY a.starts_at, a.id LIMIT `
+	if f.Descending {
+		order = ` ORDER BY a.starts_at DESC, a.id DESC LIMIT `
+	}
+	sql := appointmentSelect + ` WHERE ` + strings.Join(where, " AND ") + order + args.add(page.Limit+1)
 	err = db.do(ctx, func(tx pgx.Tx) error {
 		var err error
 		as, err = queryAll(ctx, tx, scanAppointment, sql, args...)

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -74,14 +75,14 @@ func (db *DB) FindPatients(ctx context.Context, c medic.PatientCriteria, page me
 	page = page.Normalize()
 	var args queryArgs
 	where := patientCriteriaSQL(pid, c, &args)
-	if page.Cursor != "" {
-		var after string
-		if decodeCursor(page.Cursor, &after) != nil || !isUUID(after) {
-			return nil, "", errBadCursor
-		}
-		where += " AND id > " + args.add(after)
+	key, order, err := patientSortKey(c, page.Cursor, &args)
+	if err != nil {
+		return nil, "", err
 	}
-	sql := `SELECT ` + patientColumns + ` FROM patients WHERE ` + where + ` ORDER BY id LIMIT ` + args.add(page.Limit+1)
+	if key != "" {
+		where += " AND " + key
+	}
+	sql := `SELECT ` + patientColumns + ` FROM patients WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ` + args.add(page.Limit+1)
 	err = db.do(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, sql, args...)
 		if err != nil {
@@ -102,9 +103,92 @@ func (db *DB) FindPatients(ctx context.Context, c medic.PatientCriteria, page me
 	}
 	if len(ps) > page.Limit {
 		ps = ps[:page.Limit]
-		next = encodeCursor(ps[len(ps)-1].ID)
+		next = patientCursor(c.Sort, ps[len(ps)-1])
 	}
 	return ps, next, nil
+}
+
+// patientSortKey is the ORDER BY of a sort and the keyset condition that
+// starts after cursor (none without one). A cursor carries its sort, so
+// one from another order is refused, never misread.
+func patientSortKey(c medic.PatientCriteria, cursor string, args *queryArgs) (cond, order string, err error) {
+	cols := map[medic.PatientSort][]string{
+		"":                    {"id"},
+		medic.SortByFamily:    {"lower(family_name)", "lower(given_name)", "id"},
+		medic.SortByBirthDate: {"date_of_birth", "id"},
+		medic.SortByUpdated:   {"updated_at", "id"},
+	}[c.Sort]
+	if cols == nil {
+		return "", "", &medic.Error{Code: medic.EINVALID, Message: "Sort by family, birthdate or updated."}
+	}
+	dir, cmp := "", ">"
+	if c.Desc {
+		dir, cmp = " DESC", "<"
+	}
+	parts := make([]string, len(cols))
+	for i, col := range cols {
+		parts[i] = col + dir
+	}
+	order = strings.Join(parts, ", ")
+	if cursor == "" {
+		return "", order, nil
+	}
+	var vals []any
+	var after string
+	switch c.Sort {
+	case "":
+		if decodeCursor(cursor, &after) != nil {
+			return "", "", errBadCursor
+		}
+	case medic.SortByFamily:
+		var tag, family, given string
+		if decodeCursor(cursor, &tag, &family, &given, &after) != nil || tag != "f" {
+			return "", "", errBadCursor
+		}
+		vals = []any{family, given}
+	case medic.SortByBirthDate:
+		var tag, born string
+		if decodeCursor(cursor, &tag, &born, &after) != nil || tag != "b" {
+			return "", "", errBadCursor
+		}
+		vals = []any{born}
+	case medic.SortByUpdated:
+		var tag string
+		var at time.Time
+		if decodeCursor(cursor, &tag, &at, &after) != nil || tag != "u" {
+			return "", "", errBadCursor
+		}
+		vals = []any{at}
+	}
+	if !isUUID(after) {
+		return "", "", errBadCursor
+	}
+	ph := make([]string, 0, len(cols))
+	for _, v := range vals {
+		switch c.Sort {
+		case medic.SortByBirthDate:
+			ph = append(ph, args.add(v)+"::date")
+		case medic.SortByUpdated:
+			ph = append(ph, args.add(v)+"::timestamptz")
+		default:
+			ph = append(ph, args.add(v)+"::text")
+		}
+	}
+	ph = append(ph, args.add(after)+"::uuid")
+	return "(" + strings.Join(cols, ", ") + ") " + cmp + " (" + strings.Join(ph, ", ") + ")", order, nil
+}
+
+// patientCursor is the cursor after p in sort order.
+func patientCursor(sort medic.PatientSort, p *medic.Patient) string {
+	switch sort {
+	case medic.SortByFamily:
+		return encodeCursor("f", strings.ToLower(p.FamilyName), strings.ToLower(p.GivenName), p.ID)
+	case medic.SortByBirthDate:
+		return encodeCursor("b", p.DateOfBirth.String(), p.ID)
+	case medic.SortByUpdated:
+		return encodeCursor("u", p.UpdatedAt, p.ID)
+	}
+	return encodeCursor(p.ID)
 }
 
 // CountMatchingPatients counts the charts matching c.
