@@ -50,6 +50,8 @@ type CapabilityResource struct {
 	UpdateCreate      *bool                   `json:"updateCreate,omitempty"`
 	ConditionalCreate *bool                   `json:"conditionalCreate,omitempty"`
 	ConditionalDelete string                  `json:"conditionalDelete,omitempty"`
+	SearchInclude     []string                `json:"searchInclude,omitempty"`
+	SearchRevInclude  []string                `json:"searchRevInclude,omitempty"`
 	SearchParam       []CapabilitySearchParam `json:"searchParam,omitempty"`
 	Operation         []CapabilityOperation   `json:"operation,omitempty"`
 }

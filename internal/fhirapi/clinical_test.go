@@ -13,15 +13,15 @@ import (
 // known allergies", another with a severe allergy, a coded problem, and an
 // encounter with vitals and a diagnosis.
 type clinicalFx struct {
-	nka, patient, encounter, practitioner string
+	nka, patient, encounter, practitioner, apptType string
 }
 
 func (f *fx) clinical(t *testing.T) clinicalFx {
 	t.Helper()
-	pr, _ := f.scheduling(t)
+	pr, typ := f.scheduling(t)
 	doc := f.env.Login(t, "doctor@alpha.example", pw)
 	base := "/api/v1/practices/alpha"
-	c := clinicalFx{practitioner: pr}
+	c := clinicalFx{practitioner: pr, apptType: typ}
 	c.nka = want(t, f.tokens["doctor"].Do("POST", "/fhir/R4/Patient", patientBody("Nomsa", "Zulu", "1975-07-07", "female", nil)), http.StatusCreated).Str("id")
 	c.patient = want(t, f.tokens["doctor"].Do("POST", "/fhir/R4/Patient", patientBody("Pieter", "Botha", "1960-01-01", "male", nil)), http.StatusCreated).Str("id")
 	want(t, doc.Do("POST", base+"/patients/"+c.nka+"/allergies/none-known", nil), http.StatusCreated)

@@ -35,6 +35,13 @@ func (h *Handler) capability(base string) *fhir.CapabilityStatement {
 		for _, op := range t.operations {
 			cr.Operation = append(cr.Operation, fhir.CapabilityOperation{Name: op.name, Definition: op.definition})
 		}
+		for _, in := range includesOf[t.name] {
+			if in.rev {
+				cr.SearchRevInclude = append(cr.SearchRevInclude, in.value)
+			} else {
+				cr.SearchInclude = append(cr.SearchInclude, in.value)
+			}
+		}
 		if len(t.sorts) > 0 {
 			docs := make([]string, len(t.sorts))
 			for i, p := range t.sorts {

@@ -34,6 +34,9 @@ type searchRequest struct {
 	// when it was given as -key.
 	sort string
 	desc bool
+	// includes are the _include and _revinclude applied, read for r.
+	includes []include
+	r        *http.Request
 }
 
 // get returns the values of a supported parameter.
@@ -65,6 +68,16 @@ func (h *Handler) runSearch(w http.ResponseWriter, r *http.Request, t *resourceT
 	}
 	strict := preferStrict(r)
 	s := &searchRequest{params: url.Values{}, base: h.baseURL(r), typ: t.name, loc: h.location(r)}
+	s.r = r
+	for _, name := range []string{"_include", "_revinclude"} {
+		if vs, ok := q[name]; ok && len(includesOf[t.name]) > 0 {
+			delete(q, name)
+			if err := s.parseIncludes(t.name, name, vs, strict); err != nil {
+				h.error(w, r, err)
+				return
+			}
+		}
+	}
 	if vs, ok := q["_sort"]; ok && len(t.sorts) > 0 {
 		delete(q, "_sort")
 		if err := s.parseSort(t, vs, strict); err != nil {
@@ -220,8 +233,17 @@ type entry struct {
 	mode    string // match (default) or include
 }
 
-// writeBundle writes a searchset with self and next links.
+// writeBundle writes a searchset with self and next links, and the
+// resources its _include and _revinclude add (search.mode include).
 func (h *Handler) writeBundle(w http.ResponseWriter, s *searchRequest, entries []entry, next string, total *int) {
+	if len(s.includes) > 0 && len(entries) > 0 {
+		more, err := h.included(s.r.Context(), s, entries)
+		if err != nil {
+			h.error(w, s.r, err)
+			return
+		}
+		entries = append(entries, more...)
+	}
 	b := fhir.Bundle{ResourceType: "Bundle", Type: "searchset", Total: total, Link: []fhir.BundleLink{{Relation: "self", URL: s.link(s.page.Cursor)}}}
 	if next != "" {
 		b.Link = append(b.Link, fhir.BundleLink{Relation: "next", URL: s.link(next)})

@@ -84,6 +84,7 @@ func TestServedResourcesValidate(t *testing.T) {
 	search("/fhir/R4/Schedule")
 	search("/fhir/R4/Slot?_count=20")
 	search("/fhir/R4/Appointment?_count=20")
+	search("/fhir/R4/Appointment?_count=5&_include=Appointment:patient&_include=Appointment:practitioner")
 	encounters := search("/fhir/R4/Encounter?_count=100")
 	// Clinical lists of charts seen, until each kind (and the recorded 'no
 	// known allergies') has turned up.
