@@ -217,6 +217,7 @@ func newApp(db *postgres.DB, baseURL string) *app.App {
 		Timelines:          db,
 		Orders:             db,
 		Medicines:          db,
+		Prescriptions:      db,
 		Patients:           db,
 		Practitioners:      db,
 		Schedules:          db,

@@ -58,6 +58,7 @@ func (h *Handler) Routes(mux Router) {
 	h.diagnosisRoutes(mux)
 	h.referralRoutes(mux)
 	h.medicineRoutes(mux)
+	h.prescriptionRoutes(mux)
 	h.timelineRoutes(mux)
 	h.orderRoutes(mux)
 	h.operatorRoutes(mux)
@@ -112,6 +113,15 @@ type problem struct {
 	Status int               `json:"status"`
 	Detail string            `json:"detail,omitempty"`
 	Errors map[string]string `json:"errors,omitempty"`
+	// Alerts are a prescription's fired safety checks (medic.AlertsError).
+	Alerts []alertDTO `json:"alerts,omitempty"`
+}
+
+type alertDTO struct {
+	Item     int             `json:"item"`
+	Kind     medic.AlertKind `json:"kind"`
+	Severity string          `json:"severity"`
+	Message  string          `json:"message"`
 }
 
 // Status maps an error code to its HTTP status (medic.HTTPStatus: one
@@ -144,6 +154,12 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: medic.ErrorMessage(err), Errors: medic.ErrorFields(err)}
 	if code == medic.ENOTFOUND {
 		p.Detail = medic.ErrNotFound.Message // identical for foreign and missing ids
+	}
+	var alerts *medic.AlertsError
+	if errors.As(err, &alerts) {
+		for _, a := range alerts.Alerts {
+			p.Alerts = append(p.Alerts, alertDTO{Item: a.Item, Kind: a.Kind, Severity: a.Severity, Message: a.Message})
+		}
 	}
 	if status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "900")

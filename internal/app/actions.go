@@ -21,6 +21,11 @@ var actions = map[string]medic.Permission{
 	"member.invitation_list":   medic.PermMembersManage,
 	"member.invitation_revoke": medic.PermMembersManage,
 
+	"prescription.issue":  medic.PermPrescriptionsIssue,
+	"prescription.cancel": medic.PermPrescriptionsIssue,
+	"prescription.view":   medic.PermPrescriptionsRead,
+	"prescription.list":   medic.PermPrescriptionsRead,
+
 	"medicine.list":   medic.PermPrescriptionsRead,
 	"medicine.manage": medic.PermSettingsManage,
 

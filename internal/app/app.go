@@ -48,7 +48,8 @@ type App struct {
 	// Orders holds lab and imaging orders and their results.
 	Orders medic.OrderService
 
-	Medicines medic.MedicineService
+	Medicines     medic.MedicineService
+	Prescriptions medic.PrescriptionService
 
 	// PublicBooking stores booking codes and finds charts for the public page.
 	BookingCodes  medic.PublicBookingService

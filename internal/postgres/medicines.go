@@ -23,8 +23,8 @@ func scanMedicine(row pgx.Row) (*medic.Medicine, error) {
 	return &m, nil
 }
 
-// ListMedicines implements medic.MedicineService. A query matches a part
-// of the name or of an ingredient ("amox", "clav"); the list is a few
+// ListMedicines implements medic.MedicineService. A query's words match
+// parts of the label or of an ingredient ("amox 250", "clav"); the list is a few
 // hundred to a few thousand rows per practice, read through its
 // (practice, name) index.
 func (db *DB) ListMedicines(ctx context.Context, f medic.MedicineFilter, page medic.Page) (ms []*medic.Medicine, next string, err error) {
@@ -38,9 +38,14 @@ func (db *DB) ListMedicines(ctx context.Context, f medic.MedicineFilter, page me
 	if !f.WithInactive {
 		where += " AND active"
 	}
-	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
-		like := args.add("%" + escapeLike(q) + "%")
-		where += " AND (lower(name) LIKE " + like + " OR EXISTS (SELECT 1 FROM unnest(ingredients) i WHERE i LIKE " + like + "))"
+	// Every word must be in the label (name, strength, form) or an
+	// ingredient: "amox 250 susp", "clav".
+	for i, w := range strings.Fields(strings.ToLower(f.Query)) {
+		if i == 8 {
+			break
+		}
+		like := args.add("%" + escapeLike(w) + "%")
+		where += " AND (lower(name || ' ' || strength || ' ' || form) LIKE " + like + " OR EXISTS (SELECT 1 FROM unnest(ingredients) i WHERE i LIKE " + like + "))"
 	}
 	if page.Cursor != "" {
 		var name, strength, id string

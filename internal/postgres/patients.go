@@ -676,7 +676,7 @@ func (db *DB) MergePatients(ctx context.Context, from, into string) error {
 				return err
 			}
 		}
-		for _, table := range []string{"encounter_diagnoses", "referrals", "orders", "order_results"} {
+		for _, table := range []string{"encounter_diagnoses", "referrals", "orders", "order_results", "prescriptions", "prescription_items"} {
 			if _, err := tx.Exec(ctx, `UPDATE `+table+` SET patient_id = $3 WHERE practice_id = $1 AND patient_id = $2`, pid, from, into); err != nil {
 				return err
 			}

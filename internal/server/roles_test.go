@@ -196,6 +196,17 @@ var routeRules = []routeRule{
 		body: map[string]any{"name": "Amoxicillin", "ingredients": []string{"amoxicillin"}, "atc": "J01CA04", "strength": "250 mg", "form": "capsule", "schedule": "S4"}},
 	{pattern: "POST " + api + "/medicines/import", path: sunrise + "/medicines/import", perm: medic.PermSettingsManage, action: "medicine.manage",
 		body: "name,ingredients,schedule\nImported tonic,tonic,S0\n"},
+	// Prescriptions: doctors issue and cancel; clinical roles read. The
+	// fixture's chart has a penicillin allergy, so amoxicillin needs the
+	// override reason the body gives.
+	{pattern: "POST " + api + "/prescriptions", path: sunrise + "/prescriptions", perm: medic.PermPrescriptionsIssue, action: "prescription.issue", ok: 201,
+		body: map[string]any{"encounter_id": "{encounter}", "items": []map[string]any{{"medicine_id": "{medicine}", "dose": "500 mg", "frequency": "tds",
+			"duration_days": 5, "override_reason": "Tolerated amoxicillin in 2024"}}}},
+	{pattern: "GET " + api + "/prescriptions", path: sunrise + "/prescriptions?patient={patient}", perm: medic.PermPrescriptionsRead, action: "prescription.list"},
+	{pattern: "GET " + api + "/prescriptions/{id}", path: sunrise + "/prescriptions/{prescription}", perm: medic.PermPrescriptionsRead, action: "prescription.view"},
+	{pattern: "POST " + api + "/prescriptions/{id}/cancel", path: sunrise + "/prescriptions/{prescription}/cancel", body: map[string]any{"reason": "Wrong patient"},
+		perm: medic.PermPrescriptionsIssue, action: "prescription.cancel"},
+	{pattern: "GET " + api + "/patients/{id}/medications", path: sunrise + "/patients/{patient}/medications", perm: medic.PermPrescriptionsRead, action: "prescription.list"},
 	// The timeline is the clinical record: clinical roles only.
 	{pattern: "GET " + api + "/patients/{id}/timeline", path: sunrise + "/patients/{patient}/timeline", perm: medic.PermClinicalRead, action: "timeline.view"},
 	// Orders and results: doctors and admins order and follow them; nurses
@@ -448,6 +459,9 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	f.ids["order"] = want(t, admin.Do("POST", d.base+"/encounters/"+f.ids["encounter"]+"/orders", map[string]any{"kind": "lab", "code": "HBA1C"}), http.StatusCreated).Str("id")
 	f.ids["allergy"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/allergies", nil), http.StatusOK).Str("items.0.id")
 	f.ids["medicine"] = want(t, admin.Do("GET", d.base+"/medicines?q=amoxicillin", nil), http.StatusOK).Str("items.0.id")
+	f.ids["prescription"] = want(t, d.c[medic.RoleDoctor].Do("POST", d.base+"/prescriptions", map[string]any{"encounter_id": f.ids["encounter"],
+		"items": []map[string]any{{"medicine_id": f.ids["medicine"], "dose": "250 mg", "frequency": "tds", "duration_days": 5, "override_reason": "Tolerated before"}}}),
+		http.StatusCreated).Str("id")
 	f.ids["condition"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/conditions", nil), http.StatusOK).Str("items.0.id")
 	if f.ids["allergy"] == "" || f.ids["condition"] == "" {
 		t.Fatal("the chart's allergy and condition were not recorded from its lists")

@@ -145,6 +145,13 @@ var tenantRoutes = []tenantRoute{
 	{"GET", "/medicines/{id}", nil, "medicine"},
 	{"PUT", "/medicines/{id}", map[string]any{"name": "Taken Over", "ingredients": []string{"tonic"}, "schedule": "S0"}, "medicine"},
 
+	{"POST", "/prescriptions", map[string]any{"encounter_id": "6f1c4f4e-0d7a-4c55-9a43-6c1f0b6f7a01", "items": []map[string]any{{"medicine_id": "6f1c4f4e-0d7a-4c55-9a43-6c1f0b6f7a02",
+		"dose": "1 tablet", "frequency": "tds", "duration_days": 5}}}, ""},
+	{"GET", "/prescriptions", nil, ""},
+	{"GET", "/prescriptions/{id}", nil, "prescription"},
+	{"POST", "/prescriptions/{id}/cancel", map[string]any{"reason": "Taken over"}, "prescription"},
+	{"GET", "/patients/{id}/medications", nil, "patient"},
+
 	{"GET", "/outbox", nil, ""},
 	{"POST", "/outbox/{id}/retry", nil, "mail"},
 }
@@ -227,6 +234,13 @@ func TestCrossTenant(t *testing.T) {
 	// A's own medicine (B has its own copy of the starter set, never A's).
 	recsA["medicine"] = want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/medicines", map[string]any{"name": "Alphatonic",
 		"ingredients": []string{"alphatonic"}, "schedule": "S0"}), http.StatusCreated).Str("id")
+	env.Member(t, x.B, env.User(t, "doc@bravo.example", pw), medic.RoleDoctor)
+	docB := env.Login(t, "doc@bravo.example", pw)
+	// A's prescription, issued by A's doctor at the draft encounter.
+	docA := env.Login(t, "doc@alpha.example", pw)
+	amox := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/medicines?q=amoxicillin", nil), http.StatusOK).Str("items.0.id")
+	recsA["prescription"] = want(t, docA.Do("POST", "/api/v1/practices/alpha/prescriptions", map[string]any{"encounter_id": recsA["encounter"],
+		"items": []map[string]any{{"medicine_id": amox, "dose": "500 mg", "frequency": "tds", "duration_days": 5}}}), http.StatusCreated).Str("id")
 	if got := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo/medicines?q=alphatonic", nil), http.StatusOK).Items(); len(got) != 0 {
 		t.Errorf("practice B lists A's medicine: %v", got)
 	}
@@ -262,8 +276,12 @@ func TestCrossTenant(t *testing.T) {
 			if rt.kind == "" {
 				continue
 			}
+			c := x.adminB
+			if rt.method == "POST" && strings.HasPrefix(rt.suffix, "/prescriptions") {
+				c = docB // only doctors write prescriptions: an admin is refused before any lookup
+			}
 			for _, id := range []string{idOf(rt.kind), newUUID(), "not-a-uuid", "'; DROP TABLE members; --"} {
-				same404(t, x.adminB.Do(rt.method, rt.path(x.B.Slug, id), rt.body))
+				same404(t, c.Do(rt.method, rt.path(x.B.Slug, id), rt.body))
 			}
 		}
 	})
@@ -389,8 +407,8 @@ func TestCrossTenant(t *testing.T) {
 				}
 			}
 		}
-		if r := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo/members", nil), http.StatusOK); len(r.Items()) != 2 {
-			t.Errorf("B has 2 members: %s", r)
+		if r := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo/members", nil), http.StatusOK); len(r.Items()) != 3 {
+			t.Errorf("B has 3 members (admin, the member of both, its doctor): %s", r)
 		}
 		// B's lists and counts of scheduling records are empty: nothing of
 		// A's, and none of the refused attempts above created anything.
@@ -420,7 +438,7 @@ func TestCrossTenant(t *testing.T) {
 		if len(a.Items()) != 3 || !strings.Contains(string(a.Body), "doc@alpha.example") || strings.Contains(string(a.Body), "b@bravo.example") {
 			t.Errorf("alpha members: %s", a.Body)
 		}
-		if len(b.Items()) != 2 || !strings.Contains(string(b.Body), "b@bravo.example") || strings.Contains(string(b.Body), "alpha.example") {
+		if len(b.Items()) != 3 || !strings.Contains(string(b.Body), "b@bravo.example") || strings.Contains(string(b.Body), "alpha.example") {
 			t.Errorf("bravo members: %s", b.Body)
 		}
 		la := want(t, x.both.Do("GET", "/api/v1/practices/alpha/locations", nil), http.StatusOK)
@@ -447,7 +465,7 @@ func TestCrossTenant(t *testing.T) {
 		}
 		for slug, wantCounts := range map[string]map[string]float64{
 			"alpha": {"members": 3, "active_members": 3, "locations": 1},
-			"bravo": {"members": 2, "active_members": 2, "locations": 1},
+			"bravo": {"members": 3, "active_members": 3, "locations": 1},
 		} {
 			for k, v := range wantCounts {
 				if counts[slug][k] != v {
