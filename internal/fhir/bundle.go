@@ -25,6 +25,24 @@ type BundleEntry struct {
 	FullURL  string          `json:"fullUrl,omitempty"`
 	Resource json.RawMessage `json:"resource,omitempty"`
 	Search   *EntrySearch    `json:"search,omitempty"`
+	Request  *EntryRequest   `json:"request,omitempty"`
+	Response *EntryResponse  `json:"response,omitempty"`
+}
+
+// EntryRequest is what a transaction entry asks for.
+type EntryRequest struct {
+	Method      string `json:"method"`
+	URL         string `json:"url"`
+	IfNoneExist string `json:"ifNoneExist,omitempty"`
+	IfMatch     string `json:"ifMatch,omitempty"`
+}
+
+// EntryResponse is how a transaction entry was done.
+type EntryResponse struct {
+	Status       string `json:"status"`
+	Location     string `json:"location,omitempty"`
+	Etag         string `json:"etag,omitempty"`
+	LastModified string `json:"lastModified,omitempty"`
 }
 
 // EntrySearch says why an entry is in a searchset.

@@ -32,6 +32,13 @@ type CapabilityRest struct {
 	Documentation string               `json:"documentation,omitempty"`
 	Security      *CapabilitySecurity  `json:"security,omitempty"`
 	Resource      []CapabilityResource `json:"resource"`
+	Interaction   []CapabilitySystemOp `json:"interaction,omitempty"`
+}
+
+// CapabilitySystemOp is a system-level interaction (transaction).
+type CapabilitySystemOp struct {
+	Code          string `json:"code"`
+	Documentation string `json:"documentation,omitempty"`
 }
 
 // CapabilitySecurity describes authentication.

@@ -121,6 +121,7 @@ func New(a *app.App, log *slog.Logger) *Handler {
 // Routes registers every FHIR route from the table.
 func (h *Handler) Routes(mux Router) {
 	mux.HandleFunc("GET "+Base+"/metadata", h.serve("", "", h.metadata))
+	mux.HandleFunc("POST "+Base, h.tenant("Bundle", Create, h.transaction))
 	for _, t := range h.types {
 		t := t
 		if t.read != nil {

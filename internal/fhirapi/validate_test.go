@@ -119,6 +119,8 @@ func TestServedResourcesValidate(t *testing.T) {
 			labResults = len(search("/fhir/R4/Observation?category=laboratory&patient=" + r["subject"].(map[string]any)["reference"].(string)))
 		}
 	}
+	add(want(t, c.Do("POST", "/fhir/R4", transactionBody(txEntry("urn:uuid:0b9f3c52-4d7e-4c1a-9a51-4f0f2f9d8a10", "Patient",
+		patientBody("Validate", "Transaction", "1990-01-01", "female", nil)))), http.StatusOK).Body)
 	search("/fhir/R4/AuditEvent?_count=40") // the validation's own reads, through its token
 	search("/fhir/R4/AuditEvent?subtype=auth.&_count=5")
 	if labResults == 0 || !imaging {
