@@ -216,6 +216,7 @@ func newApp(db *postgres.DB, baseURL string) *app.App {
 		Referrals:          db,
 		Timelines:          db,
 		Orders:             db,
+		Versions:           db,
 		Medicines:          db,
 		Prescriptions:      db,
 		Patients:           db,

@@ -47,6 +47,8 @@ type App struct {
 	Timelines medic.TimelineService
 	// Orders holds lab and imaging orders and their results.
 	Orders medic.OrderService
+	// Versions reads the kept versions of charts and appointments.
+	Versions medic.VersionService
 
 	Medicines     medic.MedicineService
 	Prescriptions medic.PrescriptionService

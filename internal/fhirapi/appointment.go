@@ -12,6 +12,7 @@ import (
 func (h *Handler) appointmentType() *resourceType {
 	return &resourceType{name: "Appointment", doc: "Appointments. Create books through the same database guarantee as the desk (409 when the slot is full); update changes either the status (check-in, cancel, no-show ...) or the time, practitioner and location (a reschedule), one at a time.",
 		read: h.readAppointment, search: h.searchAppointments, create: h.createAppointment, update: h.updateAppointment,
+		vread: h.vread(h.appointmentVersions), history: h.history("Appointment", h.appointmentVersions),
 		params: []searchParam{
 			{"date", "date", "Start, with prefixes eq, lt, le, gt, ge, sa, eb; dates are days of the practice's time zone."},
 			{"patient", "reference", "The patient."},

@@ -41,11 +41,14 @@ type Handler struct {
 type Interaction string
 
 const (
-	Read   Interaction = "read"
-	Search Interaction = "search-type"
-	Create Interaction = "create"
-	Update Interaction = "update"
-	Delete Interaction = "delete"
+	Read  Interaction = "read"
+	VRead Interaction = "vread"
+	// History is an instance's history.
+	History Interaction = "history-instance"
+	Search  Interaction = "search-type"
+	Create  Interaction = "create"
+	Update  Interaction = "update"
+	Delete  Interaction = "delete"
 )
 
 // searchParam is a supported search parameter of a type.
@@ -66,7 +69,10 @@ type resourceType struct {
 	create func(w http.ResponseWriter, r *http.Request)
 	update func(w http.ResponseWriter, r *http.Request, id string)
 	delete func(w http.ResponseWriter, r *http.Request, id string)
-	params []searchParam
+	// vread and history serve kept versions ({id}/_history/{vid}, {id}/_history).
+	vread   func(w http.ResponseWriter, r *http.Request, id, vid string)
+	history func(w http.ResponseWriter, r *http.Request, id string)
+	params  []searchParam
 	// conditionalCreate: create honours If-None-Exist.
 	conditionalCreate bool
 	// operations are instance operations: GET {type}/{id}/${name}.
@@ -87,7 +93,7 @@ func (t *resourceType) interactions() []Interaction {
 	for _, x := range []struct {
 		in Interaction
 		ok bool
-	}{{Read, t.read != nil}, {Update, t.update != nil}, {Delete, t.delete != nil}, {Search, t.search != nil}, {Create, t.create != nil}} {
+	}{{Read, t.read != nil}, {VRead, t.vread != nil}, {Update, t.update != nil}, {Delete, t.delete != nil}, {History, t.history != nil}, {Search, t.search != nil}, {Create, t.create != nil}} {
 		if x.ok {
 			out = append(out, x.in)
 		}
@@ -137,6 +143,12 @@ func (h *Handler) Routes(mux Router) {
 		}
 		if t.update != nil {
 			mux.HandleFunc("PUT "+Base+"/"+t.name+"/{id}", h.tenant(t.name, Update, func(w http.ResponseWriter, r *http.Request) { t.update(w, r, r.PathValue("id")) }))
+		}
+		if t.vread != nil {
+			mux.HandleFunc("GET "+Base+"/"+t.name+"/{id}/_history/{vid}", h.tenant(t.name, VRead, func(w http.ResponseWriter, r *http.Request) { t.vread(w, r, r.PathValue("id"), r.PathValue("vid")) }))
+		}
+		if t.history != nil {
+			mux.HandleFunc("GET "+Base+"/"+t.name+"/{id}/_history", h.tenant(t.name, History, func(w http.ResponseWriter, r *http.Request) { t.history(w, r, r.PathValue("id")) }))
 		}
 		for _, op := range t.operations {
 			op := op

@@ -29,6 +29,9 @@ func (h *Handler) capability(base string) *fhir.CapabilityStatement {
 		if t.read == nil {
 			cr.Versioning = ""
 		}
+		if t.vread != nil {
+			cr.ReadHistory = &yes
+		}
 		for _, p := range t.params {
 			cr.SearchParam = append(cr.SearchParam, fhir.CapabilitySearchParam{Name: p.name, Type: p.typ, Documentation: p.doc})
 		}

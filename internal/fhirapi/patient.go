@@ -14,6 +14,7 @@ import (
 func (h *Handler) patientType() *resourceType {
 	return &resourceType{name: "Patient", doc: "Charts of the practice. Delete deactivates the chart (active false); it is never destroyed.",
 		read: h.readPatient, search: h.searchPatients, create: h.createPatient, update: h.updatePatient, delete: h.deletePatient,
+		vread: h.vread(h.patientVersions), history: h.history("Patient", h.patientVersions),
 		conditionalCreate: true,
 		operations:        []operation{{"everything", "http://hl7.org/fhir/OperationDefinition/Patient-everything", h.patientEverything}},
 		params: []searchParam{

@@ -71,6 +71,9 @@ func TestTransaction(t *testing.T) {
 	if n := charts("Rollback"); n != "0" {
 		t.Errorf("the full slot left %s charts behind", n)
 	}
+	if n := f.query(t, `SELECT count(*)::text FROM resource_versions WHERE snapshot->>'family_name' = 'Rollback'`)[0]; n != "0" {
+		t.Errorf("the full slot left %s chart versions behind", n)
+	}
 	// An invalid appointment after a valid patient: nothing kept either.
 	bad := apptFor(uuid, pr, f.locA.ID, typ, "2030-03-07T09:30:00+02:00")
 	bad["status"] = "fulfilled"

@@ -76,7 +76,11 @@ func TestServedResourcesValidate(t *testing.T) {
 	add(meta.Body)
 	add(wantOutcome(t, c.Do("GET", "/fhir/R4/Patient/00000000-0000-4000-8000-000000000000", nil), http.StatusNotFound, "not-found").Body)
 
-	search("/fhir/R4/Patient?_count=20")
+	for _, p := range search("/fhir/R4/Patient?_count=20")[:1] {
+		hist := want(t, c.Do("GET", "/fhir/R4/Patient/"+p["id"].(string)+"/_history", nil), http.StatusOK)
+		add(hist.Body)
+		add(want(t, c.Do("GET", "/fhir/R4/Patient/"+p["id"].(string)+"/_history/"+hist.Str("entry.0.resource.meta.versionId"), nil), http.StatusOK).Body)
+	}
 	search("/fhir/R4/Practitioner")
 	search("/fhir/R4/PractitionerRole")
 	search("/fhir/R4/Organization")
