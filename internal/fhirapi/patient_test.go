@@ -241,7 +241,8 @@ func TestCapabilityMatchesRoutes(t *testing.T) {
 	for _, res := range cs.Rest[0].Resource {
 		for _, in := range res.Interaction {
 			pattern := map[string]string{"read": "GET /fhir/R4/" + res.Type + "/{id}\n", "search-type": "GET /fhir/R4/" + res.Type + "\n",
-				"create": "POST /fhir/R4/" + res.Type + "\n", "update": "PUT /fhir/R4/" + res.Type + "/{id}\n", "delete": "DELETE /fhir/R4/" + res.Type + "/{id}\n"}[in.Code]
+				"create": "POST /fhir/R4/" + res.Type + "\n", "update": "PUT /fhir/R4/" + res.Type + "/{id}\n", "delete": "DELETE /fhir/R4/" + res.Type + "/{id}\n",
+				"vread": "GET /fhir/R4/" + res.Type + "/{id}/_history/{vid}\n", "history-instance": "GET /fhir/R4/" + res.Type + "/{id}/_history\n"}[in.Code]
 			if pattern == "" || !strings.Contains(routes, pattern) {
 				t.Errorf("%s %s is listed but not routed", res.Type, in.Code)
 			}
@@ -252,6 +253,11 @@ func TestCapabilityMatchesRoutes(t *testing.T) {
 				t.Errorf("%s $%s is listed but not routed", res.Type, op.Name)
 			}
 			listed++
+		}
+	}
+	for _, in := range cs.Rest[0].Interaction {
+		if in.Code != "transaction" || !strings.Contains(routes, "POST /fhir/R4\n") {
+			t.Errorf("system interaction %s is listed but not routed", in.Code)
 		}
 	}
 	fhirRoutes := 0
