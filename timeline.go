@@ -11,20 +11,21 @@ import (
 type TimelineKind string
 
 const (
-	TimelineEncounter TimelineKind = "encounter"
-	TimelineAddendum  TimelineKind = "addendum"
-	TimelineVitals    TimelineKind = "vitals"
-	TimelineDiagnosis TimelineKind = "diagnosis"
-	TimelineAllergy   TimelineKind = "allergy"
-	TimelineCondition TimelineKind = "condition"
-	TimelineReferral  TimelineKind = "referral"
-	TimelineOrder     TimelineKind = "order"
-	TimelineResult    TimelineKind = "result"
+	TimelineEncounter    TimelineKind = "encounter"
+	TimelineAddendum     TimelineKind = "addendum"
+	TimelineVitals       TimelineKind = "vitals"
+	TimelineDiagnosis    TimelineKind = "diagnosis"
+	TimelineAllergy      TimelineKind = "allergy"
+	TimelineCondition    TimelineKind = "condition"
+	TimelineReferral     TimelineKind = "referral"
+	TimelineOrder        TimelineKind = "order"
+	TimelineResult       TimelineKind = "result"
+	TimelinePrescription TimelineKind = "prescription"
 )
 
 // TimelineKinds lists every kind, in the order the filter offers them.
 var TimelineKinds = []TimelineKind{TimelineEncounter, TimelineAddendum, TimelineVitals, TimelineDiagnosis,
-	TimelineOrder, TimelineResult, TimelineAllergy, TimelineCondition, TimelineReferral}
+	TimelineOrder, TimelineResult, TimelinePrescription, TimelineAllergy, TimelineCondition, TimelineReferral}
 
 func (k TimelineKind) Valid() bool { return slices.Contains(TimelineKinds, k) }
 

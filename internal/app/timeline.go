@@ -56,6 +56,9 @@ type Chart struct {
 	// most chartOrdersShown; MoreOutstanding says there are more.
 	OutstandingOrders []*medic.Order
 	MoreOutstanding   bool
+	// Medicines are what the patient takes today, from issued
+	// prescriptions (roles that read prescriptions).
+	Medicines []*medic.CurrentMedicine
 	Timeline          []*medic.TimelineItem
 	TimelineNext      string
 }
@@ -113,6 +116,12 @@ func (a *App) OpenChart(ctx context.Context, id string, req ChartRequest) (*Char
 					return err
 				}
 				out.OutstandingOrders, out.MoreOutstanding = os, next != ""
+				if t.Can(medic.PermPrescriptionsRead) {
+					if out.Medicines, err = a.Prescriptions.CurrentMedicines(ctx, p.ID, a.today(ctx)); err != nil {
+						return err
+					}
+					detail["medicines"] = strconv.Itoa(len(out.Medicines))
+				}
 				detail["summary"] = "true"
 				detail["outstanding_orders"] = strconv.Itoa(len(os))
 			}

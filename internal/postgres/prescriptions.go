@@ -148,6 +148,9 @@ func currentMedicines(ctx context.Context, tx pgx.Tx, pid, patientID string, on 
 			&m.ID, &m.Name, &m.Ingredients, &m.ATC, &m.Strength, &m.Form, &m.Route, &m.Schedule, &m.DoseUnit, &m.UnitMg, &m.PaedMaxMgKgDay, &m.Source, &m.Active); err != nil {
 			return nil, err
 		}
+		for _, a := range alerts {
+			it.Alerts = append(it.Alerts, medic.SafetyAlert{Kind: a.Kind, Severity: a.Severity, Message: a.Message})
+		}
 		cm.Item, cm.Medicine, cm.Until = &it, &m, medic.DateOf(until)
 		out = append(out, &cm)
 	}

@@ -97,6 +97,17 @@ var timelineBranches = []timelineBranch{
 	LEFT JOIN users u ON u.id = r.entered_by
 	WHERE r.practice_id = $1 AND r.patient_id = $2 {cur}
 	ORDER BY r.entered_at DESC, r.id DESC LIMIT {limit}`},
+	// A prescription lists its items as issued; a cancelled one says why.
+	{medic.TimelinePrescription, "r.issued_at", "r.id", `SELECT r.issued_at, 'prescription', r.id,
+		'Prescription' || CASE WHEN r.status = 'cancelled' THEN ' (cancelled: ' || r.cancel_reason || ')' ELSE '' END || ': '
+		|| (SELECT string_agg(i.medicine_label || ', ' || i.dose || ' ' || i.frequency || ' for ' || i.duration_days || ' days'
+				|| CASE WHEN i.repeats > 0 THEN ', ' || i.repeats || ' repeats' ELSE '' END
+				|| CASE WHEN i.override_reason <> '' THEN ' (alert overridden: ' || i.override_reason || ')' ELSE '' END, '; ' ORDER BY i.position)
+			FROM prescription_items i WHERE i.practice_id = r.practice_id AND i.prescription_id = r.id),
+		r.encounter_id, coalesce(u.name, ''), NULL::uuid
+	FROM prescriptions r LEFT JOIN users u ON u.id = r.prescriber_id
+	WHERE r.practice_id = $1 AND r.patient_id = $2 {cur}
+	ORDER BY r.issued_at DESC, r.id DESC LIMIT {limit}`},
 	{medic.TimelineAllergy, "al.recorded_at", "al.id", `SELECT al.recorded_at, 'allergy', al.id,
 		'Allergy: ' || al.substance || ' (' || al.severity
 		|| CASE WHEN al.status <> 'active' THEN ', ' || replace(al.status, '_', ' ') ELSE '' END || ')'

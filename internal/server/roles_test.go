@@ -284,6 +284,12 @@ var routeRules = []routeRule{
 	{pattern: "POST /referrals/{id}/send", path: "/referrals/{referral}/send", body: form(), perm: medic.PermClinicalWrite, action: "referral.update"},
 	{pattern: "POST /referrals/{id}/cancel", path: "/referrals/{referral}/cancel", body: form(), perm: medic.PermClinicalWrite, action: "referral.update"},
 	{pattern: "GET /icd10", path: "/icd10?q=I10", perm: medic.PermDiagnosesRead, action: "icd10.search"},
+	// Prescriptions on the desk (see the API's rules).
+	{pattern: "GET /encounters/{id}/prescriptions/new", path: "/encounters/{encounter}/prescriptions/new", perm: medic.PermPrescriptionsIssue, action: "prescription.issue", chart: chartDemographics},
+	{pattern: "POST /encounters/{id}/prescriptions/new", path: "/encounters/{encounter}/prescriptions/new", perm: medic.PermPrescriptionsIssue, action: "prescription.issue", ok: 303,
+		body: form("medicine_0", "Paracetamol 500 mg tablet", "dose_0", "1 tablet", "frequency_0", "qid", "days_0", "3")},
+	{pattern: "GET /prescriptions/{id}", path: "/prescriptions/{prescription}", perm: medic.PermPrescriptionsRead, action: "prescription.view"},
+	{pattern: "POST /prescriptions/{id}/cancel", path: "/prescriptions/{prescription}/cancel", body: form("reason", "Wrong patient"), perm: medic.PermPrescriptionsIssue, action: "prescription.cancel", ok: 303},
 	// The medicines list on the desk (see the API's rules); an import
 	// without a file is a form error.
 	{pattern: "GET /medicines", path: "/medicines?q=amox", perm: medic.PermPrescriptionsRead, action: "medicine.list"},

@@ -34,12 +34,14 @@ type encounterView struct {
 	Templates []option
 	// LastPlan is the plan of the patient's previous finished encounter
 	// ("" when there is none), offered as "Start from last plan".
-	LastPlan   string
-	Sections   []soapSection
-	CanWrite   bool // SOAP, stage, template, addenda (notes.write)
-	CanFinish  bool // clinical.write
-	CanRefer   bool // clinical.write, draft or finished
-	SavedLabel string
+	LastPlan  string
+	Sections  []soapSection
+	CanWrite  bool // SOAP, stage, template, addenda (notes.write)
+	CanFinish bool // clinical.write
+	CanRefer  bool // clinical.write, draft or finished
+	// CanPrescribe: a doctor, on a draft.
+	CanPrescribe bool
+	SavedLabel   string
 	// Diagnoses is the diagnoses section with its keyboard typeahead.
 	Diagnoses *diagnosesSection
 	// Vitals is the vitals section (vitals.go): the form and the sets.
@@ -93,7 +95,7 @@ func (h *Handler) renderEncounter(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	d := encounterView{E: e, Stages: stageButtons(e.Stage), Sections: soapSections, CanWrite: v.tenant.Can(medic.PermNotesWrite), CanFinish: v.tenant.Can(medic.PermClinicalWrite) && !e.Finished(),
-		CanRefer: v.tenant.Can(medic.PermClinicalWrite)}
+		CanRefer: v.tenant.Can(medic.PermClinicalWrite), CanPrescribe: v.tenant.Can(medic.PermPrescriptionsIssue) && !e.Finished()}
 	if d.CanWrite && !e.Finished() {
 		ts, err := h.app.ListEncounterTemplates(ctx, false)
 		if err != nil {

@@ -41,6 +41,10 @@ type patientView struct {
 	// first; MoreOutstanding says the list is cut.
 	OutstandingOrders []outstandingOrder
 	MoreOutstanding   bool
+	// Medicines are the summary's current medicines; ShowsMedicines says
+	// the role reads prescriptions.
+	Medicines      []*medic.CurrentMedicine
+	ShowsMedicines bool
 	CanWriteClinical  bool
 	// Timeline is the overview's timeline section (clinical roles).
 	Timeline *timelineView
@@ -147,6 +151,7 @@ func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status i
 				d.OutstandingOrders = append(d.OutstandingOrders, outstandingOrder{Order: o, Age: orderAge(o.OrderedAt, h.today(v), v.zone())})
 			}
 			d.MoreOutstanding = chart.MoreOutstanding
+			d.Medicines, d.ShowsMedicines = chart.Medicines, v.tenant.Can(medic.PermPrescriptionsRead)
 			d.Timeline = newTimelineView(pt.ID, req.Kinds, chart.Timeline, chart.TimelineNext, v.zone())
 			d.CanRefer = v.tenant.Can(medic.PermClinicalWrite)
 		}

@@ -49,6 +49,7 @@ func (h *Handler) Routes(mux Router) {
 	h.dashboardRoutes(mux)
 	h.settingsRoutes(mux)
 	h.medicineRoutes(mux)
+	h.prescriptionRoutes(mux)
 	h.locationRoutes(mux)
 	h.memberRoutes(mux)
 	h.auditRoutes(mux)
