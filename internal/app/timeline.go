@@ -58,9 +58,9 @@ type Chart struct {
 	MoreOutstanding   bool
 	// Medicines are what the patient takes today, from issued
 	// prescriptions (roles that read prescriptions).
-	Medicines []*medic.CurrentMedicine
-	Timeline          []*medic.TimelineItem
-	TimelineNext      string
+	Medicines    []*medic.CurrentMedicine
+	Timeline     []*medic.TimelineItem
+	TimelineNext string
 }
 
 // ChartRequest says what OpenChart reads besides the patient.

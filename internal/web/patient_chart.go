@@ -43,9 +43,9 @@ type patientView struct {
 	MoreOutstanding   bool
 	// Medicines are the summary's current medicines; ShowsMedicines says
 	// the role reads prescriptions.
-	Medicines      []*medic.CurrentMedicine
-	ShowsMedicines bool
-	CanWriteClinical  bool
+	Medicines        []*medic.CurrentMedicine
+	ShowsMedicines   bool
+	CanWriteClinical bool
 	// Timeline is the overview's timeline section (clinical roles).
 	Timeline *timelineView
 	CanRefer bool
