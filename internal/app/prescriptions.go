@@ -88,21 +88,33 @@ func (a *App) IssuePrescription(ctx context.Context, p *medic.Prescription) erro
 // prescribedMedicines reads the items' medicines; an unknown or inactive
 // one is a mistake in that item.
 func (a *App) prescribedMedicines(ctx context.Context, items []*medic.PrescriptionItem) ([]*medic.Medicine, error) {
-	out := make([]*medic.Medicine, len(items))
-	f := medic.FieldErrors{}
+	ids := make([]string, len(items))
 	for i, it := range items {
-		m, err := a.Medicines.FindMedicine(ctx, it.MedicineID)
+		ids[i] = it.MedicineID
+	}
+	// One read for all; only when one is unknown are they looked up one by
+	// one, to name the item.
+	meds, err := a.Medicines.FindMedicines(ctx, ids)
+	if medic.ErrorCode(err) == medic.ENOTFOUND {
+		meds = make([]*medic.Medicine, len(items))
+		for i, id := range ids {
+			if meds[i], err = a.Medicines.FindMedicine(ctx, id); err != nil && medic.ErrorCode(err) != medic.ENOTFOUND {
+				return nil, err
+			}
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	f := medic.FieldErrors{}
+	for i, m := range meds {
 		switch {
-		case medic.ErrorCode(err) == medic.ENOTFOUND:
+		case m == nil:
 			f.Add(fmt.Sprintf("items.%d.medicine_id", i), "Choose a medicine from the practice's list.")
-		case err != nil:
-			return nil, err
 		case !m.Active:
 			f.Add(fmt.Sprintf("items.%d.medicine_id", i), m.Label()+" is no longer offered by the practice.")
 		}
-		out[i] = m
 	}
-	return out, f.Err()
+	return meds, f.Err()
 }
 
 func (a *App) auditPrescription(ctx context.Context, action string, p *medic.Prescription, detail map[string]string) error {

@@ -13,9 +13,15 @@ import (
 // upload posts a multipart form with one file field "logo".
 func (c *client) upload(path string, data []byte) page {
 	c.e.t.Helper()
+	return c.uploadFile(path, "logo", "logo.png", data)
+}
+
+// uploadFile posts a multipart form with one file field.
+func (c *client) uploadFile(path, field, filename string, data []byte) page {
+	c.e.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("logo", "logo.png")
+	fw, _ := mw.CreateFormFile(field, filename)
 	_, _ = fw.Write(data)
 	_ = mw.Close()
 	req, _ := http.NewRequest("POST", c.e.srv.URL+path, &body)

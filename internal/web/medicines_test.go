@@ -1,9 +1,6 @@
 package web_test
 
 import (
-	"bytes"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"testing"
@@ -12,20 +9,7 @@ import (
 // uploadCSV posts a multipart form with one file field "file".
 func (c *client) uploadCSV(path, csv string) page {
 	c.e.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file", "medicines.csv")
-	_, _ = io.WriteString(fw, csv)
-	_ = mw.Close()
-	req, _ := http.NewRequest("POST", c.e.srv.URL+path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := c.http.Do(req)
-	if err != nil {
-		c.e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return page{status: resp.StatusCode, body: string(b), url: resp.Request.URL.RequestURI(), header: resp.Header}
+	return c.uploadFile(path, "file", "medicines.csv", []byte(csv))
 }
 
 func TestMedicinesPage(t *testing.T) {
