@@ -28,6 +28,10 @@ type EncounterRequest struct {
 	Stage medic.EncounterStage
 	// TemplateID pre-fills the SOAP note from a template of the practice.
 	TemplateID string
+	// appointmentAddressed: the appointment is the record the request
+	// names (POST /appointments/{id}/encounter), so an unknown or foreign
+	// one is not found rather than a field to correct.
+	appointmentAddressed bool
 }
 
 func (a *App) auditEncounter(ctx context.Context, action string, e *medic.Encounter, detail map[string]string) error {
@@ -67,6 +71,9 @@ func (a *App) createEncounter(ctx context.Context, in EncounterRequest) (*medic.
 	if in.AppointmentID != "" {
 		ap, err := a.Appointments.FindAppointment(ctx, in.AppointmentID)
 		if err != nil {
+			if in.appointmentAddressed {
+				return nil, err
+			}
 			return nil, fieldNotFound(err, "appointment_id", "Choose an appointment of this practice.")
 		}
 		f := medic.FieldErrors{}
@@ -151,7 +158,7 @@ func (a *App) OpenEncounterForAppointment(ctx context.Context, appointmentID str
 		} else if medic.ErrorCode(err) != medic.ENOTFOUND {
 			return err
 		}
-		e, err = a.createEncounter(ctx, EncounterRequest{AppointmentID: appointmentID, Stage: stage})
+		e, err = a.createEncounter(ctx, EncounterRequest{AppointmentID: appointmentID, Stage: stage, appointmentAddressed: true})
 		return err
 	})
 	return e, err

@@ -496,13 +496,19 @@ func (f *roleFixture) fill(t *testing.T, s string) string {
 // do sends the rule's request as role: JSON to the API, a form to the desk.
 func (f *roleFixture) do(t *testing.T, r routeRule, role medic.Role) *servertest.Response {
 	t.Helper()
+	return f.send(t, r, role, f.c[role])
+}
+
+// send sends the rule's request, with the fixture's ids, as role through c
+// (another practice's member, for the cross-tenant checks).
+func (f *roleFixture) send(t *testing.T, r routeRule, role medic.Role, c *servertest.Client) *servertest.Response {
+	t.Helper()
 	method := strings.Fields(r.pattern)[0]
 	path := f.fill(t, r.path)
 	body := r.body
 	if fn, ok := body.(func(medic.Role) any); ok {
 		body = fn(role)
 	}
-	c := f.c[role]
 	switch b := body.(type) {
 	case nil:
 		return c.Do(method, path, nil)
