@@ -24,9 +24,17 @@ type Practitioner struct {
 	PracticeNumber     string
 	Qualifications     string
 	Status             PractitionerStatus
+	HasSignature       bool // a signature image is uploaded
 	Assignments        []LocationAssignment
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+}
+
+// Signature is a practitioner's uploaded signature image (PNG or JPEG),
+// printed on the documents they sign.
+type Signature struct {
+	ContentType string
+	Data        []byte
 }
 
 // LocationAssignment places a practitioner at a location for a period.
@@ -103,4 +111,8 @@ type PractitionerService interface {
 	FindPractitionerByMember(ctx context.Context, memberID string) (*Practitioner, error)
 	CreatePractitioner(ctx context.Context, p *Practitioner) error
 	UpdatePractitioner(ctx context.Context, p *Practitioner) error
+	// SetSignature stores (or replaces) the practitioner's signature image.
+	SetSignature(ctx context.Context, practitionerID string, s *Signature) error
+	// Signature returns the practitioner's signature; ENOTFOUND if none.
+	Signature(ctx context.Context, practitionerID string) (*Signature, error)
 }

@@ -9,12 +9,13 @@ import (
 	"medic"
 )
 
-const practitionerColumns = `id, practice_id, member_id, name, specialty, registration_number, practice_number, qualifications, status, created_at, updated_at`
+const practitionerColumns = `id, practice_id, member_id, name, specialty, registration_number, practice_number, qualifications, status, created_at, updated_at,
+	EXISTS (SELECT 1 FROM practitioner_signatures s WHERE s.practice_id = practitioners.practice_id AND s.practitioner_id = practitioners.id)`
 
 func scanPractitioner(row pgx.Row) (*medic.Practitioner, error) {
 	var p medic.Practitioner
 	var member *string
-	err := row.Scan(&p.ID, &p.PracticeID, &member, &p.Name, &p.Specialty, &p.RegistrationNumber, &p.PracticeNumber, &p.Qualifications, &p.Status, &p.CreatedAt, &p.UpdatedAt)
+	err := row.Scan(&p.ID, &p.PracticeID, &member, &p.Name, &p.Specialty, &p.RegistrationNumber, &p.PracticeNumber, &p.Qualifications, &p.Status, &p.CreatedAt, &p.UpdatedAt, &p.HasSignature)
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -252,4 +253,50 @@ func practitionerErr(err error) error {
 		return &medic.Error{Code: medic.EINVALID, Message: "Some fields are not valid.", Fields: map[string]string{"assignments": "Assign each location once."}}
 	}
 	return refNotFound(err)
+}
+
+// SetSignature stores (or replaces) the signature image of a practitioner
+// of the practice in context; ENOTFOUND for another practice's.
+func (db *DB) SetSignature(ctx context.Context, practitionerID string, sig *medic.Signature) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	if !isUUID(practitionerID) {
+		return medic.ErrNotFound
+	}
+	return db.do(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO practitioner_signatures (practice_id, practitioner_id, content_type, data, updated_at)
+			SELECT practice_id, id, $3, $4, $5 FROM practitioners WHERE practice_id = $1 AND id = $2
+			ON CONFLICT (practice_id, practitioner_id) DO UPDATE SET content_type = EXCLUDED.content_type, data = EXCLUDED.data, updated_at = EXCLUDED.updated_at`,
+			pid, practitionerID, sig.ContentType, sig.Data, db.now())
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() != 1 {
+			return medic.ErrNotFound
+		}
+		return nil
+	})
+}
+
+// Signature returns a practitioner's signature image; ENOTFOUND if none
+// (or the practitioner is another practice's).
+func (db *DB) Signature(ctx context.Context, practitionerID string) (sig *medic.Signature, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !isUUID(practitionerID) {
+		return nil, medic.ErrNotFound
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		sig = &medic.Signature{}
+		return notFound(tx.QueryRow(ctx, `SELECT content_type, data FROM practitioner_signatures WHERE practice_id = $1 AND practitioner_id = $2`,
+			pid, practitionerID).Scan(&sig.ContentType, &sig.Data))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sig, nil
 }

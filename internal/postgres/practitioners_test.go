@@ -125,3 +125,41 @@ func TestPractitioners(t *testing.T) {
 		t.Errorf("listed practitioners lack their assignments: %+v", ps[4])
 	}
 }
+
+func TestPractitionerSignature(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	f := newSchedFixture(t, db, "signatures")
+	other := newSchedFixture(t, db, "signatures-other")
+	p := &medic.Practitioner{Name: "Dr Lindiwe Dube"}
+	if err := db.CreatePractitioner(f.ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Signature(f.ctx, p.ID); !errors.Is(err, medic.ErrNotFound) {
+		t.Errorf("signature before any upload: %v", err)
+	}
+	for _, sig := range []*medic.Signature{{ContentType: "image/png", Data: []byte("first")}, {ContentType: "image/jpeg", Data: []byte("second")}} {
+		if err := db.SetSignature(f.ctx, p.ID, sig); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.Signature(f.ctx, p.ID)
+	if err != nil || got.ContentType != "image/jpeg" || string(got.Data) != "second" {
+		t.Errorf("signature read back as %+v, %v; want the second upload", got, err)
+	}
+	if pr, _ := db.FindPractitioner(f.ctx, p.ID); !pr.HasSignature {
+		t.Error("the practitioner does not show it has a signature")
+	}
+	if pr, _ := db.FindPractitioner(f.ctx, f.pr.ID); pr.HasSignature {
+		t.Error("a practitioner without an upload shows a signature")
+	}
+	// Practice B neither reads nor replaces A's.
+	if _, err := db.Signature(other.ctx, p.ID); !errors.Is(err, medic.ErrNotFound) {
+		t.Errorf("practice B read A's signature: %v", err)
+	}
+	wantCode(t, "B sets A's signature", db.SetSignature(other.ctx, p.ID, &medic.Signature{ContentType: "image/png", Data: []byte("x")}), medic.ENOTFOUND)
+	wantCode(t, "non-UUID", db.SetSignature(f.ctx, "dr-dube", &medic.Signature{ContentType: "image/png", Data: []byte("x")}), medic.ENOTFOUND)
+	if got, _ := db.Signature(f.ctx, p.ID); string(got.Data) != "second" {
+		t.Error("practice B's attempt changed A's signature")
+	}
+}
