@@ -27,12 +27,15 @@ type Prescription struct {
 	PatientName    string
 	PrescriberID   string // user id
 	PrescriberName string
-	Status         PrescriptionStatus
-	IssuedAt       time.Time
-	CancelledAt    time.Time
-	CancelledBy    string
-	CancelReason   string
-	Items          []*PrescriptionItem
+	// PrescriberPractitionerID is the practitioner linked to the
+	// prescriber's membership ("" when none is).
+	PrescriberPractitionerID string
+	Status                   PrescriptionStatus
+	IssuedAt                 time.Time
+	CancelledAt              time.Time
+	CancelledBy              string
+	CancelReason             string
+	Items                    []*PrescriptionItem
 }
 
 // PrescriptionItem is one medicine on a prescription. The medicine's label
@@ -48,6 +51,10 @@ type PrescriptionItem struct {
 	Quantity      string // "21 capsules", "100 ml"
 	Repeats       int
 	Instructions  string
+	// ATC is the medicine's ATC code from the practice's list ("" if unknown).
+	ATC string
+	// Until is the item's last day of use, as stored (read only).
+	Until Date
 	// Alerts are the checks that fired when it was issued; an item with
 	// alerts carries the doctor's reason for going ahead.
 	Alerts         []SafetyAlert
@@ -162,6 +169,36 @@ func CheckPrescription(items []*PrescriptionItem, meds []*Medicine, c *Prescribi
 	return out, nil
 }
 
+// MedicationStatus is the state of one prescription item on a day: in use
+// until its last day, then completed; cancelled with its prescription.
+type MedicationStatus string
+
+const (
+	MedicationActive    MedicationStatus = "active"
+	MedicationCompleted MedicationStatus = "completed"
+	MedicationCancelled MedicationStatus = "cancelled"
+)
+
+// ItemStatus is the status of p's item it on the day on.
+func (p *Prescription) ItemStatus(it *PrescriptionItem, on Date) MedicationStatus {
+	switch {
+	case p.Status == PrescriptionCancelled:
+		return MedicationCancelled
+	case it.Until.Before(on):
+		return MedicationCompleted
+	}
+	return MedicationActive
+}
+
+// MedicationFilter selects prescription items (one FHIR MedicationRequest
+// each) of a chart or an encounter.
+type MedicationFilter struct {
+	PatientID   string
+	EncounterID string
+	Statuses    []MedicationStatus // any of; none: every status
+	On          Date               // the day active and completed are judged on
+}
+
 // PrescriptionFilter selects prescriptions.
 type PrescriptionFilter struct {
 	PatientID   string
@@ -184,6 +221,13 @@ type PrescriptionService interface {
 	CancelPrescription(ctx context.Context, id, by, reason string) (*Prescription, error)
 	// CurrentMedicines lists the chart's current medicines on the date.
 	CurrentMedicines(ctx context.Context, patientID string, on Date) ([]*CurrentMedicine, error)
+	// FindPrescriptionByItem returns the prescription holding the item
+	// (ENOTFOUND if none of the practice's does).
+	FindPrescriptionByItem(ctx context.Context, itemID string) (*Prescription, error)
+	// ListPrescriptionItems pages through the items the filter selects,
+	// newest prescription first and in their order on it: each returned
+	// prescription holds only its items of the page.
+	ListPrescriptionItems(ctx context.Context, f MedicationFilter, p Page) ([]*Prescription, string, error)
 }
 
 // AlertsError refuses a prescription whose checks fired on items that

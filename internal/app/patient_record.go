@@ -12,14 +12,15 @@ import (
 // PatientRecord is everything of one chart a member's role may read
 // (FHIR Patient/$everything): parts the role may not read are nil.
 type PatientRecord struct {
-	Patient      *medic.Patient
-	Appointments []*medic.Appointment
-	Encounters   []*medic.Encounter
-	Vitals       []*medic.Vitals
-	Allergies    *medic.Allergies
-	Conditions   []*medic.Condition
-	Diagnoses    []*medic.Diagnosis // codes only for a role without clinical reads
-	Orders       []*medic.Order     // lab and imaging orders, with their results
+	Patient       *medic.Patient
+	Appointments  []*medic.Appointment
+	Encounters    []*medic.Encounter
+	Vitals        []*medic.Vitals
+	Allergies     *medic.Allergies
+	Conditions    []*medic.Condition
+	Diagnoses     []*medic.Diagnosis // codes only for a role without clinical reads
+	Orders        []*medic.Order     // lab and imaging orders, with their results
+	Prescriptions []*medic.Prescription
 }
 
 // PatientEverything reads a chart and its records in one transaction, as
@@ -86,7 +87,15 @@ func (a *App) PatientEverything(ctx context.Context, patientID string) (*Patient
 				return err
 			}
 		}
-		n := len(out.Appointments) + len(out.Encounters) + len(out.Vitals) + len(out.Conditions) + len(out.Diagnoses) + len(out.Orders)
+		if t.Can(medic.PermPrescriptionsRead) {
+			parts = append(parts, "prescriptions")
+			if out.Prescriptions, err = allPagesOf(ctx, func(pg medic.Page) ([]*medic.Prescription, string, error) {
+				return a.Prescriptions.ListPrescriptions(ctx, medic.PrescriptionFilter{PatientID: p.ID}, pg)
+			}); err != nil {
+				return err
+			}
+		}
+		n := len(out.Appointments) + len(out.Encounters) + len(out.Vitals) + len(out.Conditions) + len(out.Diagnoses) + len(out.Orders) + len(out.Prescriptions)
 		return a.Audit.Record(ctx, medic.AuditEvent{Action: "patient.everything", EntityType: "patient", EntityID: p.ID, PatientID: p.ID,
 			Detail: map[string]string{"records": strconv.Itoa(n), "parts": strings.Join(parts, ",")}})
 	})

@@ -200,3 +200,64 @@ func (a *App) CurrentMedicines(ctx context.Context, patientID string) ([]*medic.
 	})
 	return out, err
 }
+
+// GetPrescriptionItem returns the prescription holding an item (FHIR's
+// MedicationRequest) and the item; the read is audited as the
+// prescription's.
+func (a *App) GetPrescriptionItem(ctx context.Context, itemID string) (*medic.Prescription, *medic.PrescriptionItem, error) {
+	if _, err := a.allow(ctx, "prescription.view"); err != nil {
+		return nil, nil, err
+	}
+	var p *medic.Prescription
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
+		var err error
+		if p, err = a.Prescriptions.FindPrescriptionByItem(ctx, itemID); err != nil {
+			return err
+		}
+		return a.auditPrescription(ctx, "prescription.viewed", p, map[string]string{"item": itemID})
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, it := range p.Items {
+		if it.ID == itemID {
+			return p, it, nil
+		}
+	}
+	return nil, nil, medic.ErrNotFound
+}
+
+// ListPrescriptionItems pages through a chart's or an encounter's
+// prescription items (one of them is required), judged on the practice's
+// today; one audit event per page.
+func (a *App) ListPrescriptionItems(ctx context.Context, f medic.MedicationFilter, pg medic.Page) ([]*medic.Prescription, string, error) {
+	if _, err := a.allow(ctx, "prescription.list"); err != nil {
+		return nil, "", err
+	}
+	if f.PatientID == "" && f.EncounterID == "" {
+		return nil, "", &medic.Error{Code: medic.EINVALID, Message: "Name the patient or the encounter.", Fields: map[string]string{"patient": "Name the patient or the encounter."}}
+	}
+	f.On = a.today(ctx)
+	var out []*medic.Prescription
+	var next string
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
+		var err error
+		if out, next, err = a.Prescriptions.ListPrescriptionItems(ctx, f, pg); err != nil {
+			return err
+		}
+		n := 0
+		for _, p := range out {
+			n += len(p.Items)
+		}
+		e := medic.AuditEvent{Action: "prescription.listed", EntityType: "prescription", PatientID: f.PatientID,
+			Detail: map[string]string{"items": strconv.Itoa(n)}}
+		if f.PatientID == "" && len(out) > 0 {
+			e.PatientID = out[0].PatientID
+		}
+		return a.Audit.Record(ctx, e)
+	})
+	return out, next, err
+}
+
+// Today is the practice's date now, which medication statuses are judged on.
+func (a *App) Today(ctx context.Context) medic.Date { return a.today(ctx) }

@@ -59,6 +59,7 @@ func (h *Handler) patientEverything(w http.ResponseWriter, r *http.Request, id s
 			}
 		}
 	}
+	entries = append(entries, medicationResources(rec.Prescriptions, h.app.Today(r.Context()))...)
 	total := len(entries)
 	s := &searchRequest{params: nil, base: h.baseURL(r), typ: "Patient/" + id + "/$everything"}
 	h.writeBundle(w, s, entries, "", &total)

@@ -117,6 +117,7 @@ func New(a *app.App, log *slog.Logger) *Handler {
 		h.observationType(),
 		h.conditionType(),
 		h.allergyType(),
+		h.medicationRequestType(),
 		h.serviceRequestType(),
 		h.diagnosticReportType(),
 		h.auditEventType(),

@@ -28,6 +28,7 @@ var includesOf = map[string][]include{
 	"Observation":        {{value: "Observation:patient", target: "Patient", elements: []string{"subject"}}},
 	"Condition":          {{value: "Condition:patient", target: "Patient", elements: []string{"subject"}}},
 	"AllergyIntolerance": {{value: "AllergyIntolerance:patient", target: "Patient", elements: []string{"patient"}}},
+	"MedicationRequest":  {{value: "MedicationRequest:patient", target: "Patient", elements: []string{"subject"}}},
 	"ServiceRequest":     {{value: "ServiceRequest:patient", target: "Patient", elements: []string{"subject"}}},
 	"DiagnosticReport":   {{value: "DiagnosticReport:patient", target: "Patient", elements: []string{"subject"}}, {value: "DiagnosticReport:result", target: "Observation", elements: []string{"result"}}},
 }

@@ -113,6 +113,21 @@ func TestServedResourcesValidate(t *testing.T) {
 		search("/fhir/R4/" + ref + "/$everything")
 		break
 	}
+	// The demo holds no prescriptions yet: the doctor writes one (a dose
+	// in mg and one in a fraction of a tablet) at a new encounter.
+	doc := env.Login(t, "doctor@sunrise.example", demo.DefaultPassword)
+	api := "/api/v1/practices/sunrise"
+	pr := want(t, doc.Do("GET", api+"/practitioners", nil), http.StatusOK)
+	patient := strings.TrimPrefix(encounters[0]["subject"].(map[string]any)["reference"].(string), "Patient/")
+	enc := want(t, doc.Do("POST", api+"/encounters", map[string]any{"patient_id": patient, "practitioner_id": pr.Str("items.0.id"),
+		"location_id": pr.Str("items.0.location_ids.0")}), http.StatusCreated).Str("id")
+	var items []map[string]any
+	for _, m := range []struct{ q, dose string }{{"metformin", "500 mg"}, {"amlodipine", "1/2 tablet"}} {
+		items = append(items, map[string]any{"medicine_id": want(t, doc.Do("GET", api+"/medicines?q="+m.q, nil), http.StatusOK).Str("items.0.id"),
+			"dose": m.dose, "frequency": "bd", "duration_days": 30, "quantity": "60 tablets", "repeats": 2, "override_reason": "Reviewed."})
+	}
+	want(t, doc.Do("POST", api+"/prescriptions", map[string]any{"encounter_id": enc, "items": items}), http.StatusCreated)
+	search("/fhir/R4/MedicationRequest?patient=" + patient)
 	search("/fhir/R4/ServiceRequest?_count=30")
 	search("/fhir/R4/ServiceRequest?status=revoked&_count=5")
 	reports := search("/fhir/R4/DiagnosticReport?_count=30")

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,6 +14,8 @@ import (
 // Prescriptions and their items (migration 0024).
 
 const prescriptionSelect = `SELECT r.id, r.encounter_id, r.patient_id, p.given_name || ' ' || p.family_name, r.prescriber_id, coalesce(u.name, ''),
+		coalesce((SELECT pr.id::text FROM members mb JOIN practitioners pr ON pr.practice_id = mb.practice_id AND pr.member_id = mb.id
+			WHERE mb.practice_id = r.practice_id AND mb.user_id = r.prescriber_id), ''),
 		r.status, r.issued_at, coalesce(r.cancelled_at, 'epoch'::timestamptz), coalesce(r.cancelled_by::text, ''), r.cancel_reason
 	FROM prescriptions r
 	JOIN patients p ON p.practice_id = r.practice_id AND p.id = r.patient_id
@@ -22,7 +25,7 @@ func scanPrescription(row pgx.Row) (*medic.Prescription, error) {
 	var p medic.Prescription
 	var cancelled time.Time
 	if err := row.Scan(&p.ID, &p.EncounterID, &p.PatientID, &p.PatientName, &p.PrescriberID, &p.PrescriberName,
-		&p.Status, &p.IssuedAt, &cancelled, &p.CancelledBy, &p.CancelReason); err != nil {
+		&p.PrescriberPractitionerID, &p.Status, &p.IssuedAt, &cancelled, &p.CancelledBy, &p.CancelReason); err != nil {
 		return nil, notFound(err)
 	}
 	if cancelled.Unix() != 0 {
@@ -32,7 +35,8 @@ func scanPrescription(row pgx.Row) (*medic.Prescription, error) {
 }
 
 const itemColumns = `i.id, i.medicine_id, i.medicine_label, i.dose, i.route, i.frequency, i.duration_days, i.quantity, i.repeats,
-	i.instructions, i.alerts, i.override_reason`
+	i.instructions, i.alerts, i.override_reason, i.current_until,
+	coalesce((SELECT m.atc FROM medicines m WHERE m.practice_id = i.practice_id AND m.id = i.medicine_id), '')`
 
 // alertJSON is an alert as the items' alerts column holds it.
 type alertJSON struct {
@@ -45,10 +49,12 @@ func scanItem(row pgx.Row) (*medic.PrescriptionItem, string, error) {
 	var it medic.PrescriptionItem
 	var rxID string
 	var alerts []alertJSON
+	var until time.Time
 	if err := row.Scan(&rxID, &it.ID, &it.MedicineID, &it.MedicineLabel, &it.Dose, &it.Route, &it.Frequency, &it.DurationDays,
-		&it.Quantity, &it.Repeats, &it.Instructions, &alerts, &it.OverrideReason); err != nil {
+		&it.Quantity, &it.Repeats, &it.Instructions, &alerts, &it.OverrideReason, &until, &it.ATC); err != nil {
 		return nil, "", err
 	}
+	it.Until = medic.DateOf(until)
 	for _, a := range alerts {
 		it.Alerts = append(it.Alerts, medic.SafetyAlert{Kind: a.Kind, Severity: a.Severity, Message: a.Message})
 	}
@@ -142,15 +148,16 @@ func currentMedicines(ctx context.Context, tx pgx.Tx, pid, patientID string, on 
 		var it medic.PrescriptionItem
 		var m medic.Medicine
 		var alerts []alertJSON
-		var until time.Time
+		var until, itemUntil time.Time
 		if err := rows.Scan(&cm.PrescriptionID, &it.ID, &it.MedicineID, &it.MedicineLabel, &it.Dose, &it.Route, &it.Frequency, &it.DurationDays,
-			&it.Quantity, &it.Repeats, &it.Instructions, &alerts, &it.OverrideReason, &cm.IssuedAt, &until,
+			&it.Quantity, &it.Repeats, &it.Instructions, &alerts, &it.OverrideReason, &itemUntil, &it.ATC, &cm.IssuedAt, &until,
 			&m.ID, &m.Name, &m.Ingredients, &m.ATC, &m.Strength, &m.Form, &m.Route, &m.Schedule, &m.DoseUnit, &m.UnitMg, &m.PaedMaxMgKgDay, &m.Source, &m.Active); err != nil {
 			return nil, err
 		}
 		for _, a := range alerts {
 			it.Alerts = append(it.Alerts, medic.SafetyAlert{Kind: a.Kind, Severity: a.Severity, Message: a.Message})
 		}
+		it.Until = medic.DateOf(itemUntil)
 		cm.Item, cm.Medicine, cm.Until = &it, &m, medic.DateOf(until)
 		out = append(out, &cm)
 	}
@@ -307,4 +314,148 @@ func (db *DB) CancelPrescription(ctx context.Context, id, by, reason string) (p 
 		return withItems(ctx, tx, pid, []*medic.Prescription{p})
 	})
 	return p, err
+}
+
+// FindPrescriptionByItem implements medic.PrescriptionService.
+func (db *DB) FindPrescriptionByItem(ctx context.Context, itemID string) (p *medic.Prescription, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !isUUID(itemID) {
+		return nil, medic.ErrNotFound
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		if p, err = scanPrescription(tx.QueryRow(ctx, prescriptionSelect+` WHERE r.practice_id = $1
+			AND r.id = (SELECT prescription_id FROM prescription_items WHERE practice_id = $1 AND id = $2)`, pid, itemID)); err != nil {
+			return err
+		}
+		return withItems(ctx, tx, pid, []*medic.Prescription{p})
+	})
+	return p, err
+}
+
+// ListPrescriptionItems implements medic.PrescriptionService: one query
+// for the page of items (keyset on issue time, prescription and position),
+// then their prescriptions.
+func (db *DB) ListPrescriptionItems(ctx context.Context, f medic.MedicationFilter, page medic.Page) (out []*medic.Prescription, next string, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	page = page.Normalize()
+	var args queryArgs
+	where := "i.practice_id = " + args.add(pid)
+	for _, c := range [...]struct{ col, id string }{{"i.patient_id", f.PatientID}, {"r.encounter_id", f.EncounterID}} {
+		if c.id == "" {
+			continue
+		}
+		if !isUUID(c.id) {
+			return []*medic.Prescription{}, "", nil
+		}
+		where += " AND " + c.col + " = " + args.add(c.id) + "::uuid"
+	}
+	if len(f.Statuses) > 0 {
+		var on string // the day, a parameter once it is needed
+		day := func() string {
+			if on == "" {
+				on = args.add(f.On.Time()) + "::date"
+			}
+			return on
+		}
+		var any []string
+		for _, st := range f.Statuses {
+			switch st {
+			case medic.MedicationCancelled:
+				any = append(any, "r.status = 'cancelled'")
+			case medic.MedicationCompleted:
+				any = append(any, "(r.status = 'issued' AND i.current_until < "+day()+")")
+			case medic.MedicationActive:
+				any = append(any, "(r.status = 'issued' AND i.current_until >= "+day()+")")
+			}
+		}
+		where += " AND (" + strings.Join(any, " OR ") + ")"
+	}
+	if page.Cursor != "" {
+		var before time.Time
+		var beforeID string
+		var position int
+		if err := decodeCursor(page.Cursor, &before, &beforeID, &position); err != nil {
+			return nil, "", err
+		}
+		if !isUUID(beforeID) {
+			return nil, "", errBadCursor
+		}
+		// Newest prescription first, its items in order.
+		key := "(" + args.add(before) + "::timestamptz, " + args.add(beforeID) + "::uuid)"
+		where += " AND ((r.issued_at, r.id) < " + key + " OR (r.issued_at, r.id) = " + key + " AND i.position > " + args.add(position) + ")"
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT i.prescription_id, `+itemColumns+`, r.issued_at, i.position
+			FROM prescription_items i JOIN prescriptions r ON r.practice_id = i.practice_id AND r.id = i.prescription_id
+			WHERE `+where+` ORDER BY r.issued_at DESC, r.id DESC, i.position LIMIT `+args.add(page.Limit+1), args...)
+		if err != nil {
+			return err
+		}
+		type row struct {
+			rx     string
+			it     *medic.PrescriptionItem
+			issued time.Time
+			pos    int
+		}
+		var items []row
+		for rows.Next() {
+			var alerts []alertJSON
+			var until time.Time
+			var r row
+			it := &medic.PrescriptionItem{}
+			if err := rows.Scan(&r.rx, &it.ID, &it.MedicineID, &it.MedicineLabel, &it.Dose, &it.Route, &it.Frequency, &it.DurationDays,
+				&it.Quantity, &it.Repeats, &it.Instructions, &alerts, &it.OverrideReason, &until, &it.ATC, &r.issued, &r.pos); err != nil {
+				rows.Close()
+				return err
+			}
+			for _, a := range alerts {
+				it.Alerts = append(it.Alerts, medic.SafetyAlert{Kind: a.Kind, Severity: a.Severity, Message: a.Message})
+			}
+			it.Until, r.it = medic.DateOf(until), it
+			items = append(items, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(items) > page.Limit {
+			items = items[:page.Limit]
+			last := items[len(items)-1]
+			next = encodeCursor(last.issued, last.rx, last.pos)
+		}
+		var ids []string
+		for _, r := range items {
+			if len(ids) == 0 || ids[len(ids)-1] != r.rx {
+				ids = append(ids, r.rx)
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		ps, err := queryAll(ctx, tx, scanPrescription, prescriptionSelect+` WHERE r.practice_id = $1 AND r.id = ANY($2::uuid[])`, pid, ids)
+		if err != nil {
+			return err
+		}
+		byID := map[string]*medic.Prescription{}
+		for _, p := range ps {
+			byID[p.ID] = p
+		}
+		for _, id := range ids {
+			out = append(out, byID[id])
+		}
+		for _, r := range items {
+			byID[r.rx].Items = append(byID[r.rx].Items, r.it)
+		}
+		return nil
+	})
+	if out == nil {
+		out = []*medic.Prescription{}
+	}
+	return out, next, err
 }
