@@ -34,6 +34,7 @@ type practitionerDTO struct {
 	Qualifications     string                   `json:"qualifications"`
 	MemberID           *string                  `json:"member_id"`
 	Assignments        []assignmentDTO          `json:"assignments"`
+	HasSignature       bool                     `json:"has_signature"`
 	CreatedAt          time.Time                `json:"created_at"`
 	UpdatedAt          time.Time                `json:"updated_at"`
 }
@@ -45,7 +46,7 @@ func toPractitioner(p *medic.Practitioner) practitionerDTO {
 	}
 	d := practitionerDTO{ID: p.ID, Name: p.Name, Specialty: p.Specialty, RegistrationNumber: p.RegistrationNumber, Status: p.Status,
 		LocationIDs: p.LocationIDs(), PracticeNumber: p.PracticeNumber, Qualifications: p.Qualifications, Assignments: as,
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+		HasSignature: p.HasSignature, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 	if p.MemberID != "" {
 		m := p.MemberID
 		d.MemberID = &m

@@ -35,6 +35,7 @@ var actions = map[string]medic.Permission{
 
 	"practitioner.create":       medic.PermSchedulesManage,
 	"practitioner.update":       medic.PermSchedulesManage,
+	"practitioner.signature":    medic.PermSchedulesManage,
 	"appointment_type.create":   medic.PermSchedulesManage,
 	"appointment_type.update":   medic.PermSchedulesManage,
 	"schedule.save":             medic.PermSchedulesManage,

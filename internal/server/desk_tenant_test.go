@@ -27,6 +27,7 @@ var deskRecordExempt = []string{
 var deskRecordExtra = []routeRule{
 	{pattern: "GET /locations/{id}", path: "/locations/{location}"},
 	{pattern: "GET /practitioners/{id}", path: "/practitioners/{practitioner}"},
+	{pattern: "GET /practitioners/{id}/signature", path: "/practitioners/{practitioner}/signature"},
 	{pattern: "POST /notifications/{id}/read", path: "/notifications/{notification}/read", body: form()},
 }
 

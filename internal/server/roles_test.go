@@ -45,6 +45,11 @@ type routeRule struct {
 }
 
 const api = "/api/v1/practices/{practice}"
+
+// signaturePNG is an upload the signature routes take: a PNG by its
+// signature bytes (the use case checks no more; the PDF leaves out an image
+// it cannot read).
+const signaturePNG = "\x89PNG\r\n\x1a\nsignature"
 const sunrise = "/api/v1/practices/sunrise"
 
 func form(kv ...string) url.Values {
@@ -204,6 +209,10 @@ var routeRules = []routeRule{
 			"duration_days": 5, "override_reason": "Tolerated amoxicillin in 2024"}}}},
 	{pattern: "GET " + api + "/prescriptions", path: sunrise + "/prescriptions?patient={patient}", perm: medic.PermPrescriptionsRead, action: "prescription.list"},
 	{pattern: "GET " + api + "/prescriptions/{id}", path: sunrise + "/prescriptions/{prescription}", perm: medic.PermPrescriptionsRead, action: "prescription.view"},
+	{pattern: "GET " + api + "/prescriptions/{id}/pdf", path: sunrise + "/prescriptions/{prescription}/pdf", perm: medic.PermPrescriptionsRead, action: "prescription.view"},
+	{pattern: "GET " + api + "/referrals/{id}/pdf", path: sunrise + "/referrals/{referral}/pdf", perm: medic.PermClinicalRead, action: "referral.view"},
+	{pattern: "PUT " + api + "/practitioners/{id}/signature", path: sunrise + "/practitioners/{practitioner}/signature", body: signaturePNG,
+		perm: medic.PermSchedulesManage, action: "practitioner.signature", ok: 204},
 	{pattern: "POST " + api + "/prescriptions/{id}/cancel", path: sunrise + "/prescriptions/{prescription}/cancel", body: map[string]any{"reason": "Wrong patient"},
 		perm: medic.PermPrescriptionsIssue, action: "prescription.cancel"},
 	{pattern: "GET " + api + "/patients/{id}/medications", path: sunrise + "/patients/{patient}/medications", perm: medic.PermPrescriptionsRead, action: "prescription.list"},
@@ -289,6 +298,10 @@ var routeRules = []routeRule{
 	{pattern: "POST /encounters/{id}/prescriptions/new", path: "/encounters/{encounter}/prescriptions/new", perm: medic.PermPrescriptionsIssue, action: "prescription.issue", ok: 303,
 		body: form("medicine_0", "Paracetamol 500 mg tablet", "dose_0", "1 tablet", "frequency_0", "qid", "days_0", "3")},
 	{pattern: "GET /prescriptions/{id}", path: "/prescriptions/{prescription}", perm: medic.PermPrescriptionsRead, action: "prescription.view"},
+	{pattern: "GET /prescriptions/{id}/pdf", path: "/prescriptions/{prescription}/pdf", perm: medic.PermPrescriptionsRead, action: "prescription.view"},
+	{pattern: "GET /referrals/{id}/pdf", path: "/referrals/{referral}/pdf", perm: medic.PermClinicalRead, action: "referral.view"},
+	{pattern: "POST /practitioners/{id}/signature", path: "/practitioners/{practitioner}/signature", body: form(), perm: medic.PermSchedulesManage, action: "practitioner.signature", ok: 422},
+	{pattern: "GET /practitioners/{id}/signature"},
 	{pattern: "POST /prescriptions/{id}/cancel", path: "/prescriptions/{prescription}/cancel", body: form("reason", "Wrong patient"), perm: medic.PermPrescriptionsIssue, action: "prescription.cancel", ok: 303},
 	// The medicines list on the desk (see the API's rules); an import
 	// without a file is a form error.

@@ -151,6 +151,9 @@ var tenantRoutes = []tenantRoute{
 	{"GET", "/prescriptions/{id}", nil, "prescription"},
 	{"POST", "/prescriptions/{id}/cancel", map[string]any{"reason": "Taken over"}, "prescription"},
 	{"GET", "/patients/{id}/medications", nil, "patient"},
+	{"GET", "/prescriptions/{id}/pdf", nil, "prescription"},
+	{"GET", "/referrals/{id}/pdf", nil, "referral"},
+	{"PUT", "/practitioners/{id}/signature", signaturePNG, "practitioner"},
 
 	{"GET", "/outbox", nil, ""},
 	{"POST", "/outbox/{id}/retry", nil, "mail"},

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"medic"
+	"medic/internal/app"
 )
 
 // practitionerRoutes registers practitioners.
@@ -35,6 +36,8 @@ type practitionerView struct {
 	Members      []option
 	Statuses     []option
 	Assignments  []assignmentRow
+	// MaxSignatureKB bounds the signature upload (the form on the page).
+	MaxSignatureKB int
 }
 
 // assignmentRow is one location in the assignment table of the form.
@@ -145,8 +148,15 @@ func applyPractitioner(f *form, p *medic.Practitioner, dir *directory, today med
 }
 
 func (h *Handler) renderPractitioner(w http.ResponseWriter, r *http.Request, status int, v *visitor, p *medic.Practitioner, f *form, dir *directory) {
+	h.renderPractitionerWith(w, r, status, v, p, f, dir, newForm("signature", nil))
+}
+
+// renderPractitionerWith is renderPractitioner with the signature upload's
+// form (sig) as sent.
+func (h *Handler) renderPractitionerWith(w http.ResponseWriter, r *http.Request, status int, v *visitor, p *medic.Practitioner, f *form, dir *directory, sig *form) {
 	title := "New practitioner"
-	d := practitionerView{Action: "/practitioners/new", Practitioner: p, CanEdit: v.tenant.Can(medic.PermSchedulesManage), Dir: dir, Statuses: practitionerStatuses}
+	d := practitionerView{Action: "/practitioners/new", Practitioner: p, CanEdit: v.tenant.Can(medic.PermSchedulesManage), Dir: dir, Statuses: practitionerStatuses,
+		MaxSignatureKB: app.MaxSignatureBytes >> 10}
 	if p.ID != "" {
 		title, d.ID, d.Action = p.Name, p.ID, "/practitioners/"+url.PathEscape(p.ID)
 	}
@@ -173,7 +183,7 @@ func (h *Handler) renderPractitioner(w http.ResponseWriter, r *http.Request, sta
 				Start: f.Get("start_" + l.ID), End: f.Get("end_" + l.ID)})
 		}
 	}
-	pg := h.page(r, title, "practitioners").withForm(f)
+	pg := h.page(r, title, "practitioners").withForm(f).withForm(sig)
 	pg.Data = d
 	h.render(w, r, status, "practitioner", pg)
 }

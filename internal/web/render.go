@@ -437,6 +437,7 @@ var notices = map[string]string{
 	"2fa-required":           "Your practice requires two-factor sign-in. Set it up below to keep working there.",
 	"saved":                  "Changes saved.",
 	"logo-saved":             "The logo is updated.",
+	"signature-saved":        "The signature is saved; it is printed on the documents this practitioner signs.",
 	"location-created":       "Location added.",
 	"location-saved":         "Location saved.",
 	"location-deleted":       "Location deleted.",
