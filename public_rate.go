@@ -8,10 +8,11 @@ import (
 // Kinds of platform-wide rate events: what an anonymous visitor asked for,
 // keyed by what. Counted across every practice.
 const (
-	RateBookingCodeEmail = "booking_code_email" // a booking code, by email address
-	RateBookingCodeIP    = "booking_code_ip"    // a booking code, by client IP (IPv6 per /64)
-	RateBookingConfirmIP = "booking_confirm_ip" // a booking confirmation (code check), by client IP
-	RateManageLinkIP     = "manage_link_ip"     // a manage-link view, cancel or move, by client IP
+	RateBookingCodeEmail = "booking_code_email"  // a booking code, by email address
+	RateBookingCodeIP    = "booking_code_ip"     // a booking code, by client IP (IPv6 per /64)
+	RateBookingConfirmIP = "booking_confirm_ip"  // a booking confirmation (code check), by client IP
+	RateManageLinkIP     = "manage_link_ip"      // a manage-link view, cancel or move, by client IP
+	RateSickNoteVerifyIP = "sick_note_verify_ip" // a sick note's public verification, by client IP
 )
 
 // PublicRateService counts what anonymous visitors ask of the platform,

@@ -219,6 +219,7 @@ func newApp(db *postgres.DB, baseURL string) *app.App {
 		Versions:           db,
 		Medicines:          db,
 		Prescriptions:      db,
+		SickNotes:          db,
 		Patients:           db,
 		Practitioners:      db,
 		Schedules:          db,

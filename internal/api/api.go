@@ -59,6 +59,7 @@ func (h *Handler) Routes(mux Router) {
 	h.referralRoutes(mux)
 	h.medicineRoutes(mux)
 	h.prescriptionRoutes(mux)
+	h.sickNoteRoutes(mux)
 	h.documentRoutes(mux)
 	h.timelineRoutes(mux)
 	h.orderRoutes(mux)

@@ -26,6 +26,13 @@ var actions = map[string]medic.Permission{
 	"prescription.view":   medic.PermPrescriptionsRead,
 	"prescription.list":   medic.PermPrescriptionsRead,
 
+	// Sick notes: doctors issue and cancel; the roles of DOMAIN.md read
+	// them (receptionists included).
+	"sick_note.issue":  medic.PermSickNotesIssue,
+	"sick_note.cancel": medic.PermSickNotesIssue,
+	"sick_note.view":   medic.PermSickNotesRead,
+	"sick_note.list":   medic.PermSickNotesRead,
+
 	"medicine.list":   medic.PermPrescriptionsRead,
 	"medicine.manage": medic.PermSettingsManage,
 

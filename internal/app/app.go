@@ -52,6 +52,7 @@ type App struct {
 
 	Medicines     medic.MedicineService
 	Prescriptions medic.PrescriptionService
+	SickNotes     medic.SickNoteService
 
 	// PublicBooking stores booking codes and finds charts for the public page.
 	BookingCodes  medic.PublicBookingService

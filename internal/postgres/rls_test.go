@@ -38,7 +38,7 @@ var rlsRequiredTables = []string{"members", "locations", "audit_events"}
 // for both practices (on top of whatever else the catalog finds).
 var rlsSeededTables = []string{"members", "locations", "practice_logos", "invitations", "api_tokens", "audit_events", "audit_seals", "booking_codes", "notifications",
 	"encounters", "encounter_addenda", "encounter_templates", "encounter_vitals", "encounter_diagnoses",
-	"patient_allergies", "patient_no_known_allergies", "patient_conditions", "referrals", "orders", "order_results"}
+	"patient_allergies", "patient_no_known_allergies", "patient_conditions", "referrals", "orders", "order_results", "sick_notes", "sick_note_codes"}
 
 type rlsQuerier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
@@ -1057,4 +1057,64 @@ func rlsRandHex(n int) string {
 func rlsUUID() string {
 	h := rlsRandHex(16)
 	return h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-a" + h[17:20] + "-" + h[20:32]
+}
+
+// TestRLSSickNoteCodeLookup: outside any practice, the sick note code index
+// shows exactly the row whose code is presented (public verification), and
+// no sick note itself; a practice never sees another's codes.
+func TestRLSSickNoteCodeLookup(t *testing.T) {
+	t.Parallel()
+	td := pgtest.New(t)
+	ctx := context.Background()
+	seed := rlsSeed(t, rlsOwnerConn(t, td))
+	codeOf := func(p string) string {
+		var c string
+		if err := seed.owner.QueryRow(ctx, `SELECT code FROM sick_note_codes WHERE practice_id = $1 LIMIT 1`, p).Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	codeA, codeB := codeOf(seed.A), codeOf(seed.B)
+	count := func(practice, code, table string) int {
+		var n int
+		err := rlsAppTx(ctx, td.DB.Pool(), practice, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SELECT set_config('app.verify_code', $1, true)`, code); err != nil {
+				return err
+			}
+			return tx.QueryRow(ctx, `SELECT count(*) FROM `+rlsIdent(table)).Scan(&n)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		practice, code, table string
+		want                  int
+	}{
+		{"", codeA, "sick_note_codes", 1},
+		{"", codeA, "sick_notes", 0},
+		{"", "", "sick_note_codes", 0},
+		{"", "no-such-code", "sick_note_codes", 0},
+		{seed.B, codeA, "sick_note_codes", 1}, // B's own row only: the code is ignored inside a practice
+		{seed.B, codeA, "sick_notes", 1},
+	} {
+		if got := count(tc.practice, tc.code, tc.table); got != tc.want {
+			t.Errorf("practice %q, code %q: %s shows %d rows, want %d", tc.practice, tc.code, tc.table, got, tc.want)
+		}
+	}
+	// Inside B, A's code is not among the rows B sees.
+	var n int
+	if err := rlsAppTx(ctx, td.DB.Pool(), seed.B, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FROM sick_note_codes WHERE code = $1`, codeA).Scan(&n)
+	}); err != nil || n != 0 || codeA == codeB {
+		t.Errorf("B sees A's code (%d rows, %v)", n, err)
+	}
+	// The store's lookup resolves the code to its practice, outside any.
+	if got, err := td.DB.SickNotePractice(ctx, codeA); err != nil || got != seed.A {
+		t.Errorf("SickNotePractice(A's code) = %q, %v", got, err)
+	}
+	if _, err := td.DB.SickNotePractice(ctx, "no-such-code"); medic.ErrorCode(err) != medic.ENOTFOUND {
+		t.Errorf("unknown code: %v", err)
+	}
 }

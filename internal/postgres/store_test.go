@@ -23,4 +23,5 @@ var (
 	_ medic.AppointmentService     = (*DB)(nil)
 	_ medic.EncounterService       = (*DB)(nil)
 	_ medic.VitalsService          = (*DB)(nil)
+	_ medic.SickNoteService        = (*DB)(nil)
 )

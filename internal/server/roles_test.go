@@ -216,6 +216,14 @@ var routeRules = []routeRule{
 	{pattern: "POST " + api + "/prescriptions/{id}/cancel", path: sunrise + "/prescriptions/{prescription}/cancel", body: map[string]any{"reason": "Wrong patient"},
 		perm: medic.PermPrescriptionsIssue, action: "prescription.cancel"},
 	{pattern: "GET " + api + "/patients/{id}/medications", path: sunrise + "/patients/{patient}/medications", perm: medic.PermPrescriptionsRead, action: "prescription.list"},
+	// Sick notes: doctors issue and cancel; every role but billing reads
+	// them (receptionists hand them over).
+	{pattern: "POST " + api + "/sick-notes", path: sunrise + "/sick-notes", perm: medic.PermSickNotesIssue, action: "sick_note.issue", ok: 201,
+		body: map[string]any{"encounter_id": "{encounter}", "examined_at": "2030-03-04T09:00:00+02:00", "basis": "examined", "from": "2030-03-04", "to": "2030-03-06", "fitness": "unfit"}},
+	{pattern: "GET " + api + "/sick-notes", path: sunrise + "/sick-notes?patient={patient}", perm: medic.PermSickNotesRead, action: "sick_note.list"},
+	{pattern: "GET " + api + "/sick-notes/{id}", path: sunrise + "/sick-notes/{sick_note}", perm: medic.PermSickNotesRead, action: "sick_note.view"},
+	{pattern: "POST " + api + "/sick-notes/{id}/cancel", path: sunrise + "/sick-notes/{sick_note}/cancel", body: map[string]any{"reason": "Wrong dates"},
+		perm: medic.PermSickNotesIssue, action: "sick_note.cancel"},
 	// The timeline is the clinical record: clinical roles only.
 	{pattern: "GET " + api + "/patients/{id}/timeline", path: sunrise + "/patients/{patient}/timeline", perm: medic.PermClinicalRead, action: "timeline.view"},
 	// Orders and results: doctors and admins order and follow them; nurses
@@ -392,6 +400,8 @@ var routeRules = []routeRule{
 	{pattern: "GET /operator/icd10"}, {pattern: "POST /operator/icd10/imports"}, {pattern: "GET /operator/icd10/imports/{id}"},
 	{pattern: "GET /book"}, {pattern: "GET /book/{slug}"}, {pattern: "GET /book/{slug}/{step}"}, {pattern: "POST /book/{slug}/{step}"},
 	{pattern: "GET /book/manage/{token}"}, {pattern: "POST /book/manage/{token}/cancel"}, {pattern: "POST /book/manage/{token}/reschedule"},
+	// Public verification of a sick note's code: anyone, initials only.
+	{pattern: "GET /verify/{code}"},
 	{pattern: "GET /dev/mailbox"},
 	{pattern: "/"},
 }
@@ -481,6 +491,8 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	f.ids["prescription"] = want(t, d.c[medic.RoleDoctor].Do("POST", d.base+"/prescriptions", map[string]any{"encounter_id": f.ids["encounter"],
 		"items": []map[string]any{{"medicine_id": f.ids["medicine"], "dose": "250 mg", "frequency": "tds", "duration_days": 5, "override_reason": "Tolerated before"}}}),
 		http.StatusCreated).Str("id")
+	f.ids["sick_note"] = want(t, d.c[medic.RoleDoctor].Do("POST", d.base+"/sick-notes", map[string]any{"encounter_id": f.ids["encounter"],
+		"examined_at": "2030-03-04T09:00:00+02:00", "basis": "examined", "from": "2030-03-04", "to": "2030-03-05", "fitness": "unfit"}), http.StatusCreated).Str("id")
 	f.ids["condition"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/conditions", nil), http.StatusOK).Str("items.0.id")
 	if f.ids["allergy"] == "" || f.ids["condition"] == "" {
 		t.Fatal("the chart's allergy and condition were not recorded from its lists")

@@ -155,6 +155,12 @@ var tenantRoutes = []tenantRoute{
 	{"GET", "/referrals/{id}/pdf", nil, "referral"},
 	{"PUT", "/practitioners/{id}/signature", signaturePNG, "practitioner"},
 
+	{"POST", "/sick-notes", map[string]any{"encounter_id": "6f1c4f4e-0d7a-4c55-9a43-6c1f0b6f7a01", "examined_at": "2030-03-04T09:00:00+02:00", "basis": "examined",
+		"from": "2030-03-04", "to": "2030-03-05", "fitness": "unfit"}, ""},
+	{"GET", "/sick-notes", nil, ""},
+	{"GET", "/sick-notes/{id}", nil, "sick_note"},
+	{"POST", "/sick-notes/{id}/cancel", map[string]any{"reason": "Taken over"}, "sick_note"},
+
 	{"GET", "/outbox", nil, ""},
 	{"POST", "/outbox/{id}/retry", nil, "mail"},
 }
@@ -244,6 +250,11 @@ func TestCrossTenant(t *testing.T) {
 	amox := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/medicines?q=amoxicillin", nil), http.StatusOK).Str("items.0.id")
 	recsA["prescription"] = want(t, docA.Do("POST", "/api/v1/practices/alpha/prescriptions", map[string]any{"encounter_id": recsA["encounter"],
 		"items": []map[string]any{{"medicine_id": amox, "dose": "500 mg", "frequency": "tds", "duration_days": 5}}}), http.StatusCreated).Str("id")
+	recsA["sick_note"] = want(t, docA.Do("POST", "/api/v1/practices/alpha/sick-notes", map[string]any{"encounter_id": recsA["encounter"],
+		"examined_at": "2030-03-04T09:00:00+02:00", "basis": "examined", "from": "2030-03-04", "to": "2030-03-05", "fitness": "unfit"}), http.StatusCreated).Str("id")
+	if got := want(t, docB.Do("GET", "/api/v1/practices/bravo/sick-notes", nil), http.StatusOK).Items(); len(got) != 0 {
+		t.Errorf("practice B lists A's sick note: %v", got)
+	}
 	if got := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo/medicines?q=alphatonic", nil), http.StatusOK).Items(); len(got) != 0 {
 		t.Errorf("practice B lists A's medicine: %v", got)
 	}
@@ -280,8 +291,8 @@ func TestCrossTenant(t *testing.T) {
 				continue
 			}
 			c := x.adminB
-			if rt.method == "POST" && strings.HasPrefix(rt.suffix, "/prescriptions") {
-				c = docB // only doctors write prescriptions: an admin is refused before any lookup
+			if rt.method == "POST" && (strings.HasPrefix(rt.suffix, "/prescriptions") || strings.HasPrefix(rt.suffix, "/sick-notes")) {
+				c = docB // only doctors write prescriptions and sick notes: an admin is refused before any lookup
 			}
 			for _, id := range []string{idOf(rt.kind), newUUID(), "not-a-uuid", "'; DROP TABLE members; --"} {
 				same404(t, c.Do(rt.method, rt.path(x.B.Slug, id), rt.body))

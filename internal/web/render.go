@@ -24,7 +24,7 @@ var templateFS embed.FS
 // template defining "content" (and no template exists without a view).
 var viewNames = []string{
 	"login", "login_2fa", "forgot", "forgot_sent", "reset", "invite",
-	"dashboard", "no_practice", "settings", "locations", "location", "medicines", "medicine", "prescription_new", "prescription", "members",
+	"dashboard", "no_practice", "settings", "locations", "location", "medicines", "medicine", "prescription_new", "prescription", "members", "verify",
 	"audit", "account", "operator", "book", "mailbox", "error",
 	"patients", "patient", "patient_form", "patient_merge",
 	"practitioners", "practitioner", "schedules", "schedule_rule", "schedule_confirm",
@@ -371,10 +371,11 @@ func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.render(w, r, status, "error", p)
 }
 
-// isPublicPath reports whether path is one of the public booking pages,
+// isPublicPath reports whether path is one of the public pages (booking,
+// sick note verification),
 // which patients see without an account.
 func isPublicPath(path string) bool {
-	return path == "/book" || strings.HasPrefix(path, "/book/")
+	return path == "/book" || strings.HasPrefix(path, "/book/") || strings.HasPrefix(path, "/verify/")
 }
 
 // publicErrorPage starts an error page of the public layout: branded for
@@ -383,6 +384,9 @@ func isPublicPath(path string) bool {
 // errors (a bad or expired token, too many requests) all look alike.
 func (h *Handler) publicErrorPage(r *http.Request, code string) *page {
 	p := &page{Public: &publicBrand{Name: "Online booking", NoIndex: true}, loc: time.UTC}
+	if strings.HasPrefix(r.URL.Path, "/verify/") {
+		p.Public.Name = "Sick note verification" // never the practice of an unknown code
+	}
 	if slug := r.PathValue("slug"); slug != "" && code != medic.ENOTFOUND && code != medic.ETOOMANY {
 		if pr, err := h.app.PublicPractice(r.Context(), slug); err == nil {
 			p.Public, p.loc = brandOf(pr), practiceZone(pr)

@@ -81,6 +81,7 @@ func (h *Handler) Routes(mux Router) {
 	h.publicRoutes(mux)
 	h.bookingRoutes(mux)
 	h.manageRoutes(mux)
+	h.verifyRoutes(mux)
 	h.mailboxRoutes(mux)
 
 	// Everything else the mux does not know is the desk's 404 page.
