@@ -20,6 +20,7 @@ var deskRecordExempt = []string{
 	"POST /operator/practices/{id}/status", "GET /operator/icd10/imports/{id}",
 	"GET /book/{slug}", "GET /book/{slug}/{step}", "POST /book/{slug}/{step}",
 	"GET /book/manage/{token}", "POST /book/manage/{token}/cancel", "POST /book/manage/{token}/reschedule",
+	"GET /verify/{code}", // public by its code, for anyone (TestSickNotes)
 }
 
 // deskRecordExtra are requests for desk routes that every role may use
