@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests need, and does nothing that is already
 # done: Chromium (browser tests), poppler-utils (pdftotext, to read PDFs
-# back), axe-core (the browser tests' accessibility checks; npm, test-only,
+# back; pdftoppm, to rasterise them), zbar-tools (zbarimg, to read the QR
+# code printed on a sick note back), axe-core (the browser tests' accessibility checks; npm, test-only,
 # into internal/e2e/testdata/node_modules, which git ignores) and PostgreSQL
 # answering on 127.0.0.1:5432 as user postgres without a password. Debian or
 # Ubuntu; run as root or with sudo.
@@ -21,6 +22,7 @@ apt() { "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@"; }
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 installed_postgres=no
 if [ -z "${MEDIC_TEST_DATABASE_URL:-}" ] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then

@@ -268,3 +268,32 @@ func BenchmarkReferralLetterPDF(b *testing.B) {
 		Date: time.Date(2026, 12, 4, 11, 0, 0, 0, sast), To: "Dr N. Naidoo", Urgency: "routine", Reason: "Chest pain", Summary: "BP 150/95"}
 	benchP95(b, func() ([]byte, error) { return pdf.ReferralLetter(r) })
 }
+
+// TestSickNoteQRCode: the QR code on the note, rasterised as a scanner
+// would see the page, reads back as the verification URL.
+func TestSickNoteQRCode(t *testing.T) {
+	b, err := pdf.SickNote(sickNote(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tool := func(name string) string {
+		bin, err := exec.LookPath(name)
+		if err != nil {
+			t.Fatalf("%s is missing: install poppler-utils and zbar-tools (scripts/install-test-deps.sh)", name)
+		}
+		return bin
+	}
+	dir := t.TempDir()
+	raster := exec.Command(tool("pdftoppm"), "-r", "150", "-png", "-singlefile", "-", dir+"/page")
+	raster.Stdin = bytes.NewReader(b)
+	if out, err := raster.CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	out, err := exec.Command(tool("zbarimg"), "-q", "--raw", dir+"/page.png").Output()
+	if err != nil {
+		t.Fatalf("zbarimg found no code: %v", err)
+	}
+	if got := strings.TrimSpace(string(out)); got != "https://medic.example/verify/K7QX-M2PD-9WTR" {
+		t.Errorf("the QR code reads %q", got)
+	}
+}

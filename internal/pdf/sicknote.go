@@ -112,8 +112,9 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-// qr draws content as a QR code of size mm at x, y, one square per dark
-// module (vectors: sharp at any zoom, no image to encode).
+// qr draws content as a QR code of size mm at x, y: each run of dark
+// modules in a row one filled rectangle (vectors: sharp at any zoom, no
+// image to encode).
 func (d *doc) qr(content string, x, y, size float64) {
 	code, err := qr.Encode(content, qr.M, qr.Auto)
 	if err != nil {
@@ -124,12 +125,22 @@ func (d *doc) qr(content string, x, y, size float64) {
 	n := b.Dx()
 	const quiet = 2 // modules of white border inside the box
 	m := size / float64(n+2*quiet)
+	dark := func(col, row int) bool {
+		r, _, _, _ := code.At(b.Min.X+col, b.Min.Y+row).RGBA()
+		return r < 0x8000
+	}
 	d.f.SetFillColor(0, 0, 0)
 	for row := 0; row < n; row++ {
-		for col := 0; col < n; col++ {
-			if r, _, _, _ := code.At(b.Min.X+col, b.Min.Y+row).RGBA(); r < 0x8000 {
-				d.f.Rect(x+float64(col+quiet)*m, y+float64(row+quiet)*m, m, m, "F")
+		for col := 0; col < n; {
+			if !dark(col, row) {
+				col++
+				continue
 			}
+			start := col
+			for col < n && dark(col, row) {
+				col++
+			}
+			d.f.Rect(x+float64(start+quiet)*m, y+float64(row+quiet)*m, float64(col-start)*m, m, "F")
 		}
 	}
 }

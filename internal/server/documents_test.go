@@ -5,9 +5,12 @@ import (
 	"image"
 	"image/png"
 	"net/http"
+	"net/http/httptest"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"medic"
 	"medic/internal/server/servertest"
@@ -144,4 +147,65 @@ func TestDocumentPDFs(t *testing.T) {
 			t.Errorf("%d audit events for one download, want 1", n)
 		}
 	})
+}
+
+// BenchmarkPrescriptionPDFRoute measures GET .../prescriptions/{id}/pdf
+// through the real handler and PostgreSQL: sign-in, the audited read of
+// the prescription, chart, allergies, practice and signatory, the render.
+// p95-ms is one request's 95th percentile.
+//
+//	go test -run xxx -bench PrescriptionPDFRoute -benchtime 300x ./internal/server/
+func BenchmarkPrescriptionPDFRoute(b *testing.B) {
+	env := servertest.New(b)
+	p := env.Practice(b, "bench")
+	doc := env.Member(b, p, env.User(b, "doctor@bench.example", pw), medic.RoleDoctor)
+	env.Member(b, p, env.User(b, "admin@bench.example", pw), medic.RoleAdmin)
+	loc := env.Location(b, p, "Main Street")
+	admin, c := env.Login(b, "admin@bench.example", pw), env.Login(b, "doctor@bench.example", pw)
+	base := "/api/v1/practices/bench"
+	must := func(r *servertest.Response, status int) *servertest.Response {
+		if r.Status != status {
+			b.Fatalf("%s", r)
+		}
+		return r
+	}
+	pr := must(admin.Do("POST", base+"/practitioners", map[string]any{"name": "Dr Naledi Dlamini", "registration_number": "MP0123456",
+		"qualifications": "MBChB (UCT)", "member_id": doc.ID, "location_ids": []string{loc.ID}}), http.StatusCreated).Str("id")
+	var sig bytes.Buffer
+	_ = png.Encode(&sig, image.NewGray(image.Rect(0, 0, 300, 100)))
+	must(admin.DoHeader("PUT", base+"/practitioners/"+pr+"/signature", sig.Bytes(), map[string]string{"Content-Type": "image/png"}), http.StatusNoContent)
+	patient := must(admin.Do("POST", base+"/patients", map[string]any{"given_name": "Thandi", "family_name": "Mokoena", "date_of_birth": "1984-05-06"}), http.StatusCreated).Str("id")
+	must(c.Do("POST", base+"/patients/"+patient+"/allergies", map[string]any{"substance": "Sulfonamides", "severity": "severe"}), http.StatusCreated)
+	enc := must(c.Do("POST", base+"/encounters", map[string]any{"patient_id": patient, "practitioner_id": pr, "location_id": loc.ID, "stage": "consultation"}), http.StatusCreated).Str("id")
+	var items []map[string]any
+	for _, q := range []string{"amoxicillin", "paracetamol", "ibuprofen"} {
+		med := must(c.Do("GET", base+"/medicines?q="+q, nil), http.StatusOK).Str("items.0.id")
+		items = append(items, map[string]any{"medicine_id": med, "dose": "1 tablet", "frequency": "tds", "duration_days": 5, "quantity": "15 tablets", "instructions": "After meals"})
+	}
+	rx := must(c.Do("POST", base+"/prescriptions", map[string]any{"encounter_id": enc, "items": items}), http.StatusCreated).Str("id")
+
+	h := env.Server.Config.Handler
+	// json: the prescription's plain read, the floor the PDF builds on.
+	for _, route := range []struct{ name, path, contentType string }{
+		{"json", base + "/prescriptions/" + rx, "application/json"},
+		{"pdf", base + "/prescriptions/" + rx + "/pdf", "application/pdf"},
+	} {
+		b.Run(route.name, func(b *testing.B) {
+			req := httptest.NewRequest("GET", route.path, nil)
+			req.Header.Set("Cookie", env.Config.CookieName()+"="+c.Session())
+			b.ReportAllocs()
+			ds := make([]time.Duration, 0, b.N)
+			for b.Loop() {
+				start := time.Now()
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req.Clone(req.Context()))
+				if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), route.contentType) {
+					b.Fatalf("GET %s: %d %.300s", route.path, w.Code, w.Body)
+				}
+				ds = append(ds, time.Since(start))
+			}
+			slices.Sort(ds)
+			b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, "p95-ms")
+		})
+	}
 }
