@@ -81,11 +81,14 @@ func PatientOf(p *medic.Patient) Patient {
 }
 
 const (
-	margin   = 18.0 // mm
-	pageW    = 210.0
-	textW    = pageW - 2*margin
-	lineH    = 5.0
-	dateForm = "2 January 2006"
+	margin     = 18.0 // mm
+	pageW      = 210.0
+	pageH      = 297.0
+	bottom     = 22.0 // the footer's room
+	signatureH = 40.0 // the signature block
+	textW      = pageW - 2*margin
+	lineH      = 5.0
+	dateForm   = "2 January 2006"
 )
 
 // doc is one document being written.
@@ -132,7 +135,7 @@ func newDoc(title string, lh Letterhead) *doc {
 	f := fpdf.New("P", "mm", "A4", "")
 	d := &doc{f: f}
 	f.SetMargins(margin, margin, margin)
-	f.SetAutoPageBreak(true, 22)
+	f.SetAutoPageBreak(true, bottom)
 	f.SetTitle(title, true)
 	f.SetCreator("Medic", true)
 	// Fixed dates keep the bytes of a document the same for the same input.
@@ -232,6 +235,26 @@ func (d *doc) image(name string, img Image, x, y, w, h float64) (float64, bool) 
 	return iw, true
 }
 
+// continued names the document and its patient at the top of every page
+// after the first, so a loose page still says whose it is.
+func (d *doc) continued(what string, p Patient) {
+	f := d.f
+	line := what + " for " + p.Name
+	if !p.DateOfBirth.IsZero() {
+		line += ", born " + p.DateOfBirth.Time().Format(dateForm)
+	}
+	f.SetHeaderFunc(func() {
+		if f.PageNo() == 1 {
+			return
+		}
+		f.SetFont("Helvetica", "I", 8.5)
+		f.SetTextColor(90, 90, 90)
+		f.CellFormat(textW, 5, d.tr(line+" (continued)"), "B", 1, "L", false, 0, "")
+		f.SetTextColor(0, 0, 0)
+		f.Ln(3)
+	})
+}
+
 // title prints the document's heading and, on the right, its date.
 func (d *doc) title(s string, date time.Time) {
 	f := d.f
@@ -298,7 +321,7 @@ func (d *doc) practitioner(heading string, p Practitioner) {
 // signatory's name.
 func (d *doc) signature(p Practitioner) {
 	f := d.f
-	if f.GetY() > 297-22-40 {
+	if f.GetY() > pageH-bottom-signatureH {
 		f.AddPage()
 	}
 	f.Ln(6)

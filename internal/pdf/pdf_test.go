@@ -297,3 +297,27 @@ func TestSickNoteQRCode(t *testing.T) {
 		t.Errorf("the QR code reads %q", got)
 	}
 }
+
+// A prescription too long for one page names its patient on the next,
+// and its last medicine stays on the page that is signed.
+func TestPrescriptionContinued(t *testing.T) {
+	p := prescription(t)
+	for range 18 {
+		p.Items = append(p.Items, p.Items[0])
+	}
+	b, err := pdf.Prescription(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := text(t, b)
+	mustContain(t, got, "Prescription - page 1 of ", "Prescription for Thandi Mokoena, born 14 March 1988 (continued)")
+	last, sig := strings.Index(got, "20. Amoxicillin 500 mg capsule"), strings.Index(got, "Signature: Dr Zoë Nel")
+	if last < 0 || sig < last || strings.Contains(got[last:sig], "page") {
+		t.Errorf("the last medicine and the signature are not on one page: %s", got)
+	}
+	short, err := pdf.Prescription(prescription(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustNotContain(t, text(t, short), "(continued)", "page 2")
+}

@@ -68,6 +68,7 @@ func PrescriptionDocOf(d *medic.PrescriptionDocument) PrescriptionDoc {
 // severe allergies, the items, the signature; stamped CANCELLED if it was.
 func Prescription(p PrescriptionDoc) ([]byte, error) {
 	d := newDoc("Prescription", p.Letterhead)
+	d.continued("Prescription", p.Patient)
 	f := d.f
 	d.title("Prescription", p.IssuedAt)
 	if p.Cancelled {
@@ -82,6 +83,15 @@ func Prescription(p PrescriptionDoc) ([]byte, error) {
 	}
 	d.heading("Rx")
 	for i, it := range p.Items {
+		// An item starts where it fits whole; the last one keeps the
+		// signature on its page, so no page is signed without a medicine.
+		need := 18.0
+		if i == len(p.Items)-1 {
+			need += signatureH
+		}
+		if f.GetY()+need > pageH-bottom {
+			f.AddPage()
+		}
 		f.SetFont("Helvetica", "B", 10.5)
 		f.MultiCell(textW, 6, d.tr(fmt.Sprintf("%d. %s", i+1, it.Medicine)), "", "L", false)
 		f.SetX(margin + 5)

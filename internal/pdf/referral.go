@@ -47,6 +47,7 @@ func ReferralDocOf(d *medic.ReferralDocument) ReferralDoc {
 // clinical summary, the referring practitioner and their signature.
 func ReferralLetter(r ReferralDoc) ([]byte, error) {
 	d := newDoc("Referral letter", r.Letterhead)
+	d.continued("Referral letter", r.Patient)
 	d.title("Referral letter", r.Date)
 	if r.Cancelled {
 		d.stamp("CANCELLED", "This referral was cancelled.")

@@ -39,6 +39,7 @@ type SickNoteDoc struct {
 // SickNote renders the certificate.
 func SickNote(s SickNoteDoc) ([]byte, error) {
 	d := newDoc("Medical certificate", s.Letterhead)
+	d.continued("Medical certificate", s.Patient)
 	f := d.f
 	d.title("Medical certificate of illness", s.IssuedAt)
 	if s.Cancelled {
