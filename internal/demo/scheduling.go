@@ -222,6 +222,14 @@ func (l *loader) practitioners(ctx context.Context, spec practiceSpec, locs []*m
 				what = append(what, "practitioner "+ps.Name+" "+strings.Join(fixes, ", "))
 			}
 		}
+		if pr.MemberID != "" && !pr.HasSignature {
+			// The doctor who signs in signs the demo's documents too.
+			if err := l.s.SetSignature(ctx, pr.ID, &medic.Signature{ContentType: "image/png", Data: demoSignature()}); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", ps.Name, err)
+			}
+			pr.HasSignature = true
+			what = append(what, "signature of "+ps.Name+" uploaded")
+		}
 		rules, err := l.s.ListScheduleRules(ctx, pr.ID)
 		if err != nil {
 			return nil, nil, err
