@@ -15,6 +15,7 @@ import (
 	"medic"
 	"medic/internal/app"
 	"medic/internal/demo"
+	"medic/internal/fhirapi"
 	"medic/internal/jobs"
 	"medic/internal/mail"
 	"medic/internal/postgres"
@@ -91,8 +92,11 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 	checkTokens := func(ctx context.Context) (int, error) { return a.NotifyExpiringTokens(ctx) }
 	sendOutbox := func(ctx context.Context, j medic.OutboxJob, final bool) error { return a.SendOutboxMail(ctx, j, final) }
 	importICD10 := func(ctx context.Context, j medic.ICD10ImportJob) error { return a.RunICD10Import(ctx, j) }
+	exportFHIR := func(ctx context.Context, j medic.BulkExportJob) error {
+		return a.RunBulkExport(ctx, j, fhirapi.ExportEncoder(a))
+	}
 	db, queue, err := openStore(ctx, dbs, cfg.DBMaxConns, logger, quieter(logger, cfg.LogLevel),
-		jobs.Handlers{Deliver: deliver, Remind: remind, CheckTokens: checkTokens, SendOutbox: sendOutbox, ImportICD10: importICD10})
+		jobs.Handlers{Deliver: deliver, Remind: remind, CheckTokens: checkTokens, SendOutbox: sendOutbox, ImportICD10: importICD10, ExportFHIR: exportFHIR})
 	if err != nil {
 		return err
 	}
@@ -220,6 +224,7 @@ func newApp(db *postgres.DB, baseURL string) *app.App {
 		Medicines:          db,
 		Prescriptions:      db,
 		SickNotes:          db,
+		BulkExports:        db,
 		Patients:           db,
 		Practitioners:      db,
 		Schedules:          db,

@@ -111,6 +111,11 @@ var actions = map[string]medic.Permission{
 	"order.result": medic.PermClinicalWrite,
 	"order.review": medic.PermClinicalWrite,
 
+	// FHIR bulk exports: what the member may read of each chart; only the
+	// requester sees an export (exportOf).
+	"bulk_export.start": medic.PermPatientsRead,
+	"bulk_export.view":  medic.PermPatientsRead,
+
 	"outbox.list":  medic.PermSettingsManage,
 	"outbox.retry": medic.PermSettingsManage,
 }

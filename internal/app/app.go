@@ -53,6 +53,8 @@ type App struct {
 	Medicines     medic.MedicineService
 	Prescriptions medic.PrescriptionService
 	SickNotes     medic.SickNoteService
+	// BulkExports holds FHIR bulk exports and their files.
+	BulkExports medic.BulkExportService
 
 	// PublicBooking stores booking codes and finds charts for the public page.
 	BookingCodes  medic.PublicBookingService

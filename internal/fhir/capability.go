@@ -33,6 +33,8 @@ type CapabilityRest struct {
 	Security      *CapabilitySecurity  `json:"security,omitempty"`
 	Resource      []CapabilityResource `json:"resource"`
 	Interaction   []CapabilitySystemOp `json:"interaction,omitempty"`
+	// Operation lists system-level operations (the bulk exports).
+	Operation []CapabilityOperation `json:"operation,omitempty"`
 }
 
 // CapabilitySystemOp is a system-level interaction (transaction).

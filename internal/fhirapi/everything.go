@@ -2,8 +2,10 @@ package fhirapi
 
 import (
 	"net/http"
+	"time"
 
 	"medic"
+	"medic/internal/app"
 	"medic/internal/fhir"
 )
 
@@ -24,13 +26,20 @@ func (h *Handler) patientEverything(w http.ResponseWriter, r *http.Request, id s
 		return
 	}
 	t, _ := medic.TenantFrom(r.Context())
-	loc := h.location(r)
+	entries := recordEntries(rec, t.PracticeID, h.location(r), h.app.Today(r.Context()))
+	total := len(entries)
+	s := &searchRequest{params: nil, base: h.baseURL(r), typ: "Patient/" + id + "/$everything"}
+	h.writeBundle(w, s, entries, "", &total)
+}
+
+// recordEntries maps a chart's records: the chart first, then each kind.
+func recordEntries(rec *app.PatientRecord, practiceID string, loc *time.Location, today medic.Date) []entry {
 	entries := []entry{{typ: "Patient", id: rec.Patient.ID, res: fhir.FromPatient(rec.Patient)}}
 	for _, a := range rec.Appointments {
 		entries = append(entries, entry{typ: "Appointment", id: a.ID, res: fhir.FromAppointment(a, loc)})
 	}
 	for _, e := range rec.Encounters {
-		entries = append(entries, entry{typ: "Encounter", id: e.ID, res: fhir.FromEncounter(e, t.PracticeID)})
+		entries = append(entries, entry{typ: "Encounter", id: e.ID, res: fhir.FromEncounter(e, practiceID)})
 	}
 	for _, v := range rec.Vitals {
 		for _, o := range fhir.FromVitals(v) {
@@ -59,8 +68,6 @@ func (h *Handler) patientEverything(w http.ResponseWriter, r *http.Request, id s
 			}
 		}
 	}
-	entries = append(entries, medicationResources(rec.Prescriptions, h.app.Today(r.Context()))...)
-	total := len(entries)
-	s := &searchRequest{params: nil, base: h.baseURL(r), typ: "Patient/" + id + "/$everything"}
-	h.writeBundle(w, s, entries, "", &total)
+	entries = append(entries, medicationResources(rec.Prescriptions, today)...)
+	return entries
 }

@@ -159,15 +159,17 @@ func (h *Handler) Routes(mux Router) {
 			mux.HandleFunc("DELETE "+Base+"/"+t.name+"/{id}", h.tenant(t.name, Delete, func(w http.ResponseWriter, r *http.Request) { t.delete(w, r, r.PathValue("id")) }))
 		}
 	}
+	h.exportRoutes(mux)
 	mux.HandleFunc(Base+"/", h.serve("", "", func(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, &medic.Error{Code: medic.ENOTFOUND, Message: "This server does not support that resource type or interaction; see " + Base + "/metadata."})
 	}))
 }
 
-// serve checks the requested format before anything else.
-func (h *Handler) serve(_ string, _ Interaction, next http.HandlerFunc) http.HandlerFunc {
+// serve checks the requested format before anything else (an export's
+// files are NDJSON).
+func (h *Handler) serve(_ string, in Interaction, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !acceptsJSON(r) {
+		if in != ExportDownload && !acceptsJSON(r) {
 			h.writeOutcome(w, http.StatusNotAcceptable, fhir.Outcome("not-supported", "This server speaks JSON only: application/fhir+json."))
 			return
 		}

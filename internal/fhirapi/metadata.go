@@ -61,6 +61,8 @@ func (h *Handler) capability(base string) *fhir.CapabilityStatement {
 		rest.Resource = append(rest.Resource, cr)
 	}
 	rest.Interaction = []fhir.CapabilitySystemOp{{Code: "transaction", Documentation: transactionDoc}}
+	rest.Operation = exportOperations
+	rest.Documentation += " " + exportDoc
 	return &fhir.CapabilityStatement{ResourceType: "CapabilityStatement", Status: "active", Date: capabilityDate, Publisher: "Medic",
 		Kind: "instance", Software: &fhir.CapabilitySoftware{Name: "Medic"},
 		Implementation: &fhir.CapabilityImpl{Description: "Medic FHIR R4 API", URL: base},

@@ -260,6 +260,20 @@ func TestCapabilityMatchesRoutes(t *testing.T) {
 			t.Errorf("system interaction %s is listed but not routed", in.Code)
 		}
 	}
+	ops := map[string]string{"export": "GET /fhir/R4/$export\n", "patient-export": "GET /fhir/R4/Patient/$export\n", "group-export": "GET /fhir/R4/Group/{id}/$export\n"}
+	for _, op := range cs.Rest[0].Operation {
+		if ops[op.Name] == "" || !strings.Contains(routes, ops[op.Name]) {
+			t.Errorf("system operation %s is listed but not routed", op.Name)
+		}
+		listed++
+	}
+	// The exports' status URL (poll, cancel) and files belong to them.
+	for _, pattern := range []string{"GET /fhir/R4/bulkstatus/{id}\n", "DELETE /fhir/R4/bulkstatus/{id}\n", "GET /fhir/R4/bulkfiles/{id}/{file}\n"} {
+		if !strings.Contains(routes, pattern) {
+			t.Errorf("%s is not routed", strings.TrimSpace(pattern))
+		}
+		listed++
+	}
 	fhirRoutes := 0
 	for _, r := range f.env.Handler.Routes() {
 		if strings.Contains(r, "/fhir/R4/") && !strings.HasSuffix(r, "/metadata") && !strings.HasSuffix(r, "/_search") && r != "/fhir/R4/" {

@@ -201,6 +201,11 @@ func (h *Handler) baseURL(r *http.Request) string {
 // location is the practice's time zone.
 func (h *Handler) location(r *http.Request) *time.Location {
 	t, _ := medic.TenantFrom(r.Context())
+	return locationOf(t)
+}
+
+// locationOf is the practice's time zone (UTC when it has none).
+func locationOf(t medic.Tenant) *time.Location {
 	if l, err := time.LoadLocation(t.TimeZone); err == nil && t.TimeZone != "" {
 		return l
 	}

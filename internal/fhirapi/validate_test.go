@@ -140,6 +140,18 @@ func TestServedResourcesValidate(t *testing.T) {
 	}
 	add(want(t, c.Do("POST", "/fhir/R4", transactionBody(txEntry("urn:uuid:0b9f3c52-4d7e-4c1a-9a51-4f0f2f9d8a10", "Patient",
 		patientBody("Validate", "Transaction", "1990-01-01", "female", nil)))), http.StatusOK).Body)
+	// A bulk export's NDJSON lines: every chart, and the first lines of
+	// each other type.
+	status := kickOff(t, c, "/fhir/R4/$export")
+	env.RunBulkExport(t)
+	for typ, rs := range download(t, c, manifest(t, c, status)) {
+		for i, res := range rs {
+			if typ == "Patient" || i < 50 {
+				raw, _ := json.Marshal(res)
+				add(raw)
+			}
+		}
+	}
 	search("/fhir/R4/AuditEvent?_count=40") // the validation's own reads, through its token
 	search("/fhir/R4/AuditEvent?subtype=auth.&_count=5")
 	if labResults == 0 || !imaging {

@@ -36,6 +36,9 @@ type SendOutbox func(ctx context.Context, j medic.OutboxJob, final bool) error
 // ImportICD10 reads an operator's uploaded ICD-10 code table into the catalog.
 type ImportICD10 func(ctx context.Context, j medic.ICD10ImportJob) error
 
+// ExportFHIR writes one FHIR bulk export's files.
+type ExportFHIR func(ctx context.Context, j medic.BulkExportJob) error
+
 // Handlers are what the workers call. A nil Deliver makes an insert-only
 // queue (commands that must not process jobs).
 type Handlers struct {
@@ -44,6 +47,7 @@ type Handlers struct {
 	CheckTokens CheckTokens
 	SendOutbox  SendOutbox
 	ImportICD10 ImportICD10
+	ExportFHIR  ExportFHIR
 }
 
 // tokenCheckEvery is how often the token expiry check runs; a notice is
@@ -75,6 +79,11 @@ func New(pool *pgxpool.Pool, logger *slog.Logger, h Handlers) (*Queue, error) {
 		}
 		if h.ImportICD10 != nil {
 			if err := river.AddWorkerSafely(workers, &icd10ImportWorker{run: h.ImportICD10}); err != nil {
+				return nil, err
+			}
+		}
+		if h.ExportFHIR != nil {
+			if err := river.AddWorkerSafely(workers, &bulkExportWorker{run: h.ExportFHIR}); err != nil {
 				return nil, err
 			}
 		}
@@ -219,5 +228,22 @@ func (w *icd10ImportWorker) Timeout(*river.Job[medic.ICD10ImportJob]) time.Durat
 }
 
 func (w *icd10ImportWorker) Work(ctx context.Context, job *river.Job[medic.ICD10ImportJob]) error {
+	return w.run(ctx, job.Args)
+}
+
+// bulkExportTimeout bounds one export: a practice of 200,000 charts is
+// read one chart at a time.
+const bulkExportTimeout = time.Hour
+
+type bulkExportWorker struct {
+	river.WorkerDefaults[medic.BulkExportJob]
+	run ExportFHIR
+}
+
+func (w *bulkExportWorker) Timeout(*river.Job[medic.BulkExportJob]) time.Duration {
+	return bulkExportTimeout
+}
+
+func (w *bulkExportWorker) Work(ctx context.Context, job *river.Job[medic.BulkExportJob]) error {
 	return w.run(ctx, job.Args)
 }

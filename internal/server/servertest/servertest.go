@@ -27,6 +27,7 @@ import (
 	"medic"
 	"medic/internal/app"
 	"medic/internal/auth"
+	"medic/internal/fhirapi"
 	"medic/internal/jobs"
 	"medic/internal/mail"
 	"medic/internal/mail/mailtest"
@@ -78,6 +79,11 @@ type Env struct {
 	outbox  []medic.Mail
 	taken   map[int]bool  // outbox entries WaitMail returned
 	arrived chan struct{} // closed and replaced when a mail is delivered
+
+	// River works a FHIR bulk export job only when RunBulkExport opens
+	// the gate for it; exportDone reports each run.
+	exportGate chan struct{}
+	exportDone chan error
 }
 
 // New starts the stack as production wires it, with the development mailbox on.
@@ -112,7 +118,8 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 	if opts.ServerLog != nil {
 		serverLog = opts.ServerLog
 	}
-	e := &Env{DB: db, Clock: &Clock{now: Start}, Config: cfg, arrived: make(chan struct{}), taken: map[int]bool{}}
+	e := &Env{DB: db, Clock: &Clock{now: Start}, Config: cfg, arrived: make(chan struct{}), taken: map[int]bool{},
+		exportGate: make(chan struct{}), exportDone: make(chan error, 8)}
 	db.Clock = e.Clock
 
 	var a *app.App // set below, before the queue starts
@@ -120,7 +127,16 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 	checkTokens := func(ctx context.Context) (int, error) { return a.NotifyExpiringTokens(ctx) }
 	sendOutbox := func(ctx context.Context, j medic.OutboxJob, final bool) error { return a.SendOutboxMail(ctx, j, final) }
 	importICD10 := func(ctx context.Context, j medic.ICD10ImportJob) error { return a.RunICD10Import(ctx, j) }
-	queue, err := jobs.New(db.Pool(), logger, jobs.Handlers{Deliver: e.deliver, Remind: remind, CheckTokens: checkTokens, SendOutbox: sendOutbox, ImportICD10: importICD10})
+	exportFHIR := func(ctx context.Context, j medic.BulkExportJob) error {
+		if _, open := <-e.exportGate; !open {
+			return nil // the test is over
+		}
+		err := a.RunBulkExport(ctx, j, fhirapi.ExportEncoder(a))
+		e.exportDone <- err
+		return err
+	}
+	queue, err := jobs.New(db.Pool(), logger, jobs.Handlers{Deliver: e.deliver, Remind: remind, CheckTokens: checkTokens, SendOutbox: sendOutbox,
+		ImportICD10: importICD10, ExportFHIR: exportFHIR})
 	if err != nil {
 		t.Fatalf("servertest: job queue: %v", err)
 	}
@@ -139,6 +155,7 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 		Sessions: db, Tokens: db, Audit: db, Mail: db, Outbox: db, Mailer: medic.MailerFunc(e.deliver), Clock: e.Clock,
 		Patients: db, Practitioners: db, Schedules: db, AppointmentTypes: db, Appointments: db, Encounters: db, Vitals: db,
 		BookingCodes: db, Notifications: db, RateLimits: db, ICD10: db, ClinicalLists: db, EncounterDiagnoses: db, Referrals: db, Timelines: db, Orders: db, Versions: db, Medicines: db, Prescriptions: db, SickNotes: db,
+		BulkExports: db,
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
 	}
 	srv := server.New(cfg, a, serverLog, db.Pool(), db.Ping)
@@ -154,10 +171,30 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 		defer cancel()
 		_ = queue.Stop(ctx)
 	})
+	t.Cleanup(func() { close(e.exportGate) }) // before the queue stops: a waiting export job ends
 	ts.Start()
 	t.Cleanup(ts.Close)
 	e.App, e.Server, e.Handler = a, ts, srv
 	return e
+}
+
+// RunBulkExport lets the job queue work one waiting FHIR bulk export job
+// and waits until it has.
+func (e *Env) RunBulkExport(t testing.TB) {
+	t.Helper()
+	select {
+	case e.exportGate <- struct{}{}:
+	case <-time.After(time.Minute):
+		t.Fatal("servertest: no bulk export job was waiting")
+	}
+	select {
+	case err := <-e.exportDone:
+		if err != nil {
+			t.Fatalf("servertest: bulk export job: %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("servertest: the bulk export job did not finish")
+	}
 }
 
 // UseSMTP sends every mail from now on over SMTP to an in-process sink
