@@ -92,8 +92,8 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 	checkTokens := func(ctx context.Context) (int, error) { return a.NotifyExpiringTokens(ctx) }
 	sendOutbox := func(ctx context.Context, j medic.OutboxJob, final bool) error { return a.SendOutboxMail(ctx, j, final) }
 	importICD10 := func(ctx context.Context, j medic.ICD10ImportJob) error { return a.RunICD10Import(ctx, j) }
-	exportFHIR := func(ctx context.Context, j medic.BulkExportJob) error {
-		return a.RunBulkExport(ctx, j, fhirapi.ExportEncoder(a))
+	exportFHIR := func(ctx context.Context, j medic.BulkExportJob, final bool) error {
+		return a.RunBulkExport(ctx, j, final, fhirapi.ExportEncoder(a))
 	}
 	db, queue, err := openStore(ctx, dbs, cfg.DBMaxConns, logger, quieter(logger, cfg.LogLevel),
 		jobs.Handlers{Deliver: deliver, Remind: remind, CheckTokens: checkTokens, SendOutbox: sendOutbox, ImportICD10: importICD10, ExportFHIR: exportFHIR})

@@ -131,8 +131,10 @@ func (a *App) BulkExportFile(ctx context.Context, id, typ string, seq int) (*med
 // scope one at a time as the requester, keeps the resources of the types
 // asked for that changed since _since, and saves them as NDJSON files of
 // at most exportFileLines resources, with its progress. A cancelled
-// export stops at the next save; a requester who lost access fails it.
-func (a *App) RunBulkExport(ctx context.Context, job medic.BulkExportJob, encode ExportEncoder) error {
+// export stops at the next save; a requester who lost access fails it, and
+// so does an error on the final attempt (earlier ones are retried, from
+// the start).
+func (a *App) RunBulkExport(ctx context.Context, job medic.BulkExportJob, final bool, encode ExportEncoder) error {
 	p, err := a.Practices.FindPracticeByRef(ctx, job.PracticeID)
 	if medic.ErrorCode(err) == medic.ENOTFOUND {
 		return nil
@@ -162,6 +164,21 @@ func (a *App) RunBulkExport(ctx context.Context, job medic.BulkExportJob, encode
 	if !t.Can(medic.PermPatientsRead) {
 		return finish(medic.ExportFailed, "The member who asked for the export can no longer read the practice's charts.")
 	}
+	err = a.writeExport(ctx, mctx, t, e, encode)
+	if err == errExportGone {
+		return nil
+	} else if err != nil {
+		if final {
+			return finish(medic.ExportFailed, "The export could not be completed; ask for it again.")
+		}
+		return err
+	}
+	return finish(medic.ExportCompleted, "")
+}
+
+// writeExport reads the export's charts (in mctx, as its requester t) and
+// saves their files (in ctx); errExportGone when it was cancelled.
+func (a *App) writeExport(ctx, mctx context.Context, t medic.Tenant, e *medic.BulkExport, encode ExportEncoder) error {
 	charts, err := a.exportCharts(mctx, e)
 	if err != nil {
 		return err
@@ -193,19 +210,12 @@ func (a *App) RunBulkExport(ctx context.Context, job medic.BulkExportJob, encode
 		}
 		w.add(res)
 		if (i+1)%exportProgressEvery == 0 || w.full() {
-			if err := save(i+1, false); err == errExportGone {
-				return nil
-			} else if err != nil {
+			if err := save(i+1, false); err != nil {
 				return err
 			}
 		}
 	}
-	if err := save(len(charts), true); err == errExportGone {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	return finish(medic.ExportCompleted, "")
+	return save(len(charts), true)
 }
 
 // errExportGone stops a job whose export was cancelled.

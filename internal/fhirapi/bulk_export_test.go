@@ -2,7 +2,9 @@ package fhirapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -10,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"medic"
+	"medic/internal/app"
 	"medic/internal/fhir"
 	"medic/internal/server/servertest"
 )
@@ -180,6 +184,34 @@ func TestBulkExport(t *testing.T) {
 	wantOutcome(t, admin.Do("GET", strings.TrimPrefix(m.Output[0].URL, admin.Base), nil), http.StatusNotFound, "not-found")
 	if n := f.query(t, `SELECT count(*)::text FROM bulk_export_files WHERE export_id = $1`, strings.TrimPrefix(status, "/fhir/R4/bulkstatus/"))[0]; n != "0" {
 		t.Errorf("%s files left after the cancel", n)
+	}
+
+	// An export that errs is retried, and fails on its last attempt with a
+	// reason that names no internals.
+	s6 := kickOff(t, admin, "/fhir/R4/Patient/$export")
+	job := medic.BulkExportJob{PracticeID: f.A.ID, ExportID: strings.TrimPrefix(s6, "/fhir/R4/bulkstatus/")}
+	broken := func(context.Context, *app.PatientRecord) ([]app.ExportResource, error) {
+		return nil, errors.New("disk full")
+	}
+	if err := f.env.App.RunBulkExport(t.Context(), job, false, broken); err == nil {
+		t.Error("an early attempt's error is not returned for a retry")
+	}
+	if err := f.env.App.RunBulkExport(t.Context(), job, true, broken); err != nil {
+		t.Errorf("final attempt: %v", err)
+	}
+	if r := wantOutcome(t, admin.Do("GET", s6, nil), http.StatusInternalServerError, "exception"); bytes.Contains(r.Body, []byte("disk")) {
+		t.Errorf("failure leaks its cause: %s", r)
+	}
+	f.env.RunBulkExport(t) // the queued job finds it finished
+
+	// A requester who leaves the practice before the job runs gets nothing.
+	s7 := kickOff(t, f.tokens["nurse"], "/fhir/R4/$export")
+	nurse := f.query(t, `SELECT m.id::text FROM members m JOIN users u ON u.id = m.user_id WHERE u.email = 'nurse@alpha.example'`)[0]
+	want(t, f.env.Login(t, "admin@alpha.example", pw).Do("DELETE", "/api/v1/practices/alpha/members/"+nurse, nil), http.StatusNoContent)
+	f.env.RunBulkExport(t)
+	if st := f.query(t, `SELECT status || ' ' || (SELECT count(*) FROM bulk_export_files WHERE export_id = e.id) FROM bulk_exports e WHERE id = $1`,
+		strings.TrimPrefix(s7, "/fhir/R4/bulkstatus/"))[0]; st != "failed 0" {
+		t.Errorf("the export of a member who left: %s", st)
 	}
 
 	// A role that reads no clinical records exports charts only.

@@ -36,8 +36,9 @@ type SendOutbox func(ctx context.Context, j medic.OutboxJob, final bool) error
 // ImportICD10 reads an operator's uploaded ICD-10 code table into the catalog.
 type ImportICD10 func(ctx context.Context, j medic.ICD10ImportJob) error
 
-// ExportFHIR writes one FHIR bulk export's files.
-type ExportFHIR func(ctx context.Context, j medic.BulkExportJob) error
+// ExportFHIR writes one FHIR bulk export's files; final says this is the
+// last attempt (the export then fails rather than waits for a retry).
+type ExportFHIR func(ctx context.Context, j medic.BulkExportJob, final bool) error
 
 // Handlers are what the workers call. A nil Deliver makes an insert-only
 // queue (commands that must not process jobs).
@@ -150,8 +151,11 @@ func insertOpts(job interface{ Kind() string }) *river.InsertOpts {
 		// insert a no-op.
 		opts.UniqueOpts = river.UniqueOpts{ByArgs: true}
 	}
-	if _, ok := job.(medic.OutboxJob); ok {
+	switch job.(type) {
+	case medic.OutboxJob:
 		opts.MaxAttempts = outboxMaxAttempts
+	case medic.BulkExportJob:
+		opts.MaxAttempts = exportMaxAttempts
 	}
 	return opts
 }
@@ -231,6 +235,10 @@ func (w *icd10ImportWorker) Work(ctx context.Context, job *river.Job[medic.ICD10
 	return w.run(ctx, job.Args)
 }
 
+// exportMaxAttempts bounds an export's tries: each starts over, and the
+// client is waiting on the status URL.
+const exportMaxAttempts = 3
+
 // bulkExportTimeout bounds one export: a practice of 200,000 charts is
 // read one chart at a time.
 const bulkExportTimeout = time.Hour
@@ -245,5 +253,5 @@ func (w *bulkExportWorker) Timeout(*river.Job[medic.BulkExportJob]) time.Duratio
 }
 
 func (w *bulkExportWorker) Work(ctx context.Context, job *river.Job[medic.BulkExportJob]) error {
-	return w.run(ctx, job.Args)
+	return w.run(ctx, job.Args, job.Attempt >= job.MaxAttempts)
 }

@@ -127,11 +127,11 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 	checkTokens := func(ctx context.Context) (int, error) { return a.NotifyExpiringTokens(ctx) }
 	sendOutbox := func(ctx context.Context, j medic.OutboxJob, final bool) error { return a.SendOutboxMail(ctx, j, final) }
 	importICD10 := func(ctx context.Context, j medic.ICD10ImportJob) error { return a.RunICD10Import(ctx, j) }
-	exportFHIR := func(ctx context.Context, j medic.BulkExportJob) error {
+	exportFHIR := func(ctx context.Context, j medic.BulkExportJob, final bool) error {
 		if _, open := <-e.exportGate; !open {
 			return nil // the test is over
 		}
-		err := a.RunBulkExport(ctx, j, fhirapi.ExportEncoder(a))
+		err := a.RunBulkExport(ctx, j, final, fhirapi.ExportEncoder(a))
 		e.exportDone <- err
 		return err
 	}
