@@ -157,6 +157,10 @@ type AppointmentService interface {
 	// day or week) that shows them all rather than page by page.
 	ListAppointmentRange(ctx context.Context, f AppointmentFilter, limit int) ([]*Appointment, error)
 	FindAppointment(ctx context.Context, id string) (*Appointment, error)
+	// PatientVisits returns a chart's next appointment from now that still
+	// holds its place (booked, checked in, in progress) and its last
+	// completed visit before now; either may be nil.
+	PatientVisits(ctx context.Context, patientID string, now time.Time) (next, last *Appointment, err error)
 	// FindAppointmentByReference finds the appointment whose Reference is
 	// ref (lower case, from ParseReference); ENOTFOUND if none.
 	FindAppointmentByReference(ctx context.Context, ref string) (*Appointment, error)

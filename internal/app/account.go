@@ -20,11 +20,20 @@ type Me struct {
 // WhoAmI returns the signed-in user and their memberships.
 func (a *App) WhoAmI(ctx context.Context) (*Me, error) {
 	actor := medic.ActorFrom(ctx)
-	u, err := a.Users.FindUserByID(ctx, actor.UserID)
-	if err != nil {
-		return nil, err
-	}
-	ms, err := a.Members.MembershipsOfUser(ctx, u.ID)
+	// The user read by this request's authentication is current; read it
+	// again only without one (a fresh sign-in, or a caller that changed it).
+	u := SignedInUserFrom(ctx)
+	var ms []medic.Membership
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
+		var err error
+		if u == nil || u.ID != actor.UserID {
+			if u, err = a.Users.FindUserByID(ctx, actor.UserID); err != nil {
+				return err
+			}
+		}
+		ms, err = a.Members.MembershipsOfUser(ctx, u.ID)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

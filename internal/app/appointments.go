@@ -228,12 +228,20 @@ func (a *App) ListAppointments(ctx context.Context, f medic.AppointmentFilter, p
 }
 
 // AppointmentsVersion is a fingerprint of the appointments matching f, for
-// a live page to ask whether to reload; it reads no patient data.
+// a live page to ask whether to reload (every few seconds, from every open
+// Today): one statement in a read, no transaction of its own; it reads no
+// patient data.
 func (a *App) AppointmentsVersion(ctx context.Context, f medic.AppointmentFilter) (string, error) {
 	if _, err := a.allow(ctx, "appointment.list"); err != nil {
 		return "", err
 	}
-	return a.Appointments.AppointmentsVersion(ctx, f)
+	var v string
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
+		var err error
+		v, err = a.Appointments.AppointmentsVersion(ctx, f)
+		return err
+	})
+	return v, err
 }
 
 // patientsOf are the patients of a list of appointments: a list shows

@@ -35,12 +35,20 @@ func (a *App) ListNotifications(ctx context.Context, page medic.Page) ([]*medic.
 	return out, next, nil
 }
 
-// UnreadNotifications counts the practice's unread desk notifications.
+// UnreadNotifications counts the practice's unread desk notifications
+// for the badge on every desk page: one indexed count in a read
+// (InReadTx), no transaction of its own.
 func (a *App) UnreadNotifications(ctx context.Context) (int, error) {
 	if _, err := a.allow(ctx, "notification.count"); err != nil {
 		return 0, err
 	}
-	return a.Notifications.CountUnreadNotifications(ctx)
+	var n int
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
+		var err error
+		n, err = a.Notifications.CountUnreadNotifications(ctx)
+		return err
+	})
+	return n, err
 }
 
 // MarkNotificationRead marks one notification read (for the whole desk);

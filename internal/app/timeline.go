@@ -61,6 +61,9 @@ type Chart struct {
 	Medicines    []*medic.CurrentMedicine
 	Timeline     []*medic.TimelineItem
 	TimelineNext string
+	// Next and Last are the chart's next appointment and last completed
+	// visit (ChartRequest.Visits, roles that read appointments).
+	Next, Last *medic.Appointment
 }
 
 // ChartRequest says what OpenChart reads besides the patient.
@@ -69,6 +72,8 @@ type ChartRequest struct {
 	Timeline bool // the first timeline page
 	Kinds    []medic.TimelineKind
 	Page     medic.Page
+	// Visits: the next appointment and the last visit (the header).
+	Visits bool
 }
 
 // chartVitalsWindow is how many recent sets the summary's trends read;
@@ -95,6 +100,11 @@ func (a *App) OpenChart(ctx context.Context, id string, req ChartRequest) (*Char
 		}
 		out.Patient = medic.ProjectPatient(p, t.Role)
 		detail := map[string]string{}
+		if req.Visits && t.Can(medic.PermAppointmentsRead) && p.Status != medic.PatientMerged {
+			if out.Next, out.Last, err = a.Appointments.PatientVisits(ctx, p.ID, a.now()); err != nil {
+				return err
+			}
+		}
 		if out.Patient.Shows(medic.ChartClinical) {
 			if out.Allergies, err = a.ClinicalLists.ListAllergies(ctx, p.ID); err != nil {
 				return err

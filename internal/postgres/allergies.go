@@ -20,6 +20,9 @@ func chartOpen(ctx context.Context, tx pgx.Tx, pid, patientID string, write bool
 	if !isUUID(patientID) {
 		return medic.ErrNotFound
 	}
+	if !write && chartKnown(ctx, patientID) {
+		return nil // this use case read the chart already (OpenChart)
+	}
 	sql := `SELECT status FROM patients WHERE practice_id = $1 AND id = $2`
 	if write {
 		sql += ` FOR UPDATE`

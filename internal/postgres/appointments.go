@@ -108,6 +108,34 @@ func (db *DB) ListAppointments(ctx context.Context, f medic.AppointmentFilter, p
 	return as, next, nil
 }
 
+// PatientVisits implements medic.AppointmentService: two probes of the
+// chart's appointments index in one statement, whatever its history.
+func (db *DB) PatientVisits(ctx context.Context, patientID string, now time.Time) (next, last *medic.Appointment, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !isUUID(patientID) {
+		return nil, nil, nil
+	}
+	sql := `(` + appointmentSelect + ` WHERE a.practice_id = $1 AND a.patient_id = $2 AND a.starts_at >= $3
+			AND a.status IN ('booked', 'checked_in', 'in_progress') ORDER BY a.starts_at, a.id LIMIT 1)
+		UNION ALL (` + appointmentSelect + ` WHERE a.practice_id = $1 AND a.patient_id = $2 AND a.starts_at < $3
+			AND a.status = 'completed' ORDER BY a.starts_at DESC, a.id DESC LIMIT 1)`
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		as, err := queryAll(ctx, tx, scanAppointment, sql, pid, patientID, now)
+		for _, a := range as {
+			if a.Start.Before(now) {
+				last = a
+			} else {
+				next = a
+			}
+		}
+		return err
+	})
+	return next, last, err
+}
+
 // ListAppointmentRange lists the first limit appointments matching f by
 // start time, one query (no cursor: the caller bounds f to a day or a week).
 func (db *DB) ListAppointmentRange(ctx context.Context, f medic.AppointmentFilter, limit int) (as []*medic.Appointment, err error) {

@@ -120,6 +120,25 @@ type txState struct {
 	// events wait in reads for the group commit.
 	read  bool
 	reads []auditWrite
+	// charts are the patients this transaction has read: a later read of
+	// one of their lists need not check again that the chart exists.
+	charts map[string]bool
+}
+
+// chartRead notes that the transaction in ctx read patient id's chart.
+func chartRead(ctx context.Context, id string) {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		if st.charts == nil {
+			st.charts = map[string]bool{}
+		}
+		st.charts[id] = true
+	}
+}
+
+// chartKnown says the transaction in ctx has read patient id's chart.
+func chartKnown(ctx context.Context, id string) bool {
+	st, ok := ctx.Value(txKey{}).(*txState)
+	return ok && st.charts[id]
 }
 
 // InTx runs fn in one transaction: store calls made with the ctx passed to

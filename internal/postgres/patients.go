@@ -498,6 +498,9 @@ func (db *DB) FindPatient(ctx context.Context, id string) (p *medic.Patient, err
 		p, err = scanPatient(tx.QueryRow(ctx, `SELECT `+patientColumns+` FROM patients WHERE practice_id = $1 AND id = $2`, pid, id))
 		return err
 	})
+	if err == nil {
+		chartRead(ctx, id)
+	}
 	return p, err
 }
 

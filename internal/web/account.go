@@ -234,7 +234,7 @@ func (h *Handler) newRecoveryCodes(w http.ResponseWriter, r *http.Request, v *vi
 // renderRecoveryCodes shows the account page with a new set of codes, the
 // user reloaded (2FA may just have been turned on).
 func (h *Handler) renderRecoveryCodes(w http.ResponseWriter, r *http.Request, v *visitor, codes []string, notice string) {
-	me, err := h.app.WhoAmI(r.Context())
+	me, err := h.app.WhoAmI(app.WithSignedInUser(r.Context(), nil)) // read the user again
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -73,24 +72,6 @@ func calendarURL(view, practitioner, location string, day medic.Date) string {
 	}
 	v.Set("date", day.String())
 	return "/calendar?" + v.Encode()
-}
-
-// allAppointments reads every appointment matching f (the calendar shows a
-// bounded range, so this is at most a week).
-func (h *Handler) allAppointments(ctx context.Context, f medic.AppointmentFilter) ([]*medic.Appointment, error) {
-	var out []*medic.Appointment
-	page := medic.Page{Limit: medic.MaxLimit}
-	for {
-		as, next, err := h.app.ListAppointments(ctx, f, page)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, as...)
-		if next == "" || len(out) >= 2000 {
-			return out, nil
-		}
-		page.Cursor = next
-	}
 }
 
 // calendar shows a day or a week (Monday to Sunday) of appointments as

@@ -24,35 +24,11 @@ type directory struct {
 // practice in ctx.
 func (h *Handler) directory(ctx context.Context) (*directory, error) {
 	d := &directory{practitioners: map[string]*medic.Practitioner{}, locations: map[string]*medic.Location{}, types: map[string]*medic.AppointmentType{}}
-	page := medic.Page{Limit: medic.MaxLimit}
-	for {
-		ps, next, err := h.app.ListPractitioners(ctx, page)
-		if err != nil {
-			return nil, err
-		}
-		d.Practitioners = append(d.Practitioners, ps...)
-		if next == "" {
-			break
-		}
-		page.Cursor = next
-	}
-	page = medic.Page{Limit: medic.MaxLimit}
-	for {
-		ls, next, err := h.app.ListLocations(ctx, page)
-		if err != nil {
-			return nil, err
-		}
-		d.Locations = append(d.Locations, ls...)
-		if next == "" {
-			break
-		}
-		page.Cursor = next
-	}
-	ts, err := h.app.ListAppointmentTypes(ctx)
+	all, err := h.app.ReadDirectory(ctx)
 	if err != nil {
 		return nil, err
 	}
-	d.Types = ts
+	d.Practitioners, d.Locations, d.Types = all.Practitioners, all.Locations, all.Types
 	for _, p := range d.Practitioners {
 		d.practitioners[p.ID] = p
 	}

@@ -94,7 +94,7 @@ func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status i
 	q := r.URL.Query()
 	overview := q.Get("tab") == "" || q.Get("tab") == "overview"
 	clinical := v.tenant.Can(medic.PermClinicalRead)
-	req := app.ChartRequest{Summary: overview, Timeline: overview}
+	req := app.ChartRequest{Summary: overview, Timeline: overview, Visits: true}
 	if overview && clinical {
 		var err error
 		if req.Kinds, err = medic.ParseTimelineKinds(q.Get("kind")); err != nil {
@@ -123,12 +123,7 @@ func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status i
 		tabs = append(tabs, chartTab{Key: "encounters", Label: "Encounters", URL: base + "?tab=encounters"})
 	}
 	d.Age = medic.AgeLabel(pt.DateOfBirth, h.today(v))
-	if v.tenant.Can(medic.PermAppointmentsRead) && pt.Status != medic.PatientMerged {
-		if d.Next, d.Last, err = h.nextAndLastVisit(r, pt.ID); err != nil {
-			h.fail(w, r, err)
-			return
-		}
-	}
+	d.Next, d.Last = chart.Next, chart.Last
 	var severe []string
 	if chart.Allergies != nil {
 		d.Allergies = chart.Allergies
@@ -202,26 +197,4 @@ func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status i
 	p.Data = d
 	p.SevereAllergies = severe
 	h.render(w, r, status, "patient", p)
-}
-
-// nextAndLastVisit is the chart's next holding appointment from now and
-// its last completed one (a chart has a handful a year: one list each).
-func (h *Handler) nextAndLastVisit(r *http.Request, patientID string) (next, last *medic.Appointment, err error) {
-	now := h.app.Clock.Now()
-	ahead, _, err := h.app.ListAppointments(r.Context(), medic.AppointmentFilter{PatientID: patientID, From: now,
-		Statuses: []medic.AppointmentStatus{medic.StatusBooked, medic.StatusCheckedIn, medic.StatusInProgress}}, medic.Page{Limit: 1})
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(ahead) > 0 {
-		next = ahead[0]
-	}
-	done, err := h.allAppointments(r.Context(), medic.AppointmentFilter{PatientID: patientID, To: now, Statuses: []medic.AppointmentStatus{medic.StatusCompleted}})
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(done) > 0 {
-		last = done[len(done)-1]
-	}
-	return next, last, nil
 }
