@@ -29,6 +29,7 @@ var includesOf = map[string][]include{
 	"Condition":          {{value: "Condition:patient", target: "Patient", elements: []string{"subject"}}},
 	"AllergyIntolerance": {{value: "AllergyIntolerance:patient", target: "Patient", elements: []string{"patient"}}},
 	"MedicationRequest":  {{value: "MedicationRequest:patient", target: "Patient", elements: []string{"subject"}}},
+	"Patient":            {{value: "MedicationRequest:patient", target: "MedicationRequest", rev: true}},
 	"ServiceRequest":     {{value: "ServiceRequest:patient", target: "Patient", elements: []string{"subject"}}},
 	"DiagnosticReport":   {{value: "DiagnosticReport:patient", target: "Patient", elements: []string{"subject"}}, {value: "DiagnosticReport:result", target: "Observation", elements: []string{"result"}}},
 }
@@ -71,6 +72,20 @@ func (h *Handler) included(ctx context.Context, s *searchRequest, matches []entr
 		}
 	}
 	for _, in := range s.includes {
+		if in.rev && in.target == "MedicationRequest" { // the charts' prescriptions, a search per chart
+			for _, e := range matches {
+				ps, err := allPages(func(p medic.Page) ([]*medic.Prescription, string, error) {
+					return h.app.ListPrescriptionItems(ctx, medic.MedicationFilter{PatientID: e.id}, p)
+				})
+				if err != nil {
+					return nil, err
+				}
+				for _, m := range medicationResources(ps, h.app.Today(ctx)) {
+					add(m.typ, m.id, m.res)
+				}
+			}
+			continue
+		}
 		if in.rev { // Observation:encounter on encounters
 			for _, e := range matches {
 				obs, err := h.encounterObservations(ctx, e.id)

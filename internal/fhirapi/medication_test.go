@@ -99,6 +99,10 @@ func TestMedicationRequest(t *testing.T) {
 	if es := entries(t, inc); len(es) != 4 || es[3]["resourceType"] != "Patient" {
 		t.Errorf("_include: %v", idsOf(es))
 	}
+	rev := entries(t, want(t, nurse.Do("GET", "/fhir/R4/Patient?_id="+x.patient+"&_revinclude=MedicationRequest:patient", nil), http.StatusOK))
+	if got := idsOf(rev[1:]); len(rev) != 4 || rev[0]["id"] != x.patient || !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(all))) {
+		t.Errorf("_revinclude on the chart: %v", idsOf(rev))
+	}
 	var inEverything []string
 	for _, e := range entries(t, want(t, nurse.Do("GET", "/fhir/R4/Patient/"+x.patient+"/$everything", nil), http.StatusOK)) {
 		if e["resourceType"] == "MedicationRequest" {
