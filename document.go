@@ -37,3 +37,12 @@ type ReferralDocument struct {
 	Patient  *Patient
 	Referrer Signatory
 }
+
+// SickNoteDocument is everything a sick note's paper prints; the
+// practitioner is the encounter's, who signs it.
+type SickNoteDocument struct {
+	Letterhead
+	SickNote     *SickNote
+	Patient      *Patient
+	Practitioner Signatory
+}

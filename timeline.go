@@ -21,11 +21,12 @@ const (
 	TimelineOrder        TimelineKind = "order"
 	TimelineResult       TimelineKind = "result"
 	TimelinePrescription TimelineKind = "prescription"
+	TimelineSickNote     TimelineKind = "sick_note"
 )
 
 // TimelineKinds lists every kind, in the order the filter offers them.
 var TimelineKinds = []TimelineKind{TimelineEncounter, TimelineAddendum, TimelineVitals, TimelineDiagnosis,
-	TimelineOrder, TimelineResult, TimelinePrescription, TimelineAllergy, TimelineCondition, TimelineReferral}
+	TimelineOrder, TimelineResult, TimelinePrescription, TimelineSickNote, TimelineAllergy, TimelineCondition, TimelineReferral}
 
 func (k TimelineKind) Valid() bool { return slices.Contains(TimelineKinds, k) }
 
@@ -42,6 +43,8 @@ func (k TimelineKind) Label() string {
 		return "Allergies"
 	case TimelineCondition:
 		return "Problems"
+	case TimelineSickNote:
+		return "Sick notes"
 	}
 	return strings.ToUpper(string(k[:1])) + string(k[1:]) + "s"
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"medic"
+	"medic/internal/pdf"
 )
 
 func (h *Handler) sickNoteRoutes(mux Router) {
@@ -12,6 +13,7 @@ func (h *Handler) sickNoteRoutes(mux Router) {
 	mux.HandleFunc("GET /api/v1/practices/{practice}/sick-notes", h.tenant(h.listSickNotes))
 	mux.HandleFunc("GET /api/v1/practices/{practice}/sick-notes/{id}", h.tenant(h.getSickNote))
 	mux.HandleFunc("POST /api/v1/practices/{practice}/sick-notes/{id}/cancel", h.tenant(h.cancelSickNote))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/sick-notes/{id}/pdf", h.tenant(h.sickNotePDF))
 }
 
 type sickNoteDTO struct {
@@ -159,4 +161,29 @@ func (h *Handler) cancelSickNote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, toSickNote(practiceZone(r.Context()))(n))
+}
+
+// sickNotePDF: GET .../sick-notes/{id}/pdf -> the note on the letterhead
+// (one audit event).
+func (h *Handler) sickNotePDF(w http.ResponseWriter, r *http.Request) {
+	d, err := h.app.SickNoteDocument(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	b, err := pdf.SickNote(sickNoteDoc(d, h.app.VerifyURL(d.SickNote.VerificationCode)))
+	h.writePDF(w, r, "sick-note-"+shortID(d.SickNote.ID)+".pdf", b, err)
+}
+
+// sickNoteDoc is the note's paper; the diagnosis goes only with consent.
+func sickNoteDoc(d *medic.SickNoteDocument, verifyURL string) pdf.SickNoteDoc {
+	n := d.SickNote
+	out := pdf.SickNoteDoc{Letterhead: pdf.LetterheadOf(d.Practice, d.Logo), Practitioner: pdf.PractitionerOf(d.Practitioner), Patient: pdf.PatientOf(d.Patient),
+		ExaminedAt: n.ExaminedAt, Reported: n.Basis == medic.BasisReported, LightDuty: n.Fitness == medic.FitnessLightDuty,
+		DiagnosisConsent: n.DiagnosisConsent, From: n.From, To: n.To, CalendarDays: n.CalendarDays(), WorkingDays: n.WorkingDays(),
+		IssuedAt: n.IssuedAt, VerificationCode: medic.FormatSickNoteCode(n.VerificationCode), VerifyURL: verifyURL, Cancelled: n.Status == medic.SickNoteCancelled}
+	if n.DiagnosisConsent {
+		out.Diagnosis = n.Diagnosis
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"medic"
@@ -192,4 +193,53 @@ func (a *App) VerifySickNote(ctx context.Context, code, ip string) (*SickNoteVer
 		return a.auditSickNote(ctx, "sick_note.verified", n, map[string]string{"actor": "public", "status": string(n.Status)})
 	})
 	return out, err
+}
+
+// SickNoteDocument gathers a sick note's paper (as for reading the note):
+// the letterhead, the chart, the encounter's practitioner with their
+// signature. One audit event.
+func (a *App) SickNoteDocument(ctx context.Context, id string) (*medic.SickNoteDocument, error) {
+	if _, err := a.allow(ctx, "sick_note.view"); err != nil {
+		return nil, err
+	}
+	d := &medic.SickNoteDocument{}
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
+		var err error
+		if d.SickNote, err = a.SickNotes.FindSickNote(ctx, id); err != nil {
+			return err
+		}
+		n := d.SickNote
+		loc := a.location(ctx) // printed in the practice's time
+		n.ExaminedAt, n.IssuedAt, n.CancelledAt = n.ExaminedAt.In(loc), n.IssuedAt.In(loc), n.CancelledAt.In(loc)
+		if d.Letterhead, err = a.letterhead(ctx); err != nil {
+			return err
+		}
+		if d.Patient, err = a.Patients.FindPatient(ctx, n.PatientID); err != nil {
+			return err
+		}
+		pr, err := a.Practitioners.FindPractitioner(ctx, n.PractitionerID)
+		if err != nil {
+			return err
+		}
+		d.Practitioner = medic.Signatory{Name: pr.Name, Practitioner: pr}
+		if pr.HasSignature {
+			switch sig, err := a.Practitioners.Signature(ctx, pr.ID); {
+			case err == nil:
+				d.Practitioner.Signature = sig
+			case medic.ErrorCode(err) != medic.ENOTFOUND:
+				return err
+			}
+		}
+		return a.auditSickNote(ctx, "sick_note.pdf_downloaded", n, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// VerifyURL is where a note's code is checked, printed on it (and as its
+// QR code).
+func (a *App) VerifyURL(code string) string {
+	return strings.TrimSuffix(a.BaseURL, "/") + "/verify/" + code
 }

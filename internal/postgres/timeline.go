@@ -108,6 +108,17 @@ var timelineBranches = []timelineBranch{
 	FROM prescriptions r LEFT JOIN users u ON u.id = r.prescriber_id
 	WHERE r.practice_id = $1 AND r.patient_id = $2 {cur}
 	ORDER BY r.issued_at DESC, r.id DESC LIMIT {limit}`},
+	// A sick note: its period and fitness; a cancelled one says why. The
+	// diagnosis is on the encounter's own entry, not repeated here.
+	{medic.TimelineSickNote, "s.issued_at", "s.id", `SELECT s.issued_at, 'sick_note', s.id,
+		'Sick note' || CASE WHEN s.status = 'cancelled' THEN ' (cancelled: ' || s.cancel_reason || ')' ELSE '' END || ': '
+		|| CASE WHEN s.fitness = 'light_duty' THEN 'fit for light duty' ELSE 'unfit for work' END
+		|| ' from ' || to_char(s.from_date, 'YYYY-MM-DD') || ' to ' || to_char(s.to_date, 'YYYY-MM-DD')
+		|| ' (' || (s.to_date - s.from_date + 1) || ' days)',
+		s.encounter_id, coalesce(u.name, ''), NULL::uuid
+	FROM sick_notes s LEFT JOIN users u ON u.id = s.issued_by
+	WHERE s.practice_id = $1 AND s.patient_id = $2 {cur}
+	ORDER BY s.issued_at DESC, s.id DESC LIMIT {limit}`},
 	{medic.TimelineAllergy, "al.recorded_at", "al.id", `SELECT al.recorded_at, 'allergy', al.id,
 		'Allergy: ' || al.substance || ' (' || al.severity
 		|| CASE WHEN al.status <> 'active' THEN ', ' || replace(al.status, '_', ' ') ELSE '' END || ')'

@@ -224,6 +224,7 @@ var routeRules = []routeRule{
 	{pattern: "GET " + api + "/sick-notes/{id}", path: sunrise + "/sick-notes/{sick_note}", perm: medic.PermSickNotesRead, action: "sick_note.view"},
 	{pattern: "POST " + api + "/sick-notes/{id}/cancel", path: sunrise + "/sick-notes/{sick_note}/cancel", body: map[string]any{"reason": "Wrong dates"},
 		perm: medic.PermSickNotesIssue, action: "sick_note.cancel"},
+	{pattern: "GET " + api + "/sick-notes/{id}/pdf", path: sunrise + "/sick-notes/{sick_note}/pdf", perm: medic.PermSickNotesRead, action: "sick_note.view"},
 	// The timeline is the clinical record: clinical roles only.
 	{pattern: "GET " + api + "/patients/{id}/timeline", path: sunrise + "/patients/{patient}/timeline", perm: medic.PermClinicalRead, action: "timeline.view"},
 	// Orders and results: doctors and admins order and follow them; nurses
@@ -307,6 +308,13 @@ var routeRules = []routeRule{
 		body: form("medicine_0", "Paracetamol 500 mg tablet", "dose_0", "1 tablet", "frequency_0", "qid", "days_0", "3")},
 	{pattern: "GET /prescriptions/{id}", path: "/prescriptions/{prescription}", perm: medic.PermPrescriptionsRead, action: "prescription.view"},
 	{pattern: "GET /prescriptions/{id}/pdf", path: "/prescriptions/{prescription}/pdf", perm: medic.PermPrescriptionsRead, action: "prescription.view"},
+	// Sick notes on the desk (see the API's rules).
+	{pattern: "GET /encounters/{id}/sick-notes/new", path: "/encounters/{encounter}/sick-notes/new", perm: medic.PermSickNotesIssue, action: "sick_note.issue", chart: chartDemographics},
+	{pattern: "POST /encounters/{id}/sick-notes/new", path: "/encounters/{encounter}/sick-notes/new", perm: medic.PermSickNotesIssue, action: "sick_note.issue", ok: 303,
+		body: form("examined_at", "2030-03-04T09:00", "basis", "examined", "from", "2030-03-04", "to", "2030-03-05", "fitness", "unfit")},
+	{pattern: "GET /sick-notes/{id}", path: "/sick-notes/{sick_note}", perm: medic.PermSickNotesRead, action: "sick_note.view"},
+	{pattern: "POST /sick-notes/{id}/cancel", path: "/sick-notes/{sick_note}/cancel", body: form("reason", "Wrong dates"), perm: medic.PermSickNotesIssue, action: "sick_note.cancel", ok: 303},
+	{pattern: "GET /sick-notes/{id}/pdf", path: "/sick-notes/{sick_note}/pdf", perm: medic.PermSickNotesRead, action: "sick_note.view"},
 	{pattern: "GET /referrals/{id}/pdf", path: "/referrals/{referral}/pdf", perm: medic.PermClinicalRead, action: "referral.view"},
 	{pattern: "POST /practitioners/{id}/signature", path: "/practitioners/{practitioner}/signature", body: form(), perm: medic.PermSchedulesManage, action: "practitioner.signature", ok: 422},
 	{pattern: "GET /practitioners/{id}/signature"},

@@ -100,6 +100,27 @@ func TestSickNotes(t *testing.T) {
 	diagnosis := r.Str("diagnosis")
 
 	rc := d.c[medic.RoleReceptionist]
+
+	// The PDFs (the receptionist hands them over): every required field;
+	// the diagnosis only on the consented one. Each download is audited.
+	before := auditCount(t, d.c[medic.RoleAdmin], d.base, "sick_note.pdf_downloaded")
+	text := wantPDF(t, rc.Do("GET", d.base+"/sick-notes/"+plain+"/pdf", nil), "sick-note")
+	for _, s := range []string{"DR NALEDI DLAMINI", "MP0123456", "Thabo Mokoena", "8004025800081", "4 March 2030 at 09:30", "examination",
+		"Totally unfit", "4 March 2030 to 10 March 2030", "7 calendar days", "5 working days", medic.FormatSickNoteCode(plainCode), "/verify/" + plainCode} {
+		if !strings.Contains(text, s) {
+			t.Errorf("the PDF lacks %q: %s", s, text)
+		}
+	}
+	if strings.Contains(text, "I10") || strings.Contains(text, "ypertension") {
+		t.Errorf("the PDF without consent shows the diagnosis: %s", text)
+	}
+	text = wantPDF(t, d.doctor.Do("GET", d.base+"/sick-notes/"+consented+"/pdf", nil), "sick-note")
+	if !strings.Contains(text, diagnosis) || !strings.Contains(text, "light duty") {
+		t.Errorf("the consented PDF: %s", text)
+	}
+	if n := auditCount(t, d.c[medic.RoleAdmin], d.base, "sick_note.pdf_downloaded"); n != before+2 {
+		t.Errorf("%d download events, want %d", n, before+2)
+	}
 	if got := want(t, rc.Do("GET", d.base+"/sick-notes?patient="+d.patient, nil), http.StatusOK).Items(); len(got) != 2 ||
 		got[0]["id"] != consented && got[1]["id"] != consented {
 		t.Errorf("the receptionist's list: %v", got)
@@ -172,6 +193,7 @@ func TestSickNotes(t *testing.T) {
 	}
 	wantProblem(t, b.doctor.Do("POST", b.base+"/sick-notes/"+consented+"/cancel", map[string]any{"reason": "Taken over"}), http.StatusNotFound)
 	wantProblem(t, b.doctor.Do("POST", b.base+"/sick-notes", d.note()), http.StatusNotFound) // A's encounter
+	wantProblem(t, b.c[medic.RoleReceptionist].Do("GET", b.base+"/sick-notes/"+consented+"/pdf", nil), http.StatusNotFound)
 	if v := want(t, verifyJSONFrom(b.doctor, consentedCode, "198.51.100.2"), http.StatusOK); v.Str("practice") != d.p.Name {
 		t.Errorf("verify as B's doctor: %s", v)
 	}

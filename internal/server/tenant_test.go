@@ -160,6 +160,7 @@ var tenantRoutes = []tenantRoute{
 	{"GET", "/sick-notes", nil, ""},
 	{"GET", "/sick-notes/{id}", nil, "sick_note"},
 	{"POST", "/sick-notes/{id}/cancel", map[string]any{"reason": "Taken over"}, "sick_note"},
+	{"GET", "/sick-notes/{id}/pdf", nil, "sick_note"},
 
 	{"GET", "/outbox", nil, ""},
 	{"POST", "/outbox/{id}/retry", nil, "mail"},

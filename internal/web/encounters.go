@@ -41,7 +41,9 @@ type encounterView struct {
 	CanRefer  bool // clinical.write, draft or finished
 	// CanPrescribe: a doctor, on a draft.
 	CanPrescribe bool
-	SavedLabel   string
+	// CanIssueSickNote: a doctor, on a draft or a finished visit.
+	CanIssueSickNote bool
+	SavedLabel       string
 	// Diagnoses is the diagnoses section with its keyboard typeahead.
 	Diagnoses *diagnosesSection
 	// Vitals is the vitals section (vitals.go): the form and the sets.
@@ -95,7 +97,8 @@ func (h *Handler) renderEncounter(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	d := encounterView{E: e, Stages: stageButtons(e.Stage), Sections: soapSections, CanWrite: v.tenant.Can(medic.PermNotesWrite), CanFinish: v.tenant.Can(medic.PermClinicalWrite) && !e.Finished(),
-		CanRefer: v.tenant.Can(medic.PermClinicalWrite), CanPrescribe: v.tenant.Can(medic.PermPrescriptionsIssue) && !e.Finished()}
+		CanRefer: v.tenant.Can(medic.PermClinicalWrite), CanPrescribe: v.tenant.Can(medic.PermPrescriptionsIssue) && !e.Finished(),
+		CanIssueSickNote: v.tenant.Can(medic.PermSickNotesIssue)}
 	if d.CanWrite && !e.Finished() {
 		ts, err := h.app.ListEncounterTemplates(ctx, false)
 		if err != nil {

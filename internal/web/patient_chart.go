@@ -51,6 +51,8 @@ type patientView struct {
 	CanRefer bool
 	// Encounters tab (roles that read the clinical record).
 	Encounters    []*medic.Encounter
+	// Sick notes tab (roles that read sick notes, receptionists too).
+	SickNotes []*medic.SickNote
 	CanStartVisit bool
 }
 
@@ -122,6 +124,9 @@ func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status i
 		tabs = append(tabs, chartTab{Key: "vitals", Label: "Vitals", URL: base + "?tab=vitals"})
 		tabs = append(tabs, chartTab{Key: "encounters", Label: "Encounters", URL: base + "?tab=encounters"})
 	}
+	if v.tenant.Can(medic.PermSickNotesRead) {
+		tabs = append(tabs, chartTab{Key: "sick-notes", Label: "Sick notes", URL: base + "?tab=sick-notes"})
+	}
 	d.Age = medic.AgeLabel(pt.DateOfBirth, h.today(v))
 	d.Next, d.Last = chart.Next, chart.Last
 	var severe []string
@@ -181,6 +186,21 @@ func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status i
 		d.Encounters = es
 		if next != "" {
 			d.MoreURL = base + "?tab=encounters&cursor=" + url.QueryEscape(next)
+		}
+	case "sick-notes":
+		if !v.tenant.Can(medic.PermSickNotesRead) {
+			h.fail(w, r, errNotFound)
+			return
+		}
+		d.Tab = t
+		ns, next, err := h.app.ListSickNotes(r.Context(), medic.SickNoteFilter{PatientID: pt.ID}, medic.Page{Limit: 20, Cursor: r.URL.Query().Get("cursor")})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		d.SickNotes = ns
+		if next != "" {
+			d.MoreURL = base + "?tab=sick-notes&cursor=" + url.QueryEscape(next)
 		}
 	default:
 		h.fail(w, r, errNotFound)

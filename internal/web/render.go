@@ -24,7 +24,7 @@ var templateFS embed.FS
 // template defining "content" (and no template exists without a view).
 var viewNames = []string{
 	"login", "login_2fa", "forgot", "forgot_sent", "reset", "invite",
-	"dashboard", "no_practice", "settings", "locations", "location", "medicines", "medicine", "prescription_new", "prescription", "members", "verify",
+	"dashboard", "no_practice", "settings", "locations", "location", "medicines", "medicine", "prescription_new", "prescription", "sick_note_new", "sick_note", "members", "verify",
 	"audit", "account", "operator", "book", "mailbox", "error",
 	"patients", "patient", "patient_form", "patient_merge",
 	"practitioners", "practitioner", "schedules", "schedule_rule", "schedule_confirm",
@@ -449,6 +449,8 @@ var notices = map[string]string{
 	"medicine-saved":         "Medicine saved.",
 	"prescription-issued":    "Prescription issued.",
 	"prescription-cancelled": "Prescription cancelled.",
+	"sick-note-issued":       "Sick note issued.",
+	"sick-note-cancelled":    "Sick note cancelled.",
 	"invited":                "Invitation sent.",
 	"member-updated":         "Member updated.",
 	"invitation-revoked":     "Invitation revoked.",

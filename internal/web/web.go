@@ -50,6 +50,7 @@ func (h *Handler) Routes(mux Router) {
 	h.settingsRoutes(mux)
 	h.medicineRoutes(mux)
 	h.prescriptionRoutes(mux)
+	h.sickNoteRoutes(mux)
 	h.documentRoutes(mux)
 	h.locationRoutes(mux)
 	h.memberRoutes(mux)
