@@ -50,9 +50,9 @@ type patientView struct {
 	Timeline *timelineView
 	CanRefer bool
 	// Encounters tab (roles that read the clinical record).
-	Encounters    []*medic.Encounter
+	Encounters []*medic.Encounter
 	// Sick notes tab (roles that read sick notes, receptionists too).
-	SickNotes []*medic.SickNote
+	SickNotes     []*medic.SickNote
 	CanStartVisit bool
 }
 
