@@ -46,6 +46,7 @@ type Store interface {
 	medic.ClinicalListService
 	medic.DiagnosisService
 	medic.ReferralService
+	medic.SickNoteService
 	medic.OrderService
 	medic.NotificationService
 }
@@ -200,7 +201,7 @@ func (l *loader) load(ctx context.Context) error {
 			return fmt.Errorf("scheduling of %s: %w", spec.Slug, err)
 		}
 		changed[spec.Slug] = append(changed[spec.Slug], what...)
-		// Allergies, problems, the showcase charts and referrals are recorded by the practice's
+		// Allergies, problems, the showcase charts, referrals and sick notes are recorded by the practice's
 		// doctor (their author shows on the chart), not by "the system".
 		dctx := tctx
 		if u := users["doctor@"+spec.Slug+".example"]; u != nil {
@@ -220,6 +221,10 @@ func (l *loader) load(ctx context.Context) error {
 		changed[spec.Slug] = append(changed[spec.Slug], what...)
 		if what, err = l.referrals(dctx, p); err != nil {
 			return fmt.Errorf("referrals of %s: %w", spec.Slug, err)
+		}
+		changed[spec.Slug] = append(changed[spec.Slug], what...)
+		if what, err = l.sickNotes(dctx, p); err != nil {
+			return fmt.Errorf("sick notes of %s: %w", spec.Slug, err)
 		}
 		changed[spec.Slug] = append(changed[spec.Slug], what...)
 		if len(changed[spec.Slug]) > 0 {

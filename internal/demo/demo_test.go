@@ -25,7 +25,7 @@ func snapshot(t *testing.T, conn *pgx.Conn) map[string]string {
 		"patients", "practitioners", "practitioner_locations", "appointment_types", "schedule_rules", "schedule_exceptions",
 		"appointments", "slot_places", "appointment_slots", "encounters", "encounter_vitals",
 		"patient_allergies", "patient_no_known_allergies", "patient_conditions", "encounter_diagnoses", "referrals",
-		"orders", "order_results"} {
+		"orders", "order_results", "sick_notes", "sick_note_codes"} {
 		var s string
 		err := conn.QueryRow(context.Background(), `SELECT coalesce(string_agg(t::text, E'\n' ORDER BY t::text), '') FROM `+table+` t`).Scan(&s)
 		if err != nil {

@@ -221,10 +221,10 @@ var routeRules = []routeRule{
 	{pattern: "POST " + api + "/sick-notes", path: sunrise + "/sick-notes", perm: medic.PermSickNotesIssue, action: "sick_note.issue", ok: 201,
 		body: map[string]any{"encounter_id": "{encounter}", "examined_at": "2030-03-04T09:00:00+02:00", "basis": "examined", "from": "2030-03-04", "to": "2030-03-06", "fitness": "unfit"}},
 	{pattern: "GET " + api + "/sick-notes", path: sunrise + "/sick-notes?patient={patient}", perm: medic.PermSickNotesRead, action: "sick_note.list"},
-	{pattern: "GET " + api + "/sick-notes/{id}", path: sunrise + "/sick-notes/{sick_note}", perm: medic.PermSickNotesRead, action: "sick_note.view"},
-	{pattern: "POST " + api + "/sick-notes/{id}/cancel", path: sunrise + "/sick-notes/{sick_note}/cancel", body: map[string]any{"reason": "Wrong dates"},
+	{pattern: "GET " + api + "/sick-notes/{id}", path: sunrise + "/sick-notes/{sicknote}", perm: medic.PermSickNotesRead, action: "sick_note.view"},
+	{pattern: "POST " + api + "/sick-notes/{id}/cancel", path: sunrise + "/sick-notes/{sicknote}/cancel", body: map[string]any{"reason": "Wrong dates"},
 		perm: medic.PermSickNotesIssue, action: "sick_note.cancel"},
-	{pattern: "GET " + api + "/sick-notes/{id}/pdf", path: sunrise + "/sick-notes/{sick_note}/pdf", perm: medic.PermSickNotesRead, action: "sick_note.view"},
+	{pattern: "GET " + api + "/sick-notes/{id}/pdf", path: sunrise + "/sick-notes/{sicknote}/pdf", perm: medic.PermSickNotesRead, action: "sick_note.view"},
 	// The timeline is the clinical record: clinical roles only.
 	{pattern: "GET " + api + "/patients/{id}/timeline", path: sunrise + "/patients/{patient}/timeline", perm: medic.PermClinicalRead, action: "timeline.view"},
 	// Orders and results: doctors and admins order and follow them; nurses
@@ -312,9 +312,9 @@ var routeRules = []routeRule{
 	{pattern: "GET /encounters/{id}/sick-notes/new", path: "/encounters/{encounter}/sick-notes/new", perm: medic.PermSickNotesIssue, action: "sick_note.issue", chart: chartDemographics},
 	{pattern: "POST /encounters/{id}/sick-notes/new", path: "/encounters/{encounter}/sick-notes/new", perm: medic.PermSickNotesIssue, action: "sick_note.issue", ok: 303,
 		body: form("examined_at", "2030-03-04T09:00", "basis", "examined", "from", "2030-03-04", "to", "2030-03-05", "fitness", "unfit")},
-	{pattern: "GET /sick-notes/{id}", path: "/sick-notes/{sick_note}", perm: medic.PermSickNotesRead, action: "sick_note.view"},
-	{pattern: "POST /sick-notes/{id}/cancel", path: "/sick-notes/{sick_note}/cancel", body: form("reason", "Wrong dates"), perm: medic.PermSickNotesIssue, action: "sick_note.cancel", ok: 303},
-	{pattern: "GET /sick-notes/{id}/pdf", path: "/sick-notes/{sick_note}/pdf", perm: medic.PermSickNotesRead, action: "sick_note.view"},
+	{pattern: "GET /sick-notes/{id}", path: "/sick-notes/{sicknote}", perm: medic.PermSickNotesRead, action: "sick_note.view"},
+	{pattern: "POST /sick-notes/{id}/cancel", path: "/sick-notes/{sicknote}/cancel", body: form("reason", "Wrong dates"), perm: medic.PermSickNotesIssue, action: "sick_note.cancel", ok: 303},
+	{pattern: "GET /sick-notes/{id}/pdf", path: "/sick-notes/{sicknote}/pdf", perm: medic.PermSickNotesRead, action: "sick_note.view"},
 	{pattern: "GET /referrals/{id}/pdf", path: "/referrals/{referral}/pdf", perm: medic.PermClinicalRead, action: "referral.view"},
 	{pattern: "POST /practitioners/{id}/signature", path: "/practitioners/{practitioner}/signature", body: form(), perm: medic.PermSchedulesManage, action: "practitioner.signature", ok: 422},
 	{pattern: "GET /practitioners/{id}/signature"},
@@ -499,7 +499,7 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	f.ids["prescription"] = want(t, d.c[medic.RoleDoctor].Do("POST", d.base+"/prescriptions", map[string]any{"encounter_id": f.ids["encounter"],
 		"items": []map[string]any{{"medicine_id": f.ids["medicine"], "dose": "250 mg", "frequency": "tds", "duration_days": 5, "override_reason": "Tolerated before"}}}),
 		http.StatusCreated).Str("id")
-	f.ids["sick_note"] = want(t, d.c[medic.RoleDoctor].Do("POST", d.base+"/sick-notes", map[string]any{"encounter_id": f.ids["encounter"],
+	f.ids["sicknote"] = want(t, d.c[medic.RoleDoctor].Do("POST", d.base+"/sick-notes", map[string]any{"encounter_id": f.ids["encounter"],
 		"examined_at": "2030-03-04T09:00:00+02:00", "basis": "examined", "from": "2030-03-04", "to": "2030-03-05", "fitness": "unfit"}), http.StatusCreated).Str("id")
 	f.ids["condition"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/conditions", nil), http.StatusOK).Str("items.0.id")
 	if f.ids["allergy"] == "" || f.ids["condition"] == "" {
