@@ -322,6 +322,7 @@ var routeRules = []routeRule{
 	// The medicines list on the desk (see the API's rules); an import
 	// without a file is a form error.
 	{pattern: "GET /medicines", path: "/medicines?q=amox", perm: medic.PermPrescriptionsRead, action: "medicine.list"},
+	{pattern: "GET /medicines/suggest", path: "/medicines/suggest?q=amox", perm: medic.PermPrescriptionsRead, action: "medicine.list"},
 	{pattern: "GET /medicines/new", path: "/medicines/new", perm: medic.PermSettingsManage, action: "medicine.manage"},
 	{pattern: "POST /medicines/new", path: "/medicines/new", perm: medic.PermSettingsManage, action: "medicine.manage", ok: 303,
 		body: func(r medic.Role) any {

@@ -119,7 +119,10 @@ type fieldArgs struct {
 	ID, Name, Label, Type, Value, Err, Hint       string
 	Autocomplete, Inputmode, Placeholder, Pattern string
 	Min, Max, Step, Maxlength, List               string
-	Required, Checked, Autofocus                  bool
+	// Suggest is the address that fills the List datalist as one types
+	// (htmx): for lists too long to send with the page.
+	Suggest                      string
+	Required, Checked, Autofocus bool
 }
 
 // DescribedBy lists the ids of the hint and message, for aria-describedby.
@@ -165,6 +168,8 @@ func makeField(f *form, name, label string, opts ...string) fieldArgs {
 			a.Maxlength = v
 		case "list":
 			a.List = v
+		case "suggest":
+			a.Suggest = v
 		case "required":
 			a.Required = true
 		case "autofocus":

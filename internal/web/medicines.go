@@ -17,6 +17,7 @@ import (
 func (h *Handler) medicineRoutes(mux Router) {
 	mux.HandleFunc("GET /medicines", h.member(h.medicines))
 	mux.HandleFunc("POST /medicines/import", h.member(h.importMedicines))
+	mux.HandleFunc("GET /medicines/suggest", h.member(h.suggestMedicines))
 	mux.HandleFunc("GET /medicines/new", h.member(h.newMedicineForm))
 	mux.HandleFunc("POST /medicines/new", h.member(h.createMedicine))
 	mux.HandleFunc("GET /medicines/{id}", h.member(h.medicineForm))
@@ -244,4 +245,32 @@ func (h *Handler) updateMedicine(w http.ResponseWriter, r *http.Request, v *visi
 		return
 	}
 	h.saveMedicine(w, r, v, "medicine.manage", m, func(m *medic.Medicine) error { return h.app.UpdateMedicine(r.Context(), m) }, "/medicines?m=medicine-saved")
+}
+
+// medicineSuggestions is how many matches the prescribing typeahead offers.
+const medicineSuggestions = 15
+
+// suggestMedicines answers the prescription form's typeahead (htmx): the
+// practice's active medicines matching what is typed, as the options of
+// its datalist. The typed text comes as ?q= or under the input's own name
+// (medicine_0 ...), as htmx sends it.
+func (h *Handler) suggestMedicines(w http.ResponseWriter, r *http.Request, v *visitor) {
+	q := r.URL.Query().Get("q")
+	for name, vs := range r.URL.Query() {
+		if q == "" && strings.HasPrefix(name, "medicine_") && len(vs) > 0 {
+			q = vs[0]
+		}
+	}
+	var labels []string
+	if q = strings.TrimSpace(q); q != "" {
+		ms, _, err := h.app.ListMedicines(r.Context(), medic.MedicineFilter{Query: q}, medic.Page{Limit: medicineSuggestions})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for _, m := range ms {
+			labels = append(labels, m.Label())
+		}
+	}
+	h.renderPartial(w, r, "medicineOptions", labels)
 }

@@ -35,7 +35,7 @@ type prescriptionRow struct {
 type prescriptionFormView struct {
 	E         *medic.Encounter
 	Rows      []prescriptionRow
-	Medicines []string // labels for the picker
+	Medicines []string // the picker's first options: the labels chosen
 	Repeated  bool     // the rows come from the last prescription
 	NoLast    bool     // asked to repeat, but the chart has none
 }
@@ -45,32 +45,15 @@ type prescriptionView struct {
 	CanCancel bool
 }
 
-// medicineLabels lists the practice's active medicines for the picker.
-func (h *Handler) medicineLabels(r *http.Request) ([]string, error) {
-	var out []string
-	page := medic.Page{Limit: medic.MaxLimit}
-	for {
-		ms, next, err := h.app.ListMedicines(r.Context(), medic.MedicineFilter{}, page)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range ms {
-			out = append(out, m.Label())
-		}
-		if next == "" || len(out) >= 5000 {
-			return out, nil
-		}
-		page.Cursor = next
-	}
-}
-
 func (h *Handler) renderPrescriptionForm(w http.ResponseWriter, r *http.Request, status int, e *medic.Encounter, f *form, alerts []medic.ItemAlert, d prescriptionFormView) {
-	labels, err := h.medicineLabels(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
+	// The picker's datalist starts with the medicines already chosen; the
+	// typeahead (suggestMedicines) fills it as one types.
+	d.E = e
+	for i := 0; i < prescriptionRows; i++ {
+		if l := f.Get("medicine_" + strconv.Itoa(i)); l != "" {
+			d.Medicines = append(d.Medicines, l)
+		}
 	}
-	d.E, d.Medicines = e, labels
 	for i := 0; i < prescriptionRows; i++ {
 		row := prescriptionRow{N: i}
 		for _, a := range alerts {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"medic"
@@ -33,7 +34,18 @@ func TestPrescribingAtTheDesk(t *testing.T) {
 
 	form := doc.get("/encounters/" + enc + "/prescriptions/new")
 	wantStatus(t, form, http.StatusOK)
-	wantContains(t, form, `<option value="Amoxicillin 250 mg/5 ml suspension">`, "Severe allergy", "Penicillin")
+	wantContains(t, form, `hx-get="/medicines/suggest"`, `list="medicine-labels"`, "Severe allergy", "Penicillin")
+	wantNotContains(t, form, `<option value="Amoxicillin 250 mg/5 ml suspension">`) // the list comes as one types
+	// The typeahead offers the matches of what is typed in a row, and
+	// nothing for nothing typed.
+	sug := doc.get("/medicines/suggest?medicine_2=amoxi+susp")
+	wantStatus(t, sug, http.StatusOK)
+	wantContains(t, sug, `<option value="Amoxicillin 250 mg/5 ml suspension">`)
+	wantNotContains(t, sug, "Paracetamol")
+	if n := strings.Count(doc.get("/medicines/suggest?q=a").body, "<option"); n == 0 || n > 15 {
+		t.Errorf("a one-letter query offers %d medicines, want 1..15", n)
+	}
+	wantNotContains(t, doc.get("/medicines/suggest?medicine_0=+"), "<option")
 	rx := url.Values{"medicine_0": {"Amoxicillin 250 mg/5 ml suspension"}, "dose_0": {"10 ml"}, "frequency_0": {"tds"}, "days_0": {"5"}, "quantity_0": {"100 ml"},
 		"medicine_1": {"Paracetamol 500 mg tablet"}, "dose_1": {"1 tablet"}, "frequency_1": {"qid"}, "days_1": {"3"}}
 	r := doc.post("/encounters/"+enc+"/prescriptions/new", rx)
