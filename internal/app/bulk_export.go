@@ -40,10 +40,10 @@ func requesterOf(ctx context.Context) medic.ExportRequester {
 	return medic.ExportRequester{UserID: actor.UserID, TokenID: actor.TokenID}
 }
 
-// StartBulkExport checks and stores an export request and queues its
+// RequestBulkExport checks and stores an export request and queues its
 // job. A group is GroupAllPatients or a practitioner of the practice
 // (ENOTFOUND otherwise). The kick-off is audited.
-func (a *App) StartBulkExport(ctx context.Context, e *medic.BulkExport) error {
+func (a *App) RequestBulkExport(ctx context.Context, e *medic.BulkExport) error {
 	if _, err := a.allow(ctx, "bulk_export.start"); err != nil {
 		return err
 	}

@@ -73,7 +73,7 @@ func (h *Handler) kickOff(level medic.BulkExportLevel) http.HandlerFunc {
 			return
 		}
 		e.Request = h.baseURL(r) + strings.TrimPrefix(r.URL.RequestURI(), Base)
-		if err := h.app.StartBulkExport(r.Context(), e); err != nil {
+		if err := h.app.RequestBulkExport(r.Context(), e); err != nil {
 			h.error(w, r, err)
 			return
 		}

@@ -9,7 +9,7 @@ import (
 )
 
 // capabilityDate is when this statement's content last changed.
-const capabilityDate = "2026-12-05"
+const capabilityDate = "2026-12-06"
 
 // capability is the CapabilityStatement, built from the same table that
 // registers the handlers: it lists exactly what is served.
@@ -71,6 +71,6 @@ func (h *Handler) capability(base string) *fhir.CapabilityStatement {
 
 // metadata serves the CapabilityStatement (no sign-in needed, as FHIR asks).
 func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Last-Modified", time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC).Format(http.TimeFormat))
+	w.Header().Set("Last-Modified", time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC).Format(http.TimeFormat))
 	h.writeResource(w, http.StatusOK, h.capability(h.baseURL(r)))
 }
