@@ -47,6 +47,8 @@ type Store interface {
 	medic.DiagnosisService
 	medic.ReferralService
 	medic.SickNoteService
+	medic.MedicineService
+	medic.PrescriptionService
 	medic.OrderService
 	medic.NotificationService
 }
@@ -201,7 +203,7 @@ func (l *loader) load(ctx context.Context) error {
 			return fmt.Errorf("scheduling of %s: %w", spec.Slug, err)
 		}
 		changed[spec.Slug] = append(changed[spec.Slug], what...)
-		// Allergies, problems, the showcase charts, referrals and sick notes are recorded by the practice's
+		// Allergies, problems, the showcase charts, referrals, sick notes and prescriptions are recorded by the practice's
 		// doctor (their author shows on the chart), not by "the system".
 		dctx := tctx
 		if u := users["doctor@"+spec.Slug+".example"]; u != nil {
@@ -225,6 +227,10 @@ func (l *loader) load(ctx context.Context) error {
 		changed[spec.Slug] = append(changed[spec.Slug], what...)
 		if what, err = l.sickNotes(dctx, p); err != nil {
 			return fmt.Errorf("sick notes of %s: %w", spec.Slug, err)
+		}
+		changed[spec.Slug] = append(changed[spec.Slug], what...)
+		if what, err = l.prescriptions(dctx, p); err != nil {
+			return fmt.Errorf("prescriptions of %s: %w", spec.Slug, err)
 		}
 		changed[spec.Slug] = append(changed[spec.Slug], what...)
 		if len(changed[spec.Slug]) > 0 {
