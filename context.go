@@ -19,6 +19,7 @@ type Actor struct {
 	IsOperator bool
 	SessionID  string // set when acting through a browser session
 	TokenID    string // set when acting through a personal API token
+	ClientID   string // set when acting through a SMART app (its client id)
 }
 
 // Tenant is the practice a request works in, with the actor's membership.
@@ -30,10 +31,22 @@ type Tenant struct {
 	TimeZone   string
 	MemberID   string
 	Role       Role
+	// Backend is a SMART backend service acting for itself (no member,
+	// no Role): it holds BackendPermissions only.
+	Backend bool
 }
 
+// BackendPermissions are what a SMART backend service may do: read the
+// practice's records, write nothing.
+var BackendPermissions = set(PermPatientsRead, PermAppointmentsRead, PermClinicalRead, PermDiagnosesRead, PermPrescriptionsRead)
+
 // Can reports whether the tenant membership holds p.
-func (t Tenant) Can(p Permission) bool { return t.Role.Can(p) }
+func (t Tenant) Can(p Permission) bool {
+	if t.Backend {
+		return BackendPermissions[p]
+	}
+	return t.Role.Can(p)
+}
 
 // RequestInfo is what the audit log records about where a change came from.
 type RequestInfo struct {

@@ -225,6 +225,7 @@ func newApp(db *postgres.DB, baseURL string) *app.App {
 		Prescriptions:      db,
 		SickNotes:          db,
 		BulkExports:        db,
+		SMART:              db,
 		Patients:           db,
 		Practitioners:      db,
 		Schedules:          db,

@@ -61,6 +61,8 @@ func (h *Handler) Routes(mux Router) {
 	h.prescriptionRoutes(mux)
 	h.sickNoteRoutes(mux)
 	h.documentRoutes(mux)
+	h.smartClientRoutes(mux)
+	h.smartRoutes(mux)
 	h.timelineRoutes(mux)
 	h.orderRoutes(mux)
 	h.operatorRoutes(mux)

@@ -36,6 +36,8 @@ var actions = map[string]medic.Permission{
 	"medicine.list":   medic.PermPrescriptionsRead,
 	"medicine.manage": medic.PermSettingsManage,
 
+	"smart_client.manage": medic.PermSettingsManage,
+
 	"location.create": medic.PermSettingsManage,
 	"location.update": medic.PermSettingsManage,
 	"location.delete": medic.PermSettingsManage,

@@ -56,6 +56,11 @@ type App struct {
 	// BulkExports holds FHIR bulk exports and their files.
 	BulkExports medic.BulkExportService
 
+	// SMART holds SMART on FHIR clients, grants and signing keys.
+	SMART medic.SMARTService
+	// smartKeys caches the published signing keys (internal/app/smart_keys.go).
+	smartKeys smartKeyring
+
 	// PublicBooking stores booking codes and finds charts for the public page.
 	BookingCodes  medic.PublicBookingService
 	Notifications medic.NotificationService

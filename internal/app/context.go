@@ -55,6 +55,9 @@ func SignedInUserFrom(ctx context.Context) *medic.User {
 // EnterRequestPractice is EnterPractice for a request: a request made with an
 // API token may only enter the practice the token is bound to.
 func (a *App) EnterRequestPractice(ctx context.Context, ref string) (context.Context, *medic.Practice, error) {
+	if acc := SMARTAccessFrom(ctx); acc != nil {
+		return a.enterSMART(ctx, acc, ref)
+	}
 	if in, ok := ctx.Value(tokenPracticeKey).(*medic.TokenSignIn); ok {
 		// A token works in its own practice only, read with the token.
 		if p := in.Practice; !strings.EqualFold(ref, p.ID) && !strings.EqualFold(ref, p.Slug) {

@@ -45,8 +45,17 @@ type CapabilitySystemOp struct {
 
 // CapabilitySecurity describes authentication.
 type CapabilitySecurity struct {
+	Extension   []URIExtension    `json:"extension,omitempty"`
 	Service     []CodeableConcept `json:"service,omitempty"`
 	Description string            `json:"description,omitempty"`
+}
+
+// URIExtension is an extension holding a URI or further extensions (the
+// SMART oauth-uris extension: authorize, token).
+type URIExtension struct {
+	URL       string         `json:"url"`
+	Extension []URIExtension `json:"extension,omitempty"`
+	ValueURI  string         `json:"valueUri,omitempty"`
 }
 
 // CapabilityResource is what is supported for one resource type.

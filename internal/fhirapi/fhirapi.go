@@ -178,25 +178,32 @@ func (h *Handler) serve(_ string, in Interaction, next http.HandlerFunc) http.Ha
 }
 
 // tenant enters the practice the bearer token is bound to and checks the
-// grant for the interaction before the handler runs.
+// grant for the interaction before the handler runs: a personal API token
+// of a member, or a SMART access token (its scopes checked here).
 func (h *Handler) tenant(typ string, in Interaction, next http.HandlerFunc) http.HandlerFunc {
 	return h.serve(typ, in, func(w http.ResponseWriter, r *http.Request) {
-		tok := app.APITokenFrom(r.Context())
-		if tok == nil || medic.ActorFrom(r.Context()).UserID == "" {
+		practice := ""
+		if acc := app.SMARTAccessFrom(r.Context()); acc != nil {
+			practice = acc.PracticeID
+		} else if tok := app.APITokenFrom(r.Context()); tok != nil && medic.ActorFrom(r.Context()).UserID != "" {
+			if tok.PracticeID == "" {
+				h.error(w, r, medic.Errorf(medic.EFORBIDDEN, "This token is not bound to a practice; create one for the practice whose data it reads."))
+				return
+			}
+			practice = tok.PracticeID
+		} else {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="medic-fhir"`)
 			h.error(w, r, medic.Errorf(medic.EUNAUTHORIZED, "Send a bearer token bound to a practice (Authorization: Bearer ...)."))
 			return
 		}
-		if tok.PracticeID == "" {
-			h.error(w, r, medic.Errorf(medic.EFORBIDDEN, "This token is not bound to a practice; create one for the practice whose data it reads."))
-			return
-		}
-		ctx, _, err := h.app.EnterRequestPractice(r.Context(), tok.PracticeID)
+		ctx, _, err := h.app.EnterRequestPractice(r.Context(), practice)
 		if err != nil {
 			h.error(w, r, err)
 			return
 		}
-		if err := permit(r.WithContext(ctx), typ, in); err != nil {
+		r = r.WithContext(ctx)
+		patient, err := permit(r, typ, in)
+		if err != nil {
 			h.error(w, r, err)
 			return
 		}
@@ -204,17 +211,12 @@ func (h *Handler) tenant(typ string, in Interaction, next http.HandlerFunc) http
 			h.writeOutcome(w, http.StatusUnsupportedMediaType, fhir.Outcome("not-supported", "Send the resource as application/fhir+json."))
 			return
 		}
-		next(w, r.WithContext(ctx))
+		if patient != "" {
+			h.inCompartment(w, r, typ, in, patient, next)
+			return
+		}
+		next(w, r)
 	})
-}
-
-// permit is the one place a token's grant is checked per interaction. A
-// personal API token grants everything its member's role allows (the use
-// cases decide that); SMART scopes (user/Patient.rs ...) will be checked
-// here when SMART tokens arrive.
-func permit(r *http.Request, typ string, in Interaction) error {
-	_, _ = typ, in
-	return nil
 }
 
 // acceptsJSON reports whether the client takes JSON: _format or Accept.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"medic/internal/app"
 	"medic/internal/fhir"
 )
 
@@ -16,7 +17,7 @@ const capabilityDate = "2026-12-06"
 func (h *Handler) capability(base string) *fhir.CapabilityStatement {
 	rest := fhir.CapabilityRest{Mode: "server",
 		Documentation: "Medic's FHIR R4 API for one practice: the bearer token names the practice and the member, whose role bounds what it may read and write. Searches page with _count and next links; unknown search parameters are ignored (and left out of the self link) unless Prefer: handling=strict asks for a 400. Patient delete deactivates the chart (medical records are kept).",
-		Security:      &fhir.CapabilitySecurity{Description: "Authorization: Bearer with a personal API token created for one practice (POST /api/v1/auth/tokens)."}}
+		Security:      h.security()}
 	yes := true
 	for _, t := range h.types {
 		cr := fhir.CapabilityResource{Type: t.name, Documentation: t.doc, Versioning: "versioned-update"}
@@ -67,6 +68,19 @@ func (h *Handler) capability(base string) *fhir.CapabilityStatement {
 		Kind: "instance", Software: &fhir.CapabilitySoftware{Name: "Medic"},
 		Implementation: &fhir.CapabilityImpl{Description: "Medic FHIR R4 API", URL: base},
 		FHIRVersion:    fhir.Version, Format: []string{"json", "application/fhir+json"}, Rest: []fhir.CapabilityRest{rest}}
+}
+
+// security names both kinds of bearer token, with the SMART endpoints in
+// the oauth-uris extension (SMART App Launch 2.x).
+func (h *Handler) security() *fhir.CapabilitySecurity {
+	base := h.app.BaseURL
+	return &fhir.CapabilitySecurity{
+		Extension: []fhir.URIExtension{{URL: "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris", Extension: []fhir.URIExtension{
+			{URL: "authorize", ValueURI: base + app.SMARTAuthorizePath}, {URL: "token", ValueURI: base + app.SMARTTokenPath}}}},
+		Service: []fhir.CodeableConcept{{Coding: []fhir.Coding{{System: "http://terminology.hl7.org/CodeSystem/restful-security-service", Code: "SMART-on-FHIR"}},
+			Text: "OAuth2 using SMART-on-FHIR profile (see " + base + "/.well-known/smart-configuration)"}},
+		Description: "Authorization: Bearer with a SMART on FHIR access token (authorization code with PKCE, or client_credentials with private_key_jwt; scopes enforced per interaction), or with a personal API token created for one practice (POST /api/v1/auth/tokens).",
+	}
 }
 
 // metadata serves the CapabilityStatement (no sign-in needed, as FHIR asks).

@@ -33,12 +33,17 @@ func (db *DB) fillAudit(ctx context.Context, e *medic.AuditEvent) {
 	}
 	// Work done through a personal API token names it, so the log (and
 	// FHIR AuditEvent.agent) tells which client acted.
-	if a.TokenID != "" && e.Detail["token_id"] == "" {
-		d := make(map[string]string, len(e.Detail)+1)
+	if (a.TokenID != "" && e.Detail["token_id"] == "") || (a.ClientID != "" && e.Detail["client_id"] == "") {
+		d := make(map[string]string, len(e.Detail)+2)
 		for k, v := range e.Detail {
 			d[k] = v
 		}
-		d["token_id"] = a.TokenID
+		if a.TokenID != "" {
+			d["token_id"] = a.TokenID
+		}
+		if a.ClientID != "" { // a SMART app
+			d["client_id"] = a.ClientID
+		}
 		e.Detail = d
 	}
 	if e.OccurredAt.IsZero() {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -116,7 +117,7 @@ func (s *Server) secure(next http.Handler) http.Handler {
 }
 
 // authenticate puts the actor on the context from the session cookie or a
-// bearer token. An unknown, revoked or ended credential makes an anonymous
+// bearer token (a personal API token, or on /fhir/R4 a SMART access token). An unknown, revoked or ended credential makes an anonymous
 // request (handlers decide what needs a sign-in); an expired token is
 // refused saying so (401), and a credential that could not be checked (the
 // database is down) is an outage (503), never taken for a bad one.
@@ -124,7 +125,18 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && bearer != "" {
-			tctx, err := s.app.AuthenticateToken(ctx, strings.TrimSpace(bearer))
+			bearer = strings.TrimSpace(bearer)
+			var tctx context.Context
+			var err error
+			switch {
+			case strings.Count(bearer, ".") != 2:
+				tctx, err = s.app.AuthenticateToken(ctx, bearer)
+			case strings.HasPrefix(r.URL.Path, fhirapi.Base+"/") || r.URL.Path == fhirapi.Base:
+				// A SMART access token (a JWT) works on the FHIR API only.
+				tctx, err = s.app.AuthenticateSMART(ctx, bearer)
+			default:
+				err = medic.ErrNotFound
+			}
 			if err != nil && medic.ErrorCode(err) != medic.ENOTFOUND {
 				s.refuse(w, r, err)
 				return

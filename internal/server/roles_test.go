@@ -70,6 +70,11 @@ var routeRules = []routeRule{
 	{pattern: "POST /api/v1/auth/login"}, {pattern: "POST /api/v1/auth/logout"},
 	{pattern: "POST /api/v1/auth/password-reset"}, {pattern: "POST /api/v1/auth/password-reset/{token}"},
 	{pattern: "POST /api/v1/auth/tokens"}, {pattern: "GET /api/v1/auth/tokens"}, {pattern: "DELETE /api/v1/auth/tokens/{id}"},
+	// SMART on FHIR: discovery, keys and tokens act for no practice role;
+	// the authorization page is for a member of the app's practice
+	// (internal/server/smart_test.go).
+	{pattern: "GET /.well-known/smart-configuration"}, {pattern: "GET /.well-known/jwks.json"}, {pattern: "POST /oauth/token"},
+	{pattern: "GET /oauth/authorize"}, {pattern: "POST /oauth/authorize"},
 	{pattern: "GET /api/v1/me"}, {pattern: "PATCH /api/v1/me"}, {pattern: "POST /api/v1/me/password"},
 	{pattern: "GET /api/v1/me/sessions"}, {pattern: "DELETE /api/v1/me/sessions/{id}"},
 	{pattern: "POST /api/v1/me/totp"}, {pattern: "POST /api/v1/me/totp/confirm"}, {pattern: "POST /api/v1/me/totp/disable"},
@@ -201,6 +206,13 @@ var routeRules = []routeRule{
 		body: map[string]any{"name": "Amoxicillin", "ingredients": []string{"amoxicillin"}, "atc": "J01CA04", "strength": "250 mg", "form": "capsule", "schedule": "S4"}},
 	{pattern: "POST " + api + "/medicines/import", path: sunrise + "/medicines/import", perm: medic.PermSettingsManage, action: "medicine.manage",
 		body: "name,ingredients,schedule\nImported tonic,tonic,S0\n"},
+	// SMART app registrations: admins only; no patient data.
+	{pattern: "GET " + api + "/smart-clients", path: sunrise + "/smart-clients", perm: medic.PermSettingsManage, action: "smart_client.manage"},
+	{pattern: "POST " + api + "/smart-clients", path: sunrise + "/smart-clients", perm: medic.PermSettingsManage, action: "smart_client.manage", ok: 201,
+		body: map[string]any{"name": "Chart viewer", "type": "public", "redirect_uris": []string{"https://app.example/cb"}, "scopes": []string{"user/*.rs"}}},
+	{pattern: "GET " + api + "/smart-clients/{id}", path: sunrise + "/smart-clients/{smart_client}", perm: medic.PermSettingsManage, action: "smart_client.manage"},
+	{pattern: "PUT " + api + "/smart-clients/{id}", path: sunrise + "/smart-clients/{smart_client}", perm: medic.PermSettingsManage, action: "smart_client.manage",
+		body: map[string]any{"name": "Growth charts", "redirect_uris": []string{"https://growth.example/cb"}, "scopes": []string{"user/*.rs", "launch/patient"}}},
 	// Prescriptions: doctors issue and cancel; clinical roles read. The
 	// fixture's chart has a penicillin allergy, so amoxicillin needs the
 	// override reason the body gives.
@@ -319,6 +331,14 @@ var routeRules = []routeRule{
 	{pattern: "POST /practitioners/{id}/signature", path: "/practitioners/{practitioner}/signature", body: form(), perm: medic.PermSchedulesManage, action: "practitioner.signature", ok: 422},
 	{pattern: "GET /practitioners/{id}/signature"},
 	{pattern: "POST /prescriptions/{id}/cancel", path: "/prescriptions/{prescription}/cancel", body: form("reason", "Wrong patient"), perm: medic.PermPrescriptionsIssue, action: "prescription.cancel", ok: 303},
+	// SMART apps under the practice settings (admins).
+	{pattern: "GET /settings/smart-apps", path: "/settings/smart-apps", perm: medic.PermSettingsManage, action: "smart_client.manage"},
+	{pattern: "GET /settings/smart-apps/new", path: "/settings/smart-apps/new", perm: medic.PermSettingsManage, action: "smart_client.manage"},
+	{pattern: "POST /settings/smart-apps/new", path: "/settings/smart-apps/new", perm: medic.PermSettingsManage, action: "smart_client.manage", ok: 303,
+		body: form("name", "Desk app", "type", "public", "redirect_uris", "https://desk.example/cb", "scopes", "user/*.rs")},
+	{pattern: "GET /settings/smart-apps/{id}", path: "/settings/smart-apps/{smart_client}", perm: medic.PermSettingsManage, action: "smart_client.manage"},
+	{pattern: "POST /settings/smart-apps/{id}", path: "/settings/smart-apps/{smart_client}", perm: medic.PermSettingsManage, action: "smart_client.manage", ok: 303,
+		body: form("name", "Growth charts", "redirect_uris", "https://growth.example/cb", "scopes", "user/*.rs")},
 	// The medicines list on the desk (see the API's rules); an import
 	// without a file is a form error.
 	{pattern: "GET /medicines", path: "/medicines?q=amox", perm: medic.PermPrescriptionsRead, action: "medicine.list"},
@@ -502,6 +522,8 @@ func newRoleFixture(t *testing.T) *roleFixture {
 		http.StatusCreated).Str("id")
 	f.ids["sicknote"] = want(t, d.c[medic.RoleDoctor].Do("POST", d.base+"/sick-notes", map[string]any{"encounter_id": f.ids["encounter"],
 		"examined_at": "2030-03-04T09:00:00+02:00", "basis": "examined", "from": "2030-03-04", "to": "2030-03-05", "fitness": "unfit"}), http.StatusCreated).Str("id")
+	f.ids["smart_client"] = want(t, admin.Do("POST", d.base+"/smart-clients", map[string]any{"name": "Growth charts", "type": "public",
+		"redirect_uris": []string{"https://growth.example/cb"}, "scopes": []string{"user/*.rs"}}), http.StatusCreated).Str("id")
 	f.ids["condition"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/conditions", nil), http.StatusOK).Str("items.0.id")
 	if f.ids["allergy"] == "" || f.ids["condition"] == "" {
 		t.Fatal("the chart's allergy and condition were not recorded from its lists")

@@ -164,6 +164,11 @@ var tenantRoutes = []tenantRoute{
 
 	{"GET", "/outbox", nil, ""},
 	{"POST", "/outbox/{id}/retry", nil, "mail"},
+
+	{"GET", "/smart-clients", nil, ""},
+	{"POST", "/smart-clients", map[string]any{"name": "Intruder app", "type": "public", "redirect_uris": []string{"https://intruder.example/cb"}, "scopes": []string{"user/*.rs"}}, ""},
+	{"GET", "/smart-clients/{id}", nil, "smart_client"},
+	{"PUT", "/smart-clients/{id}", map[string]any{"name": "Taken Over", "redirect_uris": []string{"https://intruder.example/cb"}, "scopes": []string{"user/*.rs"}}, "smart_client"},
 }
 
 // routeList is a Router that only lists the patterns registered on it.
@@ -258,6 +263,12 @@ func TestCrossTenant(t *testing.T) {
 	}
 	if got := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo/medicines?q=alphatonic", nil), http.StatusOK).Items(); len(got) != 0 {
 		t.Errorf("practice B lists A's medicine: %v", got)
+	}
+	// A's SMART app: B's list never shows it.
+	recsA["smart_client"] = want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/smart-clients", map[string]any{"name": "Alpha app", "type": "public",
+		"redirect_uris": []string{"https://alpha.example/cb"}, "scopes": []string{"user/*.rs"}}), http.StatusCreated).Str("id")
+	if got := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo/smart-clients", nil), http.StatusOK).Items(); len(got) != 0 {
+		t.Errorf("practice B lists A's SMART app: %v", got)
 	}
 	idOf := func(kind string) string {
 		if id, ok := recsA[kind]; ok {

@@ -34,6 +34,7 @@ var viewNames = []string{
 	"icd10", "encounter_diagnoses", "order", "orders",
 	"encounter", "encounter_new", "queue", "encounter_templates",
 	"referral_new", "referral", "referrals",
+	"smart_clients", "smart_client", "smart_consent",
 }
 
 // views holds one parsed template set per page: the layout and partials
@@ -447,6 +448,7 @@ var notices = map[string]string{
 	"location-deleted":       "Location deleted.",
 	"medicine-created":       "Medicine added.",
 	"medicine-saved":         "Medicine saved.",
+	"smart-app-created":      "App registered. Give its developer the client ID.",
 	"prescription-issued":    "Prescription issued.",
 	"prescription-cancelled": "Prescription cancelled.",
 	"sick-note-issued":       "Sick note issued.",

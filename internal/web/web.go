@@ -49,6 +49,8 @@ func (h *Handler) Routes(mux Router) {
 	h.dashboardRoutes(mux)
 	h.settingsRoutes(mux)
 	h.medicineRoutes(mux)
+	h.smartClientRoutes(mux)
+	h.smartAuthorizeRoutes(mux)
 	h.prescriptionRoutes(mux)
 	h.sickNoteRoutes(mux)
 	h.documentRoutes(mux)

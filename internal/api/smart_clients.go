@@ -1,0 +1,104 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"medic"
+)
+
+// smartClientRoutes registers the practice's SMART app registrations (admins).
+func (h *Handler) smartClientRoutes(mux Router) {
+	mux.HandleFunc("GET /api/v1/practices/{practice}/smart-clients", h.tenant(h.listSMARTClients))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/smart-clients", h.tenant(h.createSMARTClient))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/smart-clients/{id}", h.tenant(h.getSMARTClient))
+	mux.HandleFunc("PUT /api/v1/practices/{practice}/smart-clients/{id}", h.tenant(h.updateSMARTClient))
+}
+
+type smartClientDTO struct {
+	ID           string    `json:"id"`
+	ClientID     string    `json:"client_id"`
+	Name         string    `json:"name"`
+	Type         string    `json:"type"` // public or confidential
+	JWKS         *string   `json:"jwks"`
+	JWKSURL      *string   `json:"jwks_url"`
+	RedirectURIs []string  `json:"redirect_uris"`
+	Scopes       []string  `json:"scopes"`
+	Disabled     bool      `json:"disabled"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+func toSMARTClient(c *medic.SMARTClient) smartClientDTO {
+	typ := "public"
+	if c.Confidential {
+		typ = "confidential"
+	}
+	return smartClientDTO{ID: c.ID, ClientID: c.ID, Name: c.Name, Type: typ, JWKS: optional(c.JWKS), JWKSURL: optional(c.JWKSURL),
+		RedirectURIs: c.RedirectURIs, Scopes: c.Scopes, Disabled: c.Disabled, CreatedAt: c.CreatedAt}
+}
+
+type smartClientIn struct {
+	Name         string   `json:"name"`
+	Type         string   `json:"type"`
+	JWKS         string   `json:"jwks"`
+	JWKSURL      string   `json:"jwks_url"`
+	RedirectURIs []string `json:"redirect_uris"`
+	Scopes       []string `json:"scopes"`
+	Disabled     bool     `json:"disabled"`
+}
+
+func (h *Handler) listSMARTClients(w http.ResponseWriter, r *http.Request) {
+	cs, err := h.app.ListSMARTClients(r.Context())
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newList(mapAll(cs, toSMARTClient), ""))
+}
+
+// createSMARTClient: POST .../smart-clients {name, type: public|confidential,
+// jwks (a JSON Web Key Set, as text), jwks_url, redirect_uris, scopes}.
+func (h *Handler) createSMARTClient(w http.ResponseWriter, r *http.Request) {
+	var in smartClientIn
+	if err := decode(r, &in); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	if in.Type != "public" && in.Type != "confidential" {
+		h.error(w, r, &medic.Error{Code: medic.EINVALID, Message: "Some fields are not valid.", Fields: map[string]string{"type": "Use public or confidential."}})
+		return
+	}
+	c := &medic.SMARTClient{Name: in.Name, Confidential: in.Type == "confidential", JWKS: in.JWKS, JWKSURL: in.JWKSURL, RedirectURIs: in.RedirectURIs, Scopes: in.Scopes}
+	if err := h.app.CreateSMARTClient(r.Context(), c); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, toSMARTClient(c))
+}
+
+func (h *Handler) getSMARTClient(w http.ResponseWriter, r *http.Request) {
+	c, err := h.app.GetSMARTClient(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toSMARTClient(c))
+}
+
+// updateSMARTClient: PUT .../smart-clients/{id} with the create body and
+// disabled; the type cannot change.
+func (h *Handler) updateSMARTClient(w http.ResponseWriter, r *http.Request) {
+	var in smartClientIn
+	if err := decode(r, &in); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	c, err := h.app.UpdateSMARTClient(r.Context(), r.PathValue("id"), func(c *medic.SMARTClient) {
+		c.Name, c.JWKS, c.JWKSURL, c.RedirectURIs, c.Scopes, c.Disabled = in.Name, in.JWKS, in.JWKSURL, in.RedirectURIs, in.Scopes, in.Disabled
+	})
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toSMARTClient(c))
+}

@@ -1,0 +1,275 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"medic"
+)
+
+// SMART on FHIR (migration 0027): clients, authorization codes, grants with
+// their refresh tokens, client assertion ids, and the platform signing keys.
+
+const smartClientColumns = `id, practice_id, name, confidential, jwks, jwks_url, redirect_uris, scopes, created_at, disabled_at IS NOT NULL`
+
+func scanSMARTClient(row pgx.Row) (*medic.SMARTClient, error) {
+	var c medic.SMARTClient
+	if err := row.Scan(&c.ID, &c.PracticeID, &c.Name, &c.Confidential, &c.JWKS, &c.JWKSURL, &c.RedirectURIs, &c.Scopes, &c.CreatedAt, &c.Disabled); err != nil {
+		return nil, notFound(err)
+	}
+	return &c, nil
+}
+
+// CreateSMARTClient implements medic.SMARTService.
+func (db *DB) CreateSMARTClient(ctx context.Context, c *medic.SMARTClient) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	c.PracticeID = pid
+	return db.do(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO smart_clients (practice_id, name, confidential, jwks, jwks_url, redirect_uris, scopes, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')::uuid, $9) RETURNING id, created_at`,
+			pid, c.Name, c.Confidential, c.JWKS, c.JWKSURL, c.RedirectURIs, c.Scopes, medic.ActorFrom(ctx).UserID, db.now()).Scan(&c.ID, &c.CreatedAt)
+	})
+}
+
+// UpdateSMARTClient implements medic.SMARTService (the kind stays).
+func (db *DB) UpdateSMARTClient(ctx context.Context, c *medic.SMARTClient) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	if !isUUID(c.ID) {
+		return medic.ErrNotFound
+	}
+	return db.exec1(ctx, `UPDATE smart_clients SET name = $3, jwks = $4, jwks_url = $5, redirect_uris = $6, scopes = $7,
+			disabled_at = CASE WHEN $8 THEN coalesce(disabled_at, $9) END
+		WHERE practice_id = $1 AND id = $2`, pid, c.ID, c.Name, c.JWKS, c.JWKSURL, c.RedirectURIs, c.Scopes, c.Disabled, db.now())
+}
+
+// ListSMARTClients implements medic.SMARTService.
+func (db *DB) ListSMARTClients(ctx context.Context) (out []*medic.SMARTClient, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		out, err = queryAll(ctx, tx, scanSMARTClient, `SELECT `+smartClientColumns+` FROM smart_clients WHERE practice_id = $1 ORDER BY lower(name), id`, pid)
+		return err
+	})
+	return out, err
+}
+
+// FindSMARTClient implements medic.SMARTService.
+func (db *DB) FindSMARTClient(ctx context.Context, id string) (c *medic.SMARTClient, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !isUUID(id) {
+		return nil, medic.ErrNotFound
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		c, err = scanSMARTClient(tx.QueryRow(ctx, `SELECT `+smartClientColumns+` FROM smart_clients WHERE practice_id = $1 AND id = $2`, pid, id))
+		return err
+	})
+	return c, err
+}
+
+// LookupSMARTClient implements medic.SMARTService: outside any practice,
+// the by_client policy shows the one client named by app.client_id.
+func (db *DB) LookupSMARTClient(ctx context.Context, id string) (c *medic.SMARTClient, err error) {
+	if !isUUID(id) {
+		return nil, medic.ErrNotFound
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('app.client_id', $1, true)`, id)
+	b.Queue(`SELECT `+smartClientColumns+` FROM smart_clients WHERE id = $1`, id).QueryRow(func(row pgx.Row) (err error) {
+		c, err = scanSMARTClient(row)
+		return err
+	})
+	b.Queue(`SELECT set_config('app.client_id', '', true)`)
+	if err := db.pipeline(withTenant(ctx, ""), b); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// CreateSMARTCode implements medic.SMARTService.
+func (db *DB) CreateSMARTCode(ctx context.Context, c *medic.SMARTCode, hash []byte) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	return db.do(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO smart_codes (practice_id, code_hash, client_id, user_id, scope, redirect_uri, code_challenge, patient_id, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')::uuid, $9, $10)`,
+			pid, hash, c.ClientID, c.UserID, c.Scope, c.RedirectURI, c.CodeChallenge, c.PatientID, db.now(), c.ExpiresAt)
+		return err
+	})
+}
+
+// TakeSMARTCode implements medic.SMARTService: the update marks it used, so
+// of two concurrent exchanges one wins.
+func (db *DB) TakeSMARTCode(ctx context.Context, clientID string, hash []byte) (c *medic.SMARTCode, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := db.now()
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		c = &medic.SMARTCode{}
+		return notFound(tx.QueryRow(ctx, `UPDATE smart_codes SET used_at = $4
+			WHERE practice_id = $1 AND code_hash = $2 AND client_id = $3 AND used_at IS NULL AND expires_at > $4
+			RETURNING client_id, user_id, scope, redirect_uri, code_challenge, coalesce(patient_id::text, ''), expires_at`, pid, hash, clientID, now).
+			Scan(&c.ClientID, &c.UserID, &c.Scope, &c.RedirectURI, &c.CodeChallenge, &c.PatientID, &c.ExpiresAt))
+	})
+	return c, err
+}
+
+const smartGrantColumns = `id, practice_id, client_id, coalesce(user_id::text, ''), scope, coalesce(patient_id::text, ''), created_at, expires_at, revoked_at IS NOT NULL`
+
+func scanSMARTGrant(row pgx.Row) (*medic.SMARTGrant, error) {
+	var g medic.SMARTGrant
+	if err := row.Scan(&g.ID, &g.PracticeID, &g.ClientID, &g.UserID, &g.Scope, &g.PatientID, &g.CreatedAt, &g.ExpiresAt, &g.Revoked); err != nil {
+		return nil, notFound(err)
+	}
+	return &g, nil
+}
+
+// CreateSMARTGrant implements medic.SMARTService.
+func (db *DB) CreateSMARTGrant(ctx context.Context, g *medic.SMARTGrant) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	g.PracticeID = pid
+	return db.do(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO smart_grants (practice_id, client_id, user_id, scope, patient_id, created_at, expires_at)
+			VALUES ($1, $2, NULLIF($3, '')::uuid, $4, NULLIF($5, '')::uuid, $6, $7) RETURNING id, created_at`,
+			pid, g.ClientID, g.UserID, g.Scope, g.PatientID, db.now(), g.ExpiresAt).Scan(&g.ID, &g.CreatedAt)
+	})
+}
+
+// FindSMARTGrant implements medic.SMARTService.
+func (db *DB) FindSMARTGrant(ctx context.Context, id string) (g *medic.SMARTGrant, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !isUUID(id) {
+		return nil, medic.ErrNotFound
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		g, err = scanSMARTGrant(tx.QueryRow(ctx, `SELECT `+smartGrantColumns+` FROM smart_grants WHERE practice_id = $1 AND id = $2`, pid, id))
+		return err
+	})
+	return g, err
+}
+
+// RevokeSMARTGrant implements medic.SMARTService.
+func (db *DB) RevokeSMARTGrant(ctx context.Context, id string) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	if !isUUID(id) {
+		return medic.ErrNotFound
+	}
+	return db.exec1(ctx, `UPDATE smart_grants SET revoked_at = coalesce(revoked_at, $3) WHERE practice_id = $1 AND id = $2`, pid, id, db.now())
+}
+
+// AddSMARTRefreshToken implements medic.SMARTService.
+func (db *DB) AddSMARTRefreshToken(ctx context.Context, grantID string, hash []byte) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	return db.do(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO smart_refresh_tokens (practice_id, token_hash, grant_id, created_at) VALUES ($1, $2, $3, $4)`, pid, hash, grantID, db.now())
+		return err
+	})
+}
+
+// UseSMARTRefreshToken implements medic.SMARTService. The token row is
+// locked, so of two concurrent uses the second sees the first's mark and
+// revokes the family.
+func (db *DB) UseSMARTRefreshToken(ctx context.Context, clientID string, hash []byte) (g *medic.SMARTGrant, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := db.now()
+	var reused bool
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		var grantID string
+		var used bool
+		if err := tx.QueryRow(ctx, `SELECT r.grant_id, r.used_at IS NOT NULL FROM smart_refresh_tokens r
+			JOIN smart_grants g ON g.practice_id = r.practice_id AND g.id = r.grant_id
+			WHERE r.practice_id = $1 AND r.token_hash = $2 AND g.client_id = $3 FOR UPDATE OF r`, pid, hash, clientID).Scan(&grantID, &used); err != nil {
+			return notFound(err)
+		}
+		if used {
+			reused = true
+			_, err := tx.Exec(ctx, `UPDATE smart_grants SET revoked_at = coalesce(revoked_at, $3) WHERE practice_id = $1 AND id = $2`, pid, grantID, now)
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE smart_refresh_tokens SET used_at = $3 WHERE practice_id = $1 AND token_hash = $2`, pid, hash, now); err != nil {
+			return err
+		}
+		g, err = scanSMARTGrant(tx.QueryRow(ctx, `SELECT `+smartGrantColumns+` FROM smart_grants WHERE practice_id = $1 AND id = $2`, pid, grantID))
+		return err
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case reused:
+		return nil, medic.ErrRefreshReused
+	case g.Revoked || !g.ExpiresAt.After(now):
+		return nil, medic.ErrNotFound
+	}
+	return g, nil
+}
+
+// UseSMARTAssertion implements medic.SMARTService.
+func (db *DB) UseSMARTAssertion(ctx context.Context, clientID, jti string, expires time.Time) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	return db.do(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO smart_assertions (practice_id, client_id, jti, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+			pid, clientID, jti, expires)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return medic.Errorf(medic.ECONFLICT, "This client assertion was used before.")
+		}
+		return nil
+	})
+}
+
+// SMARTKeys implements medic.SMARTService.
+func (db *DB) SMARTKeys(ctx context.Context, since time.Time) (out []*medic.SMARTKey, err error) {
+	err = db.do(withTenant(ctx, ""), func(tx pgx.Tx) error {
+		out, err = queryAll(ctx, tx, func(row pgx.Row) (*medic.SMARTKey, error) {
+			var k medic.SMARTKey
+			return &k, row.Scan(&k.KID, &k.Alg, &k.Private, &k.PublicJWK, &k.CreatedAt)
+		}, `SELECT kid, alg, private_key, public_jwk, created_at FROM smart_keys WHERE created_at >= $1 ORDER BY created_at DESC, kid`, since)
+		return err
+	})
+	return out, err
+}
+
+// AddSMARTKey implements medic.SMARTService.
+func (db *DB) AddSMARTKey(ctx context.Context, k *medic.SMARTKey) error {
+	return db.do(withTenant(ctx, ""), func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO smart_keys (kid, alg, private_key, public_jwk, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			k.KID, k.Alg, k.Private, k.PublicJWK, k.CreatedAt)
+		return err
+	})
+}
