@@ -210,8 +210,8 @@ var routeRules = []routeRule{
 	{pattern: "GET " + api + "/smart-clients", path: sunrise + "/smart-clients", perm: medic.PermSettingsManage, action: "smart_client.manage"},
 	{pattern: "POST " + api + "/smart-clients", path: sunrise + "/smart-clients", perm: medic.PermSettingsManage, action: "smart_client.manage", ok: 201,
 		body: map[string]any{"name": "Chart viewer", "type": "public", "redirect_uris": []string{"https://app.example/cb"}, "scopes": []string{"user/*.rs"}}},
-	{pattern: "GET " + api + "/smart-clients/{id}", path: sunrise + "/smart-clients/{smart_client}", perm: medic.PermSettingsManage, action: "smart_client.manage"},
-	{pattern: "PUT " + api + "/smart-clients/{id}", path: sunrise + "/smart-clients/{smart_client}", perm: medic.PermSettingsManage, action: "smart_client.manage",
+	{pattern: "GET " + api + "/smart-clients/{id}", path: sunrise + "/smart-clients/{app}", perm: medic.PermSettingsManage, action: "smart_client.manage"},
+	{pattern: "PUT " + api + "/smart-clients/{id}", path: sunrise + "/smart-clients/{app}", perm: medic.PermSettingsManage, action: "smart_client.manage",
 		body: map[string]any{"name": "Growth charts", "redirect_uris": []string{"https://growth.example/cb"}, "scopes": []string{"user/*.rs", "launch/patient"}}},
 	// Prescriptions: doctors issue and cancel; clinical roles read. The
 	// fixture's chart has a penicillin allergy, so amoxicillin needs the
@@ -336,8 +336,8 @@ var routeRules = []routeRule{
 	{pattern: "GET /settings/smart-apps/new", path: "/settings/smart-apps/new", perm: medic.PermSettingsManage, action: "smart_client.manage"},
 	{pattern: "POST /settings/smart-apps/new", path: "/settings/smart-apps/new", perm: medic.PermSettingsManage, action: "smart_client.manage", ok: 303,
 		body: form("name", "Desk app", "type", "public", "redirect_uris", "https://desk.example/cb", "scopes", "user/*.rs")},
-	{pattern: "GET /settings/smart-apps/{id}", path: "/settings/smart-apps/{smart_client}", perm: medic.PermSettingsManage, action: "smart_client.manage"},
-	{pattern: "POST /settings/smart-apps/{id}", path: "/settings/smart-apps/{smart_client}", perm: medic.PermSettingsManage, action: "smart_client.manage", ok: 303,
+	{pattern: "GET /settings/smart-apps/{id}", path: "/settings/smart-apps/{app}", perm: medic.PermSettingsManage, action: "smart_client.manage"},
+	{pattern: "POST /settings/smart-apps/{id}", path: "/settings/smart-apps/{app}", perm: medic.PermSettingsManage, action: "smart_client.manage", ok: 303,
 		body: form("name", "Growth charts", "redirect_uris", "https://growth.example/cb", "scopes", "user/*.rs")},
 	// The medicines list on the desk (see the API's rules); an import
 	// without a file is a form error.
@@ -522,7 +522,7 @@ func newRoleFixture(t *testing.T) *roleFixture {
 		http.StatusCreated).Str("id")
 	f.ids["sicknote"] = want(t, d.c[medic.RoleDoctor].Do("POST", d.base+"/sick-notes", map[string]any{"encounter_id": f.ids["encounter"],
 		"examined_at": "2030-03-04T09:00:00+02:00", "basis": "examined", "from": "2030-03-04", "to": "2030-03-05", "fitness": "unfit"}), http.StatusCreated).Str("id")
-	f.ids["smart_client"] = want(t, admin.Do("POST", d.base+"/smart-clients", map[string]any{"name": "Growth charts", "type": "public",
+	f.ids["app"] = want(t, admin.Do("POST", d.base+"/smart-clients", map[string]any{"name": "Growth charts", "type": "public",
 		"redirect_uris": []string{"https://growth.example/cb"}, "scopes": []string{"user/*.rs"}}), http.StatusCreated).Str("id")
 	f.ids["condition"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/conditions", nil), http.StatusOK).Str("items.0.id")
 	if f.ids["allergy"] == "" || f.ids["condition"] == "" {
