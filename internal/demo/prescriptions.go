@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -17,9 +18,9 @@ import (
 // hydrochlorothiazide, five repeats) and simvastatin, whose interaction
 // with amlodipine the doctor overrides with a recorded reason; about one
 // in six of the charts with a history gets a short acute course, unless a
-// check fires for it. Each issue writes its audit event, override reasons
-// included, like the app's. A chart that has any prescription is left
-// alone, so a reload adds nothing.
+// check fires or refuses it (a child with no weight). Each issue writes
+// its audit event, override reasons included, like the app's. A chart
+// that has any prescription is left alone, so a reload adds nothing.
 
 // demoRx is one item as the loader writes it: the medicine by name and
 // strength, then what the doctor typed.
@@ -94,7 +95,7 @@ func (l *loader) prescriptions(ctx context.Context, p *medic.Practice) ([]string
 	}
 	n := 0
 	// issue checks and writes one prescription at e; with skipAlerts, one
-	// whose checks fire is not written (false).
+	// whose checks fire or refuse it is not written (false).
 	issue := func(e *medic.Encounter, rx []demoRx, skipAlerts bool) (bool, error) {
 		pr := &medic.Prescription{EncounterID: e.ID, PrescriberID: doctor, IssuedAt: e.FinishedAt.In(zone)}
 		ms := make([]*medic.Medicine, len(rx))
@@ -115,11 +116,11 @@ func (l *loader) prescriptions(ctx context.Context, p *medic.Practice) ([]string
 			return false, err
 		}
 		alerts, err := medic.CheckPrescription(pr.Items, ms, chart, medic.DateOf(pr.IssuedAt))
+		if skipAlerts && (len(alerts) > 0 || errors.Is(err, medic.ErrNoWeight)) {
+			return false, nil // a child with no weight is not given a dose-checked medicine either
+		}
 		if err != nil {
 			return false, err
-		}
-		if len(alerts) > 0 && skipAlerts {
-			return false, nil
 		}
 		for _, al := range alerts {
 			pr.Items[al.Item].Alerts = append(pr.Items[al.Item].Alerts, al.SafetyAlert)
