@@ -308,6 +308,7 @@ type SMARTService interface {
 	// unknown, another client's, expired or already used.
 	TakeSMARTCode(ctx context.Context, clientID string, hash []byte) (*SMARTCode, error)
 	CreateSMARTGrant(ctx context.Context, g *SMARTGrant) error
+	// FindSMARTGrant returns a grant, Revoked also when its client is disabled.
 	FindSMARTGrant(ctx context.Context, id string) (*SMARTGrant, error)
 	RevokeSMARTGrant(ctx context.Context, id string) error
 	AddSMARTRefreshToken(ctx context.Context, grantID string, hash []byte) error

@@ -45,8 +45,7 @@ func (a *App) CreateSMARTClient(ctx context.Context, c *medic.SMARTClient) error
 
 // UpdateSMARTClient changes an app's registration: name, keys, redirect
 // URIs, scopes, disabled (admins). Whether it is confidential stays.
-// Disabling an app refuses its new tokens; those it holds run out within
-// the access token lifetime and its refresh tokens stop working.
+// Disabling an app stops its tokens at once (access and refresh).
 func (a *App) UpdateSMARTClient(ctx context.Context, id string, change func(c *medic.SMARTClient)) (*medic.SMARTClient, error) {
 	if _, err := a.allow(ctx, "smart_client.manage"); err != nil {
 		return nil, err

@@ -32,10 +32,14 @@ func scopeLetter(in Interaction) byte {
 }
 
 // compartmentTypes are the types served whose records belong to one
-// patient; the others (practitioners, locations, schedules...) hold no
-// patient's data and need no compartment.
-var compartmentTypes = map[string]bool{"Patient": true, "Appointment": true, "Encounter": true, "Observation": true, "Condition": true,
-	"AllergyIntolerance": true, "ServiceRequest": true, "DiagnosticReport": true, "MedicationRequest": true}
+// patient; publicTypes hold no patient's data and need no compartment.
+// patient/ scopes reach nothing else (the audit log, groups, system-level
+// operations such as $export).
+var (
+	compartmentTypes = map[string]bool{"Patient": true, "Appointment": true, "Encounter": true, "Observation": true, "Condition": true,
+		"AllergyIntolerance": true, "ServiceRequest": true, "DiagnosticReport": true, "MedicationRequest": true}
+	publicTypes = map[string]bool{"Practitioner": true, "PractitionerRole": true, "Organization": true, "Location": true, "Schedule": true, "Slot": true}
+)
 
 // permit checks a SMART token's scopes for the interaction (personal API
 // tokens grant what the member's role allows: the use cases decide). It
@@ -58,10 +62,9 @@ func permit(r *http.Request, typ string, in Interaction) (patient string, err er
 			return "", medic.Errorf(medic.EFORBIDDEN, "The access token's scopes do not allow this interaction on %s.", t)
 		}
 		switch {
-		case !compartmentTypes[t]:
-			if t == "AuditEvent" {
-				return "", medic.Errorf(medic.EFORBIDDEN, "patient/ scopes do not reach the audit log.")
-			}
+		case publicTypes[t] && (letter == 'r' || letter == 's'):
+		case !compartmentTypes[t] || in == Export:
+			return "", medic.Errorf(medic.EFORBIDDEN, "patient/ scopes reach the launch patient's records only; this needs a user/ or system/ scope.")
 		case acc.PatientID == "":
 			return "", medic.Errorf(medic.EFORBIDDEN, "The access token has patient/ scopes but no patient context (launch/patient).")
 		case strings.IndexByte("cud", letter) >= 0 || typ == "Bundle":

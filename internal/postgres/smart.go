@@ -154,6 +154,11 @@ func (db *DB) CreateSMARTGrant(ctx context.Context, g *medic.SMARTGrant) error {
 	})
 }
 
+// smartGrantLiveColumns are smartGrantColumns of g with a disabled
+// client's grants reported revoked.
+const smartGrantLiveColumns = `g.id, g.practice_id, g.client_id, coalesce(g.user_id::text, ''), g.scope, coalesce(g.patient_id::text, ''), g.created_at, g.expires_at,
+	g.revoked_at IS NOT NULL OR c.disabled_at IS NOT NULL`
+
 // FindSMARTGrant implements medic.SMARTService.
 func (db *DB) FindSMARTGrant(ctx context.Context, id string) (g *medic.SMARTGrant, err error) {
 	pid, err := tenantID(ctx)
@@ -164,7 +169,9 @@ func (db *DB) FindSMARTGrant(ctx context.Context, id string) (g *medic.SMARTGran
 		return nil, medic.ErrNotFound
 	}
 	err = db.do(ctx, func(tx pgx.Tx) error {
-		g, err = scanSMARTGrant(tx.QueryRow(ctx, `SELECT `+smartGrantColumns+` FROM smart_grants WHERE practice_id = $1 AND id = $2`, pid, id))
+		g, err = scanSMARTGrant(tx.QueryRow(ctx, `SELECT `+smartGrantLiveColumns+` FROM smart_grants g
+			JOIN smart_clients c ON c.practice_id = g.practice_id AND c.id = g.client_id
+			WHERE g.practice_id = $1 AND g.id = $2`, pid, id))
 		return err
 	})
 	return g, err

@@ -407,6 +407,28 @@ func TestSMARTTokenAbuse(t *testing.T) {
 		}
 	})
 
+	t.Run("patient scopes reach no system-level operation", func(t *testing.T) {
+		fc := w.fhir(t, w.accessToken(t, doctor, "launch/patient patient/*.rs", w.x).Str("access_token"))
+		for _, path := range []string{"/fhir/R4/$export", "/fhir/R4/Patient/$export", "/fhir/R4/AuditEvent"} {
+			wantOutcome(t, fc.DoHeader("GET", path, nil, map[string]string{"Prefer": "respond-async", "Accept": "application/fhir+json"}), http.StatusForbidden)
+		}
+		want(t, fc.Do("GET", "/fhir/R4/Practitioner/"+w.d.practitioner, nil), http.StatusOK)
+	})
+	t.Run("a disabled app's tokens stop at once", func(t *testing.T) {
+		tok := w.accessToken(t, doctor, "offline_access user/*.rs", "")
+		fc := w.fhir(t, tok.Str("access_token"))
+		want(t, fc.Do("GET", "/fhir/R4/Patient/"+w.x, nil), http.StatusOK)
+		admin := w.d.c[medic.RoleAdmin]
+		body := map[string]any{"name": "Chart viewer", "redirect_uris": []string{smartRedirect},
+			"scopes": []string{"openid", "fhirUser", "offline_access", "launch/patient", "user/*.cruds", "patient/*.rs"}, "disabled": true}
+		want(t, admin.Do("PUT", w.d.base+"/smart-clients/"+w.clientID, body), http.StatusOK)
+		wantOutcome(t, fc.Do("GET", "/fhir/R4/Patient/"+w.x, nil), http.StatusUnauthorized)
+		wantOAuthError(t, w.token(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.Str("refresh_token")}, "client_id": {w.clientID}}),
+			http.StatusUnauthorized, "invalid_client")
+		body["disabled"] = false
+		want(t, admin.Do("PUT", w.d.base+"/smart-clients/"+w.clientID, body), http.StatusOK)
+	})
+
 	t.Run("expired token", func(t *testing.T) {
 		tok := w.accessToken(t, doctor, "user/*.rs", "").Str("access_token")
 		w.env.Clock.Advance(10*time.Minute + time.Second)
