@@ -210,10 +210,10 @@ type SickNoteService interface {
 	// FindSickNoteByCode finds the note with the canonical code in the
 	// practice in context.
 	FindSickNoteByCode(ctx context.Context, code string) (*SickNote, error)
-	// SickNotePractice resolves a canonical code to its practice's id,
-	// outside any practice: the platform's one lookup by code, which sees
-	// nothing but the practice. ENOTFOUND for an unknown code.
-	SickNotePractice(ctx context.Context, code string) (string, error)
+	// SickNotePractice resolves a canonical code to its practice, outside
+	// any practice: the platform's one lookup by code, which sees nothing
+	// but the practice. ENOTFOUND for an unknown code.
+	SickNotePractice(ctx context.Context, code string) (*Practice, error)
 	// PrimaryDiagnosis is the encounter's primary diagnosis as the note
 	// prints it ("J06.9 Acute upper respiratory infection"), "" if none.
 	PrimaryDiagnosis(ctx context.Context, encounterID string) (string, error)

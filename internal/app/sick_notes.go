@@ -169,11 +169,7 @@ func (a *App) VerifySickNote(ctx context.Context, code, ip string) (*SickNoteVer
 	if !ok {
 		return nil, medic.ErrNotFound
 	}
-	practiceID, err := a.SickNotes.SickNotePractice(ctx, canonical)
-	if err != nil {
-		return nil, err
-	}
-	p, err := a.Practices.FindPracticeByRef(ctx, practiceID)
+	p, err := a.SickNotes.SickNotePractice(ctx, canonical)
 	if err != nil {
 		return nil, err
 	}

@@ -37,8 +37,8 @@ func TestLoadSickNotes(t *testing.T) {
 			default:
 				t.Errorf("%s: consent %v with diagnosis %q", slug, n.DiagnosisConsent, n.Diagnosis)
 			}
-			if got, err := db.SickNotePractice(t.Context(), n.VerificationCode); err != nil || got != p.ID {
-				t.Errorf("%s: code %s resolves to %q, %v", slug, n.VerificationCode, got, err)
+			if got, err := db.SickNotePractice(t.Context(), n.VerificationCode); err != nil || got.ID != p.ID {
+				t.Errorf("%s: code %s resolves to %v, %v", slug, n.VerificationCode, got, err)
 			}
 		}
 		if consented == 0 || plain < 3 {

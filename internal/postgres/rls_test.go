@@ -1111,8 +1111,8 @@ func TestRLSSickNoteCodeLookup(t *testing.T) {
 		t.Errorf("B sees A's code (%d rows, %v)", n, err)
 	}
 	// The store's lookup resolves the code to its practice, outside any.
-	if got, err := td.DB.SickNotePractice(ctx, codeA); err != nil || got != seed.A {
-		t.Errorf("SickNotePractice(A's code) = %q, %v", got, err)
+	if got, err := td.DB.SickNotePractice(ctx, codeA); err != nil || got.ID != seed.A {
+		t.Errorf("SickNotePractice(A's code) = %v, %v", got, err)
 	}
 	if _, err := td.DB.SickNotePractice(ctx, "no-such-code"); medic.ErrorCode(err) != medic.ENOTFOUND {
 		t.Errorf("unknown code: %v", err)

@@ -108,19 +108,23 @@ func (db *DB) FindSickNoteByCode(ctx context.Context, code string) (n *medic.Sic
 }
 
 // SickNotePractice implements medic.SickNoteService: outside any practice,
-// the index shows only the row whose code is presented (its by_code policy).
-func (db *DB) SickNotePractice(ctx context.Context, code string) (practiceID string, err error) {
+// the index shows only the row whose code is presented (its by_code
+// policy). The setting, the lookup and the setting's reset are one round
+// trip (a public page's hot path).
+func (db *DB) SickNotePractice(ctx context.Context, code string) (p *medic.Practice, err error) {
 	err = db.do(withTenant(ctx, ""), func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT set_config('app.verify_code', $1, true)`, code); err != nil {
-			return err
-		}
-		err := tx.QueryRow(ctx, `SELECT practice_id::text FROM sick_note_codes WHERE code = $1`, code).Scan(&practiceID)
-		if _, err2 := tx.Exec(ctx, `SELECT set_config('app.verify_code', '', true)`); err == nil {
-			err = err2
-		}
-		return notFound(err)
+		b := &pgx.Batch{}
+		b.Queue(`SELECT set_config('app.verify_code', $1, true)`, code)
+		b.Queue(`SELECT `+practiceColumns+` FROM sick_note_codes c JOIN practices ON practices.id = c.practice_id WHERE c.code = $1`, code).
+			QueryRow(func(row pgx.Row) error {
+				var err error
+				p, err = scanPractice(row)
+				return err
+			})
+		b.Queue(`SELECT set_config('app.verify_code', '', true)`)
+		return tx.SendBatch(ctx, b).Close()
 	})
-	return practiceID, err
+	return p, err
 }
 
 // ListSickNotes implements medic.SickNoteService.
