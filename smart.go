@@ -68,8 +68,10 @@ func (c *SMARTClient) Validate() error {
 	}
 	if c.Confidential {
 		switch {
-		case c.JWKS == "" && c.JWKSURL == "":
-			f["jwks"] = "A confidential client needs its public keys: a JWKS or a JWKS URL."
+		case c.JWKS == "":
+			// The token endpoint verifies against the pasted keys only; a
+			// JWKS URL is kept for reference, not fetched.
+			f["jwks"] = "A confidential client needs its public keys: paste its JWKS (keys are not fetched from the URL)."
 		case len(c.JWKS) > MaxSMARTJWKS:
 			f["jwks"] = "The JWKS is too long."
 		case c.JWKS != "" && !jwksShape(c.JWKS):
