@@ -62,6 +62,10 @@ type MemberService interface {
 	FindPracticeWithMember(ctx context.Context, ref, userID string) (*Practice, *Member, error)
 	// MembershipsOfUser lists the acting user's own memberships in every practice.
 	MembershipsOfUser(ctx context.Context, userID string) ([]Membership, error)
+	// MembershipsWithPractice is MembershipsOfUser and, in the same round
+	// trip, the practice practiceID (nil if none) with userID's membership
+	// in it (nil if none): what a desk page needs before anything else.
+	MembershipsWithPractice(ctx context.Context, userID, practiceID string) ([]Membership, *Practice, *Member, error)
 }
 
 // InvitationService stores invitations of the practice in context.

@@ -15,29 +15,53 @@ import (
 type Me struct {
 	User        *medic.User
 	Memberships []medic.Membership
+	// at is the practice WhoAmIAt read with the memberships, and the
+	// user's membership there (nil if none), for EnterPracticeOf.
+	atID     string
+	at       *medic.Practice
+	atMember *medic.Member
 }
 
 // WhoAmI returns the signed-in user and their memberships.
-func (a *App) WhoAmI(ctx context.Context) (*Me, error) {
+func (a *App) WhoAmI(ctx context.Context) (*Me, error) { return a.WhoAmIAt(ctx, "") }
+
+// WhoAmIAt is WhoAmI that also reads practice practiceID (the desk's
+// active practice) with the user's membership in it, in the same round
+// trip, so EnterPracticeOf need not read them again.
+func (a *App) WhoAmIAt(ctx context.Context, practiceID string) (*Me, error) {
 	actor := medic.ActorFrom(ctx)
 	// The user read by this request's authentication is current; read it
 	// again only without one (a fresh sign-in, or a caller that changed it).
-	u := SignedInUserFrom(ctx)
-	var ms []medic.Membership
-	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
+	me := &Me{User: SignedInUserFrom(ctx), atID: practiceID}
+	if me.User == nil || me.User.ID != actor.UserID {
 		var err error
-		if u == nil || u.ID != actor.UserID {
-			if u, err = a.Users.FindUserByID(ctx, actor.UserID); err != nil {
-				return err
-			}
+		if me.User, err = a.Users.FindUserByID(ctx, actor.UserID); err != nil {
+			return nil, err
 		}
-		ms, err = a.Members.MembershipsOfUser(ctx, u.ID)
-		return err
-	})
+	}
+	var err error
+	if practiceID == "" {
+		err = a.Tx.InReadTx(ctx, func(ctx context.Context) error {
+			var err error
+			me.Memberships, err = a.Members.MembershipsOfUser(ctx, me.User.ID)
+			return err
+		})
+	} else {
+		me.Memberships, me.at, me.atMember, err = a.Members.MembershipsWithPractice(ctx, me.User.ID, practiceID)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return &Me{User: u, Memberships: ms}, nil
+	return me, nil
+}
+
+// EnterPracticeOf is EnterPractice for ref, taking the practice and the
+// membership me read with it (WhoAmIAt) instead of reading them again.
+func (a *App) EnterPracticeOf(ctx context.Context, me *Me, ref string) (context.Context, *medic.Practice, error) {
+	if me == nil || ref == "" || ref != me.atID || me.at == nil || medic.ActorFrom(ctx).UserID != me.User.ID {
+		return a.EnterPractice(ctx, ref)
+	}
+	return a.enter(ctx, me.at, me.atMember)
 }
 
 // TOTPEnrolment is a pending TOTP secret to show as a QR code.

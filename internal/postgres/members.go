@@ -162,20 +162,60 @@ func (db *DB) CountActiveAdmins(ctx context.Context) (n int, err error) {
 // (visible through the own_memberships policy).
 func (db *DB) MembershipsOfUser(ctx context.Context, userID string) (out []medic.Membership, err error) {
 	err = db.do(withTenant(ctx, ""), func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT m.id, p.id, p.slug, p.name, p.status, m.role, m.active
-			FROM members m JOIN practices p ON p.id = m.practice_id WHERE m.user_id = $1 ORDER BY p.name, p.id`, userID)
+		rows, err := tx.Query(ctx, membershipsSQL, userID)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var ms medic.Membership
-			if err := rows.Scan(&ms.MemberID, &ms.PracticeID, &ms.PracticeSlug, &ms.PracticeName, &ms.PracticeStatus, &ms.Role, &ms.Active); err != nil {
-				return err
-			}
-			out = append(out, ms)
-		}
-		return rows.Err()
+		out, err = scanMemberships(rows)
+		return err
 	})
 	return out, err
+}
+
+// membershipsSQL lists a user's memberships; run with no practice set (the
+// own_memberships policy).
+const membershipsSQL = `SELECT m.id, p.id, p.slug, p.name, p.status, m.role, m.active
+	FROM members m JOIN practices p ON p.id = m.practice_id WHERE m.user_id = $1 ORDER BY p.name, p.id`
+
+func scanMemberships(rows pgx.Rows) ([]medic.Membership, error) {
+	defer rows.Close()
+	var out []medic.Membership
+	for rows.Next() {
+		var ms medic.Membership
+		if err := rows.Scan(&ms.MemberID, &ms.PracticeID, &ms.PracticeSlug, &ms.PracticeName, &ms.PracticeStatus, &ms.Role, &ms.Active); err != nil {
+			return nil, err
+		}
+		out = append(out, ms)
+	}
+	return out, rows.Err()
+}
+
+// MembershipsWithPractice implements medic.MemberService: the memberships
+// (read with no practice set) and then, with practiceID set, the practice
+// and the member, in one pipeline.
+func (db *DB) MembershipsWithPractice(ctx context.Context, userID, practiceID string) (ms []medic.Membership, p *medic.Practice, m *medic.Member, err error) {
+	ctx = withTenant(ctx, "")
+	b := &pgx.Batch{}
+	b.Queue(membershipsSQL, userID).Query(func(rows pgx.Rows) (err error) {
+		ms, err = scanMemberships(rows)
+		return err
+	})
+	if isUUID(practiceID) {
+		b.Queue(`SELECT set_config('app.practice_id', $1, true)`, practiceID)
+		b.Queue(`SELECT `+practiceColumns+` FROM practices WHERE id = $1`, practiceID).QueryRow(func(row pgx.Row) (err error) {
+			p, err = scanPractice(row)
+			return absent(err)
+		})
+		b.Queue(`SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
+			WHERE m.practice_id = $1 AND m.user_id = $2`, practiceID, userID).QueryRow(func(row pgx.Row) (err error) {
+			m, err = scanMember(row)
+			return absent(err)
+		})
+		// Back to no practice, as the caller's transaction believes.
+		b.Queue(`SELECT set_config('app.practice_id', '', true)`)
+	}
+	if err := db.pipeline(ctx, b); err != nil {
+		return nil, nil, nil, err
+	}
+	return ms, p, m, nil
 }

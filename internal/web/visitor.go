@@ -19,6 +19,7 @@ type visitor struct {
 	memberships []medic.Membership
 	practice    *medic.Practice // nil outside a practice
 	tenant      medic.Tenant
+	me          *app.Me // what signedIn read, for entering the practice
 }
 
 // zone is the practice's time zone: every time on the desk is shown and
@@ -68,12 +69,14 @@ func (h *Handler) signedIn(next deskHandler) http.HandlerFunc {
 			seeOther(w, r, "/login"+nextQuery(r))
 			return
 		}
-		me, err := h.app.WhoAmI(ctx)
+		// The memberships (the top bar) and the desk's practice with the
+		// user's membership there come in one round trip.
+		me, err := h.app.WhoAmIAt(ctx, s.ActivePracticeID)
 		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
-		v := &visitor{session: s, user: me.User, memberships: me.Memberships}
+		v := &visitor{session: s, user: me.User, memberships: me.Memberships, me: me}
 		next(w, r.WithContext(withVisitor(ctx, v)), v)
 	}
 }
@@ -103,7 +106,7 @@ func (h *Handler) member(next deskHandler) http.HandlerFunc {
 // enter enters the session's practice and records it on v. A suspended
 // practice is reported as such to its members.
 func (h *Handler) enter(ctx context.Context, v *visitor) (context.Context, error) {
-	ctx, p, err := h.app.EnterPractice(ctx, v.session.ActivePracticeID)
+	ctx, p, err := h.app.EnterPracticeOf(ctx, v.me, v.session.ActivePracticeID)
 	if err != nil {
 		if medic.ErrorCode(err) == medic.EFORBIDDEN && !errors.Is(err, app.ErrTwoFactorRequired) {
 			return ctx, &pageError{title: "Practice suspended", err: err}
