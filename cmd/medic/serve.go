@@ -224,6 +224,7 @@ func newApp(db *postgres.DB, baseURL string) *app.App {
 		Medicines:          db,
 		Prescriptions:      db,
 		SickNotes:          db,
+		Documents:          db,
 		BulkExports:        db,
 		SMART:              db,
 		Patients:           db,

@@ -53,6 +53,9 @@ type App struct {
 	Medicines     medic.MedicineService
 	Prescriptions medic.PrescriptionService
 	SickNotes     medic.SickNoteService
+	// Documents reads sick notes, prescriptions and referral letters as
+	// one list of documents.
+	Documents medic.DocumentService
 	// BulkExports holds FHIR bulk exports and their files.
 	BulkExports medic.BulkExportService
 

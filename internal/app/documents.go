@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"slices"
+	"strconv"
+	"strings"
 
 	"medic"
 )
@@ -169,4 +172,83 @@ func (a *App) signatory(ctx context.Context, userID, name string) (medic.Signato
 		return s, err
 	}
 	return s, nil
+}
+
+// documentKinds are the kinds of ks (none: every kind) that t's role reads.
+func documentKinds(t medic.Tenant, ks []medic.DocumentKind) []medic.DocumentKind {
+	if len(ks) == 0 {
+		ks = medic.DocumentKinds
+	}
+	var out []medic.DocumentKind
+	for _, k := range ks {
+		if t.Can(actions[string(k)+".list"]) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// GetDocument returns one sick note, prescription or referral letter as a
+// document (as for reading it); the read is audited as the record's.
+func (a *App) GetDocument(ctx context.Context, kind medic.DocumentKind, id string) (*medic.ClinicalDocument, error) {
+	if !slices.Contains(medic.DocumentKinds, kind) {
+		return nil, medic.ErrNotFound
+	}
+	if _, err := a.allow(ctx, string(kind)+".view"); err != nil {
+		return nil, err
+	}
+	var d *medic.ClinicalDocument
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
+		var err error
+		if d, err = a.Documents.FindDocument(ctx, kind, id); err != nil {
+			return err
+		}
+		return a.Audit.Record(ctx, medic.AuditEvent{Action: string(kind) + ".viewed", EntityType: string(kind), EntityID: d.ID, PatientID: d.PatientID,
+			Detail: map[string]string{"as": "document"}})
+	})
+	return d, err
+}
+
+// ListDocuments pages through the documents of the kinds asked for (none:
+// all) that the member's role reads, newest first; EFORBIDDEN when it
+// reads none of them. One audit event per page names the charts.
+func (a *App) ListDocuments(ctx context.Context, f medic.DocumentFilter, pg medic.Page) ([]*medic.ClinicalDocument, string, error) {
+	t, ok := medic.TenantFrom(ctx)
+	if !ok {
+		return nil, "", medic.ErrNotFound
+	}
+	asked := f.Kinds
+	if f.Kinds = documentKinds(t, asked); len(f.Kinds) == 0 {
+		if len(asked) == 0 {
+			asked = medic.DocumentKinds
+		}
+		_, err := a.allow(ctx, string(asked[0])+".list") // refused, and audited as such
+		return nil, "", err
+	}
+	var out []*medic.ClinicalDocument
+	var next string
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
+		var err error
+		if out, next, err = a.Documents.ListDocuments(ctx, f, pg); err != nil {
+			return err
+		}
+		kinds := make([]string, len(f.Kinds))
+		for i, k := range f.Kinds {
+			kinds[i] = string(k)
+		}
+		e := medic.AuditEvent{Action: "document.listed", EntityType: "document", PatientID: f.PatientID,
+			Detail: map[string]string{"count": strconv.Itoa(len(out)), "kinds": strings.Join(kinds, ",")}}
+		seen := map[string]bool{}
+		for _, d := range out {
+			if !seen[d.PatientID] {
+				seen[d.PatientID] = true
+				e.PatientIDs = append(e.PatientIDs, d.PatientID)
+			}
+		}
+		if e.PatientID == "" && len(e.PatientIDs) == 1 {
+			e.PatientID = e.PatientIDs[0]
+		}
+		return a.Audit.Record(ctx, e)
+	})
+	return out, next, err
 }

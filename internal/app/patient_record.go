@@ -21,6 +21,9 @@ type PatientRecord struct {
 	Diagnoses     []*medic.Diagnosis // codes only for a role without clinical reads
 	Orders        []*medic.Order     // lab and imaging orders, with their results
 	Prescriptions []*medic.Prescription
+	// Documents are the sick notes, prescriptions and referral letters
+	// of the kinds the role reads.
+	Documents []*medic.ClinicalDocument
 }
 
 // PatientEverything reads a chart and its records in one transaction, as
@@ -38,7 +41,7 @@ func (a *App) PatientEverything(ctx context.Context, patientID string) (*Patient
 		if out, parts, err = a.patientRecord(ctx, t, patientID); err != nil {
 			return err
 		}
-		n := len(out.Appointments) + len(out.Encounters) + len(out.Vitals) + len(out.Conditions) + len(out.Diagnoses) + len(out.Orders) + len(out.Prescriptions)
+		n := len(out.Appointments) + len(out.Encounters) + len(out.Vitals) + len(out.Conditions) + len(out.Diagnoses) + len(out.Orders) + len(out.Prescriptions) + len(out.Documents)
 		return a.Audit.Record(ctx, medic.AuditEvent{Action: "patient.everything", EntityType: "patient", EntityID: out.Patient.ID, PatientID: out.Patient.ID,
 			Detail: map[string]string{"records": strconv.Itoa(n), "parts": strings.Join(parts, ",")}})
 	})
@@ -111,6 +114,14 @@ func (a *App) patientRecord(ctx context.Context, t medic.Tenant, patientID strin
 		parts = append(parts, "prescriptions")
 		if out.Prescriptions, err = allPagesOf(ctx, func(pg medic.Page) ([]*medic.Prescription, string, error) {
 			return a.Prescriptions.ListPrescriptions(ctx, medic.PrescriptionFilter{PatientID: p.ID}, pg)
+		}); err != nil {
+			return nil, nil, err
+		}
+	}
+	if kinds := documentKinds(t, nil); len(kinds) > 0 {
+		parts = append(parts, "documents")
+		if out.Documents, err = allPagesOf(ctx, func(pg medic.Page) ([]*medic.ClinicalDocument, string, error) {
+			return a.Documents.ListDocuments(ctx, medic.DocumentFilter{PatientID: p.ID, Kinds: kinds}, pg)
 		}); err != nil {
 			return nil, nil, err
 		}

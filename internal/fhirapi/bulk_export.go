@@ -31,7 +31,7 @@ const (
 // exportTypes are the types an export writes (those recordEntries maps),
 // in the manifest's order.
 var exportTypes = []string{"Patient", "Appointment", "Encounter", "Observation", "AllergyIntolerance", "Condition",
-	"ServiceRequest", "DiagnosticReport", "MedicationRequest"}
+	"ServiceRequest", "DiagnosticReport", "MedicationRequest", "DocumentReference"}
 
 const (
 	bulkDataIG   = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
@@ -43,7 +43,7 @@ const (
 )
 
 const exportDoc = "FHIR Bulk Data 2.0 export of the token's practice: send Prefer: respond-async; _type (comma list of " +
-	"Patient, Appointment, Encounter, Observation, AllergyIntolerance, Condition, ServiceRequest, DiagnosticReport, MedicationRequest), " +
+	"Patient, Appointment, Encounter, Observation, AllergyIntolerance, Condition, ServiceRequest, DiagnosticReport, MedicationRequest, DocumentReference), " +
 	"_since (an instant: resources changed since) and _outputFormat application/fhir+ndjson are supported. The export holds what the " +
 	"requesting member's role may read of each chart; only that member may poll the status URL, download the files (Bearer token) or cancel (DELETE)."
 

@@ -117,7 +117,7 @@ func TestBulkExport(t *testing.T) {
 	for _, o := range m.Output {
 		types = append(types, o.Type)
 	}
-	if want := []string{"Patient", "Encounter", "Observation", "AllergyIntolerance", "Condition", "MedicationRequest"}; !slices.Equal(types, want) {
+	if want := []string{"Patient", "Encounter", "Observation", "AllergyIntolerance", "Condition", "MedicationRequest", "DocumentReference"}; !slices.Equal(types, want) {
 		t.Errorf("exported types %v, want %v", types, want)
 	}
 	got := download(t, admin, m)
@@ -134,6 +134,9 @@ func TestBulkExport(t *testing.T) {
 	}
 	if len(got["MedicationRequest"]) != 1 || got["MedicationRequest"][0]["id"] != rx[0] || len(got["Observation"]) != 6 || len(got["Condition"]) != 2 {
 		t.Errorf("records: %d medication requests, %d observations, %d conditions", len(got["MedicationRequest"]), len(got["Observation"]), len(got["Condition"]))
+	}
+	if d := got["DocumentReference"]; len(d) != 1 || !strings.HasPrefix(d[0]["id"].(string), "prescription-") {
+		t.Errorf("documents: %v", d)
 	}
 	for _, o := range m.Output {
 		body := admin.Do("GET", strings.TrimPrefix(o.URL, admin.Base), nil).Body

@@ -69,5 +69,6 @@ func recordEntries(rec *app.PatientRecord, practiceID string, loc *time.Location
 		}
 	}
 	entries = append(entries, medicationResources(rec.Prescriptions, today)...)
+	entries = append(entries, documentResources(rec.Documents)...)
 	return entries
 }

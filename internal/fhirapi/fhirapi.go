@@ -118,6 +118,8 @@ func New(a *app.App, log *slog.Logger) *Handler {
 		h.conditionType(),
 		h.allergyType(),
 		h.medicationRequestType(),
+		h.documentReferenceType(),
+		h.binaryType(),
 		h.serviceRequestType(),
 		h.diagnosticReportType(),
 		h.auditEventType(),
@@ -166,10 +168,10 @@ func (h *Handler) Routes(mux Router) {
 }
 
 // serve checks the requested format before anything else (an export's
-// files are NDJSON).
-func (h *Handler) serve(_ string, in Interaction, next http.HandlerFunc) http.HandlerFunc {
+// files are NDJSON; a Binary may be its PDF).
+func (h *Handler) serve(typ string, in Interaction, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if in != ExportDownload && !acceptsJSON(r) {
+		if in != ExportDownload && !acceptsJSON(r) && !(typ == "Binary" && acceptsPDF(r)) {
 			h.writeOutcome(w, http.StatusNotAcceptable, fhir.Outcome("not-supported", "This server speaks JSON only: application/fhir+json."))
 			return
 		}

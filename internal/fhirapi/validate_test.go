@@ -128,6 +128,26 @@ func TestServedResourcesValidate(t *testing.T) {
 	}
 	want(t, doc.Do("POST", api+"/prescriptions", map[string]any{"encounter_id": enc, "items": items}), http.StatusCreated)
 	search("/fhir/R4/MedicationRequest?patient=" + patient)
+	// The demo's sick notes and referral letters and this prescription, as
+	// DocumentReferences, and one of each kind's PDF as a Binary.
+	docs := search("/fhir/R4/DocumentReference?patient=" + patient)
+	kinds := map[string]bool{}
+	for _, d := range search("/fhir/R4/DocumentReference?_count=100") {
+		code := d["type"].(map[string]any)["coding"].([]any)[0].(map[string]any)["code"].(string)
+		if !kinds[code] {
+			kinds[code] = true
+			docs = append(docs, d)
+		}
+	}
+	for _, d := range docs {
+		if !kinds["binary:"+d["type"].(map[string]any)["text"].(string)] {
+			kinds["binary:"+d["type"].(map[string]any)["text"].(string)] = true
+			add(want(t, c.DoHeader("GET", "/fhir/R4/Binary/"+d["id"].(string), nil, map[string]string{"Accept": "application/fhir+json"}), http.StatusOK).Body)
+		}
+	}
+	if len(kinds) != 6 {
+		t.Errorf("the DocumentReferences validated are not of every kind: %v", kinds)
+	}
 	search("/fhir/R4/ServiceRequest?_count=30")
 	search("/fhir/R4/ServiceRequest?status=revoked&_count=5")
 	reports := search("/fhir/R4/DiagnosticReport?_count=30")

@@ -108,7 +108,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		Locations: db.DB, Sessions: db.DB, Tokens: db.DB, Audit: db.DB, Mail: db.DB,
 		Outbox: db.DB, Mailer: medic.MailerFunc(db.KeepMail),
 		Patients: db.DB, Practitioners: db.DB, Schedules: db.DB, AppointmentTypes: db.DB, Appointments: db.DB, Encounters: db.DB, Vitals: db.DB,
-		BookingCodes: db.DB, Notifications: db.DB, RateLimits: db.DB, ICD10: db.DB, ClinicalLists: db.DB, EncounterDiagnoses: db.DB, Referrals: db.DB, Timelines: db.DB, Orders: db.DB, Medicines: db.DB, Prescriptions: db.DB, SickNotes: db.DB, SMART: db.DB,
+		BookingCodes: db.DB, Notifications: db.DB, RateLimits: db.DB, ICD10: db.DB, ClinicalLists: db.DB, EncounterDiagnoses: db.DB, Referrals: db.DB, Timelines: db.DB, Orders: db.DB, Medicines: db.DB, Prescriptions: db.DB, SickNotes: db.DB, Documents: db.DB, SMART: db.DB,
 		Clock: clock, SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
 		BaseURL: "http://example.test",
 	}

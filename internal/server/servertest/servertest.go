@@ -154,7 +154,7 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 		Tx: db, Users: db, Practices: db, Platform: db, Members: db, Invitations: db, Locations: db,
 		Sessions: db, Tokens: db, Audit: db, Mail: db, Outbox: db, Mailer: medic.MailerFunc(e.deliver), Clock: e.Clock,
 		Patients: db, Practitioners: db, Schedules: db, AppointmentTypes: db, Appointments: db, Encounters: db, Vitals: db,
-		BookingCodes: db, Notifications: db, RateLimits: db, ICD10: db, ClinicalLists: db, EncounterDiagnoses: db, Referrals: db, Timelines: db, Orders: db, Versions: db, Medicines: db, Prescriptions: db, SickNotes: db,
+		BookingCodes: db, Notifications: db, RateLimits: db, ICD10: db, ClinicalLists: db, EncounterDiagnoses: db, Referrals: db, Timelines: db, Orders: db, Versions: db, Medicines: db, Prescriptions: db, SickNotes: db, Documents: db,
 		BulkExports: db, SMART: db,
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
 	}
