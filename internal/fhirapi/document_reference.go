@@ -27,7 +27,7 @@ func (h *Handler) documentReferenceType() *resourceType {
 }
 
 func (h *Handler) binaryType() *resourceType {
-	return &resourceType{name: "Binary", doc: "A document's PDF, by its DocumentReference's id: the PDF itself with Accept: application/pdf (or */*, or none), a Binary (base64 data) with Accept: application/fhir+json. Each download is audited; read as its DocumentReference.",
+	return &resourceType{name: "Binary", doc: "A document's PDF, by its DocumentReference's id: the PDF itself with Accept: application/pdf (or */*, or none), a Binary (base64 data) with Accept: application/fhir+json. Each download is audited; read as its DocumentReference (SMART: a Binary or DocumentReference read scope; patient/ scopes reach the launch patient's documents only).",
 		read: h.readBinary}
 }
 
@@ -170,6 +170,9 @@ func (h *Handler) documentPDF(r *http.Request, kind medic.DocumentKind, id strin
 			return nil, time.Time{}, err
 		}
 		n := d.SickNote
+		if outsideCompartment(ctx, n.PatientID) {
+			return nil, time.Time{}, errNotFound
+		}
 		doc := pdf.SickNoteDoc{Letterhead: pdf.LetterheadOf(d.Practice, d.Logo), Practitioner: pdf.PractitionerOf(d.Practitioner), Patient: pdf.PatientOf(d.Patient),
 			ExaminedAt: n.ExaminedAt, Reported: n.Basis == medic.BasisReported, LightDuty: n.Fitness == medic.FitnessLightDuty,
 			DiagnosisConsent: n.DiagnosisConsent, From: n.From, To: n.To, CalendarDays: n.CalendarDays(), WorkingDays: n.WorkingDays(),
@@ -185,12 +188,18 @@ func (h *Handler) documentPDF(r *http.Request, kind medic.DocumentKind, id strin
 		if err != nil {
 			return nil, time.Time{}, err
 		}
+		if outsideCompartment(ctx, d.Prescription.PatientID) {
+			return nil, time.Time{}, errNotFound
+		}
 		b, err := pdf.Prescription(pdf.PrescriptionDocOf(d))
 		return b, latest(d.Prescription.IssuedAt, d.Prescription.CancelledAt), err
 	default:
 		d, err := h.app.ReferralDocument(ctx, id)
 		if err != nil {
 			return nil, time.Time{}, err
+		}
+		if outsideCompartment(ctx, d.Referral.PatientID) {
+			return nil, time.Time{}, errNotFound
 		}
 		b, err := pdf.ReferralLetter(pdf.ReferralDocOf(d))
 		return b, d.Referral.UpdatedAt, err

@@ -2,6 +2,7 @@ package fhirapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -37,9 +38,16 @@ func scopeLetter(in Interaction) byte {
 // operations such as $export).
 var (
 	compartmentTypes = map[string]bool{"Patient": true, "Appointment": true, "Encounter": true, "Observation": true, "Condition": true,
-		"AllergyIntolerance": true, "ServiceRequest": true, "DiagnosticReport": true, "MedicationRequest": true}
+		"AllergyIntolerance": true, "ServiceRequest": true, "DiagnosticReport": true, "MedicationRequest": true, "DocumentReference": true, "Binary": true}
 	publicTypes = map[string]bool{"Practitioner": true, "PractitionerRole": true, "Organization": true, "Location": true, "Schedule": true, "Slot": true}
 )
+
+// allows reports whether a scope of the context grants the letter on typ.
+// A Binary (a document's PDF) is granted by a scope on Binary or on
+// DocumentReference: it is that document's content.
+func allows(acc *medic.SMARTAccess, context, typ string, letter byte) bool {
+	return acc.Scopes.Allows(context, typ, letter) || typ == "Binary" && acc.Scopes.Allows(context, "DocumentReference", letter)
+}
 
 // permit checks a SMART token's scopes for the interaction (personal API
 // tokens grant what the member's role allows: the use cases decide). It
@@ -55,10 +63,10 @@ func permit(r *http.Request, typ string, in Interaction) (patient string, err er
 		types = []string{"Patient", "Appointment"}
 	}
 	for _, t := range types {
-		if acc.Scopes.Allows("user", t, letter) || acc.Scopes.Allows("system", t, letter) {
+		if allows(acc, "user", t, letter) || allows(acc, "system", t, letter) {
 			continue
 		}
-		if !acc.Scopes.Allows("patient", t, letter) {
+		if !allows(acc, "patient", t, letter) {
 			return "", medic.Errorf(medic.EFORBIDDEN, "The access token's scopes do not allow this interaction on %s.", t)
 		}
 		switch {
@@ -88,6 +96,9 @@ func (h *Handler) inCompartment(w http.ResponseWriter, r *http.Request, typ stri
 			return
 		}
 		next(w, r)
+	case typ == "Binary":
+		// A PDF names no patient: the handler checks the document's.
+		next(w, r.WithContext(context.WithValue(r.Context(), compartmentKey{}, patient)))
 	default:
 		// A record's patient is known once it is read: hold the answer
 		// and let it out only if it is this patient's.
@@ -181,4 +192,15 @@ func (h *heldResponse) Write(b []byte) (int, error) {
 		h.status = http.StatusOK
 	}
 	return h.body.Write(b)
+}
+
+// compartmentKey holds, on a Binary read's context, the patient the
+// request is confined to.
+type compartmentKey struct{}
+
+// outsideCompartment reports whether a record of patientID is outside the
+// compartment the request is confined to, if any.
+func outsideCompartment(ctx context.Context, patientID string) bool {
+	p, _ := ctx.Value(compartmentKey{}).(string)
+	return p != "" && p != patientID
 }
