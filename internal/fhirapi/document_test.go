@@ -126,7 +126,11 @@ func TestDocumentReference(t *testing.T) {
 	want(t, nurse.Do("GET", "/fhir/R4/Binary/"+ref+"?_format=json", nil), http.StatusOK)
 	wantOutcome(t, nurse.DoHeader("GET", "/fhir/R4/Binary/"+note1, nil, map[string]string{"Accept": "text/html"}), http.StatusNotAcceptable, "not-supported")
 
-	// $everything lists them.
+	// _include the chart; $everything lists them.
+	inc := entries(t, want(t, nurse.Do("GET", "/fhir/R4/DocumentReference?patient="+x.patient+"&_include=DocumentReference:patient", nil), http.StatusOK))
+	if len(inc) != 5 || inc[4]["resourceType"] != "Patient" || inc[4]["id"] != x.patient {
+		t.Errorf("_include: %v", idsOf(inc))
+	}
 	var inEverything []string
 	for _, e := range entries(t, want(t, nurse.Do("GET", "/fhir/R4/Patient/"+x.patient+"/$everything", nil), http.StatusOK)) {
 		if e["resourceType"] == "DocumentReference" {

@@ -29,6 +29,7 @@ var includesOf = map[string][]include{
 	"Condition":          {{value: "Condition:patient", target: "Patient", elements: []string{"subject"}}},
 	"AllergyIntolerance": {{value: "AllergyIntolerance:patient", target: "Patient", elements: []string{"patient"}}},
 	"MedicationRequest":  {{value: "MedicationRequest:patient", target: "Patient", elements: []string{"subject"}}},
+	"DocumentReference":  {{value: "DocumentReference:patient", target: "Patient", elements: []string{"subject"}}},
 	"Patient":            {{value: "MedicationRequest:patient", target: "MedicationRequest", rev: true}},
 	"ServiceRequest":     {{value: "ServiceRequest:patient", target: "Patient", elements: []string{"subject"}}},
 	"DiagnosticReport":   {{value: "DiagnosticReport:patient", target: "Patient", elements: []string{"subject"}}, {value: "DiagnosticReport:result", target: "Observation", elements: []string{"result"}}},
