@@ -200,49 +200,7 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 
 // newApp wires the use cases to the store.
 func newApp(db *postgres.DB, baseURL string) *app.App {
-	return &app.App{
-		Tx:          db,
-		Users:       db,
-		Practices:   db,
-		Platform:    db,
-		Members:     db,
-		Invitations: db,
-		Locations:   db,
-		Sessions:    db,
-		Tokens:      db,
-		Audit:       db,
-		Mail:        db,
-		Outbox:      db,
-
-		ICD10:              db,
-		ClinicalLists:      db,
-		EncounterDiagnoses: db,
-		Referrals:          db,
-		Timelines:          db,
-		Orders:             db,
-		Versions:           db,
-		Medicines:          db,
-		Prescriptions:      db,
-		SickNotes:          db,
-		Documents:          db,
-		BulkExports:        db,
-		SMART:              db,
-		Patients:           db,
-		Practitioners:      db,
-		Schedules:          db,
-		AppointmentTypes:   db,
-		Appointments:       db,
-		Encounters:         db,
-		Vitals:             db,
-		BookingCodes:       db,
-		Notifications:      db,
-		RateLimits:         db,
-
-		Clock:           medic.SystemClock{},
-		BaseURL:         baseURL,
-		SessionIdle:     medic.DefaultSessionIdle,
-		SessionAbsolute: medic.DefaultSessionAbsolute,
-	}
+	return app.New(db, medic.SystemClock{}, baseURL)
 }
 
 // printDemo tells how to sign in to the demo.

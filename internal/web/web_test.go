@@ -103,15 +103,9 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		}
 		return nil
 	}
-	a = &app.App{
-		Tx: db.DB, Users: db.DB, Practices: db.DB, Platform: db.DB, Members: db.DB, Invitations: db.DB,
-		Locations: db.DB, Sessions: db.DB, Tokens: db.DB, Audit: db.DB, Mail: db.DB,
-		Outbox: db.DB, Mailer: medic.MailerFunc(db.KeepMail),
-		Patients: db.DB, Practitioners: db.DB, Schedules: db.DB, AppointmentTypes: db.DB, Appointments: db.DB, Encounters: db.DB, Vitals: db.DB,
-		BookingCodes: db.DB, Notifications: db.DB, RateLimits: db.DB, ICD10: db.DB, ClinicalLists: db.DB, EncounterDiagnoses: db.DB, Referrals: db.DB, Timelines: db.DB, Orders: db.DB, Medicines: db.DB, Prescriptions: db.DB, SickNotes: db.DB, Documents: db.DB, SMART: db.DB,
-		Clock: clock, SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
-		BaseURL: "http://example.test",
-	}
+	a = app.New(db.DB, clock, "http://example.test")
+	a.Mailer = medic.MailerFunc(db.KeepMail)
+	a.SessionIdle, a.SessionAbsolute = 30*time.Minute, 12*time.Hour
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg := server.Config{DevMailbox: true}

@@ -150,14 +150,9 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 	go func() { defer close(sealerDone); _ = db.RunSealer(sealCtx, logger, time.Minute) }()
 	t.Cleanup(func() { stopSealer(); <-sealerDone })
 
-	a = &app.App{
-		Tx: db, Users: db, Practices: db, Platform: db, Members: db, Invitations: db, Locations: db,
-		Sessions: db, Tokens: db, Audit: db, Mail: db, Outbox: db, Mailer: medic.MailerFunc(e.deliver), Clock: e.Clock,
-		Patients: db, Practitioners: db, Schedules: db, AppointmentTypes: db, Appointments: db, Encounters: db, Vitals: db,
-		BookingCodes: db, Notifications: db, RateLimits: db, ICD10: db, ClinicalLists: db, EncounterDiagnoses: db, Referrals: db, Timelines: db, Orders: db, Versions: db, Medicines: db, Prescriptions: db, SickNotes: db, Documents: db,
-		BulkExports: db, SMART: db,
-		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
-	}
+	a = app.New(db, e.Clock, "")
+	a.Mailer = medic.MailerFunc(e.deliver)
+	a.SessionIdle, a.SessionAbsolute = 30*time.Minute, 12*time.Hour
 	srv := server.New(cfg, a, serverLog, db.Pool(), db.Ping)
 	ts := httptest.NewUnstartedServer(srv)
 	e.URL = "http://" + ts.Listener.Addr().String()
