@@ -171,19 +171,6 @@ func (h *Handler) sickNotePDF(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	b, err := pdf.SickNote(sickNoteDoc(d, h.app.VerifyURL(d.SickNote.VerificationCode)))
+	b, err := pdf.SickNote(pdf.SickNoteDocOf(d, h.app.VerifyURL(d.SickNote.VerificationCode)))
 	h.writePDF(w, r, "sick-note-"+shortID(d.SickNote.ID)+".pdf", b, err)
-}
-
-// sickNoteDoc is the note's paper; the diagnosis goes only with consent.
-func sickNoteDoc(d *medic.SickNoteDocument, verifyURL string) pdf.SickNoteDoc {
-	n := d.SickNote
-	out := pdf.SickNoteDoc{Letterhead: pdf.LetterheadOf(d.Practice, d.Logo), Practitioner: pdf.PractitionerOf(d.Practitioner), Patient: pdf.PatientOf(d.Patient),
-		ExaminedAt: n.ExaminedAt, Reported: n.Basis == medic.BasisReported, LightDuty: n.Fitness == medic.FitnessLightDuty,
-		DiagnosisConsent: n.DiagnosisConsent, From: n.From, To: n.To, CalendarDays: n.CalendarDays(), WorkingDays: n.WorkingDays(),
-		IssuedAt: n.IssuedAt, VerificationCode: medic.FormatSickNoteCode(n.VerificationCode), VerifyURL: verifyURL, Cancelled: n.Status == medic.SickNoteCancelled}
-	if n.DiagnosisConsent {
-		out.Diagnosis = n.Diagnosis
-	}
-	return out
 }

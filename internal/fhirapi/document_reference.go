@@ -173,15 +173,7 @@ func (h *Handler) documentPDF(r *http.Request, kind medic.DocumentKind, id strin
 		if outsideCompartment(ctx, n.PatientID) {
 			return nil, time.Time{}, errNotFound
 		}
-		doc := pdf.SickNoteDoc{Letterhead: pdf.LetterheadOf(d.Practice, d.Logo), Practitioner: pdf.PractitionerOf(d.Practitioner), Patient: pdf.PatientOf(d.Patient),
-			ExaminedAt: n.ExaminedAt, Reported: n.Basis == medic.BasisReported, LightDuty: n.Fitness == medic.FitnessLightDuty,
-			DiagnosisConsent: n.DiagnosisConsent, From: n.From, To: n.To, CalendarDays: n.CalendarDays(), WorkingDays: n.WorkingDays(),
-			IssuedAt: n.IssuedAt, VerificationCode: medic.FormatSickNoteCode(n.VerificationCode), VerifyURL: h.app.VerifyURL(n.VerificationCode),
-			Cancelled: n.Status == medic.SickNoteCancelled}
-		if n.DiagnosisConsent {
-			doc.Diagnosis = n.Diagnosis
-		}
-		b, err := pdf.SickNote(doc)
+		b, err := pdf.SickNote(pdf.SickNoteDocOf(d, h.app.VerifyURL(n.VerificationCode)))
 		return b, latest(n.IssuedAt, n.CancelledAt), err
 	case medic.DocumentPrescription:
 		d, err := h.app.PrescriptionDocument(ctx, id)

@@ -145,3 +145,17 @@ func (d *doc) qr(content string, x, y, size float64) {
 		}
 	}
 }
+
+// SickNoteDocOf is a sick note's paper, with the page a reader checks it
+// at; the diagnosis goes on it only with the patient's consent.
+func SickNoteDocOf(d *medic.SickNoteDocument, verifyURL string) SickNoteDoc {
+	n := d.SickNote
+	out := SickNoteDoc{Letterhead: LetterheadOf(d.Practice, d.Logo), Practitioner: PractitionerOf(d.Practitioner), Patient: PatientOf(d.Patient),
+		ExaminedAt: n.ExaminedAt, Reported: n.Basis == medic.BasisReported, LightDuty: n.Fitness == medic.FitnessLightDuty,
+		DiagnosisConsent: n.DiagnosisConsent, From: n.From, To: n.To, CalendarDays: n.CalendarDays(), WorkingDays: n.WorkingDays(),
+		IssuedAt: n.IssuedAt, VerificationCode: medic.FormatSickNoteCode(n.VerificationCode), VerifyURL: verifyURL, Cancelled: n.Status == medic.SickNoteCancelled}
+	if n.DiagnosisConsent {
+		out.Diagnosis = n.Diagnosis
+	}
+	return out
+}
