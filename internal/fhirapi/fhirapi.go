@@ -131,6 +131,9 @@ func New(a *app.App, log *slog.Logger) *Handler {
 func (h *Handler) Routes(mux Router) {
 	mux.HandleFunc("GET "+Base+"/metadata", h.serve("", "", h.metadata))
 	mux.HandleFunc("POST "+Base, h.tenant("Bundle", Create, h.transaction))
+	// Clients that join paths to the base (fhir-kit-client) post the
+	// Bundle to the base with its slash: the same interaction.
+	mux.HandleFunc("POST "+Base+"/{$}", h.tenant("Bundle", Create, h.transaction))
 	for _, t := range h.types {
 		t := t
 		if t.read != nil {

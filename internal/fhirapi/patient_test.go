@@ -256,7 +256,7 @@ func TestCapabilityMatchesRoutes(t *testing.T) {
 		}
 	}
 	for _, in := range cs.Rest[0].Interaction {
-		if in.Code != "transaction" || !strings.Contains(routes, "POST /fhir/R4\n") {
+		if in.Code != "transaction" || !strings.Contains(routes, "POST /fhir/R4\n") || !strings.Contains(routes, "POST /fhir/R4/{$}\n") {
 			t.Errorf("system interaction %s is listed but not routed", in.Code)
 		}
 	}
@@ -276,7 +276,7 @@ func TestCapabilityMatchesRoutes(t *testing.T) {
 	}
 	fhirRoutes := 0
 	for _, r := range f.env.Handler.Routes() {
-		if strings.Contains(r, "/fhir/R4/") && !strings.HasSuffix(r, "/metadata") && !strings.HasSuffix(r, "/_search") && r != "/fhir/R4/" {
+		if strings.Contains(r, "/fhir/R4/") && !strings.HasSuffix(r, "/metadata") && !strings.HasSuffix(r, "/_search") && r != "/fhir/R4/" && r != "POST /fhir/R4/{$}" {
 			fhirRoutes++
 		}
 	}
