@@ -54,7 +54,6 @@ const (
 	ReasonBenefitExhausted  = "benefit_exhausted"
 	ReasonInvalidPractice   = "invalid_practice"
 	ReasonPaidAtSchemeRate  = "paid_at_scheme_rate" // a remittance line paid below the claimed amount
-	ReasonDuplicateClaim    = "duplicate_claim"
 	ReasonMembershipUnknown = "member_not_found"
 )
 

@@ -6,6 +6,7 @@
 //	medic migrate                      apply database migrations
 //	medic admin create-operator ...    create a platform operator
 //	medic audit verify                 check the audit log's hash chains
+//	medic dev switch                   serve the medical-aid switch simulator
 //	medic version                      print version information
 //
 // Configuration comes from MEDIC_* environment variables, overridden by flags.
@@ -40,6 +41,7 @@ Commands:
                         create a platform operator (or make an existing user one)
   audit verify          check every audit log hash chain; exit 1 on a broken link
   check                 re-validate every stored value (charts included); exit 1 if any fails
+  dev switch            serve the medical-aid claims switch simulator (docs/claims-switch.md)
   bench                 generate a large synthetic platform and benchmark search, availability and booking
   bench http            benchmark the JSON API over HTTP against a real server (medic bench http -h)
   version               print the version, commit and Go version
@@ -77,6 +79,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdAdmin(ctx, rest, getenv, stdin, stdout, stderr)
 	case "audit":
 		err = cmdAudit(ctx, rest, getenv, stdout, stderr)
+	case "dev":
+		err = cmdDev(ctx, rest, getenv, stdout, stderr)
 	case "bench":
 		err = cmdBench(ctx, rest, getenv, stdout, stderr)
 	case "check":
