@@ -31,6 +31,9 @@ func cmdBench(ctx context.Context, args []string, getenv func(string) string, st
 	if len(args) > 0 && args[0] == "http" {
 		return cmdBenchHTTP(ctx, args[1:], getenv, stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "fhir" {
+		return cmdBenchFHIR(ctx, args[1:], getenv, stdout, stderr)
+	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err

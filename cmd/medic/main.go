@@ -44,6 +44,7 @@ Commands:
   dev switch            serve the medical-aid claims switch simulator (docs/claims-switch.md)
   bench                 generate a large synthetic platform and benchmark search, availability and booking
   bench http            benchmark the JSON API over HTTP against a real server (medic bench http -h)
+  bench fhir            benchmark the FHIR API over HTTP with bearer tokens against a real server (medic bench fhir -h)
   version               print the version, commit and Go version
 
 Run "medic <command> -h" for a command's flags. Every flag has an

@@ -554,10 +554,10 @@ func (w *httpWork) book(c *httpClient) (*http.Request, int, int, error) {
 // alive); status 0 is a transport error.
 func (c *httpClient) do(ctx context.Context, req *http.Request) (int, error) {
 	req = req.WithContext(ctx)
-	if req.Body != nil {
+	if req.Body != nil && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.bearer != "" {
+	if c.bearer != "" && req.Header.Get("Authorization") == "" { // an op may send another token
 		req.Header.Set("Authorization", "Bearer "+c.bearer)
 	}
 	resp, err := c.http.Do(req)
