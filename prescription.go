@@ -197,7 +197,22 @@ type MedicationFilter struct {
 	EncounterID string
 	Statuses    []MedicationStatus // any of; none: every status
 	On          Date               // the day active and completed are judged on
+	// Sort orders the items (newest prescription first when empty, each
+	// prescription's items in order); Desc reverses a Sort.
+	Sort MedicationSort
+	Desc bool
 }
+
+// MedicationSort is an order of prescription items.
+type MedicationSort string
+
+const (
+	// MedicationByIssued is by when the prescription was issued, oldest first.
+	MedicationByIssued MedicationSort = "issued"
+	// MedicationByStatus is by status code (active, cancelled, completed),
+	// the newest prescription first within each.
+	MedicationByStatus MedicationSort = "status"
+)
 
 // PrescriptionFilter selects prescriptions.
 type PrescriptionFilter struct {

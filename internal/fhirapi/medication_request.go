@@ -8,13 +8,15 @@ import (
 )
 
 func (h *Handler) medicationRequestType() *resourceType {
-	return &resourceType{name: "MedicationRequest", doc: "Prescriptions: one MedicationRequest per medicine on a prescription (id: the item's; groupIdentifier " + fhir.PrescriptionSystem + ": the prescription). status is active until the item's last day of use (its duration for each supply, repeats included), then completed; cancelled with its prescription. The medicine is its label as issued, with its ATC code (" + fhir.ATCSystem + ") when the practice's list has one. A search names the patient or the encounter; newest first. Members who read prescriptions only.",
+	return &resourceType{name: "MedicationRequest", doc: "Prescriptions: one MedicationRequest per medicine on a prescription (id: the item's; groupIdentifier " + fhir.PrescriptionSystem + ": the prescription). status is active until the item's last day of use (its duration for each supply, repeats included), then completed; cancelled with its prescription. The medicine is its label as issued, with its ATC code (" + fhir.ATCSystem + ") when the practice's list has one. A search names the patient or the encounter; newest first unless _sort says otherwise. Members who read prescriptions only.",
 		read: h.readMedicationRequest, search: h.searchMedicationRequests,
 		params: []searchParam{
 			{"patient", "reference", "The patient (this or encounter is required)."},
 			{"encounter", "reference", "The encounter the prescription was written at."},
 			{"status", "token", "active, completed or cancelled (comma: any of)."},
-		}}
+		},
+		sorts: []searchParam{{"authoredon", "", "when the prescription was issued; newest first without _sort"},
+			{"status", "", "status code (active, cancelled, completed), newest first within each"}}}
 }
 
 func (h *Handler) readMedicationRequest(w http.ResponseWriter, r *http.Request, id string) {
@@ -52,6 +54,7 @@ func (h *Handler) searchMedicationRequests(w http.ResponseWriter, r *http.Reques
 		err = badRequest("status: give it once (commas list any of several).")
 	}
 	f.PatientID = patient
+	f.Sort, f.Desc = map[string]medic.MedicationSort{"authoredon": medic.MedicationByIssued, "status": medic.MedicationByStatus}[s.sort], s.desc
 	for _, v := range ids(s.get("status")) {
 		switch st := medic.MedicationStatus(v); st {
 		case medic.MedicationActive, medic.MedicationCompleted, medic.MedicationCancelled:

@@ -114,7 +114,65 @@ func TestSort(t *testing.T) {
 
 	// The CapabilityStatement lists the keys.
 	meta := string(want(t, c.Do("GET", "/fhir/R4/metadata", nil), http.StatusOK).Body)
-	if strings.Count(meta, `"name":"_sort"`) != 3 || !strings.Contains(meta, "_lastUpdated (last change)") {
+	if strings.Count(meta, `"name":"_sort"`) != 4 || !strings.Contains(meta, "_lastUpdated (last change)") {
 		t.Errorf("metadata _sort: %d", strings.Count(meta, `"name":"_sort"`))
 	}
+}
+
+// TestMedicationRequestSort: _sort orders a chart's MedicationRequests by
+// authoredon and status, both ways, across keyset pages of one; a cursor
+// of one order is refused in another.
+func TestMedicationRequestSort(t *testing.T) {
+	t.Parallel()
+	f := newFx(t)
+	x := f.clinical(t)
+	old := f.prescribe(t, x.encounter, "paracetamol%20500", "metformin") // completed: 11 days on
+	f.env.Clock.Advance(11 * 24 * time.Hour)
+	cancelled := f.prescribe(t, x.encounter, "ibuprofen%20400")
+	f.env.Clock.Advance(time.Hour)
+	active := f.prescribe(t, x.encounter, "amlodipine")
+	doc := f.env.Login(t, "doctor@alpha.example", pw)
+	rx := want(t, f.tokens["nurse"].Do("GET", "/fhir/R4/MedicationRequest/"+cancelled[0], nil), http.StatusOK).Str("groupIdentifier.value")
+	want(t, doc.Do("POST", "/api/v1/practices/alpha/prescriptions/"+rx+"/cancel", map[string]any{"reason": "Wrong dose"}), http.StatusOK)
+
+	c := f.tokens["nurse"]
+	all := func(q string) []string {
+		t.Helper()
+		var out []string
+		next := "/fhir/R4/MedicationRequest?patient=" + x.patient + "&_count=1" + q
+		for next != "" {
+			r := want(t, c.Do("GET", next, nil), http.StatusOK)
+			out = append(out, idsOf(entries(t, r))...)
+			next = link(r, "next", f.env.URL)
+		}
+		return out
+	}
+	newest := []string{active[0], cancelled[0], old[0], old[1]}
+	for q, wantOrder := range map[string][]string{
+		"":                   newest,
+		"&_sort=-authoredon": newest,
+		"&_sort=authoredon":  {old[0], old[1], cancelled[0], active[0]},
+		"&_sort=status":      {active[0], cancelled[0], old[0], old[1]},
+		"&_sort=-status":     {old[0], old[1], cancelled[0], active[0]},
+	} {
+		if got := all(q); !slices.Equal(got, wantOrder) {
+			t.Errorf("MedicationRequest%s: %v, want %v", q, got, wantOrder)
+		}
+	}
+	statuses := entries(t, want(t, c.Do("GET", "/fhir/R4/MedicationRequest?patient="+x.patient+"&_sort=status", nil), http.StatusOK))
+	var got []string
+	for _, e := range statuses {
+		got = append(got, e["status"].(string))
+	}
+	if !slices.Equal(got, []string{"active", "cancelled", "completed", "completed"}) {
+		t.Errorf("statuses by _sort=status: %v", got)
+	}
+	r := want(t, c.Do("GET", "/fhir/R4/MedicationRequest?patient="+x.patient+"&_count=1&_sort=status", nil), http.StatusOK)
+	next := link(r, "next", f.env.URL)
+	if !strings.Contains(next, "_sort=status") {
+		t.Fatalf("next link without the sort: %s", next)
+	}
+	wantOutcome(t, c.Do("GET", strings.Replace(next, "_sort=status", "_sort=-authoredon", 1), nil), http.StatusUnprocessableEntity, "invalid")
+	wantOutcome(t, c.Do("GET", strings.Replace(next, "&_sort=status", "", 1), nil), http.StatusUnprocessableEntity, "invalid")
+	wantOutcome(t, c.DoHeader("GET", "/fhir/R4/MedicationRequest?patient="+x.patient+"&_sort=intent", nil, map[string]string{"Prefer": "handling=strict"}), http.StatusBadRequest, "invalid")
 }

@@ -336,8 +336,8 @@ func (db *DB) FindPrescriptionByItem(ctx context.Context, itemID string) (p *med
 }
 
 // ListPrescriptionItems implements medic.PrescriptionService: one query
-// for the page of items (keyset on issue time, prescription and position),
-// then their prescriptions.
+// for the page of items (keyset on the status rank when sorted by status,
+// issue time, prescription and position), then their prescriptions.
 func (db *DB) ListPrescriptionItems(ctx context.Context, f medic.MedicationFilter, page medic.Page) (out []*medic.Prescription, next string, err error) {
 	pid, err := tenantID(ctx)
 	if err != nil {
@@ -355,14 +355,14 @@ func (db *DB) ListPrescriptionItems(ctx context.Context, f medic.MedicationFilte
 		}
 		where += " AND " + c.col + " = " + args.add(c.id) + "::uuid"
 	}
-	if len(f.Statuses) > 0 {
-		var on string // the day, a parameter once it is needed
-		day := func() string {
-			if on == "" {
-				on = args.add(f.On.Time()) + "::date"
-			}
-			return on
+	var on string // the day, a parameter once it is needed
+	day := func() string {
+		if on == "" {
+			on = args.add(f.On.Time()) + "::date"
 		}
+		return on
+	}
+	if len(f.Statuses) > 0 {
 		var any []string
 		for _, st := range f.Statuses {
 			switch st {
@@ -376,24 +376,52 @@ func (db *DB) ListPrescriptionItems(ctx context.Context, f medic.MedicationFilte
 		}
 		where += " AND (" + strings.Join(any, " OR ") + ")"
 	}
+	// The order: a status rank (0 unless by status), then the
+	// prescription's issue time and id (newest first unless by issue
+	// time ascending), then the item's position. The cursor names the
+	// order it belongs to.
+	order := string(f.Sort)
+	if f.Desc {
+		order = "-" + order
+	}
+	rank, orderBy, issuedDir, cmp := "0", "", "DESC", "<"
+	switch f.Sort {
+	case medic.MedicationByStatus:
+		rank = "CASE WHEN r.status = 'cancelled' THEN 1 WHEN i.current_until < " + day() + " THEN 2 ELSE 0 END"
+		orderBy = "rank, "
+		if f.Desc {
+			orderBy = "rank DESC, "
+		}
+	case medic.MedicationByIssued:
+		if !f.Desc {
+			issuedDir, cmp = "", ">"
+		}
+	}
 	if page.Cursor != "" {
-		var before time.Time
-		var beforeID string
-		var position int
-		if err := decodeCursor(page.Cursor, &before, &beforeID, &position); err != nil {
+		var cursorOrder string
+		var afterRank, position int
+		var after time.Time
+		var afterID string
+		if err := decodeCursor(page.Cursor, &cursorOrder, &afterRank, &after, &afterID, &position); err != nil {
 			return nil, "", err
 		}
-		if !isUUID(beforeID) {
+		if cursorOrder != order || !isUUID(afterID) {
 			return nil, "", errBadCursor
 		}
-		// Newest prescription first, its items in order.
-		key := "(" + args.add(before) + "::timestamptz, " + args.add(beforeID) + "::uuid)"
-		where += " AND ((r.issued_at, r.id) < " + key + " OR (r.issued_at, r.id) = " + key + " AND i.position > " + args.add(position) + ")"
+		key := "(" + args.add(after) + "::timestamptz, " + args.add(afterID) + "::uuid)"
+		tail := "((r.issued_at, r.id) " + cmp + " " + key + " OR (r.issued_at, r.id) = " + key + " AND i.position > " + args.add(position) + ")"
+		if rank == "0" {
+			where += " AND " + tail
+		} else {
+			rankCmp := map[bool]string{false: ">", true: "<"}[f.Desc]
+			k := args.add(afterRank)
+			where += " AND (" + rank + " " + rankCmp + " " + k + " OR " + rank + " = " + k + " AND " + tail + ")"
+		}
 	}
 	err = db.do(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT i.prescription_id, `+itemColumns+`, r.issued_at, i.position
+		rows, err := tx.Query(ctx, `SELECT i.prescription_id, `+itemColumns+`, r.issued_at, i.position, `+rank+` AS rank
 			FROM prescription_items i JOIN prescriptions r ON r.practice_id = i.practice_id AND r.id = i.prescription_id
-			WHERE `+where+` ORDER BY r.issued_at DESC, r.id DESC, i.position LIMIT `+args.add(page.Limit+1), args...)
+			WHERE `+where+` ORDER BY `+orderBy+`r.issued_at `+issuedDir+`, r.id `+issuedDir+`, i.position LIMIT `+args.add(page.Limit+1), args...)
 		if err != nil {
 			return err
 		}
@@ -402,6 +430,7 @@ func (db *DB) ListPrescriptionItems(ctx context.Context, f medic.MedicationFilte
 			it     *medic.PrescriptionItem
 			issued time.Time
 			pos    int
+			rank   int
 		}
 		var items []row
 		for rows.Next() {
@@ -410,7 +439,7 @@ func (db *DB) ListPrescriptionItems(ctx context.Context, f medic.MedicationFilte
 			var r row
 			it := &medic.PrescriptionItem{}
 			if err := rows.Scan(&r.rx, &it.ID, &it.MedicineID, &it.MedicineLabel, &it.Dose, &it.Route, &it.Frequency, &it.DurationDays,
-				&it.Quantity, &it.Repeats, &it.Instructions, &alerts, &it.OverrideReason, &until, &it.ATC, &r.issued, &r.pos); err != nil {
+				&it.Quantity, &it.Repeats, &it.Instructions, &alerts, &it.OverrideReason, &until, &it.ATC, &r.issued, &r.pos, &r.rank); err != nil {
 				rows.Close()
 				return err
 			}
@@ -427,7 +456,7 @@ func (db *DB) ListPrescriptionItems(ctx context.Context, f medic.MedicationFilte
 		if len(items) > page.Limit {
 			items = items[:page.Limit]
 			last := items[len(items)-1]
-			next = encodeCursor(last.issued, last.rx, last.pos)
+			next = encodeCursor(order, last.rank, last.issued, last.rx, last.pos)
 		}
 		var ids []string
 		for _, r := range items {
@@ -446,11 +475,15 @@ func (db *DB) ListPrescriptionItems(ctx context.Context, f medic.MedicationFilte
 		for _, p := range ps {
 			byID[p.ID] = p
 		}
-		for _, id := range ids {
-			out = append(out, byID[id])
-		}
+		// A prescription per run of its items in the order (by status,
+		// one prescription's items can be apart).
 		for _, r := range items {
-			byID[r.rx].Items = append(byID[r.rx].Items, r.it)
+			if len(out) == 0 || out[len(out)-1].ID != r.rx {
+				p := *byID[r.rx]
+				p.Items = nil
+				out = append(out, &p)
+			}
+			out[len(out)-1].Items = append(out[len(out)-1].Items, r.it)
 		}
 		return nil
 	})
