@@ -24,6 +24,23 @@ const (
 // encounter with them.
 const GroupAllPatients = "all"
 
+// PatientGroup is a group an export takes, as a client reads it before
+// exporting it (FHIR Group/{id}).
+type PatientGroup struct {
+	ID string // GroupAllPatients or the practitioner's id
+	// Practitioner is the practitioner of a practitioner's group (nil for
+	// every chart).
+	Practitioner *Practitioner
+	// Quantity is how many charts the group holds now; Members lists them
+	// (by id) for a practitioner's group only, at most GroupMembersShown.
+	Quantity int
+	Members  []string
+}
+
+// GroupMembersShown caps the members a group lists; Quantity says how many
+// there are, and the export covers them all.
+const GroupMembersShown = 1000
+
 // BulkExportStatus is how far an export has come.
 type BulkExportStatus string
 

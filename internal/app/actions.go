@@ -117,6 +117,7 @@ var actions = map[string]medic.Permission{
 	// requester sees an export (exportOf).
 	"bulk_export.start": medic.PermPatientsRead,
 	"bulk_export.view":  medic.PermPatientsRead,
+	"bulk_export.group": medic.PermPatientsRead,
 
 	"outbox.list":  medic.PermSettingsManage,
 	"outbox.retry": medic.PermSettingsManage,

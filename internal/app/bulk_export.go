@@ -68,6 +68,41 @@ func (a *App) RequestBulkExport(ctx context.Context, e *medic.BulkExport) error 
 	})
 }
 
+// GetPatientGroup reads a group an export takes: GroupAllPatients (how
+// many charts) or a practitioner's (which charts, capped at
+// GroupMembersShown); ENOTFOUND for any other id. Audited, with how many
+// charts it named.
+func (a *App) GetPatientGroup(ctx context.Context, id string) (*medic.PatientGroup, error) {
+	if _, err := a.allow(ctx, "bulk_export.group"); err != nil {
+		return nil, err
+	}
+	g := &medic.PatientGroup{ID: id}
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
+		var err error
+		if id == medic.GroupAllPatients {
+			// The charts an export of the group covers (exportCharts).
+			if g.Quantity, err = a.Patients.CountMatchingPatients(ctx, medic.PatientCriteria{}); err != nil {
+				return err
+			}
+		} else {
+			if g.Practitioner, err = a.Practitioners.FindPractitioner(ctx, id); err != nil {
+				return err
+			}
+			ids, err := a.practitionerCharts(ctx, id)
+			if err != nil {
+				return err
+			}
+			g.Quantity, g.Members = len(ids), ids[:min(len(ids), medic.GroupMembersShown)]
+		}
+		return a.audit(ctx, "bulk_export.group_viewed", "group", id,
+			map[string]string{"charts": strconv.Itoa(g.Quantity), "listed": strconv.Itoa(len(g.Members))})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
 // exportOf reads an export for the member in ctx: to anyone but its
 // requester, even of the same practice, it does not exist.
 func (a *App) exportOf(ctx context.Context, id string) (*medic.BulkExport, error) {
@@ -235,14 +270,20 @@ func (a *App) exportCharts(ctx context.Context, e *medic.BulkExport) ([]string, 
 		}
 		return ids, err
 	}
+	return a.practitionerCharts(ctx, e.GroupID)
+}
+
+// practitionerCharts lists the ids of the charts with an appointment or an
+// encounter with the practitioner, in id order.
+func (a *App) practitionerCharts(ctx context.Context, practitionerID string) ([]string, error) {
 	appts, err := allPagesOf(ctx, func(pg medic.Page) ([]*medic.Appointment, string, error) {
-		return a.Appointments.ListAppointments(ctx, medic.AppointmentFilter{PractitionerID: e.GroupID}, pg)
+		return a.Appointments.ListAppointments(ctx, medic.AppointmentFilter{PractitionerID: practitionerID}, pg)
 	})
 	if err != nil {
 		return nil, err
 	}
 	encs, err := allPagesOf(ctx, func(pg medic.Page) ([]*medic.Encounter, string, error) {
-		return a.Encounters.ListEncounters(ctx, medic.EncounterFilter{PractitionerID: e.GroupID}, pg)
+		return a.Encounters.ListEncounters(ctx, medic.EncounterFilter{PractitionerID: practitionerID}, pg)
 	})
 	if err != nil {
 		return nil, err

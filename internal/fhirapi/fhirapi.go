@@ -123,6 +123,7 @@ func New(a *app.App, log *slog.Logger) *Handler {
 		h.serviceRequestType(),
 		h.diagnosticReportType(),
 		h.auditEventType(),
+		h.groupType(),
 	}
 	return h
 }

@@ -128,6 +128,15 @@ func TestServedResourcesValidate(t *testing.T) {
 	}
 	want(t, doc.Do("POST", api+"/prescriptions", map[string]any{"encounter_id": enc, "items": items}), http.StatusCreated)
 	search("/fhir/R4/MedicationRequest?patient=" + patient)
+	// The export's groups, and the golden of a group whose members are
+	// capped (its narrative says so).
+	add(want(t, c.Do("GET", "/fhir/R4/Group/all", nil), http.StatusOK).Body)
+	add(want(t, c.Do("GET", "/fhir/R4/Group/"+pr.Str("items.0.id"), nil), http.StatusOK).Body)
+	capped, err := os.ReadFile(filepath.Join("..", "fhir", "testdata", "group-practitioner-capped.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(capped)
 	// The demo's sick notes and referral letters and this prescription, as
 	// DocumentReferences, and one of each kind's PDF as a Binary.
 	docs := search("/fhir/R4/DocumentReference?patient=" + patient)
