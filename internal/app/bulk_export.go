@@ -23,9 +23,15 @@ type ExportResource struct {
 	JSON    []byte    // one NDJSON line, without the newline
 }
 
-// ExportEncoder encodes a chart's records as resources (ctx holds the
-// practice).
-type ExportEncoder func(ctx context.Context, rec *PatientRecord) ([]ExportResource, error)
+// ExportEncoder encodes an export's resources (ctx holds the practice and
+// the member who asked): Chart a chart's records; Practice the practice's
+// own resources, of no chart (its practitioners, the practice, its
+// locations, schedules), which a system-level export without _type, or
+// any export whose _type names them, holds.
+type ExportEncoder struct {
+	Chart    func(ctx context.Context, rec *PatientRecord) ([]ExportResource, error)
+	Practice func(ctx context.Context) ([]ExportResource, error)
+}
 
 // exportFileLines bounds one NDJSON file; exportProgressEvery is how many
 // charts pass between progress saves.
@@ -227,6 +233,15 @@ func (a *App) writeExport(ctx, mctx context.Context, t medic.Tenant, e *medic.Bu
 		}
 		return err
 	}
+	// The practice's own resources first (the writer keeps only the
+	// types asked for).
+	if encode.Practice != nil && (e.Level == medic.ExportSystem || len(e.Types) > 0) {
+		res, err := encode.Practice(mctx)
+		if err != nil {
+			return err
+		}
+		w.add(res)
+	}
 	for i, id := range charts {
 		var rec *PatientRecord
 		err := a.Tx.InReadTx(mctx, func(ctx context.Context) error {
@@ -239,7 +254,7 @@ func (a *App) writeExport(ctx, mctx context.Context, t medic.Tenant, e *medic.Bu
 		} else if err != nil {
 			return err
 		}
-		res, err := encode(mctx, rec)
+		res, err := encode.Chart(mctx, rec)
 		if err != nil {
 			return err
 		}

@@ -31,7 +31,8 @@ const (
 // exportTypes are the types an export writes (those recordEntries maps),
 // in the manifest's order.
 var exportTypes = []string{"Patient", "Appointment", "Encounter", "Observation", "AllergyIntolerance", "Condition",
-	"ServiceRequest", "DiagnosticReport", "MedicationRequest", "DocumentReference"}
+	"ServiceRequest", "DiagnosticReport", "MedicationRequest", "DocumentReference",
+	"Practitioner", "PractitionerRole", "Organization", "Location", "Schedule"}
 
 const (
 	bulkDataIG   = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
@@ -43,7 +44,8 @@ const (
 )
 
 const exportDoc = "FHIR Bulk Data 2.0 export of the token's practice: send Prefer: respond-async; _type (comma list of " +
-	"Patient, Appointment, Encounter, Observation, AllergyIntolerance, Condition, ServiceRequest, DiagnosticReport, MedicationRequest, DocumentReference), " +
+	"Patient, Appointment, Encounter, Observation, AllergyIntolerance, Condition, ServiceRequest, DiagnosticReport, MedicationRequest, DocumentReference; " +
+	"and the practice's own Practitioner, PractitionerRole, Organization, Location, Schedule, which a system-level export without _type also holds), " +
 	"_since (an instant: resources changed since) and _outputFormat application/fhir+ndjson are supported. The export holds what the " +
 	"requesting member's role may read of each chart; only that member may poll the status URL, download the files (Bearer token) or cancel (DELETE)."
 
@@ -216,28 +218,71 @@ func (h *Handler) exportFile(w http.ResponseWriter, r *http.Request) {
 }
 
 // ExportEncoder encodes a chart's records as an export's resources, as
-// $everything maps them (statuses judged on a's today).
+// $everything maps them (statuses judged on a's today), and the practice's
+// own resources as their searches do.
 func ExportEncoder(a *app.App) app.ExportEncoder {
-	return func(ctx context.Context, rec *app.PatientRecord) ([]app.ExportResource, error) {
-		t, _ := medic.TenantFrom(ctx)
-		entries := recordEntries(rec, t.PracticeID, locationOf(t), a.Today(ctx))
-		out := make([]app.ExportResource, len(entries))
-		for i, e := range entries {
-			raw, err := json.Marshal(e.res)
-			if err != nil {
-				return nil, err
-			}
-			var m struct {
-				Meta *fhir.Meta `json:"meta"`
-			}
-			if err := json.Unmarshal(raw, &m); err != nil {
-				return nil, err
-			}
-			out[i] = app.ExportResource{Type: e.typ, JSON: raw}
-			if m.Meta != nil && m.Meta.LastUpdated != "" {
-				out[i].Updated, _ = time.Parse(time.RFC3339Nano, m.Meta.LastUpdated)
-			}
-		}
-		return out, nil
+	h := &Handler{app: a}
+	return app.ExportEncoder{
+		Chart: func(ctx context.Context, rec *app.PatientRecord) ([]app.ExportResource, error) {
+			t, _ := medic.TenantFrom(ctx)
+			return exportResources(recordEntries(rec, t.PracticeID, locationOf(t), a.Today(ctx)))
+		},
+		Practice: h.practiceEntries,
 	}
+}
+
+// practiceEntries are the practice's resources of no chart: the practice,
+// its practitioners and their roles, locations and schedules.
+func (h *Handler) practiceEntries(ctx context.Context) ([]app.ExportResource, error) {
+	t, _ := medic.TenantFrom(ctx)
+	p, err := h.app.GetPractice(ctx)
+	if err != nil {
+		return nil, err
+	}
+	entries := []entry{{typ: "Organization", id: p.ID, res: fhir.FromPractice(p)}}
+	ps, err := allPages(func(pg medic.Page) ([]*medic.Practitioner, string, error) { return h.app.ListPractitioners(ctx, pg) })
+	if err != nil {
+		return nil, err
+	}
+	for _, pr := range ps {
+		entries = append(entries, entry{typ: "Practitioner", id: pr.ID, res: fhir.FromPractitioner(pr)},
+			entry{typ: "PractitionerRole", id: pr.ID, res: fhir.FromPractitionerRole(pr, t.PracticeID, t.Name)})
+	}
+	locs, err := allPages(func(pg medic.Page) ([]*medic.Location, string, error) { return h.app.ListLocations(ctx, pg) })
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range locs {
+		entries = append(entries, entry{typ: "Location", id: l.ID, res: fhir.FromLocation(l, t.PracticeID)})
+	}
+	schedules, err := h.schedules(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range schedules {
+		entries = append(entries, entry{typ: "Schedule", id: s.id(), res: fhir.FromSchedule(s.p, s.l, s.rules)})
+	}
+	return exportResources(entries)
+}
+
+// exportResources encodes entries as NDJSON lines with their last change.
+func exportResources(entries []entry) ([]app.ExportResource, error) {
+	out := make([]app.ExportResource, len(entries))
+	for i, e := range entries {
+		raw, err := json.Marshal(e.res)
+		if err != nil {
+			return nil, err
+		}
+		var m struct {
+			Meta *fhir.Meta `json:"meta"`
+		}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, err
+		}
+		out[i] = app.ExportResource{Type: e.typ, JSON: raw}
+		if m.Meta != nil && m.Meta.LastUpdated != "" {
+			out[i].Updated, _ = time.Parse(time.RFC3339Nano, m.Meta.LastUpdated)
+		}
+	}
+	return out, nil
 }

@@ -93,7 +93,7 @@ func TestBulkExport(t *testing.T) {
 
 	// The kick-off asks for an asynchronous answer and exported types.
 	wantOutcome(t, admin.Do("GET", "/fhir/R4/$export", nil), http.StatusBadRequest, "invalid")
-	wantOutcome(t, admin.DoHeader("GET", "/fhir/R4/$export?_type=Practitioner", nil, asyncJSON), http.StatusBadRequest, "invalid")
+	wantOutcome(t, admin.DoHeader("GET", "/fhir/R4/$export?_type=Basic", nil, asyncJSON), http.StatusBadRequest, "invalid")
 	wantOutcome(t, admin.DoHeader("GET", "/fhir/R4/$export?_since=yesterday", nil, asyncJSON), http.StatusBadRequest, "invalid")
 	wantOutcome(t, admin.DoHeader("GET", "/fhir/R4/$export?_outputFormat=text/csv", nil, asyncJSON), http.StatusBadRequest, "invalid")
 	wantOutcome(t, admin.DoHeader("GET", "/fhir/R4/Group/00000000-0000-4000-8000-000000000000/$export", nil, asyncJSON), http.StatusNotFound, "not-found")
@@ -117,7 +117,8 @@ func TestBulkExport(t *testing.T) {
 	for _, o := range m.Output {
 		types = append(types, o.Type)
 	}
-	if want := []string{"Patient", "Encounter", "Observation", "AllergyIntolerance", "Condition", "MedicationRequest", "DocumentReference"}; !slices.Equal(types, want) {
+	if want := []string{"Patient", "Encounter", "Observation", "AllergyIntolerance", "Condition", "MedicationRequest", "DocumentReference",
+		"Practitioner", "PractitionerRole", "Organization", "Location", "Schedule"}; !slices.Equal(types, want) {
 		t.Errorf("exported types %v, want %v", types, want)
 	}
 	got := download(t, admin, m)
@@ -137,6 +138,19 @@ func TestBulkExport(t *testing.T) {
 	}
 	if d := got["DocumentReference"]; len(d) != 1 || !strings.HasPrefix(d[0]["id"].(string), "prescription-") {
 		t.Errorf("documents: %v", d)
+	}
+	// The practice's own resources: A's, none of B's.
+	ids := func(typ string) []string {
+		var out []string
+		for _, r := range got[typ] {
+			out = append(out, r["id"].(string))
+		}
+		return out
+	}
+	if !slices.Equal(ids("Organization"), []string{f.A.ID}) || !slices.Equal(ids("Practitioner"), []string{x.practitioner}) ||
+		!slices.Equal(ids("PractitionerRole"), []string{x.practitioner}) || !slices.Equal(ids("Location"), []string{f.locA.ID}) || len(ids("Schedule")) != 1 {
+		t.Errorf("practice resources: organization %v, practitioners %v, roles %v, locations %v, schedules %v",
+			ids("Organization"), ids("Practitioner"), ids("PractitionerRole"), ids("Location"), ids("Schedule"))
 	}
 	for _, o := range m.Output {
 		body := admin.Do("GET", strings.TrimPrefix(o.URL, admin.Base), nil).Body
@@ -170,6 +184,25 @@ func TestBulkExport(t *testing.T) {
 		t.Errorf("since %s: %v", since, p[0]["id"])
 	}
 
+	// The practice's resources when _type asks, at any level; a Patient
+	// export without _type holds charts only.
+	sp := kickOff(t, admin, "/fhir/R4/Patient/$export?_type=Location,Practitioner")
+	f.env.RunBulkExport(t)
+	var spTypes []string
+	for _, o := range manifest(t, admin, sp).Output {
+		spTypes = append(spTypes, o.Type)
+	}
+	if !slices.Equal(spTypes, []string{"Practitioner", "Location"}) {
+		t.Errorf("Patient/$export?_type=Location,Practitioner wrote %v", spTypes)
+	}
+	sq := kickOff(t, admin, "/fhir/R4/Patient/$export")
+	f.env.RunBulkExport(t)
+	for _, o := range manifest(t, admin, sq).Output {
+		if slices.Contains([]string{"Practitioner", "PractitionerRole", "Organization", "Location", "Schedule"}, o.Type) {
+			t.Errorf("Patient/$export without _type wrote %s", o.Type)
+		}
+	}
+
 	// A practitioner's group: the chart with an encounter with them.
 	s3 := kickOff(t, admin, "/fhir/R4/Group/"+x.practitioner+"/$export?_type=Patient")
 	f.env.RunBulkExport(t)
@@ -193,9 +226,9 @@ func TestBulkExport(t *testing.T) {
 	// reason that names no internals.
 	s6 := kickOff(t, admin, "/fhir/R4/Patient/$export")
 	job := medic.BulkExportJob{PracticeID: f.A.ID, ExportID: strings.TrimPrefix(s6, "/fhir/R4/bulkstatus/")}
-	broken := func(context.Context, *app.PatientRecord) ([]app.ExportResource, error) {
+	broken := app.ExportEncoder{Chart: func(context.Context, *app.PatientRecord) ([]app.ExportResource, error) {
 		return nil, errors.New("disk full")
-	}
+	}}
 	if err := f.env.App.RunBulkExport(t.Context(), job, false, broken); err == nil {
 		t.Error("an early attempt's error is not returned for a retry")
 	}
@@ -221,7 +254,7 @@ func TestBulkExport(t *testing.T) {
 	s5 := kickOff(t, f.tokens["receptionist"], "/fhir/R4/$export")
 	f.env.RunBulkExport(t)
 	for _, o := range manifest(t, f.tokens["receptionist"], s5).Output {
-		if o.Type != "Patient" && o.Type != "Appointment" {
+		if !slices.Contains([]string{"Patient", "Appointment", "Practitioner", "PractitionerRole", "Organization", "Location", "Schedule"}, o.Type) {
 			t.Errorf("the receptionist's export holds %s", o.Type)
 		}
 	}

@@ -1,6 +1,7 @@
 package fhirapi
 
 import (
+	"context"
 	"net/http"
 	"slices"
 
@@ -29,8 +30,7 @@ func (s scheduleOf) id() string { return fhir.ScheduleID(s.p.ID, s.l.ID) }
 
 // schedules lists every practitioner's schedule at each location they are
 // assigned to or have weekly rules at.
-func (h *Handler) schedules(r *http.Request, practitionerID string) ([]scheduleOf, error) {
-	ctx := r.Context()
+func (h *Handler) schedules(ctx context.Context, practitionerID string) ([]scheduleOf, error) {
 	var ps []*medic.Practitioner
 	if practitionerID != "" {
 		p, err := h.app.GetPractitioner(ctx, practitionerID)
@@ -75,7 +75,7 @@ func (h *Handler) readSchedule(w http.ResponseWriter, r *http.Request, id string
 		h.error(w, r, errNotFound)
 		return
 	}
-	all, err := h.schedules(r, pid)
+	all, err := h.schedules(r.Context(), pid)
 	if err != nil {
 		h.error(w, r, err)
 		return
@@ -99,7 +99,7 @@ func (h *Handler) searchSchedules(w http.ResponseWriter, r *http.Request, s *sea
 		h.error(w, r, err)
 		return
 	}
-	all, err := h.schedules(r, "")
+	all, err := h.schedules(r.Context(), "")
 	if err != nil {
 		h.error(w, r, err)
 		return
