@@ -51,6 +51,7 @@ const (
 	PermInvoicesCreate Permission = "invoices.create"
 	PermPaymentsTake   Permission = "payments.take"
 	PermClaimsManage   Permission = "claims.manage"
+	PermTariffsManage  Permission = "tariffs.manage"
 )
 
 // permissions is the one permission matrix (DOMAIN.md "Roles"). Every handler
@@ -62,7 +63,7 @@ var permissions = map[Role]map[Permission]bool{
 		PermAppointmentsRead, PermAppointmentsWrite,
 		PermClinicalRead, PermClinicalWrite, PermVitalsWrite, PermNotesWrite, PermDiagnosesRead,
 		PermPrescriptionsRead, PermSickNotesRead,
-		PermInvoicesRead, PermInvoicesCreate, PermPaymentsTake, PermClaimsManage,
+		PermInvoicesRead, PermInvoicesCreate, PermPaymentsTake, PermClaimsManage, PermTariffsManage,
 	),
 	RoleDoctor: set(
 		PermPatientsRead, PermPatientsWrite,
@@ -87,7 +88,7 @@ var permissions = map[Role]map[Permission]bool{
 		PermPatientsRead,
 		PermAppointmentsRead,
 		PermDiagnosesRead,
-		PermInvoicesRead, PermInvoicesCreate, PermPaymentsTake, PermClaimsManage,
+		PermInvoicesRead, PermInvoicesCreate, PermPaymentsTake, PermClaimsManage, PermTariffsManage,
 	),
 }
 

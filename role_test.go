@@ -67,6 +67,8 @@ func expectedRoleMatrix() []roleRow {
 		{medic.PermInvoicesCreate, yes, no, no, yes, yes},
 		{medic.PermPaymentsTake, yes, no, no, yes, yes},
 		{medic.PermClaimsManage, yes, no, no, no, yes},
+		// tariff codes and prices: admin and billing (issue 14)
+		{medic.PermTariffsManage, yes, no, no, no, yes},
 	}
 }
 

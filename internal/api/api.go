@@ -60,6 +60,8 @@ func (h *Handler) Routes(mux Router) {
 	h.medicineRoutes(mux)
 	h.prescriptionRoutes(mux)
 	h.sickNoteRoutes(mux)
+	h.tariffRoutes(mux)
+	h.invoiceRoutes(mux)
 	h.documentRoutes(mux)
 	h.smartClientRoutes(mux)
 	h.smartRoutes(mux)

@@ -38,6 +38,21 @@ var actions = map[string]medic.Permission{
 
 	"smart_client.manage": medic.PermSettingsManage,
 
+	// Billing (issue 14): doctors read invoices; receptionists create,
+	// issue and void them and take payments; admin and billing do all and
+	// manage the tariff and the billing settings.
+	"invoice.list":            medic.PermInvoicesRead,
+	"invoice.view":            medic.PermInvoicesRead,
+	"invoice.create":          medic.PermInvoicesCreate,
+	"invoice.update":          medic.PermInvoicesCreate,
+	"invoice.issue":           medic.PermInvoicesCreate,
+	"invoice.void":            medic.PermInvoicesCreate,
+	"payment.take":            medic.PermPaymentsTake,
+	"payment.refund":          medic.PermPaymentsTake,
+	"tariff.list":             medic.PermInvoicesRead,
+	"tariff.manage":           medic.PermTariffsManage,
+	"billing_settings.update": medic.PermTariffsManage,
+
 	"location.create": medic.PermSettingsManage,
 	"location.update": medic.PermSettingsManage,
 	"location.delete": medic.PermSettingsManage,

@@ -56,6 +56,10 @@ type App struct {
 	// Documents reads sick notes, prescriptions and referral letters as
 	// one list of documents.
 	Documents medic.DocumentService
+	// Tariffs holds the practice's tariff codes and prices; Invoices its
+	// invoices and payments.
+	Tariffs  medic.TariffService
+	Invoices medic.InvoiceService
 	// BulkExports holds FHIR bulk exports and their files.
 	BulkExports medic.BulkExportService
 

@@ -846,6 +846,15 @@ var rlsColumnValues = map[string]string{
 	// An external referral names someone (an internal one a practitioner).
 	"referrals.kind":    "external",
 	"referrals.to_name": "Dr Far Away",
+	// Billing: a currency code, and a line whose amounts add up.
+	"invoices.currency":         "ZAR",
+	"invoice_lines.quantity":    "1",
+	"invoice_lines.unit_cents":  "100",
+	"invoice_lines.net_cents":   "100",
+	"invoice_lines.vat_cents":   "0",
+	"invoice_lines.total_cents": "100",
+	"payments.amount_cents":     "100",
+	"payments.method":           "cash",
 }
 
 type rlsInsert struct {

@@ -237,6 +237,35 @@ var routeRules = []routeRule{
 	{pattern: "POST " + api + "/sick-notes/{id}/cancel", path: sunrise + "/sick-notes/{sicknote}/cancel", body: map[string]any{"reason": "Wrong dates"},
 		perm: medic.PermSickNotesIssue, action: "sick_note.cancel"},
 	{pattern: "GET " + api + "/sick-notes/{id}/pdf", path: sunrise + "/sick-notes/{sicknote}/pdf", perm: medic.PermSickNotesRead, action: "sick_note.view"},
+	// Billing (DOMAIN.md): admin and billing all; doctors read invoices;
+	// receptionists create them and take payments; nurses nothing. The
+	// tariff and billing settings are managed by admin and billing.
+	{pattern: "GET " + api + "/billing-settings", path: sunrise + "/billing-settings", perm: medic.PermInvoicesRead, action: "invoice.list"},
+	{pattern: "PUT " + api + "/billing-settings", path: sunrise + "/billing-settings", body: map[string]any{"currency": "ZAR", "vat_rate_bp": 1500},
+		perm: medic.PermTariffsManage, action: "billing_settings.update"},
+	{pattern: "GET " + api + "/tariff-codes", path: sunrise + "/tariff-codes", perm: medic.PermInvoicesRead, action: "tariff.list"},
+	{pattern: "POST " + api + "/tariff-codes", path: sunrise + "/tariff-codes", body: map[string]any{"code": "RT1", "description": "Role test", "category": "procedure", "unit_cents": 100},
+		perm: medic.PermTariffsManage, action: "tariff.manage", ok: 201},
+	{pattern: "POST " + api + "/tariff-codes/import", path: sunrise + "/tariff-codes/import", body: "code,description,price\nRT2,Role test,1.00\n",
+		perm: medic.PermTariffsManage, action: "tariff.manage"},
+	{pattern: "GET " + api + "/tariff-codes/{id}", path: sunrise + "/tariff-codes/{tariff}", perm: medic.PermInvoicesRead, action: "tariff.list"},
+	{pattern: "PATCH " + api + "/tariff-codes/{id}", path: sunrise + "/tariff-codes/{tariff}", body: map[string]any{"description": "Role test"},
+		perm: medic.PermTariffsManage, action: "tariff.manage"},
+	{pattern: "POST " + api + "/tariff-codes/{id}/prices", path: sunrise + "/tariff-codes/{tariff}/prices", body: map[string]any{"effective_from": "2030-01-01", "unit_cents": 100},
+		perm: medic.PermTariffsManage, action: "tariff.manage"},
+	{pattern: "POST " + api + "/invoices", path: sunrise + "/invoices", body: map[string]any{"patient_id": "{patient}", "lines": []map[string]any{{"description": "Visit", "unit_cents": 100}}},
+		perm: medic.PermInvoicesCreate, action: "invoice.create", ok: 201},
+	{pattern: "GET " + api + "/invoices", path: sunrise + "/invoices?patient={patient}", perm: medic.PermInvoicesRead, action: "invoice.list", chart: chartDemographics},
+	{pattern: "GET " + api + "/invoices/{id}", path: sunrise + "/invoices/{invoice}", perm: medic.PermInvoicesRead, action: "invoice.view", chart: chartDemographics},
+	{pattern: "PATCH " + api + "/invoices/{id}", path: sunrise + "/invoices/{invoice}", body: map[string]any{"lines": []map[string]any{{"description": "Visit", "unit_cents": 200}}},
+		perm: medic.PermInvoicesCreate, action: "invoice.update"},
+	{pattern: "POST " + api + "/invoices/{id}/issue", path: sunrise + "/invoices/{invoice}/issue", perm: medic.PermInvoicesCreate, action: "invoice.issue"},
+	{pattern: "POST " + api + "/invoices/{id}/void", path: sunrise + "/invoices/{invoice}/void", body: map[string]any{"reason": "Wrong patient"},
+		perm: medic.PermInvoicesCreate, action: "invoice.void"},
+	{pattern: "GET " + api + "/invoices/{id}/payments", path: sunrise + "/invoices/{invoice}/payments", perm: medic.PermInvoicesRead, action: "invoice.view"},
+	{pattern: "POST " + api + "/invoices/{id}/payments", path: sunrise + "/invoices/{invoice}/payments", body: map[string]any{"amount_cents": 100, "method": "cash"},
+		perm: medic.PermPaymentsTake, action: "payment.take"},
+	{pattern: "POST " + api + "/encounters/{id}/invoice", path: sunrise + "/encounters/{finished}/invoice", perm: medic.PermInvoicesCreate, action: "invoice.create"},
 	// The timeline is the clinical record: clinical roles only.
 	{pattern: "GET " + api + "/patients/{id}/timeline", path: sunrise + "/patients/{patient}/timeline", perm: medic.PermClinicalRead, action: "timeline.view"},
 	// Orders and results: doctors and admins order and follow them; nurses
@@ -525,6 +554,9 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	f.ids["app"] = want(t, admin.Do("POST", d.base+"/smart-clients", map[string]any{"name": "Growth charts", "type": "public",
 		"redirect_uris": []string{"https://growth.example/cb"}, "scopes": []string{"user/*.rs"}}), http.StatusCreated).Str("id")
 	f.ids["condition"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/conditions", nil), http.StatusOK).Str("items.0.id")
+	f.ids["tariff"] = want(t, admin.Do("GET", d.base+"/tariff-codes", nil), http.StatusOK).Str("items.0.id")
+	f.ids["invoice"] = want(t, admin.Do("POST", d.base+"/invoices", map[string]any{"patient_id": f.ids["patient"],
+		"lines": []map[string]any{{"code": "0190", "icd10": []string{"I10"}}}}), http.StatusCreated).Str("id")
 	if f.ids["allergy"] == "" || f.ids["condition"] == "" {
 		t.Fatal("the chart's allergy and condition were not recorded from its lists")
 	}

@@ -162,6 +162,24 @@ var tenantRoutes = []tenantRoute{
 	{"POST", "/sick-notes/{id}/cancel", map[string]any{"reason": "Taken over"}, "sick_note"},
 	{"GET", "/sick-notes/{id}/pdf", nil, "sick_note"},
 
+	{"GET", "/billing-settings", nil, ""},
+	{"PUT", "/billing-settings", map[string]any{"currency": "USD", "vat_rate_bp": 0}, ""},
+	{"GET", "/tariff-codes", nil, ""},
+	{"POST", "/tariff-codes", map[string]any{"code": "INTRUDE", "description": "Intrusion", "category": "procedure", "unit_cents": 100}, ""},
+	{"POST", "/tariff-codes/import", "code,description,price\nINTRUDE,Intrusion,1.00\n", ""},
+	{"GET", "/tariff-codes/{id}", nil, "tariff"},
+	{"PATCH", "/tariff-codes/{id}", map[string]any{"description": "Taken over"}, "tariff"},
+	{"POST", "/tariff-codes/{id}/prices", map[string]any{"effective_from": "2030-01-01", "unit_cents": 1}, "tariff"},
+	{"POST", "/invoices", map[string]any{"patient_id": "6f1c4f4e-0d7a-4c55-9a43-6c1f0b6f7a04", "lines": []map[string]any{{"description": "Intrusion", "unit_cents": 100}}}, ""},
+	{"GET", "/invoices", nil, ""},
+	{"GET", "/invoices/{id}", nil, "invoice"},
+	{"PATCH", "/invoices/{id}", map[string]any{"lines": []map[string]any{{"description": "Taken over", "unit_cents": 1}}}, "invoice"},
+	{"POST", "/invoices/{id}/issue", nil, "invoice"},
+	{"POST", "/invoices/{id}/void", map[string]any{"reason": "Taken over"}, "invoice"},
+	{"GET", "/invoices/{id}/payments", nil, "invoice"},
+	{"POST", "/invoices/{id}/payments", map[string]any{"amount_cents": 100, "method": "cash"}, "invoice"},
+	{"POST", "/encounters/{id}/invoice", nil, "finished"},
+
 	{"GET", "/outbox", nil, ""},
 	{"POST", "/outbox/{id}/retry", nil, "mail"},
 
@@ -263,6 +281,19 @@ func TestCrossTenant(t *testing.T) {
 	}
 	if got := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo/medicines?q=alphatonic", nil), http.StatusOK).Items(); len(got) != 0 {
 		t.Errorf("practice B lists A's medicine: %v", got)
+	}
+	// A's tariff code and an issued invoice for its finished encounter,
+	// partly paid: B lists none of them.
+	recsA["tariff"] = want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/tariff-codes", map[string]any{"code": "ALPHA1", "description": "Alpha procedure",
+		"category": "procedure", "unit_cents": 10000}), http.StatusCreated).Str("id")
+	recsA["invoice"] = want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/encounters/"+recsA["finished"]+"/invoice", nil), http.StatusCreated).Str("id")
+	want(t, x.adminA.Do("PATCH", "/api/v1/practices/alpha/invoices/"+recsA["invoice"], map[string]any{"lines": []map[string]any{{"code": "ALPHA1"}}}), http.StatusOK)
+	want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/invoices/"+recsA["invoice"]+"/issue", nil), http.StatusOK)
+	want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/invoices/"+recsA["invoice"]+"/payments", map[string]any{"amount_cents": 5000, "method": "cash"}), http.StatusCreated)
+	for _, path := range []string{"/invoices", "/invoices?patient=" + recsA["patient"], "/invoices?status=partly_paid", "/tariff-codes?q=alpha&inactive=1"} {
+		if got := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo"+path, nil), http.StatusOK).Items(); len(got) != 0 {
+			t.Errorf("practice B lists A's %s: %v", path, got)
+		}
 	}
 	// A's SMART app: B's list never shows it.
 	recsA["smart_client"] = want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/smart-clients", map[string]any{"name": "Alpha app", "type": "public",
@@ -366,6 +397,17 @@ func TestCrossTenant(t *testing.T) {
 		if r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/members/"+x.doctorA.ID, nil), http.StatusOK); r.Str("role") != "doctor" || r.Get("active") != true {
 			t.Errorf("member changed: %s", r)
 		}
+		if r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/invoices/"+recsA["invoice"], nil), http.StatusOK); r.Str("status") != "partly_paid" ||
+			r.Get("paid_cents") != float64(5000) || r.Get("number") != float64(1) || len(r.Get("payments").([]any)) != 1 || r.Str("lines.0.description") != "Alpha procedure" {
+			t.Errorf("invoice changed: %s", r)
+		}
+		if r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/tariff-codes/"+recsA["tariff"], nil), http.StatusOK); r.Str("description") != "Alpha procedure" ||
+			r.Get("unit_cents") != float64(10000) || len(r.Get("prices").([]any)) != 1 {
+			t.Errorf("tariff changed: %s", r)
+		}
+		if r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/billing-settings", nil), http.StatusOK); r.Str("currency") != "ZAR" || r.Get("vat_rate_bp") != float64(1500) {
+			t.Errorf("billing settings changed: %s", r)
+		}
 		if r := want(t, x.adminA.Do("GET", "/api/v1/practices/alpha/locations", nil), http.StatusOK); len(r.Items()) != 1 || r.Str("items.0.name") != "Alpha Main" {
 			t.Errorf("locations changed: %s", r)
 		}
@@ -425,7 +467,8 @@ func TestCrossTenant(t *testing.T) {
 			"/encounters", "/encounters?patient=" + recsA["patient"], "/encounters?location=" + x.locA.ID, "/encounters?status=finished",
 			"/queue", "/queue?location=" + x.locA.ID, "/encounter-templates?all=true",
 			"/referrals", "/referrals?patient=" + recsA["patient"], "/referrals?encounter=" + recsA["encounter"], "/referrals?to=me",
-			"/orders", "/orders?status=outstanding", "/orders?to_review=mine", "/orders?patient=" + recsA["patient"], "/orders?encounter=" + recsA["encounter"]} {
+			"/orders", "/orders?status=outstanding", "/orders?to_review=mine", "/orders?patient=" + recsA["patient"], "/orders?encounter=" + recsA["encounter"],
+			"/invoices", "/invoices?patient=" + recsA["patient"], "/invoices?encounter=" + recsA["finished"], "/tariff-codes?limit=200&inactive=1"} {
 			r := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo"+path, nil), http.StatusOK)
 			for _, f := range foreign {
 				if strings.Contains(string(r.Body), f) {
