@@ -15,7 +15,10 @@ type AppointmentType struct {
 	Color           string
 	OnlineBookable  bool
 	Active          bool
-	CreatedAt       time.Time
+	// TariffCodeID is the consultation code billed for a visit of this
+	// type ("" for none).
+	TariffCodeID string
+	CreatedAt    time.Time
 }
 
 // Validate checks the fields a user can set.

@@ -22,12 +22,13 @@ type appointmentTypeDTO struct {
 	Color           string    `json:"color"`
 	OnlineBookable  bool      `json:"online_bookable"`
 	Active          bool      `json:"active"`
+	TariffCodeID    *string   `json:"tariff_code_id"`
 	CreatedAt       time.Time `json:"created_at"`
 }
 
 func toAppointmentType(t *medic.AppointmentType) appointmentTypeDTO {
 	return appointmentTypeDTO{ID: t.ID, Name: t.Name, DurationMinutes: t.DurationMinutes, Color: t.Color,
-		OnlineBookable: t.OnlineBookable, Active: t.Active, CreatedAt: t.CreatedAt}
+		OnlineBookable: t.OnlineBookable, Active: t.Active, TariffCodeID: optString(t.TariffCodeID), CreatedAt: t.CreatedAt}
 }
 
 // appointmentTypeInput is a create or partial update; nil fields stay as they are.
@@ -37,6 +38,8 @@ type appointmentTypeInput struct {
 	Color           *string `json:"color"`
 	OnlineBookable  *bool   `json:"online_bookable"`
 	Active          *bool   `json:"active"`
+	// TariffCodeID is the consultation billed for the type ("" clears it).
+	TariffCodeID *string `json:"tariff_code_id"`
 }
 
 func (in appointmentTypeInput) apply(t *medic.AppointmentType) {
@@ -54,6 +57,9 @@ func (in appointmentTypeInput) apply(t *medic.AppointmentType) {
 	}
 	if in.Active != nil {
 		t.Active = *in.Active
+	}
+	if in.TariffCodeID != nil {
+		t.TariffCodeID = *in.TariffCodeID
 	}
 }
 

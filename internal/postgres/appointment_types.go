@@ -9,11 +9,11 @@ import (
 	"medic"
 )
 
-const appointmentTypeColumns = `id, practice_id, name, duration_minutes, color, online_bookable, active, created_at`
+const appointmentTypeColumns = `id, practice_id, name, duration_minutes, color, online_bookable, active, coalesce(tariff_code_id::text, ''), created_at`
 
 func scanAppointmentType(row pgx.Row) (*medic.AppointmentType, error) {
 	var t medic.AppointmentType
-	err := row.Scan(&t.ID, &t.PracticeID, &t.Name, &t.DurationMinutes, &t.Color, &t.OnlineBookable, &t.Active, &t.CreatedAt)
+	err := row.Scan(&t.ID, &t.PracticeID, &t.Name, &t.DurationMinutes, &t.Color, &t.OnlineBookable, &t.Active, &t.TariffCodeID, &t.CreatedAt)
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -60,13 +60,17 @@ func (db *DB) CreateAppointmentType(ctx context.Context, t *medic.AppointmentTyp
 	if t.Color == "" {
 		t.Color = "#1a6fb0"
 	}
+	if t.TariffCodeID != "" && !isUUID(t.TariffCodeID) {
+		return errBadTypeTariff
+	}
 	var id string
 	var created time.Time
 	err = db.do(ctx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO appointment_types (practice_id, name, duration_minutes, color, online_bookable, active, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, created_at`,
-			pid, t.Name, t.DurationMinutes, t.Color, t.OnlineBookable, t.Active, db.now()).Scan(&id, &created)
+		return tx.QueryRow(ctx, `INSERT INTO appointment_types (practice_id, name, duration_minutes, color, online_bookable, active, tariff_code_id, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, created_at`,
+			pid, t.Name, t.DurationMinutes, t.Color, t.OnlineBookable, t.Active, nullUUID(t.TariffCodeID), db.now()).Scan(&id, &created)
 	})
+	err = typeTariffError(err)
 	if err != nil {
 		return err
 	}
@@ -87,10 +91,25 @@ func (db *DB) UpdateAppointmentType(ctx context.Context, t *medic.AppointmentTyp
 	if t.Color == "" {
 		t.Color = "#1a6fb0"
 	}
-	err = db.exec1(ctx, `UPDATE appointment_types SET name = $3, duration_minutes = $4, color = $5, online_bookable = $6, active = $7
-		WHERE practice_id = $1 AND id = $2`, pid, t.ID, t.Name, t.DurationMinutes, t.Color, t.OnlineBookable, t.Active)
+	if t.TariffCodeID != "" && !isUUID(t.TariffCodeID) {
+		return typeTariffError(errBadTypeTariff)
+	}
+	err = typeTariffError(db.exec1(ctx, `UPDATE appointment_types SET name = $3, duration_minutes = $4, color = $5, online_bookable = $6, active = $7,
+		tariff_code_id = $8 WHERE practice_id = $1 AND id = $2`, pid, t.ID, t.Name, t.DurationMinutes, t.Color, t.OnlineBookable, t.Active, nullUUID(t.TariffCodeID)))
 	if err == nil {
 		t.PracticeID = pid
+	}
+	return err
+}
+
+var errBadTypeTariff = &medic.Error{Code: medic.EINVALID, Message: "Choose a tariff code of the practice.",
+	Fields: map[string]string{"tariff_code_id": "Choose a tariff code of the practice."}}
+
+// typeTariffError names the field when a type's tariff code is not the
+// practice's (its foreign key).
+func typeTariffError(err error) error {
+	if err == errBadTypeTariff || isForeignKeyViolation(err) {
+		return errBadTypeTariff
 	}
 	return err
 }
