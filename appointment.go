@@ -132,7 +132,10 @@ func ParseReference(s string) (ref string, ok bool) {
 
 // AppointmentFilter narrows an appointment listing; zero fields match all.
 type AppointmentFilter struct {
-	PatientID      string
+	PatientID string
+	// PatientIDs, when set, keeps the records of any of these charts (a
+	// bulk export reads charts in batches).
+	PatientIDs     []string
 	PractitionerID string
 	LocationID     string
 	From, To       time.Time // appointments starting in [From, To)

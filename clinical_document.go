@@ -41,7 +41,10 @@ type ClinicalDocument struct {
 // the practice.
 type DocumentFilter struct {
 	PatientID string
-	Kinds     []DocumentKind // any of; none: every kind
+	// PatientIDs, when set, keeps the records of any of these charts (a
+	// bulk export reads charts in batches).
+	PatientIDs []string
+	Kinds      []DocumentKind // any of; none: every kind
 	// Cancelled, when set, keeps only cancelled (true) or standing (false)
 	// documents.
 	Cancelled *bool

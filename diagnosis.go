@@ -26,6 +26,10 @@ type Diagnosis struct {
 type DiagnosisService interface {
 	// ListDiagnoses lists an encounter's diagnoses, the primary first.
 	ListDiagnoses(ctx context.Context, encounterID string) ([]*Diagnosis, error)
+	// ListDiagnosesOf lists the diagnoses of any of the encounters, each
+	// encounter's together, the primary first (none for an id that is not
+	// the practice's).
+	ListDiagnosesOf(ctx context.Context, encounterIDs []string) ([]*Diagnosis, error)
 	// AddDiagnosis records d on a draft encounter (ErrEncounterFinished
 	// otherwise). The code must be in the catalog and valid for clinical
 	// use (EINVALID), and valid as a primary diagnosis when d.Primary; a

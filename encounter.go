@@ -163,7 +163,10 @@ func (t *EncounterTemplate) Validate() error {
 
 // EncounterFilter narrows an encounter listing; zero fields match all.
 type EncounterFilter struct {
-	PatientID      string
+	PatientID string
+	// PatientIDs, when set, keeps the records of any of these charts (a
+	// bulk export reads charts in batches).
+	PatientIDs     []string
 	PractitionerID string
 	LocationID     string
 	Statuses       []EncounterStatus

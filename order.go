@@ -323,7 +323,10 @@ func (r *OrderResult) RangeLabel() string {
 
 // OrderFilter narrows an order listing; zero fields match all.
 type OrderFilter struct {
-	PatientID   string
+	PatientID string
+	// PatientIDs, when set, keeps the records of any of these charts (a
+	// bulk export reads charts in batches).
+	PatientIDs  []string
 	EncounterID string
 	OrderedBy   string // user id (results to review: the doctor's own orders)
 	Statuses    []OrderStatus

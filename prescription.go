@@ -216,7 +216,10 @@ const (
 
 // PrescriptionFilter selects prescriptions.
 type PrescriptionFilter struct {
-	PatientID   string
+	PatientID string
+	// PatientIDs, when set, keeps the records of any of these charts (a
+	// bulk export reads charts in batches).
+	PatientIDs  []string
 	EncounterID string
 }
 

@@ -55,78 +55,126 @@ func (a *App) PatientEverything(ctx context.Context, patientID string) (*Patient
 // in the caller's transaction, and names the parts it read. It audits
 // nothing: its callers do.
 func (a *App) patientRecord(ctx context.Context, t medic.Tenant, patientID string) (*PatientRecord, []string, error) {
-	out := &PatientRecord{}
-	parts := []string{"patient"}
 	p, err := a.Patients.FindPatient(ctx, patientID)
 	if err != nil {
 		return nil, nil, err
 	}
-	out.Patient = medic.ProjectPatient(p, t.Role)
+	recs, parts, err := a.patientRecords(ctx, t, []*medic.Patient{p})
+	if err != nil {
+		return nil, nil, err
+	}
+	return recs[0], parts, nil
+}
+
+// patientRecords reads the records of the charts ps as t's role may see
+// them, one query per kind of record for them all (vitals, allergies and
+// conditions: per chart), in the caller's transaction, and names the
+// parts it read; one record per chart, in ps's order. It audits nothing.
+func (a *App) patientRecords(ctx context.Context, t medic.Tenant, ps []*medic.Patient) ([]*PatientRecord, []string, error) {
+	out := make([]*PatientRecord, len(ps))
+	of := make(map[string]*PatientRecord, len(ps))
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = &PatientRecord{Patient: medic.ProjectPatient(p, t.Role)}
+		of[p.ID], ids[i] = out[i], p.ID
+	}
+	parts := []string{"patient"}
+	var err error
 	if t.Can(medic.PermAppointmentsRead) {
 		parts = append(parts, "appointments")
-		if out.Appointments, err = allPagesOf(ctx, func(pg medic.Page) ([]*medic.Appointment, string, error) {
-			return a.Appointments.ListAppointments(ctx, medic.AppointmentFilter{PatientID: p.ID}, pg)
-		}); err != nil {
+		appts, err := allPagesOf(ctx, func(pg medic.Page) ([]*medic.Appointment, string, error) {
+			return a.Appointments.ListAppointments(ctx, medic.AppointmentFilter{PatientIDs: ids}, pg)
+		})
+		if err != nil {
 			return nil, nil, err
+		}
+		for _, x := range appts {
+			of[x.PatientID].Appointments = append(of[x.PatientID].Appointments, x)
 		}
 	}
 	clinical := t.Can(medic.PermClinicalRead)
-	var encounters []*medic.Encounter
 	if clinical || t.Can(medic.PermDiagnosesRead) {
-		if encounters, err = allPagesOf(ctx, func(pg medic.Page) ([]*medic.Encounter, string, error) {
-			return a.Encounters.ListEncounters(ctx, medic.EncounterFilter{PatientID: p.ID}, pg)
-		}); err != nil {
+		encounters, err := allPagesOf(ctx, func(pg medic.Page) ([]*medic.Encounter, string, error) {
+			return a.Encounters.ListEncounters(ctx, medic.EncounterFilter{PatientIDs: ids}, pg)
+		})
+		if err != nil {
 			return nil, nil, err
 		}
-		parts = append(parts, "diagnoses")
-		for _, e := range encounters {
-			ds, err := a.EncounterDiagnoses.ListDiagnoses(ctx, e.ID)
-			if err != nil {
+		encIDs := make([]string, len(encounters))
+		for i, e := range encounters {
+			encIDs[i] = e.ID
+		}
+		var ds []*medic.Diagnosis
+		if len(encIDs) > 0 {
+			if ds, err = a.EncounterDiagnoses.ListDiagnosesOf(ctx, encIDs); err != nil {
 				return nil, nil, err
 			}
-			for _, d := range ds {
-				if !clinical {
-					d = &medic.Diagnosis{ID: d.ID, EncounterID: d.EncounterID, PatientID: d.PatientID, Code: d.Code, Title: d.Title, Primary: d.Primary}
-				}
-				out.Diagnoses = append(out.Diagnoses, d)
+		}
+		byEncounter := map[string][]*medic.Diagnosis{}
+		for _, d := range ds {
+			if !clinical {
+				d = &medic.Diagnosis{ID: d.ID, EncounterID: d.EncounterID, PatientID: d.PatientID, Code: d.Code, Title: d.Title, Primary: d.Primary}
+			}
+			byEncounter[d.EncounterID] = append(byEncounter[d.EncounterID], d)
+		}
+		parts = append(parts, "diagnoses")
+		for _, e := range encounters { // each chart's diagnoses in its encounters' order
+			rec := of[e.PatientID]
+			rec.Diagnoses = append(rec.Diagnoses, byEncounter[e.ID]...)
+			if clinical {
+				rec.Encounters = append(rec.Encounters, e)
 			}
 		}
 	}
 	if clinical {
 		parts = append(parts, "encounters", "vitals", "allergies", "conditions", "orders")
-		if out.Orders, err = allPagesOf(ctx, func(pg medic.Page) ([]*medic.Order, string, error) {
-			return a.Orders.ListOrders(ctx, medic.OrderFilter{PatientID: p.ID, WithResults: true}, false, pg)
-		}); err != nil {
+		orders, err := allPagesOf(ctx, func(pg medic.Page) ([]*medic.Order, string, error) {
+			return a.Orders.ListOrders(ctx, medic.OrderFilter{PatientIDs: ids, WithResults: true}, false, pg)
+		})
+		if err != nil {
 			return nil, nil, err
 		}
-		out.Encounters = encounters
-		if out.Vitals, err = a.Vitals.ListVitals(ctx, p.ID, time.Time{}, time.Time{}, maxVitalsSeries); err != nil {
-			return nil, nil, err
+		for _, o := range orders {
+			of[o.PatientID].Orders = append(of[o.PatientID].Orders, o)
 		}
-		if out.Allergies, err = a.ClinicalLists.ListAllergies(ctx, p.ID); err != nil {
-			return nil, nil, err
-		}
-		if out.Conditions, err = a.ClinicalLists.ListConditions(ctx, p.ID); err != nil {
-			return nil, nil, err
+		for _, rec := range out {
+			id := rec.Patient.ID
+			if rec.Vitals, err = a.Vitals.ListVitals(ctx, id, time.Time{}, time.Time{}, maxVitalsSeries); err != nil {
+				return nil, nil, err
+			}
+			if rec.Allergies, err = a.ClinicalLists.ListAllergies(ctx, id); err != nil {
+				return nil, nil, err
+			}
+			if rec.Conditions, err = a.ClinicalLists.ListConditions(ctx, id); err != nil {
+				return nil, nil, err
+			}
 		}
 	}
 	if t.Can(medic.PermPrescriptionsRead) {
 		parts = append(parts, "prescriptions")
-		if out.Prescriptions, err = allPagesOf(ctx, func(pg medic.Page) ([]*medic.Prescription, string, error) {
-			return a.Prescriptions.ListPrescriptions(ctx, medic.PrescriptionFilter{PatientID: p.ID}, pg)
-		}); err != nil {
+		rxs, err := allPagesOf(ctx, func(pg medic.Page) ([]*medic.Prescription, string, error) {
+			return a.Prescriptions.ListPrescriptions(ctx, medic.PrescriptionFilter{PatientIDs: ids}, pg)
+		})
+		if err != nil {
 			return nil, nil, err
+		}
+		for _, x := range rxs {
+			of[x.PatientID].Prescriptions = append(of[x.PatientID].Prescriptions, x)
 		}
 	}
 	if kinds := documentKinds(t, nil); len(kinds) > 0 {
 		parts = append(parts, "documents")
-		if out.Documents, err = allPagesOf(ctx, func(pg medic.Page) ([]*medic.ClinicalDocument, string, error) {
-			return a.Documents.ListDocuments(ctx, medic.DocumentFilter{PatientID: p.ID, Kinds: kinds}, pg)
-		}); err != nil {
+		docs, err := allPagesOf(ctx, func(pg medic.Page) ([]*medic.ClinicalDocument, string, error) {
+			return a.Documents.ListDocuments(ctx, medic.DocumentFilter{PatientIDs: ids, Kinds: kinds}, pg)
+		})
+		if err != nil {
 			return nil, nil, err
 		}
+		for _, x := range docs {
+			of[x.PatientID].Documents = append(of[x.PatientID].Documents, x)
+		}
 	}
-	return out, parts, nil
+	return out, parts, err
 }
 
 // allPagesOf reads every page of a store list.

@@ -3,10 +3,12 @@ package fhirapi_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -173,13 +175,35 @@ func TestServedResourcesValidate(t *testing.T) {
 	// each other type.
 	status := kickOff(t, c, "/fhir/R4/$export")
 	env.RunBulkExport(t)
-	for typ, rs := range download(t, c, manifest(t, c, status)) {
+	exported := download(t, c, manifest(t, c, status))
+	for typ, rs := range exported {
 		for i, res := range rs {
 			if typ == "Patient" || i < 50 {
 				raw, _ := json.Marshal(res)
 				add(raw)
 			}
 		}
+	}
+	// The export reads the charts in batches: it holds exactly the
+	// records each chart's $everything does, all in all.
+	inExport, inEverything := map[string]bool{}, map[string]bool{}
+	chartTypes := []string{"Patient", "Appointment", "Encounter", "Observation", "AllergyIntolerance", "Condition", "ServiceRequest",
+		"DiagnosticReport", "MedicationRequest", "DocumentReference"}
+	for _, typ := range chartTypes {
+		for _, res := range exported[typ] {
+			inExport[typ+"/"+res["id"].(string)] = true
+		}
+	}
+	for _, p := range exported["Patient"] {
+		r := want(t, c.Do("GET", "/fhir/R4/Patient/"+p["id"].(string)+"/$everything", nil), http.StatusOK)
+		for _, e := range entries(t, r) {
+			if typ := e["resourceType"].(string); slices.Contains(chartTypes, typ) {
+				inEverything[typ+"/"+e["id"].(string)] = true
+			}
+		}
+	}
+	if len(inExport) < 500 || !maps.Equal(inExport, inEverything) {
+		t.Errorf("the export holds %d chart records, the charts' $everything %d", len(inExport), len(inEverything))
 	}
 	search("/fhir/R4/AuditEvent?_count=40") // the validation's own reads, through its token
 	search("/fhir/R4/AuditEvent?subtype=auth.&_count=5")

@@ -171,6 +171,9 @@ func appointmentWhere(pid string, f medic.AppointmentFilter, args *queryArgs) (w
 		}
 		where = append(where, col+" = "+args.add(id)+"::uuid")
 	}
+	if f.PatientIDs != nil {
+		where = append(where, anyUUID("a.patient_id", f.PatientIDs, args))
+	}
 	if !f.From.IsZero() {
 		where = append(where, "a.starts_at >= "+args.add(f.From))
 	}

@@ -33,3 +33,15 @@ func decodeCursor(c string, dst ...any) error {
 }
 
 var errBadCursor = &medic.Error{Code: medic.EINVALID, Message: "The cursor is not valid.", Fields: map[string]string{"cursor": "Not a cursor from this list."}}
+
+// anyUUID is the condition that col is one of ids; ids that are no UUID
+// match nothing (and none at all, nothing).
+func anyUUID(col string, ids []string, args *queryArgs) string {
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if isUUID(id) {
+			valid = append(valid, id)
+		}
+	}
+	return col + " = ANY(" + args.add(valid) + "::uuid[])"
+}

@@ -58,6 +58,22 @@ func (db *DB) ListDiagnoses(ctx context.Context, encounterID string) (out []*med
 	return out, err
 }
 
+// ListDiagnosesOf implements medic.DiagnosisService: one query for them all.
+func (db *DB) ListDiagnosesOf(ctx context.Context, encounterIDs []string) (out []*medic.Diagnosis, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var args queryArgs
+	where := "d.practice_id = " + args.add(pid) + " AND " + anyUUID("d.encounter_id", encounterIDs, &args)
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		out, err = queryAll(ctx, tx, scanDiagnosis, `SELECT `+diagnosisColumns+diagnosisFrom+`
+			WHERE `+where+` ORDER BY d.encounter_id, d.is_primary DESC, d.seq`, args...)
+		return err
+	})
+	return out, err
+}
+
 // AddDiagnosis implements medic.DiagnosisService.
 func (db *DB) AddDiagnosis(ctx context.Context, d *medic.Diagnosis) error {
 	pid, err := tenantID(ctx)

@@ -113,6 +113,9 @@ func (db *DB) ListDocuments(ctx context.Context, f medic.DocumentFilter, page me
 		if f.PatientID != "" {
 			w += " AND x.patient_id = " + args.add(f.PatientID) + "::uuid"
 		}
+		if f.PatientIDs != nil {
+			w += " AND " + anyUUID("x.patient_id", f.PatientIDs, &args)
+		}
 		if f.Cancelled != nil {
 			w += " AND (x.status = 'cancelled') = " + args.add(*f.Cancelled)
 		}

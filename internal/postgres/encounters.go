@@ -175,6 +175,9 @@ func (db *DB) ListEncounters(ctx context.Context, f medic.EncounterFilter, page 
 		}
 		where += " AND " + c.col + " = " + args.add(c.id) + "::uuid"
 	}
+	if f.PatientIDs != nil {
+		where += " AND " + anyUUID("e.patient_id", f.PatientIDs, &args)
+	}
 	if len(f.Statuses) > 0 {
 		ss := make([]string, len(f.Statuses))
 		for i, s := range f.Statuses {

@@ -116,6 +116,9 @@ func orderWhere(pid string, f medic.OrderFilter, args *queryArgs) (string, bool)
 		}
 		where += " AND " + c.col + " = " + args.add(c.id) + "::uuid"
 	}
+	if f.PatientIDs != nil {
+		where += " AND " + anyUUID("o.patient_id", f.PatientIDs, args)
+	}
 	if len(f.Statuses) > 0 {
 		ss := make([]string, len(f.Statuses))
 		for i, s := range f.Statuses {

@@ -258,6 +258,9 @@ func (db *DB) ListPrescriptions(ctx context.Context, f medic.PrescriptionFilter,
 		}
 		where += " AND " + c.col + " = " + args.add(c.id) + "::uuid"
 	}
+	if f.PatientIDs != nil {
+		where += " AND " + anyUUID("r.patient_id", f.PatientIDs, &args)
+	}
 	if page.Cursor != "" {
 		var before time.Time
 		var beforeID string
