@@ -216,7 +216,7 @@ type ICD10Lookup func(ctx context.Context, code string) (*ICD10Code, error)
 // line without a valid ICD-10 code (every code in the catalog and valid for
 // clinical use; the first, the primary, valid as a primary diagnosis).
 // It normalises the codes in place; field errors name the line
-// ("lines[0].icd10").
+// ("lines.0.icd10").
 func CheckClaim(ctx context.Context, c *ClaimSubmission, find ICD10Lookup) error {
 	fields := map[string]string{}
 	var err error
@@ -240,7 +240,7 @@ func CheckClaim(ctx context.Context, c *ClaimSubmission, find ICD10Lookup) error
 	}
 	for i := range c.Lines {
 		l := &c.Lines[i]
-		key := fmt.Sprintf("lines[%d]", i)
+		key := fmt.Sprintf("lines.%d", i)
 		if l.AmountCents <= 0 {
 			fields[key+".amount_cents"] = "A claimed line has an amount above zero."
 		}

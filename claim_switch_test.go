@@ -110,18 +110,18 @@ func TestCheckClaim(t *testing.T) {
 		field string
 		says  string
 	}{
-		{"a line without a code", func(c *medic.ClaimSubmission) { c.Lines[1].ICD10 = nil }, "lines[1].icd10", "no ICD-10 code"},
-		{"a code not in the catalog", func(c *medic.ClaimSubmission) { c.Lines[0].ICD10 = []string{"Z99.8"} }, "lines[0].icd10", "not in the ICD-10 catalog"},
-		{"a malformed code", func(c *medic.ClaimSubmission) { c.Lines[0].ICD10 = []string{"flu"} }, "lines[0].icd10", "not an ICD-10 code"},
-		{"a category with subdivisions", func(c *medic.ClaimSubmission) { c.Lines[0].ICD10 = []string{"E11"} }, "lines[0].icd10", "subdivisions"},
-		{"an external cause as primary", func(c *medic.ClaimSubmission) { c.Lines[1].ICD10 = []string{"W19.9", "S52.5"} }, "lines[1].icd10", "primary"},
+		{"a line without a code", func(c *medic.ClaimSubmission) { c.Lines[1].ICD10 = nil }, "lines.1.icd10", "no ICD-10 code"},
+		{"a code not in the catalog", func(c *medic.ClaimSubmission) { c.Lines[0].ICD10 = []string{"Z99.8"} }, "lines.0.icd10", "not in the ICD-10 catalog"},
+		{"a malformed code", func(c *medic.ClaimSubmission) { c.Lines[0].ICD10 = []string{"flu"} }, "lines.0.icd10", "not an ICD-10 code"},
+		{"a category with subdivisions", func(c *medic.ClaimSubmission) { c.Lines[0].ICD10 = []string{"E11"} }, "lines.0.icd10", "subdivisions"},
+		{"an external cause as primary", func(c *medic.ClaimSubmission) { c.Lines[1].ICD10 = []string{"W19.9", "S52.5"} }, "lines.1.icd10", "primary"},
 		{"a bad member number", func(c *medic.ClaimSubmission) { c.Patient.MemberNumber = "x" }, "member_number", "member number"},
 		{"a bad dependant code", func(c *medic.ClaimSubmission) { c.Patient.DependentCode = "abc" }, "dependent_code", "dependant code"},
 		{"no scheme", func(c *medic.ClaimSubmission) { c.Patient.Scheme = " " }, "scheme", "scheme"},
 		{"no practice number", func(c *medic.ClaimSubmission) { c.PracticeNumber = "" }, "practice_number", "practice number"},
 		{"no practitioner number", func(c *medic.ClaimSubmission) { c.PractitionerRegistration = "" }, "practitioner_registration", "registration number"},
 		{"no lines", func(c *medic.ClaimSubmission) { c.Lines = nil }, "lines", "at least one line"},
-		{"a line of zero", func(c *medic.ClaimSubmission) { c.Lines[0].AmountCents = 0 }, "lines[0].amount_cents", "above zero"},
+		{"a line of zero", func(c *medic.ClaimSubmission) { c.Lines[0].AmountCents = 0 }, "lines.0.amount_cents", "above zero"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

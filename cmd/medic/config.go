@@ -32,8 +32,14 @@ type Config struct {
 	TrustProxy       bool   // MEDIC_TRUST_PROXY: take the client IP from X-Forwarded-For
 	SigningKey       string // MEDIC_SIGNING_KEY: signs emailed links (32+ characters); empty: a random key kept in the database
 	LogLevel         slog.Level
-	Demo             bool   // serve --demo, or the demo command
-	DemoPassword     string // MEDIC_DEMO_PASSWORD
+	// ClaimSwitch (MEDIC_CLAIM_SWITCH) chooses the medical-aid switch:
+	// empty for the in-process simulator, an http(s) URL for the JSON
+	// adapter (key in MEDIC_CLAIM_SWITCH_API_KEY), file:DIR for batch
+	// files in DIR/outbox and DIR/inbox (docs/claims-switch.md).
+	ClaimSwitch    string
+	ClaimSwitchKey string
+	Demo           bool   // serve --demo, or the demo command
+	DemoPassword   string // MEDIC_DEMO_PASSWORD
 
 	secureCookiesSet bool // MEDIC_SECURE_COOKIES or the flag was given
 }
@@ -50,6 +56,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		MailFrom:         getenv("MEDIC_MAIL_FROM"),
 		DataDir:          getenv("MEDIC_DATA_DIR"),
 		SigningKey:       getenv("MEDIC_SIGNING_KEY"),
+		ClaimSwitch:      getenv("MEDIC_CLAIM_SWITCH"),
+		ClaimSwitchKey:   getenv("MEDIC_CLAIM_SWITCH_API_KEY"),
 		DemoPassword:     envOr(getenv, "MEDIC_DEMO_PASSWORD", demo.DefaultPassword),
 		DBMaxConns:       20,
 	}

@@ -95,8 +95,14 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 	exportFHIR := func(ctx context.Context, j medic.BulkExportJob, final bool) error {
 		return a.RunBulkExport(ctx, j, final, fhirapi.ExportEncoder(a))
 	}
+	claimSwitch, switchName, err := cfg.claimSwitch()
+	if err != nil {
+		return err
+	}
+	submitClaim := func(ctx context.Context, j medic.ClaimJob) error { return a.RunClaimJob(ctx, j) }
 	db, queue, err := openStore(ctx, dbs, cfg.DBMaxConns, logger, quieter(logger, cfg.LogLevel),
-		jobs.Handlers{Deliver: deliver, Remind: remind, CheckTokens: checkTokens, SendOutbox: sendOutbox, ImportICD10: importICD10, ExportFHIR: exportFHIR})
+		jobs.Handlers{Deliver: deliver, Remind: remind, CheckTokens: checkTokens, SendOutbox: sendOutbox, ImportICD10: importICD10, ExportFHIR: exportFHIR,
+			SubmitClaim: submitClaim})
 	if err != nil {
 		return err
 	}
@@ -111,6 +117,7 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 	a = newApp(db, cfg.BaseURL)
 	a.Mailer = medic.MailerFunc(deliver)
 	a.SigningKey = []byte(cfg.SigningKey)
+	a.Switch = claimSwitch
 	handler := server.New(server.Config{
 		SecureCookies: cfg.SecureCookies,
 		TrustProxy:    cfg.TrustProxy,
@@ -144,7 +151,7 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 		printDemo(stdout, cfg.BaseURL, cfg.DemoPassword)
 	}
 	logger.Info("ready", "addr", addr, "url", cfg.BaseURL, "startup_ms", time.Since(start).Milliseconds(),
-		"mail", map[bool]string{true: "dev mailbox", false: "smtp"}[cfg.DevMailbox()], "demo", cfg.Demo)
+		"mail", map[bool]string{true: "dev mailbox", false: "smtp"}[cfg.DevMailbox()], "claim_switch", switchName, "demo", cfg.Demo)
 
 	// Settings written before today's rules (or around the use cases) are
 	// reported, not fixed: the charts are left to `medic check`.

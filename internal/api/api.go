@@ -62,6 +62,7 @@ func (h *Handler) Routes(mux Router) {
 	h.sickNoteRoutes(mux)
 	h.tariffRoutes(mux)
 	h.invoiceRoutes(mux)
+	h.claimRoutes(mux)
 	h.documentRoutes(mux)
 	h.smartClientRoutes(mux)
 	h.smartRoutes(mux)

@@ -134,6 +134,16 @@ var actions = map[string]medic.Permission{
 	"bulk_export.view":  medic.PermPatientsRead,
 	"bulk_export.group": medic.PermPatientsRead,
 
+	// Medical-aid claims: billing and admins build, correct, submit and
+	// close them; the roles that read invoices read claims.
+	"claim.create":   medic.PermClaimsManage,
+	"claim.update":   medic.PermClaimsManage,
+	"claim.submit":   medic.PermClaimsManage,
+	"claim.resubmit": medic.PermClaimsManage,
+	"claim.close":    medic.PermClaimsManage,
+	"claim.view":     medic.PermInvoicesRead,
+	"claim.list":     medic.PermInvoicesRead,
+
 	"outbox.list":  medic.PermSettingsManage,
 	"outbox.retry": medic.PermSettingsManage,
 }

@@ -63,6 +63,10 @@ type App struct {
 	// BulkExports holds FHIR bulk exports and their files.
 	BulkExports medic.BulkExportService
 
+	// Claims holds medical-aid claims; Switch sends them (from jobs only).
+	Claims medic.ClaimService
+	Switch medic.ClaimSwitch
+
 	// SMART holds SMART on FHIR clients, grants and signing keys.
 	SMART medic.SMARTService
 	// smartKeys caches the published signing keys (internal/app/smart_keys.go).

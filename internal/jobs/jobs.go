@@ -40,6 +40,10 @@ type ImportICD10 func(ctx context.Context, j medic.ICD10ImportJob) error
 // last attempt (the export then fails rather than waits for a retry).
 type ExportFHIR func(ctx context.Context, j medic.BulkExportJob, final bool) error
 
+// SubmitClaim moves a submitted medical-aid claim on at the switch;
+// medic.ErrClaimWaiting means look again later.
+type SubmitClaim func(ctx context.Context, j medic.ClaimJob) error
+
 // Handlers are what the workers call. A nil Deliver makes an insert-only
 // queue (commands that must not process jobs).
 type Handlers struct {
@@ -49,6 +53,7 @@ type Handlers struct {
 	SendOutbox  SendOutbox
 	ImportICD10 ImportICD10
 	ExportFHIR  ExportFHIR
+	SubmitClaim SubmitClaim
 }
 
 // tokenCheckEvery is how often the token expiry check runs; a notice is
@@ -85,6 +90,11 @@ func New(pool *pgxpool.Pool, logger *slog.Logger, h Handlers) (*Queue, error) {
 		}
 		if h.ExportFHIR != nil {
 			if err := river.AddWorkerSafely(workers, &bulkExportWorker{run: h.ExportFHIR}); err != nil {
+				return nil, err
+			}
+		}
+		if h.SubmitClaim != nil {
+			if err := river.AddWorkerSafely(workers, &claimWorker{submit: h.SubmitClaim}); err != nil {
 				return nil, err
 			}
 		}
@@ -254,4 +264,24 @@ func (w *bulkExportWorker) Timeout(*river.Job[medic.BulkExportJob]) time.Duratio
 
 func (w *bulkExportWorker) Work(ctx context.Context, job *river.Job[medic.BulkExportJob]) error {
 	return w.run(ctx, job.Args, job.Attempt >= job.MaxAttempts)
+}
+
+// claimPollEvery is how often a claim waiting for the switch's answer or
+// the scheme's remittance is looked at again (schemes pay in days).
+const claimPollEvery = time.Hour
+
+type claimWorker struct {
+	river.WorkerDefaults[medic.ClaimJob]
+	submit SubmitClaim
+}
+
+// Work submits or polls; a switch that fails is retried with River's
+// backoff (attempt^4 seconds), a claim that waits is snoozed, which does
+// not use up its attempts.
+func (w *claimWorker) Work(ctx context.Context, job *river.Job[medic.ClaimJob]) error {
+	err := w.submit(ctx, job.Args)
+	if errors.Is(err, medic.ErrClaimWaiting) {
+		return river.JobSnooze(claimPollEvery)
+	}
+	return err
 }

@@ -27,6 +27,8 @@ import (
 	"medic"
 	"medic/internal/app"
 	"medic/internal/auth"
+	"medic/internal/claimswitch"
+	"medic/internal/claimswitch/switchsim"
 	"medic/internal/fhirapi"
 	"medic/internal/jobs"
 	"medic/internal/mail"
@@ -84,6 +86,13 @@ type Env struct {
 	// the gate for it; exportDone reports each run.
 	exportGate chan struct{}
 	exportDone chan error
+
+	// Switch is the medical-aid switch simulator the app submits claims
+	// to over HTTP (the real adapter). River works a claim job only when
+	// RunClaimJob opens claimGate for it; claimDone reports each run.
+	Switch    *switchsim.Server
+	claimGate chan struct{}
+	claimDone chan error
 }
 
 // New starts the stack as production wires it, with the development mailbox on.
@@ -119,7 +128,9 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 		serverLog = opts.ServerLog
 	}
 	e := &Env{DB: db, Clock: &Clock{now: Start}, Config: cfg, arrived: make(chan struct{}), taken: map[int]bool{},
-		exportGate: make(chan struct{}), exportDone: make(chan error, 8)}
+		exportGate: make(chan struct{}), exportDone: make(chan error, 8),
+		claimGate: make(chan struct{}), claimDone: make(chan error, 8)}
+	e.Switch = switchsim.Start(t, e.Clock.Now)
 	db.Clock = e.Clock
 
 	var a *app.App // set below, before the queue starts
@@ -135,8 +146,16 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 		e.exportDone <- err
 		return err
 	}
+	submitClaim := func(ctx context.Context, j medic.ClaimJob) error {
+		if _, open := <-e.claimGate; !open {
+			return nil // the test is over
+		}
+		err := a.RunClaimJob(ctx, j)
+		e.claimDone <- err
+		return err
+	}
 	queue, err := jobs.New(db.Pool(), logger, jobs.Handlers{Deliver: e.deliver, Remind: remind, CheckTokens: checkTokens, SendOutbox: sendOutbox,
-		ImportICD10: importICD10, ExportFHIR: exportFHIR})
+		ImportICD10: importICD10, ExportFHIR: exportFHIR, SubmitClaim: submitClaim})
 	if err != nil {
 		t.Fatalf("servertest: job queue: %v", err)
 	}
@@ -152,6 +171,7 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 
 	a = app.New(db, e.Clock, "")
 	a.Mailer = medic.MailerFunc(e.deliver)
+	a.Switch = claimswitch.NewClient(e.Switch.URL, e.Switch.APIKey)
 	a.SessionIdle, a.SessionAbsolute = 30*time.Minute, 12*time.Hour
 	srv := server.New(cfg, a, serverLog, db.Pool(), db.Ping)
 	ts := httptest.NewUnstartedServer(srv)
@@ -166,11 +186,29 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 		defer cancel()
 		_ = queue.Stop(ctx)
 	})
-	t.Cleanup(func() { close(e.exportGate) }) // before the queue stops: a waiting export job ends
+	t.Cleanup(func() { close(e.exportGate); close(e.claimGate) }) // before the queue stops: waiting jobs end
 	ts.Start()
 	t.Cleanup(ts.Close)
 	e.App, e.Server, e.Handler = a, ts, srv
 	return e
+}
+
+// RunClaimJob lets the job queue work one waiting claim job (a first run
+// or a retry River scheduled) and returns what the run returned.
+func (e *Env) RunClaimJob(t testing.TB) error {
+	t.Helper()
+	select {
+	case e.claimGate <- struct{}{}:
+	case <-time.After(time.Minute):
+		t.Fatal("servertest: no claim job was waiting")
+	}
+	select {
+	case err := <-e.claimDone:
+		return err
+	case <-time.After(time.Minute):
+		t.Fatal("servertest: the claim job did not finish")
+	}
+	return nil
 }
 
 // RunBulkExport lets the job queue work one waiting FHIR bulk export job
