@@ -369,7 +369,18 @@ func (a *App) recordRemittance(ctx context.Context, c *medic.Claim, r *medic.Rem
 		if amount := min(r.PaidCents, inv.BalanceCents()); amount > 0 && inv.Status != medic.InvoiceVoid {
 			p := &medic.Payment{InvoiceID: inv.ID, AmountCents: amount, Method: medic.PayMedicalAid,
 				Reference: r.Reference, TakenBy: c.SubmittedBy, TakenAt: a.now()}
-			if _, err := a.Invoices.AddPayment(ctx, p); err != nil {
+			if err := p.Validate(); err != nil {
+				return err
+			}
+			// The payment use case's own steps, as the system rather than
+			// a member (a job has no role): the payment and its audit event.
+			paid, err := a.Invoices.AddPayment(ctx, p)
+			if err != nil {
+				return err
+			}
+			if err := a.Audit.Record(ctx, medic.AuditEvent{Action: "payment.taken", EntityType: "invoice", EntityID: paid.ID, PatientID: paid.PatientID,
+				Detail: map[string]string{"payment_id": p.ID, "amount_cents": strconv.FormatInt(p.AmountCents, 10), "method": string(p.Method),
+					"status": string(paid.Status), "claim_id": c.ID}}); err != nil {
 				return err
 			}
 			paymentID = p.ID

@@ -3,7 +3,9 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 
 	"medic"
@@ -289,5 +291,56 @@ func TestClaimRolesAndTenants(t *testing.T) {
 	}
 	if d.claim(t, id).Str("status") != "draft" {
 		t.Error("harbour changed sunrise's claim")
+	}
+}
+
+func TestClaimDesk(t *testing.T) {
+	t.Parallel()
+	env := servertest.New(t)
+	d := newClaimDesk(t, env, "sunrise", "12345699") // the simulator: benefit exhausted
+	b := d.billing
+
+	r := want(t, postForm(b, "/invoices/"+d.invoice+"/claim", url.Values{}), http.StatusSeeOther)
+	loc := r.Header.Get("Location")
+	if !strings.HasPrefix(loc, "/claims/") {
+		t.Fatalf("redirect to %q", loc)
+	}
+	path := strings.SplitN(loc, "?", 2)[0]
+	page := string(want(t, b.Do("GET", path, nil), http.StatusOK).Body)
+	for _, s := range []string{"Submit to the medical aid", "J06.9", "12345699", "Thandi Mokoena"} {
+		if !strings.Contains(page, s) {
+			t.Errorf("draft page lacks %q", s)
+		}
+	}
+	// The doctor reads the claim without its buttons; the nurse does not.
+	if doc := string(want(t, d.c[medic.RoleDoctor].Do("GET", path, nil), http.StatusOK).Body); strings.Contains(doc, "Submit to the medical aid") {
+		t.Error("the doctor is offered the submit button")
+	}
+	want(t, d.c[medic.RoleNurse].Do("GET", path, nil), http.StatusForbidden)
+
+	// A line without a code: the form comes back saying so, as typed.
+	vals := url.Values{"scheme": {"Discovery Health"}, "plan": {"Classic Saver"}, "member_number": {"12345699"}, "dependent_code": {"00"},
+		"icd10_0": {"J06.9"}, "icd10_1": {""}}
+	r = want(t, postForm(b, path+"/submit", vals), http.StatusUnprocessableEntity)
+	if body := string(r.Body); !strings.Contains(body, "has no ICD-10 code") || !strings.Contains(body, "Classic Saver") {
+		t.Errorf("refused submission page: %s", body)
+	}
+	vals.Set("icd10_1", "j06.9")
+	want(t, postForm(b, path+"/submit", vals), http.StatusSeeOther)
+	if err := env.RunClaimJob(t); err != nil {
+		t.Fatal(err)
+	}
+	page = string(want(t, b.Do("GET", path, nil), http.StatusOK).Body)
+	for _, s := range []string{"The medical aid rejected this claim", "benefit for this service is exhausted", "Correct in a new version"} {
+		if !strings.Contains(page, s) {
+			t.Errorf("rejected page lacks %q", s)
+		}
+	}
+	if list := string(want(t, b.Do("GET", "/claims?status=rejected", nil), http.StatusOK).Body); !strings.Contains(list, "benefit_exhausted") {
+		t.Error("the rejected list does not show the reason")
+	}
+	r = want(t, postForm(b, path+"/resubmit", url.Values{}), http.StatusSeeOther)
+	if next := strings.SplitN(r.Header.Get("Location"), "?", 2)[0]; next == path || !strings.HasPrefix(next, "/claims/") {
+		t.Errorf("new version at %q", next)
 	}
 }

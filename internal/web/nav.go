@@ -27,6 +27,7 @@ var deskNav = []navEntry{
 	{Key: "referrals", Label: "Referrals", Href: "/referrals", Perm: medic.PermClinicalRead, Practice: true},
 	{Key: "orders", Label: "Orders", Href: "/orders", Perm: medic.PermClinicalRead, Practice: true},
 	{Key: "review", Label: "To review", Href: "/orders/review", Perm: medic.PermClinicalWrite, Practice: true},
+	{Key: "claims", Label: "Claims", Href: "/claims", Perm: medic.PermClaimsManage, Practice: true},
 	{Key: "notifications", Label: "Notifications", Href: "/notifications", Perm: medic.PermAppointmentsRead, Practice: true},
 	{Key: "operator", Label: "Operator", Href: "/operator", Operator: true},
 	{Key: "account", Label: "Account", Href: "/account"},

@@ -24,7 +24,7 @@ var templateFS embed.FS
 // template defining "content" (and no template exists without a view).
 var viewNames = []string{
 	"login", "login_2fa", "forgot", "forgot_sent", "reset", "invite",
-	"dashboard", "no_practice", "settings", "locations", "location", "medicines", "medicine", "prescription_new", "prescription", "sick_note_new", "sick_note", "members", "verify",
+	"dashboard", "no_practice", "settings", "locations", "location", "medicines", "medicine", "prescription_new", "prescription", "sick_note_new", "sick_note", "claims", "claim", "members", "verify",
 	"audit", "account", "operator", "book", "mailbox", "error",
 	"patients", "patient", "patient_form", "patient_merge",
 	"practitioners", "practitioner", "schedules", "schedule_rule", "schedule_confirm",
@@ -453,6 +453,10 @@ var notices = map[string]string{
 	"prescription-cancelled": "Prescription cancelled.",
 	"sick-note-issued":       "Sick note issued.",
 	"sick-note-cancelled":    "Sick note cancelled.",
+	"claim-created":          "Claim drafted: check the codes and submit it.",
+	"claim-saved":            "Claim saved.",
+	"claim-submitted":        "Claim submitted: it goes to the medical aid's switch now.",
+	"claim-closed":           "Claim closed.",
 	"invited":                "Invitation sent.",
 	"member-updated":         "Member updated.",
 	"invitation-revoked":     "Invitation revoked.",

@@ -53,6 +53,7 @@ func (h *Handler) Routes(mux Router) {
 	h.smartAuthorizeRoutes(mux)
 	h.prescriptionRoutes(mux)
 	h.sickNoteRoutes(mux)
+	h.claimRoutes(mux)
 	h.documentRoutes(mux)
 	h.locationRoutes(mux)
 	h.memberRoutes(mux)
