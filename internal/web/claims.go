@@ -174,9 +174,13 @@ func claimEdit(f *form, lines int) medic.ClaimEdit {
 	return e
 }
 
-// saveClaimForm saves the correction form of the claim in the path and
-// returns the claim as saved; on a mistake it has re-rendered the page.
-func (h *Handler) saveClaimForm(w http.ResponseWriter, r *http.Request, v *visitor) (*medic.Claim, *form, bool) {
+// saveClaimForm saves the correction form of the claim in the path, for
+// action (whose refusal comes first, audited under its name), and returns
+// the claim as saved; on a mistake it has re-rendered the page.
+func (h *Handler) saveClaimForm(w http.ResponseWriter, r *http.Request, v *visitor, action string) (*medic.Claim, *form, bool) {
+	if !h.offers(w, r, action) {
+		return nil, nil, false
+	}
 	if err := parseForm(r); err != nil {
 		h.fail(w, r, err)
 		return nil, nil, false
@@ -196,7 +200,7 @@ func (h *Handler) saveClaimForm(w http.ResponseWriter, r *http.Request, v *visit
 }
 
 func (h *Handler) updateClaim(w http.ResponseWriter, r *http.Request, v *visitor) {
-	if c, _, ok := h.saveClaimForm(w, r, v); ok {
+	if c, _, ok := h.saveClaimForm(w, r, v, "claim.update"); ok {
 		seeOther(w, r, "/claims/"+url.PathEscape(c.ID)+"?m=claim-saved")
 	}
 }
@@ -204,7 +208,7 @@ func (h *Handler) updateClaim(w http.ResponseWriter, r *http.Request, v *visitor
 // submitClaim saves the form as it stands, then submits: a refusal (a line
 // without a valid ICD-10 code) comes back on the form.
 func (h *Handler) submitClaim(w http.ResponseWriter, r *http.Request, v *visitor) {
-	c, f, ok := h.saveClaimForm(w, r, v)
+	c, f, ok := h.saveClaimForm(w, r, v, "claim.submit")
 	if !ok {
 		return
 	}
