@@ -344,3 +344,36 @@ func TestClaimDesk(t *testing.T) {
 		t.Errorf("new version at %q", next)
 	}
 }
+
+// Claims' routes in the route tables (roles_test.go): who may use each,
+// checked by TestRolesOnEveryRoute, and every desk route that names a
+// claim or an invoice checked by TestDeskCrossTenant. Claims show no chart.
+func init() {
+	routeRules = append(routeRules,
+		routeRule{pattern: "POST " + api + "/invoices/{id}/claim", path: sunrise + "/invoices/{claiminvoice}/claim", perm: medic.PermClaimsManage, action: "claim.create", ok: 201},
+		routeRule{pattern: "GET " + api + "/claims", path: sunrise + "/claims", perm: medic.PermInvoicesRead, action: "claim.list"},
+		routeRule{pattern: "GET " + api + "/claims/{id}", path: sunrise + "/claims/{claim}", perm: medic.PermInvoicesRead, action: "claim.view"},
+		routeRule{pattern: "PATCH " + api + "/claims/{id}", path: sunrise + "/claims/{claim}", body: map[string]any{"member_number": "12345678"},
+			perm: medic.PermClaimsManage, action: "claim.update"},
+		routeRule{pattern: "POST " + api + "/claims/{id}/submit", path: sunrise + "/claims/{claim}/submit", perm: medic.PermClaimsManage, action: "claim.submit", ok: 202},
+		routeRule{pattern: "POST " + api + "/claims/{id}/resubmit", path: sunrise + "/claims/{claim}/resubmit", perm: medic.PermClaimsManage, action: "claim.resubmit", ok: 201},
+		routeRule{pattern: "POST " + api + "/claims/{id}/close", path: sunrise + "/claims/{claim}/close", perm: medic.PermClaimsManage, action: "claim.close"},
+
+		routeRule{pattern: "GET /claims", path: "/claims", perm: medic.PermInvoicesRead, action: "claim.list"},
+		routeRule{pattern: "POST /invoices/{id}/claim", path: "/invoices/{claiminvoice}/claim", body: form(), perm: medic.PermClaimsManage, action: "claim.create", ok: 303},
+		routeRule{pattern: "GET /claims/{id}", path: "/claims/{claim}", perm: medic.PermInvoicesRead, action: "claim.view"},
+		routeRule{pattern: "POST /claims/{id}", path: "/claims/{claim}", body: form("member_number", "12345678"), perm: medic.PermClaimsManage, action: "claim.update", ok: 303},
+		routeRule{pattern: "POST /claims/{id}/submit", path: "/claims/{claim}/submit", body: form("member_number", "12345678"), perm: medic.PermClaimsManage, action: "claim.submit", ok: 303},
+		routeRule{pattern: "POST /claims/{id}/resubmit", path: "/claims/{claim}/resubmit", body: form(), perm: medic.PermClaimsManage, action: "claim.resubmit", ok: 303},
+		routeRule{pattern: "POST /claims/{id}/close", path: "/claims/{claim}/close", body: form(), perm: medic.PermClaimsManage, action: "claim.close", ok: 303},
+	)
+}
+
+// addClaimFixture gives the role fixture an issued invoice of its chart
+// ({claiminvoice}) and a draft claim for it ({claim}).
+func addClaimFixture(t *testing.T, f *roleFixture) {
+	t.Helper()
+	d := &claimDesk{desk: f.desk, billing: f.c[medic.RoleBilling], patient: f.ids["patient"]}
+	f.ids["claiminvoice"], _ = d.issueInvoice(t, f.ids["finished"])
+	f.ids["claim"] = want(t, d.billing.Do("POST", d.base+"/invoices/"+f.ids["claiminvoice"]+"/claim", nil), http.StatusCreated).Str("id")
+}

@@ -560,6 +560,7 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	if f.ids["allergy"] == "" || f.ids["condition"] == "" {
 		t.Fatal("the chart's allergy and condition were not recorded from its lists")
 	}
+	addClaimFixture(t, f)
 	conn, err := pgx.Connect(context.Background(), env.DB.OwnerURL)
 	if err != nil {
 		t.Fatal(err)
