@@ -855,6 +855,9 @@ var rlsColumnValues = map[string]string{
 	"invoice_lines.total_cents": "100",
 	"payments.amount_cents":     "100",
 	"payments.method":           "cash",
+	// Claims: a currency code and a version from 1.
+	"claims.currency": "ZAR",
+	"claims.version":  "1",
 }
 
 type rlsInsert struct {

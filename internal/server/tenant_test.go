@@ -179,6 +179,13 @@ var tenantRoutes = []tenantRoute{
 	{"GET", "/invoices/{id}/payments", nil, "invoice"},
 	{"POST", "/invoices/{id}/payments", map[string]any{"amount_cents": 100, "method": "cash"}, "invoice"},
 	{"POST", "/encounters/{id}/invoice", nil, "finished"},
+	{"POST", "/invoices/{id}/claim", nil, "invoice"},
+	{"GET", "/claims", nil, ""},
+	{"GET", "/claims/{id}", nil, "claim"},
+	{"PATCH", "/claims/{id}", map[string]any{"member_number": "12345678"}, "claim"},
+	{"POST", "/claims/{id}/submit", nil, "claim"},
+	{"POST", "/claims/{id}/resubmit", nil, "claim"},
+	{"POST", "/claims/{id}/close", nil, "claim"},
 
 	{"GET", "/outbox", nil, ""},
 	{"POST", "/outbox/{id}/retry", nil, "mail"},
@@ -290,7 +297,10 @@ func TestCrossTenant(t *testing.T) {
 	want(t, x.adminA.Do("PATCH", "/api/v1/practices/alpha/invoices/"+recsA["invoice"], map[string]any{"lines": []map[string]any{{"code": "ALPHA1"}}}), http.StatusOK)
 	want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/invoices/"+recsA["invoice"]+"/issue", nil), http.StatusOK)
 	want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/invoices/"+recsA["invoice"]+"/payments", map[string]any{"amount_cents": 5000, "method": "cash"}), http.StatusCreated)
-	for _, path := range []string{"/invoices", "/invoices?patient=" + recsA["patient"], "/invoices?status=partly_paid", "/tariff-codes?q=alpha&inactive=1"} {
+	// A's draft claim for that invoice: B lists none either.
+	recsA["claim"] = want(t, x.adminA.Do("POST", "/api/v1/practices/alpha/invoices/"+recsA["invoice"]+"/claim", nil), http.StatusCreated).Str("id")
+	for _, path := range []string{"/invoices", "/invoices?patient=" + recsA["patient"], "/invoices?status=partly_paid", "/tariff-codes?q=alpha&inactive=1",
+		"/claims", "/claims?invoice=" + recsA["invoice"], "/claims?patient=" + recsA["patient"], "/claims?status=draft"} {
 		if got := want(t, x.adminB.Do("GET", "/api/v1/practices/bravo"+path, nil), http.StatusOK).Items(); len(got) != 0 {
 			t.Errorf("practice B lists A's %s: %v", path, got)
 		}
