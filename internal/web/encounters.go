@@ -43,7 +43,9 @@ type encounterView struct {
 	CanPrescribe bool
 	// CanIssueSickNote: a doctor, on a draft or a finished visit.
 	CanIssueSickNote bool
-	SavedLabel       string
+	// CanBill: a role that creates invoices, on a finished visit.
+	CanBill    bool
+	SavedLabel string
 	// Diagnoses is the diagnoses section with its keyboard typeahead.
 	Diagnoses *diagnosesSection
 	// Vitals is the vitals section (vitals.go): the form and the sets.
@@ -98,7 +100,7 @@ func (h *Handler) renderEncounter(w http.ResponseWriter, r *http.Request, status
 	}
 	d := encounterView{E: e, Stages: stageButtons(e.Stage), Sections: soapSections, CanWrite: v.tenant.Can(medic.PermNotesWrite), CanFinish: v.tenant.Can(medic.PermClinicalWrite) && !e.Finished(),
 		CanRefer: v.tenant.Can(medic.PermClinicalWrite), CanPrescribe: v.tenant.Can(medic.PermPrescriptionsIssue) && !e.Finished(),
-		CanIssueSickNote: v.tenant.Can(medic.PermSickNotesIssue)}
+		CanIssueSickNote: v.tenant.Can(medic.PermSickNotesIssue), CanBill: v.tenant.Can(medic.PermInvoicesCreate) && e.Finished()}
 	if d.CanWrite && !e.Finished() {
 		ts, err := h.app.ListEncounterTemplates(ctx, false)
 		if err != nil {

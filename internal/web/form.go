@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -239,6 +240,9 @@ func templateFuncs(as *assets) template.FuncMap {
 		"flagWords":    flagWords,
 		"statusAction": statusAction,
 		"dateLabel":    dateLabel,
+		"money":        medic.FormatCents,
+		"creditNote":   medic.FormatCreditNoteNumber,
+		"vatRate":      func(bp int) string { return strconv.FormatFloat(float64(bp)/100, 'f', -1, 64) + "%" },
 		"sexLabel":     sexLabel,
 		"dayName":      func(d time.Weekday) string { return d.String() },
 		"inc":          func(i int) int { return i + 1 },

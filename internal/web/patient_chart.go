@@ -54,6 +54,9 @@ type patientView struct {
 	// Sick notes tab (roles that read sick notes, receptionists too).
 	SickNotes     []*medic.SickNote
 	CanStartVisit bool
+	// Billing tab (roles that read invoices).
+	Invoices   []*medic.Invoice
+	CanInvoice bool
 }
 
 // outstandingOrder is an order of the chart summary with its age.
@@ -126,6 +129,9 @@ func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status i
 	}
 	if v.tenant.Can(medic.PermSickNotesRead) {
 		tabs = append(tabs, chartTab{Key: "sick-notes", Label: "Sick notes", URL: base + "?tab=sick-notes"})
+	}
+	if v.tenant.Can(medic.PermInvoicesRead) {
+		tabs = append(tabs, chartTab{Key: "billing", Label: "Billing", URL: base + "?tab=billing"})
 	}
 	d.Age = medic.AgeLabel(pt.DateOfBirth, h.today(v))
 	d.Next, d.Last = chart.Next, chart.Last
@@ -201,6 +207,22 @@ func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status i
 		d.SickNotes = ns
 		if next != "" {
 			d.MoreURL = base + "?tab=sick-notes&cursor=" + url.QueryEscape(next)
+		}
+	case "billing":
+		if !v.tenant.Can(medic.PermInvoicesRead) {
+			h.fail(w, r, errNotFound)
+			return
+		}
+		d.Tab = t
+		d.CanInvoice = v.tenant.Can(medic.PermInvoicesCreate) && pt.Status != medic.PatientMerged
+		invs, next, err := h.app.ListInvoices(r.Context(), medic.InvoiceFilter{PatientID: pt.ID}, medic.Page{Limit: 20, Cursor: r.URL.Query().Get("cursor")})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		d.Invoices = invs
+		if next != "" {
+			d.MoreURL = base + "?tab=billing&cursor=" + url.QueryEscape(next)
 		}
 	default:
 		h.fail(w, r, errNotFound)

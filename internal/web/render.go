@@ -24,7 +24,7 @@ var templateFS embed.FS
 // template defining "content" (and no template exists without a view).
 var viewNames = []string{
 	"login", "login_2fa", "forgot", "forgot_sent", "reset", "invite",
-	"dashboard", "no_practice", "settings", "locations", "location", "medicines", "medicine", "prescription_new", "prescription", "sick_note_new", "sick_note", "claims", "claim", "members", "verify",
+	"dashboard", "no_practice", "settings", "locations", "location", "medicines", "medicine", "prescription_new", "prescription", "sick_note_new", "sick_note", "claims", "claim", "invoices", "invoice", "invoice_new", "tariffs", "tariff", "members", "verify",
 	"audit", "account", "operator", "book", "mailbox", "error",
 	"patients", "patient", "patient_form", "patient_merge",
 	"practitioners", "practitioner", "schedules", "schedule_rule", "schedule_confirm",
@@ -452,6 +452,13 @@ var notices = map[string]string{
 	"prescription-issued":    "Prescription issued.",
 	"prescription-cancelled": "Prescription cancelled.",
 	"sick-note-issued":       "Sick note issued.",
+	"invoice-created":        "Draft invoice created.",
+	"invoice-saved":          "Draft saved.",
+	"invoice-issued":         "Invoice issued.",
+	"invoice-voided":         "Invoice voided.",
+	"payment-taken":          "Payment taken.",
+	"payment-refunded":       "Refund recorded.",
+	"tariff-saved":           "Tariff code saved.",
 	"sick-note-cancelled":    "Sick note cancelled.",
 	"claim-created":          "Claim drafted: check the codes and submit it.",
 	"claim-saved":            "Claim saved.",

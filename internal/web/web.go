@@ -54,6 +54,8 @@ func (h *Handler) Routes(mux Router) {
 	h.prescriptionRoutes(mux)
 	h.sickNoteRoutes(mux)
 	h.claimRoutes(mux)
+	h.invoiceRoutes(mux)
+	h.tariffRoutes(mux)
 	h.documentRoutes(mux)
 	h.locationRoutes(mux)
 	h.memberRoutes(mux)
