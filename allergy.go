@@ -150,6 +150,10 @@ type ClinicalListService interface {
 	// ListAllergies returns the chart's allergies and its "no known
 	// allergies" statement.
 	ListAllergies(ctx context.Context, patientID string) (*Allergies, error)
+	// ListAllergiesOf is ListAllergies for each of the charts at once (a
+	// bulk export's batch), by chart id; a chart of another practice has
+	// none.
+	ListAllergiesOf(ctx context.Context, patientIDs []string) (map[string]*Allergies, error)
 	// CreateAllergy records a; ECONFLICT when the chart already has the
 	// substance active. It withdraws a "no known allergies" statement.
 	CreateAllergy(ctx context.Context, a *Allergy) error
@@ -160,6 +164,9 @@ type ClinicalListService interface {
 	RecordNoKnownAllergies(ctx context.Context, patientID string) (*NoKnownAllergies, error)
 
 	ListConditions(ctx context.Context, patientID string) ([]*Condition, error)
+	// ListConditionsOf is ListConditions for each of the charts at once,
+	// by chart id.
+	ListConditionsOf(ctx context.Context, patientIDs []string) (map[string][]*Condition, error)
 	// CreateCondition records c (its code must be in the catalog: the
 	// title is the catalog's).
 	CreateCondition(ctx context.Context, c *Condition) error

@@ -277,6 +277,9 @@ type VitalsService interface {
 	// ListVitals returns a patient's vitals measured in [from, to), oldest
 	// first, at most limit.
 	ListVitals(ctx context.Context, patientID string, from, to time.Time, limit int) ([]*Vitals, error)
+	// ListVitalsOf is ListVitals of all time for each of the charts at
+	// once (the latest limit of each, oldest first), by chart id.
+	ListVitalsOf(ctx context.Context, patientIDs []string, limit int) (map[string][]*Vitals, error)
 	// EncounterVitals returns the vitals of one encounter, oldest first.
 	EncounterVitals(ctx context.Context, encounterID string) ([]*Vitals, error)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"time"
 
 	"medic"
 )
@@ -67,8 +66,8 @@ func (a *App) patientRecord(ctx context.Context, t medic.Tenant, patientID strin
 }
 
 // patientRecords reads the records of the charts ps as t's role may see
-// them, one query per kind of record for them all (vitals, allergies and
-// conditions: per chart), in the caller's transaction, and names the
+// them, one query per kind of record for them all, in the caller's
+// transaction, and names the
 // parts it read; one record per chart, in ps's order. It audits nothing.
 func (a *App) patientRecords(ctx context.Context, t medic.Tenant, ps []*medic.Patient) ([]*PatientRecord, []string, error) {
 	out := make([]*PatientRecord, len(ps))
@@ -137,16 +136,23 @@ func (a *App) patientRecords(ctx context.Context, t medic.Tenant, ps []*medic.Pa
 		for _, o := range orders {
 			of[o.PatientID].Orders = append(of[o.PatientID].Orders, o)
 		}
+		vitals, err := a.Vitals.ListVitalsOf(ctx, ids, maxVitalsSeries)
+		if err != nil {
+			return nil, nil, err
+		}
+		allergies, err := a.ClinicalLists.ListAllergiesOf(ctx, ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		conditions, err := a.ClinicalLists.ListConditionsOf(ctx, ids)
+		if err != nil {
+			return nil, nil, err
+		}
 		for _, rec := range out {
 			id := rec.Patient.ID
-			if rec.Vitals, err = a.Vitals.ListVitals(ctx, id, time.Time{}, time.Time{}, maxVitalsSeries); err != nil {
-				return nil, nil, err
-			}
-			if rec.Allergies, err = a.ClinicalLists.ListAllergies(ctx, id); err != nil {
-				return nil, nil, err
-			}
-			if rec.Conditions, err = a.ClinicalLists.ListConditions(ctx, id); err != nil {
-				return nil, nil, err
+			rec.Vitals, rec.Conditions = vitals[id], conditions[id]
+			if rec.Allergies = allergies[id]; rec.Allergies == nil {
+				rec.Allergies = &medic.Allergies{}
 			}
 		}
 	}

@@ -81,6 +81,50 @@ func (db *DB) ListAllergies(ctx context.Context, patientID string) (*medic.Aller
 	return out, err
 }
 
+// ListAllergiesOf implements medic.ClinicalListService: two queries for
+// all the charts.
+func (db *DB) ListAllergiesOf(ctx context.Context, patientIDs []string) (map[string]*medic.Allergies, error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*medic.Allergies{}
+	of := func(id string) *medic.Allergies {
+		if out[id] == nil {
+			out[id] = &medic.Allergies{}
+		}
+		return out[id]
+	}
+	var args queryArgs
+	p := args.add(pid)
+	charts := anyUUID("patient_id", patientIDs, &args)
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		items, err := queryAll(ctx, tx, scanAllergy, `SELECT `+allergyColumns+allergyFrom+`
+			WHERE a.practice_id = `+p+` AND a.`+charts+` ORDER BY a.patient_id, a.seq`, args...)
+		if err != nil {
+			return err
+		}
+		for _, a := range items {
+			of(a.PatientID).Items = append(of(a.PatientID).Items, a)
+		}
+		rows, err := tx.Query(ctx, `SELECT n.patient_id::text, coalesce(n.recorded_by::text, ''), coalesce(u.name, ''), n.recorded_at
+			FROM patient_no_known_allergies n LEFT JOIN users u ON u.id = n.recorded_by
+			WHERE n.practice_id = `+p+` AND n.`+charts, args...)
+		if err != nil {
+			return err
+		}
+		var id string
+		var n medic.NoKnownAllergies
+		_, err = pgx.ForEachRow(rows, []any{&id, &n.RecordedBy, &n.RecordedByName, &n.RecordedAt}, func() error {
+			none := n
+			of(id).NoneKnown = &none
+			return nil
+		})
+		return err
+	})
+	return out, err
+}
+
 func errAllergyDuplicate(substance string) error {
 	return &medic.Error{Code: medic.ECONFLICT, Message: "The chart already lists an active allergy to " + substance + ".",
 		Fields: map[string]string{"substance": "Already listed as active."}}
@@ -217,6 +261,27 @@ func (db *DB) ListConditions(ctx context.Context, patientID string) (out []*medi
 		}
 		out, err = queryAll(ctx, tx, scanCondition, `SELECT `+conditionColumns+conditionFrom+`
 			WHERE c.practice_id = $1 AND c.patient_id = $2 ORDER BY c.status = 'active' DESC, c.seq`, pid, patientID)
+		return err
+	})
+	return out, err
+}
+
+// ListConditionsOf implements medic.ClinicalListService: one query for all
+// the charts.
+func (db *DB) ListConditionsOf(ctx context.Context, patientIDs []string) (map[string][]*medic.Condition, error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var args queryArgs
+	where := "c.practice_id = " + args.add(pid) + " AND c." + anyUUID("patient_id", patientIDs, &args)
+	out := map[string][]*medic.Condition{}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		cs, err := queryAll(ctx, tx, scanCondition, `SELECT `+conditionColumns+conditionFrom+`
+			WHERE `+where+` ORDER BY c.patient_id, c.status = 'active' DESC, c.seq`, args...)
+		for _, c := range cs {
+			out[c.PatientID] = append(out[c.PatientID], c)
+		}
 		return err
 	})
 	return out, err

@@ -95,6 +95,32 @@ func (db *DB) ListVitals(ctx context.Context, patientID string, from, to time.Ti
 	return vs, err
 }
 
+// ListVitalsOf implements medic.VitalsService: one query for all the
+// charts, the latest limit of each.
+func (db *DB) ListVitalsOf(ctx context.Context, patientIDs []string, limit int) (map[string][]*medic.Vitals, error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	valid := make([]string, 0, len(patientIDs))
+	for _, id := range patientIDs {
+		if isUUID(id) {
+			valid = append(valid, id)
+		}
+	}
+	out := map[string][]*medic.Vitals{}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		vs, err := queryAll(ctx, tx, scanVitals, `SELECT v.* FROM unnest($2::uuid[]) c (id) CROSS JOIN LATERAL (`+vitalsSelect+`
+			WHERE practice_id = $1 AND patient_id = c.id ORDER BY measured_at DESC, id DESC LIMIT $3) v
+			ORDER BY v.patient_id, v.measured_at, v.id`, pid, valid, limit)
+		for _, v := range vs {
+			out[v.PatientID] = append(out[v.PatientID], v)
+		}
+		return err
+	})
+	return out, err
+}
+
 // EncounterVitals returns the vitals of one encounter, oldest first.
 func (db *DB) EncounterVitals(ctx context.Context, encounterID string) (vs []*medic.Vitals, err error) {
 	pid, err := tenantID(ctx)
