@@ -108,6 +108,15 @@ func (db *DB) ListAppointments(ctx context.Context, f medic.AppointmentFilter, p
 	return as, next, nil
 }
 
+// patientVisitsSQL is the next visit still to come and the last completed
+// one ($1 practice, $2 patient, $3 now). Each branch orders by starts_at
+// alone, the order of appointments_patient_idx: an id tiebreak the index
+// lacks makes PostgreSQL read and sort the chart's whole future or past.
+const patientVisitsSQL = `(` + appointmentSelect + ` WHERE a.practice_id = $1 AND a.patient_id = $2 AND a.starts_at >= $3
+			AND a.status IN ('booked', 'checked_in', 'in_progress') ORDER BY a.starts_at LIMIT 1)
+		UNION ALL (` + appointmentSelect + ` WHERE a.practice_id = $1 AND a.patient_id = $2 AND a.starts_at < $3
+			AND a.status = 'completed' ORDER BY a.starts_at DESC LIMIT 1)`
+
 // PatientVisits implements medic.AppointmentService: two probes of the
 // chart's appointments index in one statement, whatever its history.
 func (db *DB) PatientVisits(ctx context.Context, patientID string, now time.Time) (next, last *medic.Appointment, err error) {
@@ -118,12 +127,8 @@ func (db *DB) PatientVisits(ctx context.Context, patientID string, now time.Time
 	if !isUUID(patientID) {
 		return nil, nil, nil
 	}
-	sql := `(` + appointmentSelect + ` WHERE a.practice_id = $1 AND a.patient_id = $2 AND a.starts_at >= $3
-			AND a.status IN ('booked', 'checked_in', 'in_progress') ORDER BY a.starts_at, a.id LIMIT 1)
-		UNION ALL (` + appointmentSelect + ` WHERE a.practice_id = $1 AND a.patient_id = $2 AND a.starts_at < $3
-			AND a.status = 'completed' ORDER BY a.starts_at DESC, a.id DESC LIMIT 1)`
 	err = db.do(ctx, func(tx pgx.Tx) error {
-		as, err := queryAll(ctx, tx, scanAppointment, sql, pid, patientID, now)
+		as, err := queryAll(ctx, tx, scanAppointment, patientVisitsSQL, pid, patientID, now)
 		for _, a := range as {
 			if a.Start.Before(now) {
 				last = a

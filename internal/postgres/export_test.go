@@ -63,3 +63,6 @@ func (db *DB) QueryInTx(ctx context.Context, sql string, args ...any) error {
 		return rows.Err()
 	})
 }
+
+// PatientVisitsSQL is the statement PatientVisits runs, for plan tests.
+const PatientVisitsSQL = patientVisitsSQL

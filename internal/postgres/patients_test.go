@@ -654,6 +654,7 @@ type searchPlanNode struct {
 	RelationName              string           `json:"Relation Name"`
 	IndexName                 string           `json:"Index Name"`
 	ActualLoops               float64          `json:"Actual Loops"`
+	ActualRows                float64          `json:"Actual Rows"`
 	RowsRemovedByFilter       float64          `json:"Rows Removed by Filter"`
 	RowsRemovedByIndexRecheck float64          `json:"Rows Removed by Index Recheck"`
 	Plans                     []searchPlanNode `json:"Plans"`
