@@ -50,7 +50,8 @@ type Chart struct {
 	// severe-allergy banner); the rest as asked in ChartRequest.
 	Allergies  *medic.Allergies
 	Conditions []*medic.Condition
-	Vitals     *PatientVitals
+	// LatestVitals are the summary's last values with trends.
+	LatestVitals []medic.VitalLatest
 	// OutstandingOrders are the chart's orders not yet reviewed (waiting
 	// for a result, or resulted and unseen), the longest waiting first, at
 	// most chartOrdersShown; MoreOutstanding says there are more.
@@ -117,7 +118,7 @@ func (a *App) OpenChart(ctx context.Context, id string, req ChartRequest) (*Char
 				if err != nil {
 					return err
 				}
-				out.Vitals = a.withFlags(ctx, p, vs)
+				out.LatestVitals = medic.LatestVitals(vs) // the summary shows no per-set flags
 				// Read here, not by the page afterwards: the chart view stays
 				// one audit event, and the orders are the chart's own.
 				os, next, err := a.Orders.ListOrders(ctx, medic.OrderFilter{PatientID: p.ID, Statuses: medic.UnreviewedOrderStatuses},

@@ -150,9 +150,7 @@ func (h *Handler) renderPatient(w http.ResponseWriter, r *http.Request, status i
 				}
 			}
 			d.CanWriteClinical = v.tenant.Can(medic.PermClinicalWrite) && pt.Status != medic.PatientMerged
-			if chart.Vitals != nil {
-				d.LatestVitals = latestVitals(chart.Vitals.Latest, v.zone())
-			}
+			d.LatestVitals = latestVitals(chart.LatestVitals, v.zone())
 			for _, o := range chart.OutstandingOrders {
 				d.OutstandingOrders = append(d.OutstandingOrders, outstandingOrder{Order: o, Age: orderAge(o.OrderedAt, h.today(v), v.zone())})
 			}
