@@ -403,3 +403,26 @@ type InvoiceService interface {
 	// ListPayments lists an invoice's payments, oldest first.
 	ListPayments(ctx context.Context, invoiceID string) ([]*Payment, error)
 }
+
+// DraftFromCharges is the draft "bill this visit" makes of a finished
+// encounter's charges: the consultation (when its type names one), a line
+// per prescribed medicine priced by its medicine tariff (else 0, to fill
+// in), every line carrying the encounter's diagnosis codes. Totals are
+// computed.
+func DraftFromCharges(c *EncounterCharges, date Date, b BillingSettings) *Invoice {
+	inv := &Invoice{PatientID: c.Encounter.PatientID, EncounterID: c.Encounter.ID, LocationID: c.Encounter.LocationID,
+		InvoiceDate: date, Currency: b.Currency, VATRateBP: b.VATRateBP, Lines: []*InvoiceLine{}}
+	if t := c.Consultation; t != nil {
+		inv.Lines = append(inv.Lines, &InvoiceLine{TariffCodeID: t.ID, Code: t.Code, Description: t.Description, Category: t.Category,
+			Quantity: 1, UnitCents: max(t.UnitCents, 0), VATable: t.VATable, ICD10: c.ICD10})
+	}
+	for _, m := range c.Medicines {
+		l := &InvoiceLine{Description: m.Label, Category: TariffMedicine, Quantity: m.Quantity, VATable: true, ICD10: c.ICD10}
+		if t := m.Tariff; t != nil {
+			l.TariffCodeID, l.Code, l.UnitCents, l.VATable = t.ID, t.Code, max(t.UnitCents, 0), t.VATable
+		}
+		inv.Lines = append(inv.Lines, l)
+	}
+	inv.Recompute()
+	return inv
+}

@@ -178,19 +178,8 @@ func (a *App) BillEncounter(ctx context.Context, encounterID string) (*medic.Inv
 				return &medic.Error{Code: medic.ECONFLICT, Message: "This visit has an invoice already (" + x.NumberLabel() + ")."}
 			}
 		}
-		inv = &medic.Invoice{PatientID: c.Encounter.PatientID, EncounterID: c.Encounter.ID, LocationID: c.Encounter.LocationID,
-			InvoiceDate: date, Currency: b.Currency, VATRateBP: b.VATRateBP, CreatedBy: medic.ActorFrom(ctx).UserID}
-		if t := c.Consultation; t != nil {
-			inv.Lines = append(inv.Lines, &medic.InvoiceLine{TariffCodeID: t.ID, Code: t.Code, Description: t.Description, Category: t.Category,
-				Quantity: 1, UnitCents: max(t.UnitCents, 0), VATable: t.VATable, ICD10: c.ICD10})
-		}
-		for _, m := range c.Medicines {
-			l := &medic.InvoiceLine{Description: m.Label, Category: medic.TariffMedicine, Quantity: m.Quantity, VATable: true, ICD10: c.ICD10}
-			if t := m.Tariff; t != nil {
-				l.TariffCodeID, l.Code, l.UnitCents, l.VATable = t.ID, t.Code, max(t.UnitCents, 0), t.VATable
-			}
-			inv.Lines = append(inv.Lines, l)
-		}
+		inv = medic.DraftFromCharges(c, date, b)
+		inv.CreatedBy = medic.ActorFrom(ctx).UserID
 		if err := inv.Validate(); err != nil {
 			return err
 		}

@@ -51,6 +51,8 @@ type Store interface {
 	medic.PrescriptionService
 	medic.OrderService
 	medic.NotificationService
+	medic.TariffService
+	medic.InvoiceService
 }
 
 // Account is a demo sign-in.
@@ -231,6 +233,15 @@ func (l *loader) load(ctx context.Context) error {
 		changed[spec.Slug] = append(changed[spec.Slug], what...)
 		if what, err = l.prescriptions(dctx, p); err != nil {
 			return fmt.Errorf("prescriptions of %s: %w", spec.Slug, err)
+		}
+		changed[spec.Slug] = append(changed[spec.Slug], what...)
+		// Invoices and payments are the billing clerk's.
+		bctx := tctx
+		if u := users["billing@"+spec.Slug+".example"]; u != nil {
+			bctx = medic.WithActor(tctx, medic.Actor{UserID: u.ID, Email: u.Email})
+		}
+		if what, err = l.billing(bctx, p); err != nil {
+			return fmt.Errorf("invoices of %s: %w", spec.Slug, err)
 		}
 		changed[spec.Slug] = append(changed[spec.Slug], what...)
 		if len(changed[spec.Slug]) > 0 {
