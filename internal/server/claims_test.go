@@ -339,6 +339,12 @@ func TestClaimDesk(t *testing.T) {
 	if list := string(want(t, b.Do("GET", "/claims?status=rejected", nil), http.StatusOK).Body); !strings.Contains(list, "benefit_exhausted") {
 		t.Error("the rejected list does not show the reason")
 	}
+	if list := string(want(t, b.Do("GET", "/claims?invoice="+d.invoice, nil), http.StatusOK).Body); !strings.Contains(list, path) || !strings.Contains(list, "invoice="+d.invoice+"&amp;status=rejected") {
+		t.Error("the invoice's claims list lacks its claim, or its tabs lose the invoice")
+	}
+	if list := string(want(t, b.Do("GET", "/claims?invoice="+newUUID(), nil), http.StatusOK).Body); strings.Contains(list, path) {
+		t.Error("another invoice's list shows the claim")
+	}
 	r = want(t, postForm(b, path+"/resubmit", url.Values{}), http.StatusSeeOther)
 	if next := strings.SplitN(r.Header.Get("Location"), "?", 2)[0]; next == path || !strings.HasPrefix(next, "/claims/") {
 		t.Errorf("new version at %q", next)

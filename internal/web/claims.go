@@ -34,6 +34,7 @@ type claimTab struct {
 type claimsView struct {
 	Items   []*medic.Claim
 	Status  medic.ClaimStatus
+	Invoice string // the invoice the list is narrowed to, if any
 	Tabs    []claimTab
 	NextURL string
 }
@@ -45,19 +46,29 @@ func (claimsView) Money(cents int64, currency string) string {
 
 func (h *Handler) claims(w http.ResponseWriter, r *http.Request, v *visitor) {
 	q := r.URL.Query()
-	status := medic.ClaimStatus(q.Get("status"))
-	items, next, err := h.app.ListClaims(r.Context(), medic.ClaimFilter{Status: status}, medic.Page{Limit: 50, Cursor: q.Get("cursor")})
+	status, invoice := medic.ClaimStatus(q.Get("status")), q.Get("invoice")
+	items, next, err := h.app.ListClaims(r.Context(), medic.ClaimFilter{Status: status, InvoiceID: invoice}, medic.Page{Limit: 50, Cursor: q.Get("cursor")})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := claimsView{Items: items, Status: status}
+	d := claimsView{Items: items, Status: status, Invoice: invoice}
+	// listURL keeps the invoice narrowed to across tabs and pages.
+	listURL := func(vals url.Values) string {
+		if invoice != "" {
+			vals.Set("invoice", invoice)
+		}
+		if len(vals) == 0 {
+			return "/claims"
+		}
+		return "/claims?" + vals.Encode()
+	}
 	for _, s := range append([]medic.ClaimStatus{""}, medic.ClaimStatuses...) {
-		t := claimTab{Label: s.Label(), URL: "/claims", Current: s == status}
+		t := claimTab{Label: s.Label(), URL: listURL(url.Values{}), Current: s == status}
 		if s == "" {
 			t.Label = "All"
 		} else {
-			t.URL += "?status=" + string(s)
+			t.URL = listURL(url.Values{"status": {string(s)}})
 		}
 		d.Tabs = append(d.Tabs, t)
 	}
@@ -66,7 +77,7 @@ func (h *Handler) claims(w http.ResponseWriter, r *http.Request, v *visitor) {
 		if status != "" {
 			older.Set("status", string(status))
 		}
-		d.NextURL = "/claims?" + older.Encode()
+		d.NextURL = listURL(older)
 	}
 	p := h.page(r, "Claims", "claims")
 	p.Data = d
