@@ -300,6 +300,15 @@ func TestClaimDesk(t *testing.T) {
 	d := newClaimDesk(t, env, "sunrise", "12345699") // the simulator: benefit exhausted
 	b := d.billing
 
+	// The issued invoice's page offers the claim to billing; a doctor only
+	// follows the link to its claims.
+	if inv := string(want(t, b.Do("GET", "/invoices/"+d.invoice, nil), http.StatusOK).Body); !strings.Contains(inv, `action="/invoices/`+d.invoice+`/claim"`) {
+		t.Error("the invoice page has no claim button")
+	}
+	if inv := string(want(t, d.c[medic.RoleDoctor].Do("GET", "/invoices/"+d.invoice, nil), http.StatusOK).Body); strings.Contains(inv, "/claim\"") ||
+		!strings.Contains(inv, "/claims?invoice="+d.invoice) {
+		t.Error("the doctor's invoice page offers the claim, or lacks the claims link")
+	}
 	r := want(t, postForm(b, "/invoices/"+d.invoice+"/claim", url.Values{}), http.StatusSeeOther)
 	loc := r.Header.Get("Location")
 	if !strings.HasPrefix(loc, "/claims/") {
