@@ -27,6 +27,9 @@ type appointmentTypesView struct {
 type appointmentTypeView struct {
 	ID     string // empty for a new type
 	Action string
+	// Tariffs are the practice's consultation codes, for the code billed
+	// for a visit of the type.
+	Tariffs []option
 }
 
 func (h *Handler) appointmentTypes(w http.ResponseWriter, r *http.Request, v *visitor) {
@@ -51,6 +54,7 @@ func appointmentTypeValues(t *medic.AppointmentType) url.Values {
 	if t.Active {
 		v.Set("active", "on")
 	}
+	v.Set("tariff_code_id", t.TariffCodeID)
 	return v
 }
 
@@ -67,6 +71,7 @@ func applyAppointmentType(f *form, t *medic.AppointmentType) {
 	t.Color = strings.ToLower(strings.TrimSpace(f.Get("color")))
 	t.OnlineBookable = f.Checked("online_bookable")
 	t.Active = f.Checked("active")
+	t.TariffCodeID = f.Get("tariff_code_id")
 }
 
 func (h *Handler) renderAppointmentType(w http.ResponseWriter, r *http.Request, status int, t *medic.AppointmentType, f *form) {
@@ -74,6 +79,14 @@ func (h *Handler) renderAppointmentType(w http.ResponseWriter, r *http.Request, 
 	d := appointmentTypeView{Action: "/appointment-types/new"}
 	if t.ID != "" {
 		title, d.ID, d.Action = t.Name, t.ID, "/appointment-types/"+url.PathEscape(t.ID)
+	}
+	codes, _, err := h.app.ListTariffCodes(r.Context(), medic.TariffFilter{Category: medic.TariffConsultation}, medic.Page{Limit: medic.MaxLimit})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, c := range codes {
+		d.Tariffs = append(d.Tariffs, option{Value: c.ID, Label: c.Code + " " + c.Description})
 	}
 	p := h.page(r, title, "appointment-types").withForm(f)
 	p.Data = d
@@ -107,7 +120,7 @@ func (h *Handler) saveAppointmentType(w http.ResponseWriter, r *http.Request, v 
 		return
 	}
 	f := newForm("type", url.Values{})
-	for _, k := range []string{"name", "duration_minutes", "color", "online_bookable", "active"} {
+	for _, k := range []string{"name", "duration_minutes", "color", "online_bookable", "active", "tariff_code_id"} {
 		if s := r.PostForm.Get(k); s != "" {
 			f.Values.Set(k, s)
 		}
@@ -144,6 +157,7 @@ func (h *Handler) updateAppointmentType(w http.ResponseWriter, r *http.Request, 
 	h.saveAppointmentType(w, r, v, "appointment_type.update", t, func(sent *medic.AppointmentType) error {
 		_, err := h.app.UpdateAppointmentType(r.Context(), t.ID, func(cur *medic.AppointmentType) {
 			cur.Name, cur.DurationMinutes, cur.Color, cur.OnlineBookable, cur.Active = sent.Name, sent.DurationMinutes, sent.Color, sent.OnlineBookable, sent.Active
+			cur.TariffCodeID = sent.TariffCodeID
 		})
 		return err
 	}, "/appointment-types?m=type-saved")

@@ -75,4 +75,13 @@ func TestBillingAtTheDesk(t *testing.T) {
 	wantContains(t, desk.get("/billing?status=partly_paid"), "INV-000001", "Ayanda Khoza")
 	wantNotContains(t, desk.get("/billing?status=paid"), "INV-000001")
 	wantContains(t, desk.get("/billing?from=nonsense"), "Enter")
+
+	// The admin names the consultation an appointment type bills.
+	form := admin.get("/appointment-types/" + cl.typ.ID)
+	wantContains(t, form, "Consultation billed", "0191 GP consultation")
+	code := regexpFind(t, form.body, `<option value="([0-9a-f-]{36})">0191 `)
+	r = admin.post("/appointment-types/"+cl.typ.ID, url.Values{"name": {"Consultation"}, "duration_minutes": {"30"}, "color": {"#aa3355"},
+		"active": {"on"}, "tariff_code_id": {code}})
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, admin.get("/appointment-types/"+cl.typ.ID), `<option value="`+code+`" selected>0191 `)
 }
