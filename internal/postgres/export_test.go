@@ -66,3 +66,9 @@ func (db *DB) QueryInTx(ctx context.Context, sql string, args ...any) error {
 
 // PatientVisitsSQL is the statement PatientVisits runs, for plan tests.
 const PatientVisitsSQL = patientVisitsSQL
+
+// SealPlan and PracticeSealGapsSQL are the sealer's plan settings and its
+// read of a practice's events in snapshot gaps, for plan tests.
+const SealPlan = sealPlan
+
+func PracticeSealGapsSQL(practiceID string) string { return practiceChain(practiceID).inGaps }
