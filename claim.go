@@ -95,6 +95,31 @@ type Claim struct {
 // version, so a corrected claim is never taken for the first).
 func ClaimKey(claimID string) string { return "claim-" + claimID }
 
+// ClaimFromInvoice is what a claim says about an issued invoice: its lines
+// (amounts as billed, VAT included) with their ICD-10 codes, the chart's
+// medical aid, the practice number (the treating practitioner's own, when
+// set) and the practitioner's registration number; pr is nil for an
+// invoice not billed from a visit.
+func ClaimFromInvoice(inv *Invoice, p *Patient, practiceNumber string, pr *Practitioner) *ClaimSubmission {
+	sub := &ClaimSubmission{
+		Reference: FormatInvoiceNumber(inv.Number), PracticeNumber: practiceNumber,
+		ServiceDate: inv.InvoiceDate, Currency: inv.Currency,
+		Patient: ClaimPatient{GivenName: p.GivenName, FamilyName: p.FamilyName, DateOfBirth: p.DateOfBirth,
+			Scheme: p.MedicalAid.Scheme, MemberNumber: p.MedicalAid.MemberNumber, DependentCode: p.MedicalAid.DependentCode},
+	}
+	if pr != nil {
+		sub.PractitionerRegistration = pr.RegistrationNumber
+		if pr.PracticeNumber != "" {
+			sub.PracticeNumber = pr.PracticeNumber
+		}
+	}
+	for _, l := range inv.Lines {
+		sub.Lines = append(sub.Lines, ClaimLine{TariffCode: l.Code, Description: l.Description, Quantity: l.Quantity,
+			AmountCents: l.TotalCents, ICD10: append([]string{}, l.ICD10...)})
+	}
+	return sub
+}
+
 // ClaimEdit corrects a draft: the membership as the scheme knows it and
 // each line's ICD-10 codes (amounts come from the invoice and do not
 // change).

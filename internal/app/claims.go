@@ -61,31 +61,17 @@ func (a *App) claimFromInvoice(ctx context.Context, t medic.Tenant, inv *medic.I
 	if err != nil {
 		return nil, err
 	}
-	sub := &medic.ClaimSubmission{
-		Reference: medic.FormatInvoiceNumber(inv.Number), PracticeNumber: practice.RegistrationNumber,
-		ServiceDate: inv.InvoiceDate, Currency: inv.Currency,
-		Patient: medic.ClaimPatient{GivenName: p.GivenName, FamilyName: p.FamilyName, DateOfBirth: p.DateOfBirth,
-			Scheme: p.MedicalAid.Scheme, MemberNumber: p.MedicalAid.MemberNumber, DependentCode: p.MedicalAid.DependentCode},
-	}
+	var pr *medic.Practitioner
 	if inv.EncounterID != "" {
 		e, err := a.Encounters.FindEncounter(ctx, inv.EncounterID)
 		if err != nil {
 			return nil, err
 		}
-		pr, err := a.Practitioners.FindPractitioner(ctx, e.PractitionerID)
-		if err != nil {
+		if pr, err = a.Practitioners.FindPractitioner(ctx, e.PractitionerID); err != nil {
 			return nil, err
 		}
-		sub.PractitionerRegistration = pr.RegistrationNumber
-		if pr.PracticeNumber != "" {
-			sub.PracticeNumber = pr.PracticeNumber
-		}
 	}
-	for _, l := range inv.Lines {
-		sub.Lines = append(sub.Lines, medic.ClaimLine{TariffCode: l.Code, Description: l.Description, Quantity: l.Quantity,
-			AmountCents: l.TotalCents, ICD10: append([]string{}, l.ICD10...)})
-	}
-	return sub, nil
+	return medic.ClaimFromInvoice(inv, p, practice.RegistrationNumber, pr), nil
 }
 
 func (a *App) auditClaim(ctx context.Context, action string, c *medic.Claim, detail map[string]string) error {
