@@ -145,3 +145,35 @@ func TestCheckClaimCatalogFailureIsNotTheUsersMistake(t *testing.T) {
 		t.Errorf("err = %v; want the catalog's failure, internal", err)
 	}
 }
+
+func TestClaimFromInvoice(t *testing.T) {
+	inv := &medic.Invoice{Number: 42, InvoiceDate: medic.NewDate(2030, 3, 4), Currency: "ZAR", Lines: []*medic.InvoiceLine{
+		{Code: "0190", Description: "Consultation", Quantity: 1, UnitCents: 42000, TotalCents: 48300, ICD10: []string{"J06.9"}},
+		{Code: "0201", Description: "Injection", Quantity: 2, UnitCents: 12000, TotalCents: 27600},
+	}}
+	p := &medic.Patient{GivenName: "Thandi", FamilyName: "Mokoena", DateOfBirth: medic.NewDate(1984, 3, 2),
+		MedicalAid: medic.MedicalAid{Scheme: "GEMS", MemberNumber: "12345678", DependentCode: "01"}}
+
+	sub := medic.ClaimFromInvoice(inv, p, "0123456", &medic.Practitioner{RegistrationNumber: "MP0123456"})
+	if sub.Reference != "INV-000042" || sub.PracticeNumber != "0123456" || sub.PractitionerRegistration != "MP0123456" ||
+		sub.Patient.MemberNumber != "12345678" || sub.Patient.DependentCode != "01" || sub.ServiceDate != inv.InvoiceDate {
+		t.Errorf("submission = %+v", sub)
+	}
+	// Lines are claimed as billed, VAT included.
+	if len(sub.Lines) != 2 || sub.Lines[1].AmountCents != 27600 || sub.Lines[1].Quantity != 2 || sub.TotalCents() != 75900 || len(sub.Lines[1].ICD10) != 0 {
+		t.Errorf("lines = %+v", sub.Lines)
+	}
+	// The codes are the claim's own: correcting them leaves the invoice alone.
+	sub.Lines[0].ICD10[0] = "R50.9"
+	if inv.Lines[0].ICD10[0] != "J06.9" {
+		t.Error("the claim shares the invoice's codes")
+	}
+	// A practitioner with a practice number of their own claims under it;
+	// an invoice not billed from a visit names no practitioner.
+	if s := medic.ClaimFromInvoice(inv, p, "0123456", &medic.Practitioner{RegistrationNumber: "MP1", PracticeNumber: "7654321"}); s.PracticeNumber != "7654321" {
+		t.Errorf("practice number %q", s.PracticeNumber)
+	}
+	if s := medic.ClaimFromInvoice(inv, p, "0123456", nil); s.PractitionerRegistration != "" || s.PracticeNumber != "0123456" {
+		t.Errorf("without a visit: %+v", s)
+	}
+}
