@@ -426,3 +426,20 @@ func DraftFromCharges(c *EncounterCharges, date Date, b BillingSettings) *Invoic
 	inv.Recompute()
 	return inv
 }
+
+// CashUpRow is one till's takings of a day: a location, the member who
+// took the money, one method; refunds count against it.
+type CashUpRow struct {
+	LocationID, LocationName string
+	UserID, UserName         string
+	Method                   PaymentMethod
+	Count                    int
+	AmountCents              int64
+}
+
+// CashUpService reads the day-end cash-up.
+type CashUpService interface {
+	// CashUp sums the payments taken in [from, to) by location, member and
+	// method, in location and member name order.
+	CashUp(ctx context.Context, from, to time.Time) ([]CashUpRow, error)
+}

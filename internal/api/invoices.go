@@ -19,6 +19,7 @@ func (h *Handler) invoiceRoutes(mux Router) {
 	mux.HandleFunc("GET /api/v1/practices/{practice}/invoices/{id}/payments", h.tenant(h.listPayments))
 	mux.HandleFunc("POST /api/v1/practices/{practice}/invoices/{id}/payments", h.tenant(h.takePayment))
 	mux.HandleFunc("POST /api/v1/practices/{practice}/encounters/{id}/invoice", h.tenant(h.billEncounter))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/cash-up", h.tenant(h.cashUp))
 }
 
 type invoiceLineDTO struct {
@@ -364,4 +365,50 @@ func (h *Handler) takePayment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.writeInvoice(w, r, http.StatusCreated, inv, ps)
+}
+
+type cashUpRowDTO struct {
+	LocationID   *string             `json:"location_id"`
+	LocationName string              `json:"location_name"`
+	UserID       string              `json:"user_id"`
+	UserName     string              `json:"user_name"`
+	Method       medic.PaymentMethod `json:"method"`
+	Count        int                 `json:"count"`
+	AmountCents  int64               `json:"amount_cents"`
+}
+
+// cashUp: GET .../cash-up?date=YYYY-MM-DD (today by default) -> {"date",
+// "currency", "rows": [...], "total_cents"}; Accept: text/csv or
+// ?format=csv gives the CSV.
+func (h *Handler) cashUp(w http.ResponseWriter, r *http.Request) {
+	var day medic.Date
+	if s := r.URL.Query().Get("date"); s != "" {
+		var err error
+		if day, err = medic.ParseDate(s); err != nil {
+			h.error(w, r, &medic.Error{Code: medic.EINVALID, Message: medic.ErrorMessage(err), Fields: map[string]string{"date": medic.ErrorMessage(err)}})
+			return
+		}
+	}
+	day, rows, err := h.app.CashUp(r.Context(), day)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	b, err := h.app.GetBillingSettings(r.Context())
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	if r.URL.Query().Get("format") == "csv" || r.Header.Get("Accept") == "text/csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="cash-up-`+day.String()+`.csv"`)
+		_ = medic.WriteCashUpCSV(w, day, b.Currency, rows)
+		return
+	}
+	out := make([]cashUpRowDTO, len(rows))
+	for i, c := range rows {
+		out[i] = cashUpRowDTO{LocationID: optString(c.LocationID), LocationName: c.LocationName, UserID: c.UserID, UserName: c.UserName,
+			Method: c.Method, Count: c.Count, AmountCents: c.AmountCents}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"date": day, "currency": b.Currency, "rows": out, "total_cents": medic.CashUpTotal(rows)})
 }

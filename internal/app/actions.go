@@ -49,6 +49,7 @@ var actions = map[string]medic.Permission{
 	"invoice.void":            medic.PermInvoicesCreate,
 	"payment.take":            medic.PermPaymentsTake,
 	"payment.refund":          medic.PermPaymentsTake,
+	"payment.cash_up":         medic.PermPaymentsTake,
 	"tariff.list":             medic.PermInvoicesRead,
 	"tariff.manage":           medic.PermTariffsManage,
 	"billing_settings.update": medic.PermTariffsManage,

@@ -60,6 +60,7 @@ type App struct {
 	// invoices and payments.
 	Tariffs  medic.TariffService
 	Invoices medic.InvoiceService
+	CashUps  medic.CashUpService
 	// BulkExports holds FHIR bulk exports and their files.
 	BulkExports medic.BulkExportService
 

@@ -368,3 +368,25 @@ func (a *App) TakePayment(ctx context.Context, p *medic.Payment) (*medic.Invoice
 	})
 	return inv, ps, err
 }
+
+// CashUp is the day-end cash-up of day (the practice's calendar day; today
+// when zero, returned): the takings by location, member and method.
+// Audited (it names no chart).
+func (a *App) CashUp(ctx context.Context, day medic.Date) (medic.Date, []medic.CashUpRow, error) {
+	if _, err := a.allow(ctx, "payment.cash_up"); err != nil {
+		return day, nil, err
+	}
+	if day.IsZero() {
+		day = a.today(ctx)
+	}
+	loc := a.location(ctx)
+	var rows []medic.CashUpRow
+	err := a.Tx.InReadTx(ctx, func(ctx context.Context) error {
+		var err error
+		if rows, err = a.CashUps.CashUp(ctx, day.In(loc), day.AddDays(1).In(loc)); err != nil {
+			return err
+		}
+		return a.audit(ctx, "payment.cash_up_viewed", "payment", "", map[string]string{"date": day.String(), "rows": strconv.Itoa(len(rows))})
+	})
+	return day, rows, err
+}

@@ -545,3 +545,30 @@ func (db *DB) ListPayments(ctx context.Context, invoiceID string) (ps []*medic.P
 	}
 	return ps, err
 }
+
+// CashUp implements medic.CashUpService: one pass over the day's payments
+// on (practice, taken_at).
+func (db *DB) CashUp(ctx context.Context, from, to time.Time) (rows []medic.CashUpRow, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		var err error
+		rows, err = queryAll(ctx, tx, func(row pgx.Row) (medic.CashUpRow, error) {
+			var c medic.CashUpRow
+			return c, row.Scan(&c.LocationID, &c.LocationName, &c.UserID, &c.UserName, &c.Method, &c.Count, &c.AmountCents)
+		}, `SELECT coalesce(y.location_id::text, ''), coalesce(l.name, ''), y.taken_by::text, coalesce(u.name, ''), y.method, count(*), sum(y.amount_cents)
+			FROM payments y
+			LEFT JOIN locations l ON l.practice_id = y.practice_id AND l.id = y.location_id
+			LEFT JOIN users u ON u.id = y.taken_by
+			WHERE y.practice_id = $1 AND y.taken_at >= $2 AND y.taken_at < $3
+			GROUP BY 1, 2, 3, 4, 5
+			ORDER BY 2, 1, 4, 3, 5`, pid, from, to)
+		return err
+	})
+	if rows == nil {
+		rows = []medic.CashUpRow{}
+	}
+	return rows, err
+}

@@ -125,6 +125,21 @@ func TestBillAVisit(t *testing.T) {
 	wantProblem(t, bill.Do("POST", d.base+"/invoices/"+id+"/void", map[string]any{"reason": "Wrong patient"}), http.StatusConflict) // payments stand
 	wantProblem(t, bill.Do("POST", d.base+"/invoices/"+id+"/void", map[string]any{"reason": ""}), http.StatusUnprocessableEntity)
 
+	// The day's cash-up: by location, member and method, refunds counted.
+	cu := want(t, rc.Do("GET", d.base+"/cash-up?date=2030-03-07", nil), http.StatusOK)
+	if cu.Get("total_cents") != float64(62538) || len(cu.Get("rows").([]any)) != 3 || cu.Str("rows.0.location_name") != "Main Street" {
+		t.Errorf("cash-up: %s", cu)
+	}
+	if cu := want(t, rc.Do("GET", d.base+"/cash-up?date=2030-03-06", nil), http.StatusOK); cu.Get("total_cents") != float64(0) {
+		t.Errorf("the day before: %s", cu)
+	}
+	if csv := want(t, bill.Do("GET", d.base+"/cash-up?date=2030-03-07&format=csv", nil), http.StatusOK); !strings.Contains(string(csv.Body), "2030-03-07,Main Street,") ||
+		!strings.Contains(string(csv.Body), ",total,,62538,625.38") {
+		t.Errorf("cash-up CSV: %s", csv.Body)
+	}
+	wantProblem(t, doc.Do("GET", d.base+"/cash-up", nil), http.StatusForbidden)
+	wantProblem(t, rc.Do("GET", d.base+"/cash-up?date=yesterday", nil), http.StatusUnprocessableEntity)
+
 	// Lists: the chart's, by status; a bad status is a field error.
 	if l := want(t, doc.Do("GET", d.base+"/invoices?patient="+pt+"&status=partly_paid", nil), http.StatusOK); !slices.Equal(ids(l), []string{id}) {
 		t.Errorf("the chart's partly paid invoices: %s", l)

@@ -266,6 +266,7 @@ var routeRules = []routeRule{
 	{pattern: "POST " + api + "/invoices/{id}/payments", path: sunrise + "/invoices/{invoice}/payments", body: map[string]any{"amount_cents": 100, "method": "cash"},
 		perm: medic.PermPaymentsTake, action: "payment.take"},
 	{pattern: "POST " + api + "/encounters/{id}/invoice", path: sunrise + "/encounters/{finished}/invoice", perm: medic.PermInvoicesCreate, action: "invoice.create"},
+	{pattern: "GET " + api + "/cash-up", path: sunrise + "/cash-up", perm: medic.PermPaymentsTake, action: "payment.cash_up"},
 	// The timeline is the clinical record: clinical roles only.
 	{pattern: "GET " + api + "/patients/{id}/timeline", path: sunrise + "/patients/{patient}/timeline", perm: medic.PermClinicalRead, action: "timeline.view"},
 	// Orders and results: doctors and admins order and follow them; nurses
@@ -369,6 +370,7 @@ var routeRules = []routeRule{
 	{pattern: "POST /invoices/{id}/void", path: "/invoices/{invoice}/void", body: form("reason", "Wrong patient"), perm: medic.PermInvoicesCreate, action: "invoice.void", ok: 303},
 	{pattern: "POST /invoices/{id}/payments", path: "/invoices/{invoice}/payments", body: form("amount", "1.00", "method", "cash"),
 		perm: medic.PermPaymentsTake, action: "payment.take", ok: 303},
+	{pattern: "GET /billing/cash-up", path: "/billing/cash-up", perm: medic.PermPaymentsTake, action: "payment.cash_up"},
 	{pattern: "GET /tariffs", path: "/tariffs", perm: medic.PermInvoicesRead, action: "tariff.list"},
 	{pattern: "POST /tariffs/new", path: "/tariffs/new", body: form("code", "RT3", "description", "Role test", "category", "procedure", "unit", "1.00", "effective_from", "2030-01-01"),
 		perm: medic.PermTariffsManage, action: "tariff.manage", ok: 303},

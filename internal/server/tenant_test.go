@@ -179,6 +179,7 @@ var tenantRoutes = []tenantRoute{
 	{"GET", "/invoices/{id}/payments", nil, "invoice"},
 	{"POST", "/invoices/{id}/payments", map[string]any{"amount_cents": 100, "method": "cash"}, "invoice"},
 	{"POST", "/encounters/{id}/invoice", nil, "finished"},
+	{"GET", "/cash-up", nil, ""},
 	{"POST", "/invoices/{id}/claim", nil, "invoice"},
 	{"GET", "/claims", nil, ""},
 	{"GET", "/claims/{id}", nil, "claim"},

@@ -16,6 +16,7 @@ import (
 
 func (h *Handler) invoiceRoutes(mux Router) {
 	mux.HandleFunc("GET /billing", h.member(h.invoiceList))
+	mux.HandleFunc("GET /billing/cash-up", h.member(h.cashUp))
 	mux.HandleFunc("GET /invoices/new", h.member(h.newInvoiceForm))
 	mux.HandleFunc("POST /invoices/new", h.member(h.createInvoice))
 	mux.HandleFunc("POST /encounters/{id}/invoice", h.member(h.billEncounter))
@@ -491,4 +492,54 @@ func (h *Handler) takePayment(w http.ResponseWriter, r *http.Request, v *visitor
 		return
 	}
 	h.actionFormFail(w, r, action, err, f, func(status int) { h.renderInvoice(w, r, status, v, id, f) })
+}
+
+type cashUpView struct {
+	Day      medic.Date
+	Rows     []medic.CashUpRow
+	Total    int64
+	Currency string
+	CSVURL   string
+}
+
+// cashUp shows a day's takings by location, member and method
+// (?date=, today by default), with a CSV download (?format=csv).
+func (h *Handler) cashUp(w http.ResponseWriter, r *http.Request, v *visitor) {
+	f := newForm("cash-up", r.URL.Query())
+	var day medic.Date
+	if s := strings.TrimSpace(f.Get("date")); s != "" {
+		var err error
+		if day, err = medic.ParseDate(s); err != nil {
+			f.fail("date", medic.ErrorMessage(err))
+		}
+	}
+	status := http.StatusOK
+	var rows []medic.CashUpRow
+	if err := f.err(); err != nil {
+		f.setError(err)
+		status = http.StatusUnprocessableEntity
+	} else {
+		if day, rows, err = h.app.CashUp(r.Context(), day); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	b, err := h.app.GetBillingSettings(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if status == http.StatusOK && r.URL.Query().Get("format") == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="cash-up-`+day.String()+`.csv"`)
+		_ = medic.WriteCashUpCSV(w, day, b.Currency, rows)
+		return
+	}
+	if !day.IsZero() {
+		f.Values.Set("date", day.String())
+	}
+	p := h.page(r, "Cash-up", "billing").withForm(f)
+	p.Data = cashUpView{Day: day, Rows: rows, Total: medic.CashUpTotal(rows), Currency: b.Currency,
+		CSVURL: "/billing/cash-up?" + url.Values{"date": {day.String()}, "format": {"csv"}}.Encode()}
+	h.render(w, r, status, "cash_up", p)
 }

@@ -75,6 +75,8 @@ func TestBillingAtTheDesk(t *testing.T) {
 	wantContains(t, desk.get("/billing?status=partly_paid"), "INV-000001", "Ayanda Khoza")
 	wantNotContains(t, desk.get("/billing?status=paid"), "INV-000001")
 	wantContains(t, desk.get("/billing?from=nonsense"), "Enter")
+	wantContains(t, desk.get("/billing/cash-up"), "Cash-up for", "Thembi Desk", "Card", "R 200.00", `href="/billing/cash-up?date=2031-04-10&amp;format=csv"`)
+	wantStatus(t, doc.get("/billing/cash-up"), http.StatusForbidden)
 
 	// The admin names the consultation an appointment type bills.
 	form := admin.get("/appointment-types/" + cl.typ.ID)

@@ -24,7 +24,7 @@ var templateFS embed.FS
 // template defining "content" (and no template exists without a view).
 var viewNames = []string{
 	"login", "login_2fa", "forgot", "forgot_sent", "reset", "invite",
-	"dashboard", "no_practice", "settings", "locations", "location", "medicines", "medicine", "prescription_new", "prescription", "sick_note_new", "sick_note", "claims", "claim", "invoices", "invoice", "invoice_new", "tariffs", "tariff", "members", "verify",
+	"dashboard", "no_practice", "settings", "locations", "location", "medicines", "medicine", "prescription_new", "prescription", "sick_note_new", "sick_note", "claims", "claim", "invoices", "invoice", "invoice_new", "tariffs", "tariff", "cash_up", "members", "verify",
 	"audit", "account", "operator", "book", "mailbox", "error",
 	"patients", "patient", "patient_form", "patient_merge",
 	"practitioners", "practitioner", "schedules", "schedule_rule", "schedule_confirm",
