@@ -128,15 +128,23 @@ func (db *DB) PatientVisits(ctx context.Context, patientID string, now time.Time
 		return nil, nil, nil
 	}
 	err = db.do(ctx, func(tx pgx.Tx) error {
-		as, err := queryAll(ctx, tx, scanAppointment, patientVisitsSQL, pid, patientID, now)
-		for _, a := range as {
-			if a.Start.Before(now) {
-				last = a
-			} else {
-				next = a
+		b := &pgx.Batch{}
+		b.Queue(genericPlanSQL) // two index probes: planning cost more than running
+		b.Queue(patientVisitsSQL, pid, patientID, now).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				a, err := scanAppointment(rows)
+				if err != nil {
+					return err
+				}
+				if a.Start.Before(now) {
+					last = a
+				} else {
+					next = a
+				}
 			}
-		}
-		return err
+			return rows.Err()
+		})
+		return tx.SendBatch(ctx, b).Close()
 	})
 	return next, last, err
 }

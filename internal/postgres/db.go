@@ -261,6 +261,15 @@ const unknownTenant = "\x00unknown"
 
 const setTenantSQL = `SELECT set_config('app.practice_id', $1, true), set_config('app.user_id', $2, true)`
 
+// genericPlanSQL, queued in one batch ahead of a statement, has it planned
+// once per connection instead of at every execution. For statements whose
+// best plan does not depend on the values (a chart's rows by patient, a
+// name search) and that cost more to plan than to run: PostgreSQL keeps
+// re-planning a statement whose generic plan it estimates dearer than the
+// custom ones, and the chart's timeline spent 1.9 ms planning to 2.3 ms
+// running. It lasts to the end of the (implicit) transaction.
+const genericPlanSQL = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`
+
 // pipeline runs the queued queries of b like do, but sends them (and the
 // tenant settings, when they change) in one round trip: on a 2-core
 // machine each round trip is two context switches, worth more than the

@@ -100,7 +100,7 @@ func (db *DB) SearchPatients(ctx context.Context, f medic.PatientFilter, page me
 		// A name search is planned once per connection and shape: planning
 		// it cost more than running it (0.7-1 ms against 0.6-1 ms on 200,000
 		// charts), and its plan does not depend on the words typed.
-		b.Queue(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`)
+		b.Queue(genericPlanSQL)
 	}
 	b.Queue(s.sql, s.args...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {

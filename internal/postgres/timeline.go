@@ -216,19 +216,19 @@ func (db *DB) Timeline(ctx context.Context, patientID string, kinds []medic.Time
 		if !after {
 			args = []any{pid, patientID, page.Limit + 1}
 		}
-		rows, err := tx.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var it medic.TimelineItem
-			if err := rows.Scan(&it.At, &it.Kind, &it.ID, &it.Summary, &it.EncounterID, &it.By, &it.OrderID); err != nil {
-				return err
+		b := &pgx.Batch{}
+		b.Queue(genericPlanSQL) // nine index probes of one chart: planning cost more than running
+		b.Queue(sql, args...).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var it medic.TimelineItem
+				if err := rows.Scan(&it.At, &it.Kind, &it.ID, &it.Summary, &it.EncounterID, &it.By, &it.OrderID); err != nil {
+					return err
+				}
+				items = append(items, &it)
 			}
-			items = append(items, &it)
-		}
-		return rows.Err()
+			return rows.Err()
+		})
+		return tx.SendBatch(ctx, b).Close()
 	})
 	if err != nil {
 		return nil, "", err
