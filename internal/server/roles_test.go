@@ -371,6 +371,7 @@ var routeRules = []routeRule{
 	{pattern: "POST /invoices/{id}/payments", path: "/invoices/{invoice}/payments", body: form("amount", "1.00", "method", "cash"),
 		perm: medic.PermPaymentsTake, action: "payment.take", ok: 303},
 	{pattern: "GET /billing/cash-up", path: "/billing/cash-up", perm: medic.PermPaymentsTake, action: "payment.cash_up"},
+	{pattern: "POST /tariffs/settings", path: "/tariffs/settings", body: form("currency", "ZAR", "vat_rate", "15"), perm: medic.PermTariffsManage, action: "billing_settings.update", ok: 303},
 	{pattern: "GET /tariffs", path: "/tariffs", perm: medic.PermInvoicesRead, action: "tariff.list"},
 	{pattern: "POST /tariffs/new", path: "/tariffs/new", body: form("code", "RT3", "description", "Role test", "category", "procedure", "unit", "1.00", "effective_from", "2030-01-01"),
 		perm: medic.PermTariffsManage, action: "tariff.manage", ok: 303},

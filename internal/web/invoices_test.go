@@ -78,6 +78,13 @@ func TestBillingAtTheDesk(t *testing.T) {
 	wantContains(t, desk.get("/billing/cash-up"), "Cash-up for", "Thembi Desk", "Card", "R 200.00", `href="/billing/cash-up?date=2031-04-10&amp;format=csv"`)
 	wantStatus(t, doc.get("/billing/cash-up"), http.StatusForbidden)
 
+	// Currency and VAT: a bad rate is named; new invoices take the new one.
+	r = admin.post("/tariffs/settings", url.Values{"currency": {"ZAR"}, "vat_rate": {"fifteen"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantContains(t, r, "Enter the VAT rate as a percentage")
+	wantContains(t, admin.post("/tariffs/settings", url.Values{"currency": {"zar"}, "vat_rate": {"14"}}), "Currency and VAT rate saved.", `value="14"`)
+	wantStatus(t, desk.post("/tariffs/settings", url.Values{"currency": {"ZAR"}, "vat_rate": {"0"}}), http.StatusForbidden)
+
 	// The admin names the consultation an appointment type bills.
 	form := admin.get("/appointment-types/" + cl.typ.ID)
 	wantContains(t, form, "Consultation billed", "0191 GP consultation")

@@ -459,6 +459,7 @@ var notices = map[string]string{
 	"payment-taken":          "Payment taken.",
 	"payment-refunded":       "Refund recorded.",
 	"tariff-saved":           "Tariff code saved.",
+	"billing-settings-saved": "Currency and VAT rate saved.",
 	"sick-note-cancelled":    "Sick note cancelled.",
 	"claim-created":          "Claim drafted: check the codes and submit it.",
 	"claim-saved":            "Claim saved.",

@@ -2,8 +2,10 @@ package web
 
 import (
 	"bytes"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"medic"
@@ -18,6 +20,7 @@ func (h *Handler) tariffRoutes(mux Router) {
 	mux.HandleFunc("GET /tariffs", h.member(h.tariffs))
 	mux.HandleFunc("POST /tariffs/new", h.member(h.createTariff))
 	mux.HandleFunc("POST /tariffs/import", h.member(h.importTariffs))
+	mux.HandleFunc("POST /tariffs/settings", h.member(h.saveBillingSettings))
 	mux.HandleFunc("GET /tariffs/{id}", h.member(h.tariffPage))
 	mux.HandleFunc("POST /tariffs/{id}", h.member(h.updateTariff))
 	mux.HandleFunc("POST /tariffs/{id}/prices", h.member(h.addTariffPrice))
@@ -56,6 +59,14 @@ func (h *Handler) renderTariffs(w http.ResponseWriter, r *http.Request, status i
 	}
 	if !given["tariff"] {
 		p.withForm(newForm("tariff", url.Values{"category": {string(medic.TariffProcedure)}, "vatable": {"on"}, "effective_from": {h.today(v).String()}}))
+	}
+	if !given["billing-settings"] {
+		b, err := h.app.GetBillingSettings(r.Context())
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		p.withForm(newForm("billing-settings", url.Values{"currency": {b.Currency}, "vat_rate": {strconv.FormatFloat(float64(b.VATRateBP)/100, 'f', -1, 64)}}))
 	}
 	if !given["tariff-import"] {
 		p.withForm(newForm("tariff-import", url.Values{"effective_from": {h.today(v).String()}}))
@@ -233,4 +244,35 @@ func (h *Handler) addTariffPrice(w http.ResponseWriter, r *http.Request, v *visi
 		return
 	}
 	h.actionFormFail(w, r, "tariff.manage", err, f, func(status int) { h.renderTariff(w, r, status, v, f) })
+}
+
+// saveBillingSettings sets the practice's currency and VAT rate (a
+// percentage with up to two decimals).
+func (h *Handler) saveBillingSettings(w http.ResponseWriter, r *http.Request, v *visitor) {
+	if err := parseForm(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := newForm("billing-settings", r.PostForm)
+	b := medic.BillingSettings{Currency: f.Get("currency")}
+	rate, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f.Get("vat_rate")), "%")), 64)
+	if err != nil || rate < 0 || rate > 100 {
+		f.fail("vat_rate", "Enter the VAT rate as a percentage, such as 15.")
+	}
+	b.VATRateBP = int(math.Round(rate * 100))
+	err = f.err()
+	ran := err == nil
+	if err == nil {
+		if err = h.app.SaveBillingSettings(r.Context(), b); err == nil {
+			seeOther(w, r, "/tariffs?m=billing-settings-saved")
+			return
+		}
+		err = renameField(err, "vat_rate_bp", "vat_rate")
+	}
+	rerender := func(status int) { h.renderTariffs(w, r, status, v, nil, f) }
+	if ran {
+		h.formFail(w, r, err, f, rerender)
+		return
+	}
+	h.actionFormFail(w, r, "billing_settings.update", err, f, rerender)
 }
