@@ -320,6 +320,16 @@ type SMARTService interface {
 	// caller fails); ENOTFOUND if unknown, another client's or its grant
 	// is revoked or expired.
 	UseSMARTRefreshToken(ctx context.Context, clientID string, hash []byte) (*SMARTGrant, error)
+	// FindSMARTRefreshGrant returns the grant of a refresh token of
+	// clientID, used or not; ENOTFOUND if unknown or another client's.
+	FindSMARTRefreshGrant(ctx context.Context, clientID string, hash []byte) (*SMARTGrant, error)
+	// RevokeSMARTClientGrants revokes every live grant of the practice's
+	// client and returns how many; ENOTFOUND unless the client is the
+	// practice's.
+	RevokeSMARTClientGrants(ctx context.Context, clientID string) (int, error)
+	// SMARTOriginRegistered reports whether an active client of any
+	// practice has a redirect URI at origin (scheme://host[:port]).
+	SMARTOriginRegistered(ctx context.Context, origin string) (bool, error)
 	// UseSMARTAssertion records a client assertion's jti; ECONFLICT if seen.
 	UseSMARTAssertion(ctx context.Context, clientID, jti string, expires time.Time) error
 

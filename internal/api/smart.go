@@ -15,6 +15,7 @@ func (h *Handler) smartRoutes(mux Router) {
 	mux.HandleFunc("GET /.well-known/smart-configuration", h.smartConfiguration)
 	mux.HandleFunc("GET "+app.SMARTJWKSPath, h.smartJWKS)
 	mux.HandleFunc("POST "+app.SMARTTokenPath, h.smartToken)
+	mux.HandleFunc("POST "+app.SMARTRevokePath, h.smartRevoke)
 }
 
 // smartScopesSupported are listed in the discovery document.
@@ -23,13 +24,14 @@ var smartScopesSupported = []string{"openid", "fhirUser", "launch", "launch/pati
 
 func (h *Handler) smartConfiguration(w http.ResponseWriter, r *http.Request) {
 	base := h.app.BaseURL
-	w.Header().Set("Access-Control-Allow-Origin", "*")
 	writeJSON(w, http.StatusOK, map[string]any{
-		"issuer":                                base,
-		"jwks_uri":                              base + app.SMARTJWKSPath,
-		"authorization_endpoint":                base + app.SMARTAuthorizePath,
-		"token_endpoint":                        base + app.SMARTTokenPath,
-		"token_endpoint_auth_methods_supported": []string{"none", "private_key_jwt"},
+		"issuer":                 base,
+		"jwks_uri":               base + app.SMARTJWKSPath,
+		"authorization_endpoint": base + app.SMARTAuthorizePath,
+		"token_endpoint":         base + app.SMARTTokenPath,
+		"revocation_endpoint":    base + app.SMARTRevokePath,
+		"revocation_endpoint_auth_methods_supported":       []string{"none", "private_key_jwt"},
+		"token_endpoint_auth_methods_supported":            []string{"none", "private_key_jwt"},
 		"token_endpoint_auth_signing_alg_values_supported": []string{"ES256", "RS256"},
 		"grant_types_supported":                            []string{"authorization_code", "refresh_token", "client_credentials"},
 		"response_types_supported":                         []string{"code"},
@@ -48,7 +50,6 @@ func (h *Handler) smartJWKS(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/jwk-set+json")
 	w.Header().Set("Cache-Control", "max-age=300")
-	w.Header().Set("Access-Control-Allow-Origin", "*")
 	_, _ = w.Write(b)
 }
 
@@ -56,7 +57,6 @@ func (h *Handler) smartJWKS(w http.ResponseWriter, r *http.Request) {
 // Refusals are OAuth errors (400, or 401 for client authentication), not
 // problem+json: that is what OAuth clients read.
 func (h *Handler) smartToken(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Access-Control-Allow-Origin", "*")
 	if err := r.ParseForm(); err != nil {
 		writeOAuthError(w, &app.OAuthError{Code: "invalid_request", Description: "Send the parameters as application/x-www-form-urlencoded."})
 		return
@@ -82,6 +82,36 @@ func (h *Handler) smartToken(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Pragma", "no-cache")
 	writeJSON(w, http.StatusOK, out)
+}
+
+// smartRevoke: POST /oauth/revoke (RFC 7009), token and token_type_hint,
+// the client authenticated as at the token endpoint. 200 with an empty
+// body whether or not the token was known.
+func (h *Handler) smartRevoke(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		writeOAuthError(w, &app.OAuthError{Code: "invalid_request", Description: "Send the parameters as application/x-www-form-urlencoded."})
+		return
+	}
+	f := r.PostForm
+	for k, vs := range f {
+		if len(vs) > 1 {
+			writeOAuthError(w, &app.OAuthError{Code: "invalid_request", Description: "The parameter " + k + " is repeated."})
+			return
+		}
+	}
+	err := h.app.RevokeToken(r.Context(), app.RevokeRequest{Token: f.Get("token"), TokenTypeHint: f.Get("token_type_hint"), ClientID: f.Get("client_id"),
+		ClientAssertionType: f.Get("client_assertion_type"), ClientAssertion: f.Get("client_assertion")})
+	var oe *app.OAuthError
+	switch {
+	case errors.As(err, &oe):
+		writeOAuthError(w, oe)
+		return
+	case err != nil:
+		h.error(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
 }
 
 func writeOAuthError(w http.ResponseWriter, e *app.OAuthError) {

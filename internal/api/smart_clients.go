@@ -13,6 +13,7 @@ func (h *Handler) smartClientRoutes(mux Router) {
 	mux.HandleFunc("POST /api/v1/practices/{practice}/smart-clients", h.tenant(h.createSMARTClient))
 	mux.HandleFunc("GET /api/v1/practices/{practice}/smart-clients/{id}", h.tenant(h.getSMARTClient))
 	mux.HandleFunc("PUT /api/v1/practices/{practice}/smart-clients/{id}", h.tenant(h.updateSMARTClient))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/smart-clients/{id}/revoke-grants", h.tenant(h.revokeSMARTClientGrants))
 }
 
 type smartClientDTO struct {
@@ -101,4 +102,15 @@ func (h *Handler) updateSMARTClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, toSMARTClient(c))
+}
+
+// revokeSMARTClientGrants: POST .../smart-clients/{id}/revoke-grants ends
+// every live authorization of the app -> {"revoked": n}.
+func (h *Handler) revokeSMARTClientGrants(w http.ResponseWriter, r *http.Request) {
+	n, err := h.app.RevokeSMARTClientGrants(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"revoked": n})
 }

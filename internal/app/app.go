@@ -72,6 +72,9 @@ type App struct {
 	SMART medic.SMARTService
 	// smartKeys caches the published signing keys (internal/app/smart_keys.go).
 	smartKeys smartKeyring
+	// smartOrigins caches which browser origins are registered apps'
+	// (internal/app/smart_cors.go).
+	smartOrigins smartOriginCache
 
 	// PublicBooking stores booking codes and finds charts for the public page.
 	BookingCodes  medic.PublicBookingService

@@ -280,3 +280,59 @@ func (db *DB) AddSMARTKey(ctx context.Context, k *medic.SMARTKey) error {
 		return err
 	})
 }
+
+// FindSMARTRefreshGrant implements medic.SMARTService.
+func (db *DB) FindSMARTRefreshGrant(ctx context.Context, clientID string, hash []byte) (g *medic.SMARTGrant, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		g, err = scanSMARTGrant(tx.QueryRow(ctx, `SELECT `+smartGrantColumns+` FROM smart_grants
+			WHERE practice_id = $1 AND client_id = $3 AND id = (SELECT grant_id FROM smart_refresh_tokens WHERE practice_id = $1 AND token_hash = $2)`,
+			pid, hash, clientID))
+		return err
+	})
+	return g, err
+}
+
+// RevokeSMARTClientGrants implements medic.SMARTService.
+func (db *DB) RevokeSMARTClientGrants(ctx context.Context, clientID string) (n int, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if !isUUID(clientID) {
+		return 0, medic.ErrNotFound
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM smart_clients WHERE practice_id = $1 AND id = $2)`, pid, clientID).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return medic.ErrNotFound
+		}
+		tag, err := tx.Exec(ctx, `UPDATE smart_grants SET revoked_at = $3 WHERE practice_id = $1 AND client_id = $2 AND revoked_at IS NULL`, pid, clientID, db.now())
+		n = int(tag.RowsAffected())
+		return err
+	})
+	return n, err
+}
+
+// SMARTOriginRegistered implements medic.SMARTService: outside any
+// practice, the by_origin policy shows the active clients at the origin
+// named by app.smart_origin; the query names the origin too.
+func (db *DB) SMARTOriginRegistered(ctx context.Context, origin string) (ok bool, err error) {
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('app.smart_origin', $1, true)`, origin)
+	b.Queue(`SELECT EXISTS (SELECT 1 FROM smart_clients c, unnest(c.redirect_uris) AS u
+		WHERE c.disabled_at IS NULL AND lower(substring(u FROM '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]+')) = lower($1))`, origin).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&ok)
+	})
+	b.Queue(`SELECT set_config('app.smart_origin', '', true)`)
+	if err := db.pipeline(withTenant(ctx, ""), b); err != nil {
+		return false, err
+	}
+	return ok, nil
+}

@@ -73,7 +73,7 @@ var routeRules = []routeRule{
 	// SMART on FHIR: discovery, keys and tokens act for no practice role;
 	// the authorization page is for a member of the app's practice
 	// (internal/server/smart_test.go).
-	{pattern: "GET /.well-known/smart-configuration"}, {pattern: "GET /.well-known/jwks.json"}, {pattern: "POST /oauth/token"},
+	{pattern: "GET /.well-known/smart-configuration"}, {pattern: "GET /.well-known/jwks.json"}, {pattern: "POST /oauth/token"}, {pattern: "POST /oauth/revoke"},
 	{pattern: "GET /oauth/authorize"}, {pattern: "POST /oauth/authorize"},
 	{pattern: "GET /api/v1/me"}, {pattern: "PATCH /api/v1/me"}, {pattern: "POST /api/v1/me/password"},
 	{pattern: "GET /api/v1/me/sessions"}, {pattern: "DELETE /api/v1/me/sessions/{id}"},
@@ -213,6 +213,7 @@ var routeRules = []routeRule{
 	{pattern: "GET " + api + "/smart-clients/{id}", path: sunrise + "/smart-clients/{app}", perm: medic.PermSettingsManage, action: "smart_client.manage"},
 	{pattern: "PUT " + api + "/smart-clients/{id}", path: sunrise + "/smart-clients/{app}", perm: medic.PermSettingsManage, action: "smart_client.manage",
 		body: map[string]any{"name": "Growth charts", "redirect_uris": []string{"https://growth.example/cb"}, "scopes": []string{"user/*.rs", "launch/patient"}}},
+	{pattern: "POST " + api + "/smart-clients/{id}/revoke-grants", path: sunrise + "/smart-clients/{app}/revoke-grants", perm: medic.PermSettingsManage, action: "smart_client.manage"},
 	// Prescriptions: doctors issue and cancel; clinical roles read. The
 	// fixture's chart has a penicillin allergy, so amoxicillin needs the
 	// override reason the body gives.
@@ -395,6 +396,7 @@ var routeRules = []routeRule{
 	{pattern: "GET /settings/smart-apps/{id}", path: "/settings/smart-apps/{app}", perm: medic.PermSettingsManage, action: "smart_client.manage"},
 	{pattern: "POST /settings/smart-apps/{id}", path: "/settings/smart-apps/{app}", perm: medic.PermSettingsManage, action: "smart_client.manage", ok: 303,
 		body: form("name", "Growth charts", "redirect_uris", "https://growth.example/cb", "scopes", "user/*.rs")},
+	{pattern: "POST /settings/smart-apps/{id}/revoke", path: "/settings/smart-apps/{app}/revoke", body: form(), perm: medic.PermSettingsManage, action: "smart_client.manage", ok: 303},
 	// The medicines list on the desk (see the API's rules); an import
 	// without a file is a form error.
 	{pattern: "GET /medicines", path: "/medicines?q=amox", perm: medic.PermPrescriptionsRead, action: "medicine.list"},

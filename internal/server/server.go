@@ -78,7 +78,12 @@ func New(cfg Config, a *app.App, log *slog.Logger, pool *pgxpool.Pool, ready fun
 	// The SMART token endpoint is called by apps (browser apps too) and
 	// reads no cookie: the code, verifier or signed assertion is the proof.
 	csrf.AddInsecureBypassPattern("POST /oauth/token")
-	s.handler = s.observe(s.secure(csrf.Handler(s.authenticate(mux))))
+	csrf.AddInsecureBypassPattern("POST " + app.SMARTRevokePath)
+	// The FHIR API reads no cookie (bearer tokens only), and browser SMART
+	// apps call it cross-origin (CORS: cors.go).
+	csrf.AddInsecureBypassPattern(fhirapi.Base)
+	csrf.AddInsecureBypassPattern(fhirapi.Base + "/")
+	s.handler = s.observe(s.secure(s.cors(csrf.Handler(s.authenticate(mux)))))
 	s.routes = mux.patterns
 	return s
 }

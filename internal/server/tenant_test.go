@@ -195,6 +195,7 @@ var tenantRoutes = []tenantRoute{
 	{"POST", "/smart-clients", map[string]any{"name": "Intruder app", "type": "public", "redirect_uris": []string{"https://intruder.example/cb"}, "scopes": []string{"user/*.rs"}}, ""},
 	{"GET", "/smart-clients/{id}", nil, "smart_client"},
 	{"PUT", "/smart-clients/{id}", map[string]any{"name": "Taken Over", "redirect_uris": []string{"https://intruder.example/cb"}, "scopes": []string{"user/*.rs"}}, "smart_client"},
+	{"POST", "/smart-clients/{id}/revoke-grants", nil, "smart_client"},
 }
 
 // routeList is a Router that only lists the patterns registered on it.

@@ -449,6 +449,7 @@ var notices = map[string]string{
 	"medicine-created":       "Medicine added.",
 	"medicine-saved":         "Medicine saved.",
 	"smart-app-created":      "App registered. Give its developer the client ID.",
+	"smart-grants-revoked":   "Every authorization of this app is revoked: its tokens no longer work.",
 	"prescription-issued":    "Prescription issued.",
 	"prescription-cancelled": "Prescription cancelled.",
 	"sick-note-issued":       "Sick note issued.",

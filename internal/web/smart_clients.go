@@ -17,6 +17,7 @@ func (h *Handler) smartClientRoutes(mux Router) {
 	mux.HandleFunc("POST /settings/smart-apps/new", h.member(h.createSMARTClient))
 	mux.HandleFunc("GET /settings/smart-apps/{id}", h.member(h.smartClientForm))
 	mux.HandleFunc("POST /settings/smart-apps/{id}", h.member(h.updateSMARTClient))
+	mux.HandleFunc("POST /settings/smart-apps/{id}/revoke", h.member(h.revokeSMARTClientGrants))
 }
 
 type smartClientsView struct {
@@ -156,4 +157,14 @@ func (h *Handler) updateSMARTClient(w http.ResponseWriter, r *http.Request, v *v
 		return
 	}
 	seeOther(w, r, "/settings/smart-apps?m=saved")
+}
+
+// revokeSMARTClientGrants ends every live authorization of the app; its
+// users must allow it again.
+func (h *Handler) revokeSMARTClientGrants(w http.ResponseWriter, r *http.Request, v *visitor) {
+	if _, err := h.app.RevokeSMARTClientGrants(r.Context(), r.PathValue("id")); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	seeOther(w, r, "/settings/smart-apps/"+url.PathEscape(r.PathValue("id"))+"?m=smart-grants-revoked")
 }
