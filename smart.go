@@ -24,9 +24,12 @@ type SMARTClient struct {
 	JWKS         string // inline public keys (JSON Web Key Set)
 	JWKSURL      string
 	RedirectURIs []string // compared exactly
-	Scopes       []string // the most it may be granted
-	CreatedAt    time.Time
-	Disabled     bool
+	// LaunchURL is where the desk sends a member who launches the app from
+	// a chart (EHR launch); "" for an app not launched from the desk.
+	LaunchURL string
+	Scopes    []string // the most it may be granted
+	CreatedAt time.Time
+	Disabled  bool
 }
 
 // Limits of a client registration.
@@ -53,6 +56,11 @@ func (c *SMARTClient) Validate() error {
 		if msg := redirectURIProblem(u); msg != "" {
 			f["redirect_uris"] = msg
 			break
+		}
+	}
+	if c.LaunchURL != "" {
+		if msg := redirectURIProblem(c.LaunchURL); msg != "" {
+			f["launch_url"] = strings.Replace(msg, "Each redirect URI", "The launch URL", 1)
 		}
 	}
 	if len(c.Scopes) == 0 {
@@ -260,7 +268,19 @@ type SMARTCode struct {
 	RedirectURI   string
 	CodeChallenge string
 	PatientID     string
+	EncounterID   string // EHR launch from an encounter
 	ExpiresAt     time.Time
+}
+
+// SMARTLaunch is an EHR launch from the desk chart: a one-time value
+// (stored by its hash) the app passes back to /oauth/authorize, bound to the
+// member who launched, the app and the chart (and the encounter).
+type SMARTLaunch struct {
+	ClientID    string
+	UserID      string
+	PatientID   string
+	EncounterID string
+	ExpiresAt   time.Time
 }
 
 // SMARTGrant is one authorization: its access tokens work while it is not
@@ -272,9 +292,11 @@ type SMARTGrant struct {
 	UserID     string
 	Scope      string
 	PatientID  string
-	CreatedAt  time.Time
-	ExpiresAt  time.Time
-	Revoked    bool
+	// EncounterID is the launch encounter (EHR launch from an encounter).
+	EncounterID string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	Revoked     bool
 }
 
 // SMARTKey is a platform key that signs access tokens. Private never leaves
@@ -320,6 +342,12 @@ type SMARTService interface {
 	// caller fails); ENOTFOUND if unknown, another client's or its grant
 	// is revoked or expired.
 	UseSMARTRefreshToken(ctx context.Context, clientID string, hash []byte) (*SMARTGrant, error)
+	CreateSMARTLaunch(ctx context.Context, l *SMARTLaunch, hash []byte) error
+	// FindSMARTLaunch returns a live launch of clientID and userID (unused,
+	// unexpired); ENOTFOUND otherwise.
+	FindSMARTLaunch(ctx context.Context, clientID, userID string, hash []byte) (*SMARTLaunch, error)
+	// TakeSMARTLaunch is FindSMARTLaunch marking it used: one use.
+	TakeSMARTLaunch(ctx context.Context, clientID, userID string, hash []byte) (*SMARTLaunch, error)
 	// FindSMARTRefreshGrant returns the grant of a refresh token of
 	// clientID, used or not; ENOTFOUND if unknown or another client's.
 	FindSMARTRefreshGrant(ctx context.Context, clientID string, hash []byte) (*SMARTGrant, error)

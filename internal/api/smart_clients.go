@@ -14,6 +14,8 @@ func (h *Handler) smartClientRoutes(mux Router) {
 	mux.HandleFunc("GET /api/v1/practices/{practice}/smart-clients/{id}", h.tenant(h.getSMARTClient))
 	mux.HandleFunc("PUT /api/v1/practices/{practice}/smart-clients/{id}", h.tenant(h.updateSMARTClient))
 	mux.HandleFunc("POST /api/v1/practices/{practice}/smart-clients/{id}/revoke-grants", h.tenant(h.revokeSMARTClientGrants))
+	mux.HandleFunc("GET /api/v1/practices/{practice}/smart-apps", h.tenant(h.launchableSMARTApps))
+	mux.HandleFunc("POST /api/v1/practices/{practice}/patients/{id}/smart-launch", h.tenant(h.launchSMARTApp))
 }
 
 type smartClientDTO struct {
@@ -24,6 +26,7 @@ type smartClientDTO struct {
 	JWKS         *string   `json:"jwks"`
 	JWKSURL      *string   `json:"jwks_url"`
 	RedirectURIs []string  `json:"redirect_uris"`
+	LaunchURL    string    `json:"launch_url"`
 	Scopes       []string  `json:"scopes"`
 	Disabled     bool      `json:"disabled"`
 	CreatedAt    time.Time `json:"created_at"`
@@ -35,7 +38,7 @@ func toSMARTClient(c *medic.SMARTClient) smartClientDTO {
 		typ = "confidential"
 	}
 	return smartClientDTO{ID: c.ID, ClientID: c.ID, Name: c.Name, Type: typ, JWKS: optional(c.JWKS), JWKSURL: optional(c.JWKSURL),
-		RedirectURIs: c.RedirectURIs, Scopes: c.Scopes, Disabled: c.Disabled, CreatedAt: c.CreatedAt}
+		RedirectURIs: c.RedirectURIs, LaunchURL: c.LaunchURL, Scopes: c.Scopes, Disabled: c.Disabled, CreatedAt: c.CreatedAt}
 }
 
 type smartClientIn struct {
@@ -44,6 +47,7 @@ type smartClientIn struct {
 	JWKS         string   `json:"jwks"`
 	JWKSURL      string   `json:"jwks_url"`
 	RedirectURIs []string `json:"redirect_uris"`
+	LaunchURL    string   `json:"launch_url"`
 	Scopes       []string `json:"scopes"`
 	Disabled     bool     `json:"disabled"`
 }
@@ -69,7 +73,7 @@ func (h *Handler) createSMARTClient(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, &medic.Error{Code: medic.EINVALID, Message: "Some fields are not valid.", Fields: map[string]string{"type": "Use public or confidential."}})
 		return
 	}
-	c := &medic.SMARTClient{Name: in.Name, Confidential: in.Type == "confidential", JWKS: in.JWKS, JWKSURL: in.JWKSURL, RedirectURIs: in.RedirectURIs, Scopes: in.Scopes}
+	c := &medic.SMARTClient{Name: in.Name, Confidential: in.Type == "confidential", JWKS: in.JWKS, JWKSURL: in.JWKSURL, RedirectURIs: in.RedirectURIs, LaunchURL: in.LaunchURL, Scopes: in.Scopes}
 	if err := h.app.CreateSMARTClient(r.Context(), c); err != nil {
 		h.error(w, r, err)
 		return
@@ -96,6 +100,7 @@ func (h *Handler) updateSMARTClient(w http.ResponseWriter, r *http.Request) {
 	}
 	c, err := h.app.UpdateSMARTClient(r.Context(), r.PathValue("id"), func(c *medic.SMARTClient) {
 		c.Name, c.JWKS, c.JWKSURL, c.RedirectURIs, c.Scopes, c.Disabled = in.Name, in.JWKS, in.JWKSURL, in.RedirectURIs, in.Scopes, in.Disabled
+		c.LaunchURL = in.LaunchURL
 	})
 	if err != nil {
 		h.error(w, r, err)
@@ -113,4 +118,40 @@ func (h *Handler) revokeSMARTClientGrants(w http.ResponseWriter, r *http.Request
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"revoked": n})
+}
+
+// launchableSMARTApps: GET .../smart-apps lists the apps a member may
+// launch from a chart -> {"items": [{"client_id", "name", "launch_url"}]}.
+func (h *Handler) launchableSMARTApps(w http.ResponseWriter, r *http.Request) {
+	cs, err := h.app.LaunchableSMARTApps(r.Context())
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	type app struct {
+		ClientID  string `json:"client_id"`
+		Name      string `json:"name"`
+		LaunchURL string `json:"launch_url"`
+	}
+	writeJSON(w, http.StatusOK, newList(mapAll(cs, func(c *medic.SMARTClient) app { return app{c.ID, c.Name, c.LaunchURL} }), ""))
+}
+
+// launchSMARTApp: POST .../patients/{id}/smart-launch {"client_id",
+// "encounter_id"?} -> 201 {"url"}: the app's launch URL with iss and a
+// one-time launch value for the caller, this chart and the encounter.
+func (h *Handler) launchSMARTApp(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		ClientID    string `json:"client_id"`
+		EncounterID string `json:"encounter_id"`
+	}
+	if err := decode(r, &in); err != nil {
+		h.error(w, r, err)
+		return
+	}
+	to, err := h.app.LaunchSMARTApp(r.Context(), in.ClientID, r.PathValue("id"), in.EncounterID)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"url": to})
 }

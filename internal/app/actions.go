@@ -37,6 +37,9 @@ var actions = map[string]medic.Permission{
 	"medicine.manage": medic.PermSettingsManage,
 
 	"smart_client.manage": medic.PermSettingsManage,
+	// EHR launch of a SMART app from a chart: whoever may read the chart
+	// (the app then gets no more than the member's role allows).
+	"smart.launch": medic.PermPatientsRead,
 
 	// Billing (issue 14): doctors read invoices; receptionists create,
 	// issue and void them and take payments; admin and billing do all and

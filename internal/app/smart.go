@@ -85,6 +85,9 @@ type Consent struct {
 	Practice     *medic.Practice
 	Scopes       medic.SMARTScopes
 	NeedsPatient bool // launch/patient: the user picks the patient
+	// Launch is the EHR launch the request names (scope launch): its
+	// patient (and encounter) become the grant's context.
+	Launch *medic.SMARTLaunch
 }
 
 // RedirectError is a refusal to send back to the app's redirect URI.
@@ -149,7 +152,14 @@ func (a *App) CheckAuthorize(ctx context.Context, r AuthorizeRequest) (context.C
 	if err != nil {
 		return ctx, nil, redirectError(r, err.(*OAuthError))
 	}
-	return ctx, &Consent{Request: r, Client: c, Practice: p, Scopes: scopes, NeedsPatient: scopes.Has("launch/patient")}, nil
+	cs := &Consent{Request: r, Client: c, Practice: p, Scopes: scopes, NeedsPatient: scopes.Has("launch/patient")}
+	if scopes.Has("launch") {
+		if cs.Launch, err = a.checkLaunch(ctx, r, c); err != nil {
+			return ctx, nil, err
+		}
+		cs.NeedsPatient = false
+	}
+	return ctx, cs, nil
 }
 
 // grantable is the requested scope narrowed to what the client may have and
@@ -235,7 +245,10 @@ func typePermissions(typ string) (read, write medic.Permission) {
 // (ctx is CheckAuthorize's) and returns the redirect to the app. With
 // launch/patient the user names the patient, read (and audited) as theirs.
 func (a *App) ApproveAuthorize(ctx context.Context, cs *Consent, patientID string) (string, error) {
-	if cs.NeedsPatient {
+	encounterID := ""
+	if cs.Launch != nil {
+		patientID, encounterID = cs.Launch.PatientID, cs.Launch.EncounterID
+	} else if cs.NeedsPatient {
 		p, err := a.GetPatient(ctx, strings.TrimSpace(patientID))
 		if err != nil {
 			if medic.ErrorCode(err) == medic.ENOTFOUND {
@@ -253,12 +266,25 @@ func (a *App) ApproveAuthorize(ctx context.Context, cs *Consent, patientID strin
 	}
 	r := cs.Request
 	err = a.Tx.InTx(ctx, func(ctx context.Context) error {
+		if cs.Launch != nil {
+			// One use: of two approvals with the same value one wins.
+			if _, err := a.SMART.TakeSMARTLaunch(ctx, cs.Client.ID, medic.ActorFrom(ctx).UserID, auth.HashToken(r.Launch)); err != nil {
+				if medic.ErrorCode(err) == medic.ENOTFOUND {
+					return redirectError(r, errBadLaunch)
+				}
+				return err
+			}
+		}
 		if err := a.SMART.CreateSMARTCode(ctx, &medic.SMARTCode{ClientID: cs.Client.ID, UserID: medic.ActorFrom(ctx).UserID, Scope: cs.Scopes.String(),
-			RedirectURI: r.RedirectURI, CodeChallenge: r.CodeChallenge, PatientID: patientID, ExpiresAt: a.now().Add(smartCodeTTL)}, hash); err != nil {
+			RedirectURI: r.RedirectURI, CodeChallenge: r.CodeChallenge, PatientID: patientID, EncounterID: encounterID, ExpiresAt: a.now().Add(smartCodeTTL)}, hash); err != nil {
 			return err
 		}
 		return a.audit(ctx, "smart.authorized", "smart_client", cs.Client.ID, map[string]string{"client_id": cs.Client.ID, "scope": cs.Scopes.String()})
 	})
+	var re *RedirectError
+	if errors.As(err, &re) {
+		return re.URI, nil
+	}
 	if err != nil {
 		return "", err
 	}
@@ -296,6 +322,7 @@ type TokenResponse struct {
 	Scope        string `json:"scope"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 	Patient      string `json:"patient,omitempty"`
+	Encounter    string `json:"encounter,omitempty"`
 }
 
 const assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -400,7 +427,7 @@ func (a *App) exchangeCode(ctx context.Context, c *medic.SMARTClient, r TokenReq
 		return nil, err
 	}
 	scopes, _ := medic.ParseSMARTScopes(code.Scope)
-	g := &medic.SMARTGrant{ClientID: c.ID, UserID: code.UserID, Scope: code.Scope, PatientID: code.PatientID, ExpiresAt: a.now().Add(SMARTAccessTTL)}
+	g := &medic.SMARTGrant{ClientID: c.ID, UserID: code.UserID, Scope: code.Scope, PatientID: code.PatientID, EncounterID: code.EncounterID, ExpiresAt: a.now().Add(SMARTAccessTTL)}
 	if scopes.Has("offline_access") {
 		g.ExpiresAt = a.now().Add(smartOfflineTTL)
 	}
@@ -512,7 +539,7 @@ func (a *App) issue(ctx context.Context, c *medic.SMARTClient, g *medic.SMARTGra
 		return nil, err
 	}
 	return &TokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(SMARTAccessTTL / time.Second), Scope: g.Scope,
-		RefreshToken: refresh, Patient: g.PatientID}, nil
+		RefreshToken: refresh, Patient: g.PatientID, Encounter: g.EncounterID}, nil
 }
 
 type smartAccessKey struct{}

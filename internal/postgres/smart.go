@@ -12,11 +12,11 @@ import (
 // SMART on FHIR (migration 0027): clients, authorization codes, grants with
 // their refresh tokens, client assertion ids, and the platform signing keys.
 
-const smartClientColumns = `id, practice_id, name, confidential, jwks, jwks_url, redirect_uris, scopes, created_at, disabled_at IS NOT NULL`
+const smartClientColumns = `id, practice_id, name, confidential, jwks, jwks_url, redirect_uris, scopes, launch_url, created_at, disabled_at IS NOT NULL`
 
 func scanSMARTClient(row pgx.Row) (*medic.SMARTClient, error) {
 	var c medic.SMARTClient
-	if err := row.Scan(&c.ID, &c.PracticeID, &c.Name, &c.Confidential, &c.JWKS, &c.JWKSURL, &c.RedirectURIs, &c.Scopes, &c.CreatedAt, &c.Disabled); err != nil {
+	if err := row.Scan(&c.ID, &c.PracticeID, &c.Name, &c.Confidential, &c.JWKS, &c.JWKSURL, &c.RedirectURIs, &c.Scopes, &c.LaunchURL, &c.CreatedAt, &c.Disabled); err != nil {
 		return nil, notFound(err)
 	}
 	return &c, nil
@@ -30,9 +30,9 @@ func (db *DB) CreateSMARTClient(ctx context.Context, c *medic.SMARTClient) error
 	}
 	c.PracticeID = pid
 	return db.do(ctx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO smart_clients (practice_id, name, confidential, jwks, jwks_url, redirect_uris, scopes, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')::uuid, $9) RETURNING id, created_at`,
-			pid, c.Name, c.Confidential, c.JWKS, c.JWKSURL, c.RedirectURIs, c.Scopes, medic.ActorFrom(ctx).UserID, db.now()).Scan(&c.ID, &c.CreatedAt)
+		return tx.QueryRow(ctx, `INSERT INTO smart_clients (practice_id, name, confidential, jwks, jwks_url, redirect_uris, scopes, created_by, created_at, launch_url)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')::uuid, $9, $10) RETURNING id, created_at`,
+			pid, c.Name, c.Confidential, c.JWKS, c.JWKSURL, c.RedirectURIs, c.Scopes, medic.ActorFrom(ctx).UserID, db.now(), c.LaunchURL).Scan(&c.ID, &c.CreatedAt)
 	})
 }
 
@@ -46,8 +46,8 @@ func (db *DB) UpdateSMARTClient(ctx context.Context, c *medic.SMARTClient) error
 		return medic.ErrNotFound
 	}
 	return db.exec1(ctx, `UPDATE smart_clients SET name = $3, jwks = $4, jwks_url = $5, redirect_uris = $6, scopes = $7,
-			disabled_at = CASE WHEN $8 THEN coalesce(disabled_at, $9) END
-		WHERE practice_id = $1 AND id = $2`, pid, c.ID, c.Name, c.JWKS, c.JWKSURL, c.RedirectURIs, c.Scopes, c.Disabled, db.now())
+			disabled_at = CASE WHEN $8 THEN coalesce(disabled_at, $9) END, launch_url = $10
+		WHERE practice_id = $1 AND id = $2`, pid, c.ID, c.Name, c.JWKS, c.JWKSURL, c.RedirectURIs, c.Scopes, c.Disabled, db.now(), c.LaunchURL)
 }
 
 // ListSMARTClients implements medic.SMARTService.
@@ -105,9 +105,9 @@ func (db *DB) CreateSMARTCode(ctx context.Context, c *medic.SMARTCode, hash []by
 		return err
 	}
 	return db.do(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO smart_codes (practice_id, code_hash, client_id, user_id, scope, redirect_uri, code_challenge, patient_id, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')::uuid, $9, $10)`,
-			pid, hash, c.ClientID, c.UserID, c.Scope, c.RedirectURI, c.CodeChallenge, c.PatientID, db.now(), c.ExpiresAt)
+		_, err := tx.Exec(ctx, `INSERT INTO smart_codes (practice_id, code_hash, client_id, user_id, scope, redirect_uri, code_challenge, patient_id, created_at, expires_at, encounter_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')::uuid, $9, $10, NULLIF($11, '')::uuid)`,
+			pid, hash, c.ClientID, c.UserID, c.Scope, c.RedirectURI, c.CodeChallenge, c.PatientID, db.now(), c.ExpiresAt, c.EncounterID)
 		return err
 	})
 }
@@ -124,17 +124,18 @@ func (db *DB) TakeSMARTCode(ctx context.Context, clientID string, hash []byte) (
 		c = &medic.SMARTCode{}
 		return notFound(tx.QueryRow(ctx, `UPDATE smart_codes SET used_at = $4
 			WHERE practice_id = $1 AND code_hash = $2 AND client_id = $3 AND used_at IS NULL AND expires_at > $4
-			RETURNING client_id, user_id, scope, redirect_uri, code_challenge, coalesce(patient_id::text, ''), expires_at`, pid, hash, clientID, now).
-			Scan(&c.ClientID, &c.UserID, &c.Scope, &c.RedirectURI, &c.CodeChallenge, &c.PatientID, &c.ExpiresAt))
+			RETURNING client_id, user_id, scope, redirect_uri, code_challenge, coalesce(patient_id::text, ''), coalesce(encounter_id::text, ''), expires_at`, pid, hash, clientID, now).
+			Scan(&c.ClientID, &c.UserID, &c.Scope, &c.RedirectURI, &c.CodeChallenge, &c.PatientID, &c.EncounterID, &c.ExpiresAt))
 	})
 	return c, err
 }
 
-const smartGrantColumns = `id, practice_id, client_id, coalesce(user_id::text, ''), scope, coalesce(patient_id::text, ''), created_at, expires_at, revoked_at IS NOT NULL`
+const smartGrantColumns = `id, practice_id, client_id, coalesce(user_id::text, ''), scope, coalesce(patient_id::text, ''), coalesce(encounter_id::text, ''),
+	created_at, expires_at, revoked_at IS NOT NULL`
 
 func scanSMARTGrant(row pgx.Row) (*medic.SMARTGrant, error) {
 	var g medic.SMARTGrant
-	if err := row.Scan(&g.ID, &g.PracticeID, &g.ClientID, &g.UserID, &g.Scope, &g.PatientID, &g.CreatedAt, &g.ExpiresAt, &g.Revoked); err != nil {
+	if err := row.Scan(&g.ID, &g.PracticeID, &g.ClientID, &g.UserID, &g.Scope, &g.PatientID, &g.EncounterID, &g.CreatedAt, &g.ExpiresAt, &g.Revoked); err != nil {
 		return nil, notFound(err)
 	}
 	return &g, nil
@@ -148,15 +149,15 @@ func (db *DB) CreateSMARTGrant(ctx context.Context, g *medic.SMARTGrant) error {
 	}
 	g.PracticeID = pid
 	return db.do(ctx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO smart_grants (practice_id, client_id, user_id, scope, patient_id, created_at, expires_at)
-			VALUES ($1, $2, NULLIF($3, '')::uuid, $4, NULLIF($5, '')::uuid, $6, $7) RETURNING id, created_at`,
-			pid, g.ClientID, g.UserID, g.Scope, g.PatientID, db.now(), g.ExpiresAt).Scan(&g.ID, &g.CreatedAt)
+		return tx.QueryRow(ctx, `INSERT INTO smart_grants (practice_id, client_id, user_id, scope, patient_id, created_at, expires_at, encounter_id)
+			VALUES ($1, $2, NULLIF($3, '')::uuid, $4, NULLIF($5, '')::uuid, $6, $7, NULLIF($8, '')::uuid) RETURNING id, created_at`,
+			pid, g.ClientID, g.UserID, g.Scope, g.PatientID, db.now(), g.ExpiresAt, g.EncounterID).Scan(&g.ID, &g.CreatedAt)
 	})
 }
 
 // smartGrantLiveColumns are smartGrantColumns of g with a disabled
 // client's grants reported revoked.
-const smartGrantLiveColumns = `g.id, g.practice_id, g.client_id, coalesce(g.user_id::text, ''), g.scope, coalesce(g.patient_id::text, ''), g.created_at, g.expires_at,
+const smartGrantLiveColumns = `g.id, g.practice_id, g.client_id, coalesce(g.user_id::text, ''), g.scope, coalesce(g.patient_id::text, ''), coalesce(g.encounter_id::text, ''), g.created_at, g.expires_at,
 	g.revoked_at IS NOT NULL OR c.disabled_at IS NOT NULL`
 
 // FindSMARTGrant implements medic.SMARTService.
@@ -335,4 +336,50 @@ func (db *DB) SMARTOriginRegistered(ctx context.Context, origin string) (ok bool
 		return false, err
 	}
 	return ok, nil
+}
+
+// CreateSMARTLaunch implements medic.SMARTService.
+func (db *DB) CreateSMARTLaunch(ctx context.Context, l *medic.SMARTLaunch, hash []byte) error {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	return db.do(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO smart_launches (practice_id, value_hash, client_id, user_id, patient_id, encounter_id, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, NULLIF($6, '')::uuid, $7, $8)`, pid, hash, l.ClientID, l.UserID, l.PatientID, l.EncounterID, db.now(), l.ExpiresAt)
+		return err
+	})
+}
+
+// FindSMARTLaunch implements medic.SMARTService.
+func (db *DB) FindSMARTLaunch(ctx context.Context, clientID, userID string, hash []byte) (*medic.SMARTLaunch, error) {
+	return db.smartLaunch(ctx, clientID, userID, hash, false)
+}
+
+// TakeSMARTLaunch implements medic.SMARTService: the update marks it used,
+// so of two concurrent authorizations one wins.
+func (db *DB) TakeSMARTLaunch(ctx context.Context, clientID, userID string, hash []byte) (*medic.SMARTLaunch, error) {
+	return db.smartLaunch(ctx, clientID, userID, hash, true)
+}
+
+func (db *DB) smartLaunch(ctx context.Context, clientID, userID string, hash []byte, take bool) (l *medic.SMARTLaunch, err error) {
+	pid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !isUUID(clientID) || !isUUID(userID) {
+		return nil, medic.ErrNotFound
+	}
+	q := `SELECT client_id, user_id, patient_id, coalesce(encounter_id::text, ''), expires_at FROM smart_launches
+		WHERE practice_id = $1 AND value_hash = $2 AND client_id = $3 AND user_id = $4 AND used_at IS NULL AND expires_at > $5`
+	if take {
+		q = `UPDATE smart_launches SET used_at = $5
+		WHERE practice_id = $1 AND value_hash = $2 AND client_id = $3 AND user_id = $4 AND used_at IS NULL AND expires_at > $5
+		RETURNING client_id, user_id, patient_id, coalesce(encounter_id::text, ''), expires_at`
+	}
+	err = db.do(ctx, func(tx pgx.Tx) error {
+		l = &medic.SMARTLaunch{}
+		return notFound(tx.QueryRow(ctx, q, pid, hash, clientID, userID, db.now()).Scan(&l.ClientID, &l.UserID, &l.PatientID, &l.EncounterID, &l.ExpiresAt))
+	})
+	return l, err
 }

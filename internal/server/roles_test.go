@@ -213,6 +213,10 @@ var routeRules = []routeRule{
 	{pattern: "GET " + api + "/smart-clients/{id}", path: sunrise + "/smart-clients/{app}", perm: medic.PermSettingsManage, action: "smart_client.manage"},
 	{pattern: "PUT " + api + "/smart-clients/{id}", path: sunrise + "/smart-clients/{app}", perm: medic.PermSettingsManage, action: "smart_client.manage",
 		body: map[string]any{"name": "Growth charts", "redirect_uris": []string{"https://growth.example/cb"}, "scopes": []string{"user/*.rs", "launch/patient"}}},
+	// EHR launch from a chart: whoever reads charts (no patient data in the answer).
+	{pattern: "GET " + api + "/smart-apps", path: sunrise + "/smart-apps", perm: medic.PermPatientsRead, action: "smart.launch"},
+	{pattern: "POST " + api + "/patients/{id}/smart-launch", path: sunrise + "/patients/{patient}/smart-launch", perm: medic.PermPatientsRead, action: "smart.launch", ok: 201,
+		body: map[string]any{"client_id": "{app}"}},
 	{pattern: "POST " + api + "/smart-clients/{id}/revoke-grants", path: sunrise + "/smart-clients/{app}/revoke-grants", perm: medic.PermSettingsManage, action: "smart_client.manage"},
 	// Prescriptions: doctors issue and cancel; clinical roles read. The
 	// fixture's chart has a penicillin allergy, so amoxicillin needs the
@@ -396,6 +400,8 @@ var routeRules = []routeRule{
 	{pattern: "GET /settings/smart-apps/{id}", path: "/settings/smart-apps/{app}", perm: medic.PermSettingsManage, action: "smart_client.manage"},
 	{pattern: "POST /settings/smart-apps/{id}", path: "/settings/smart-apps/{app}", perm: medic.PermSettingsManage, action: "smart_client.manage", ok: 303,
 		body: form("name", "Growth charts", "redirect_uris", "https://growth.example/cb", "scopes", "user/*.rs")},
+	{pattern: "GET /patients/{id}/launch", path: "/patients/{patient}/launch", perm: medic.PermPatientsRead, action: "smart.launch", chart: chartDemographics},
+	{pattern: "POST /patients/{id}/launch", path: "/patients/{patient}/launch", body: form("app", "{app}"), perm: medic.PermPatientsRead, action: "smart.launch", ok: 303},
 	{pattern: "POST /settings/smart-apps/{id}/revoke", path: "/settings/smart-apps/{app}/revoke", body: form(), perm: medic.PermSettingsManage, action: "smart_client.manage", ok: 303},
 	// The medicines list on the desk (see the API's rules); an import
 	// without a file is a form error.
@@ -581,7 +587,7 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	f.ids["sicknote"] = want(t, d.c[medic.RoleDoctor].Do("POST", d.base+"/sick-notes", map[string]any{"encounter_id": f.ids["encounter"],
 		"examined_at": "2030-03-04T09:00:00+02:00", "basis": "examined", "from": "2030-03-04", "to": "2030-03-05", "fitness": "unfit"}), http.StatusCreated).Str("id")
 	f.ids["app"] = want(t, admin.Do("POST", d.base+"/smart-clients", map[string]any{"name": "Growth charts", "type": "public",
-		"redirect_uris": []string{"https://growth.example/cb"}, "scopes": []string{"user/*.rs"}}), http.StatusCreated).Str("id")
+		"redirect_uris": []string{"https://growth.example/cb"}, "launch_url": "https://growth.example/launch", "scopes": []string{"user/*.rs", "launch"}}), http.StatusCreated).Str("id")
 	f.ids["condition"] = want(t, admin.Do("GET", d.base+"/patients/"+f.ids["patient"]+"/conditions", nil), http.StatusOK).Str("items.0.id")
 	f.ids["tariff"] = want(t, admin.Do("GET", d.base+"/tariff-codes", nil), http.StatusOK).Str("items.0.id")
 	f.ids["invoice"] = want(t, admin.Do("POST", d.base+"/invoices", map[string]any{"patient_id": f.ids["patient"],

@@ -196,6 +196,8 @@ var tenantRoutes = []tenantRoute{
 	{"GET", "/smart-clients/{id}", nil, "smart_client"},
 	{"PUT", "/smart-clients/{id}", map[string]any{"name": "Taken Over", "redirect_uris": []string{"https://intruder.example/cb"}, "scopes": []string{"user/*.rs"}}, "smart_client"},
 	{"POST", "/smart-clients/{id}/revoke-grants", nil, "smart_client"},
+	{"GET", "/smart-apps", nil, ""},
+	{"POST", "/patients/{id}/smart-launch", map[string]any{"client_id": "00000000-0000-4000-8000-000000000000"}, "patient"},
 }
 
 // routeList is a Router that only lists the patterns registered on it.

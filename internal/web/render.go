@@ -34,7 +34,7 @@ var viewNames = []string{
 	"icd10", "encounter_diagnoses", "order", "orders",
 	"encounter", "encounter_new", "queue", "encounter_templates",
 	"referral_new", "referral", "referrals",
-	"smart_clients", "smart_client", "smart_consent",
+	"smart_clients", "smart_client", "smart_consent", "smart_launch",
 }
 
 // views holds one parsed template set per page: the layout and partials

@@ -51,6 +51,7 @@ func smartClientValues(c *medic.SMARTClient) url.Values {
 	}
 	v.Set("jwks", c.JWKS)
 	v.Set("jwks_url", c.JWKSURL)
+	v.Set("launch_url", c.LaunchURL)
 	v.Set("redirect_uris", strings.Join(c.RedirectURIs, "\n"))
 	v.Set("scopes", strings.Join(c.Scopes, " "))
 	if c.Disabled {
@@ -93,7 +94,7 @@ func sentSMARTClient(r *http.Request, c *medic.SMARTClient) (*form, error) {
 		return nil, err
 	}
 	v := url.Values{}
-	for _, k := range []string{"name", "type", "jwks", "jwks_url", "redirect_uris", "scopes", "disabled"} {
+	for _, k := range []string{"name", "type", "jwks", "jwks_url", "launch_url", "redirect_uris", "scopes", "disabled"} {
 		if s := r.PostForm.Get(k); s != "" {
 			v.Set(k, s)
 		}
@@ -109,7 +110,7 @@ func sentSMARTClient(r *http.Request, c *medic.SMARTClient) (*form, error) {
 	} else {
 		f.Values.Set("type", smartClientValues(c).Get("type"))
 	}
-	c.Name, c.JWKS, c.JWKSURL = f.Get("name"), f.Get("jwks"), f.Get("jwks_url")
+	c.Name, c.JWKS, c.JWKSURL, c.LaunchURL = f.Get("name"), f.Get("jwks"), f.Get("jwks_url"), f.Get("launch_url")
 	c.RedirectURIs, c.Scopes = strings.Fields(f.Get("redirect_uris")), strings.Fields(f.Get("scopes"))
 	c.Disabled = f.Checked("disabled")
 	return f, nil
@@ -152,6 +153,7 @@ func (h *Handler) updateSMARTClient(w http.ResponseWriter, r *http.Request, v *v
 	rerender := func(status int) { h.renderSMARTClient(w, r, status, &sent, f) }
 	if _, err := h.app.UpdateSMARTClient(r.Context(), c.ID, func(stored *medic.SMARTClient) {
 		stored.Name, stored.JWKS, stored.JWKSURL, stored.RedirectURIs, stored.Scopes, stored.Disabled = sent.Name, sent.JWKS, sent.JWKSURL, sent.RedirectURIs, sent.Scopes, sent.Disabled
+		stored.LaunchURL = sent.LaunchURL
 	}); err != nil {
 		h.formFail(w, r, err, f, rerender)
 		return

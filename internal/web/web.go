@@ -50,6 +50,7 @@ func (h *Handler) Routes(mux Router) {
 	h.settingsRoutes(mux)
 	h.medicineRoutes(mux)
 	h.smartClientRoutes(mux)
+	h.smartLaunchRoutes(mux)
 	h.smartAuthorizeRoutes(mux)
 	h.prescriptionRoutes(mux)
 	h.sickNoteRoutes(mux)
