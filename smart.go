@@ -76,10 +76,10 @@ func (c *SMARTClient) Validate() error {
 	}
 	if c.Confidential {
 		switch {
+		case c.JWKS == "" && c.JWKSURL == "":
+			f["jwks"] = "A confidential client needs its public keys: paste its JWKS or give the https URL where it publishes them."
 		case c.JWKS == "":
-			// The token endpoint verifies against the pasted keys only; a
-			// JWKS URL is kept for reference, not fetched.
-			f["jwks"] = "A confidential client needs its public keys: paste its JWKS (keys are not fetched from the URL)."
+			// The keys are fetched from the JWKS URL when the app signs in.
 		case len(c.JWKS) > MaxSMARTJWKS:
 			f["jwks"] = "The JWKS is too long."
 		case c.JWKS != "" && !jwksShape(c.JWKS):
@@ -121,6 +121,15 @@ func redirectURIProblem(s string) string {
 		return "Use https (http only for localhost): " + s + "."
 	}
 	return ""
+}
+
+// PublicJWKS reports whether s is a JWKS of public keys only.
+func PublicJWKS(s string) bool { return jwksShape(s) }
+
+// JWKSFetcher fetches the key set a confidential client publishes at its
+// JWKS URL (cached as the answer allows).
+type JWKSFetcher interface {
+	FetchJWKS(ctx context.Context, url string) (string, error)
 }
 
 // jwksShape reports whether s is a JWKS of public keys: no private member.

@@ -17,6 +17,7 @@ import (
 	"medic/internal/demo"
 	"medic/internal/fhirapi"
 	"medic/internal/jobs"
+	"medic/internal/jwks"
 	"medic/internal/mail"
 	"medic/internal/postgres"
 	"medic/internal/server"
@@ -116,6 +117,7 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 
 	a = newApp(db, cfg.BaseURL)
 	a.Mailer = medic.MailerFunc(deliver)
+	a.JWKS = jwks.New(nil, medic.SystemClock{})
 	a.SigningKey = []byte(cfg.SigningKey)
 	a.Switch = claimSwitch
 	handler := server.New(server.Config{

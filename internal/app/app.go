@@ -72,6 +72,9 @@ type App struct {
 	SMART medic.SMARTService
 	// smartKeys caches the published signing keys (internal/app/smart_keys.go).
 	smartKeys smartKeyring
+	// JWKS fetches confidential SMART clients' keys from their JWKS URL
+	// (nil: only pasted keys work).
+	JWKS medic.JWKSFetcher
 	// smartOrigins caches which browser origins are registered apps'
 	// (internal/app/smart_cors.go).
 	smartOrigins smartOriginCache

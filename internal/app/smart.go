@@ -375,10 +375,18 @@ func (a *App) authenticateClient(ctx context.Context, r TokenRequest) (*medic.SM
 		}
 		return c, nil
 	}
-	if r.ClientAssertion == "" || c.JWKS == "" {
+	keys := c.JWKS
+	if keys == "" && c.JWKSURL != "" && a.JWKS != nil && r.ClientAssertion != "" {
+		// Keys the app publishes; a URL that does not answer with keys
+		// fails the sign-in like a wrong signature.
+		if keys, err = a.JWKS.FetchJWKS(ctx, c.JWKSURL); err != nil {
+			keys = ""
+		}
+	}
+	if r.ClientAssertion == "" || keys == "" {
 		return nil, badClient
 	}
-	jti, exp, err := auth.VerifyClientAssertion(r.ClientAssertion, c.JWKS, c.ID, a.SMARTTokenURL(), a.now())
+	jti, exp, err := auth.VerifyClientAssertion(r.ClientAssertion, keys, c.ID, a.SMARTTokenURL(), a.now())
 	if err != nil {
 		return nil, badClient
 	}

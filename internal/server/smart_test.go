@@ -8,8 +8,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 
 	"medic"
 	"medic/internal/auth"
+	"medic/internal/server"
 	"medic/internal/server/servertest"
 )
 
@@ -522,4 +525,63 @@ func TestSMARTBackendService(t *testing.T) {
 	// A public client cannot use client_credentials, nor send an assertion.
 	wantOAuthError(t, w.token(url.Values{"grant_type": {"client_credentials"}, "client_id": {w.clientID}, "scope": {"system/*.rs"}}),
 		http.StatusBadRequest, "unauthorized_client")
+}
+
+// TestSMARTBackendJWKSURL: a backend that publishes its keys at a JWKS URL
+// signs in with them; the keys are fetched (and kept for their max-age).
+func TestSMARTBackendJWKSURL(t *testing.T) {
+	t.Parallel()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "published-1", Algorithm: "ES256", Use: "sig"}}})
+	var fetches atomic.Int32
+	keys := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		w.Header().Set("Cache-Control", "max-age=300")
+		_, _ = w.Write(pub)
+	}))
+	defer keys.Close()
+	env := servertest.NewWithOptions(t, servertest.Options{Config: server.Config{DevMailbox: true}, JWKSClient: keys.Client()})
+	d := newDesk(t, env, "sunrise")
+	admin := d.c[medic.RoleAdmin]
+	client := want(t, admin.Do("POST", d.base+"/smart-clients", map[string]any{"name": "Published keys", "type": "confidential",
+		"jwks_url": keys.URL + "/jwks.json", "scopes": []string{"system/*.rs"}}), http.StatusCreated).Str("client_id")
+	grant := func(jti string, signWith *ecdsa.PrivateKey) *servertest.Response {
+		signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: signWith, KeyID: "published-1"}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := env.Clock.Now()
+		a, err := jwt.Signed(signer).Claims(jwt.Claims{Issuer: client, Subject: client, Audience: jwt.Audience{env.URL + "/oauth/token"}, ID: jti,
+			IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(time.Minute))}).Serialize()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return postForm(env.Client(), "/oauth/token", url.Values{"grant_type": {"client_credentials"}, "scope": {"system/*.rs"},
+			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {a}})
+	}
+	tok := want(t, grant("j-1", key), http.StatusOK)
+	if tok.Str("scope") != "system/*.rs" {
+		t.Errorf("token: %s", tok.Body)
+	}
+	want(t, grant("j-2", key), http.StatusOK)
+	if n := fetches.Load(); n != 1 {
+		t.Errorf("%d fetches within max-age, want 1", n)
+	}
+	env.Clock.Advance(6 * time.Minute)
+	want(t, grant("j-3", key), http.StatusOK)
+	if n := fetches.Load(); n != 2 {
+		t.Errorf("%d fetches after max-age, want 2", n)
+	}
+	// Another key than the published one does not sign in.
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	wantOAuthError(t, grant("j-4", other), http.StatusUnauthorized, "invalid_client")
+	// A JWKS URL must be https.
+	r := want(t, admin.Do("POST", d.base+"/smart-clients", map[string]any{"name": "Plain", "type": "confidential",
+		"jwks_url": "http://keys.example/jwks.json", "scopes": []string{"system/*.rs"}}), http.StatusUnprocessableEntity)
+	if r.Str("errors.jwks_url") == "" {
+		t.Errorf("http JWKS URL: %s", r.Body)
+	}
 }

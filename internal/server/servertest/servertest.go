@@ -31,6 +31,7 @@ import (
 	"medic/internal/claimswitch/switchsim"
 	"medic/internal/fhirapi"
 	"medic/internal/jobs"
+	"medic/internal/jwks"
 	"medic/internal/mail"
 	"medic/internal/mail/mailtest"
 	"medic/internal/postgres"
@@ -115,6 +116,9 @@ type Options struct {
 	// ServerLog receives the HTTP server's log (default: discarded); the
 	// job queue and audit sealer log nowhere.
 	ServerLog *slog.Logger
+	// JWKSClient fetches SMART clients' JWKS URLs (default: a plain
+	// client; tests pass an httptest TLS server's).
+	JWKSClient *http.Client
 }
 
 // NewWithOptions starts the stack with opts.
@@ -171,6 +175,7 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 
 	a = app.New(db, e.Clock, "")
 	a.Mailer = medic.MailerFunc(e.deliver)
+	a.JWKS = jwks.New(opts.JWKSClient, e.Clock)
 	a.Switch = claimswitch.NewClient(e.Switch.URL, e.Switch.APIKey)
 	a.SessionIdle, a.SessionAbsolute = 30*time.Minute, 12*time.Hour
 	srv := server.New(cfg, a, serverLog, db.Pool(), db.Ping)
