@@ -49,9 +49,12 @@ const (
 
 	PermInvoicesRead   Permission = "invoices.read"
 	PermInvoicesCreate Permission = "invoices.create"
-	PermPaymentsTake   Permission = "payments.take"
-	PermClaimsManage   Permission = "claims.manage"
-	PermTariffsManage  Permission = "tariffs.manage"
+	// PermInvoicesVoid voids an invoice (a credit note for an issued one):
+	// money already billed, so not the front desk's to take back.
+	PermInvoicesVoid  Permission = "invoices.void"
+	PermPaymentsTake  Permission = "payments.take"
+	PermClaimsManage  Permission = "claims.manage"
+	PermTariffsManage Permission = "tariffs.manage"
 )
 
 // permissions is the one permission matrix (DOMAIN.md "Roles"). Every handler
@@ -63,7 +66,7 @@ var permissions = map[Role]map[Permission]bool{
 		PermAppointmentsRead, PermAppointmentsWrite,
 		PermClinicalRead, PermClinicalWrite, PermVitalsWrite, PermNotesWrite, PermDiagnosesRead,
 		PermPrescriptionsRead, PermSickNotesRead,
-		PermInvoicesRead, PermInvoicesCreate, PermPaymentsTake, PermClaimsManage, PermTariffsManage,
+		PermInvoicesRead, PermInvoicesCreate, PermInvoicesVoid, PermPaymentsTake, PermClaimsManage, PermTariffsManage,
 	),
 	RoleDoctor: set(
 		PermPatientsRead, PermPatientsWrite,
@@ -88,7 +91,7 @@ var permissions = map[Role]map[Permission]bool{
 		PermPatientsRead,
 		PermAppointmentsRead,
 		PermDiagnosesRead,
-		PermInvoicesRead, PermInvoicesCreate, PermPaymentsTake, PermClaimsManage, PermTariffsManage,
+		PermInvoicesRead, PermInvoicesCreate, PermInvoicesVoid, PermPaymentsTake, PermClaimsManage, PermTariffsManage,
 	),
 }
 

@@ -69,6 +69,7 @@ func expectedRoleMatrix() []roleRow {
 		{medic.PermClaimsManage, yes, no, no, no, yes},
 		// tariff codes and prices: admin and billing (issue 14)
 		{medic.PermTariffsManage, yes, no, no, no, yes},
+		{medic.PermInvoicesVoid, yes, no, no, no, yes},
 	}
 }
 

@@ -49,7 +49,7 @@ var actions = map[string]medic.Permission{
 	"invoice.create":          medic.PermInvoicesCreate,
 	"invoice.update":          medic.PermInvoicesCreate,
 	"invoice.issue":           medic.PermInvoicesCreate,
-	"invoice.void":            medic.PermInvoicesCreate,
+	"invoice.void":            medic.PermInvoicesVoid,
 	"payment.take":            medic.PermPaymentsTake,
 	"payment.refund":          medic.PermPaymentsTake,
 	"payment.cash_up":         medic.PermPaymentsTake,

@@ -136,7 +136,7 @@ func (h *Handler) renderInvoice(w http.ResponseWriter, r *http.Request, status i
 	pay := v.tenant.Can(medic.PermPaymentsTake)
 	open := inv.Status == medic.InvoiceIssued || inv.Status == medic.InvoicePartlyPaid
 	d := invoiceView{Inv: inv, Payments: ps, CanEdit: inv.Editable() && create, CanIssue: inv.Editable() && create && len(inv.Lines) > 0,
-		CanVoid: create && inv.Status != medic.InvoiceVoid && inv.PaidCents == 0, CanPay: pay && open && inv.BalanceCents() > 0,
+		CanVoid: v.tenant.Can(medic.PermInvoicesVoid) && inv.Status != medic.InvoiceVoid && inv.PaidCents == 0, CanPay: pay && open && inv.BalanceCents() > 0,
 		CanRefund: pay && inv.PaidCents > 0 && inv.Status != medic.InvoiceVoid, Methods: paymentMethodOptions, Categories: tariffCategoryOptions}
 	given := map[string]*form{}
 	for _, f := range forms {
