@@ -63,6 +63,7 @@ func (h *Handler) Routes(mux Router) {
 	h.tariffRoutes(mux)
 	h.invoiceRoutes(mux)
 	h.claimRoutes(mux)
+	h.paymentLinkRoutes(mux)
 	h.documentRoutes(mux)
 	h.smartClientRoutes(mux)
 	h.smartRoutes(mux)

@@ -53,6 +53,7 @@ var actions = map[string]medic.Permission{
 	"payment.take":            medic.PermPaymentsTake,
 	"payment.refund":          medic.PermPaymentsTake,
 	"payment.cash_up":         medic.PermPaymentsTake,
+	"payment_link.create":     medic.PermPaymentsTake,
 	"tariff.list":             medic.PermInvoicesRead,
 	"tariff.manage":           medic.PermTariffsManage,
 	"billing_settings.update": medic.PermTariffsManage,

@@ -67,6 +67,11 @@ type App struct {
 	// Claims holds medical-aid claims; Switch sends them (from jobs only).
 	Claims medic.ClaimService
 	Switch medic.ClaimSwitch
+	// PaymentLinks keeps payment links and webhook events; Payments is the
+	// provider (Stripe or the local twin); PaymentProviderName names it.
+	PaymentLinks        medic.PaymentLinkService
+	Payments            medic.PaymentProvider
+	PaymentProviderName string
 
 	// SMART holds SMART on FHIR clients, grants and signing keys.
 	SMART medic.SMARTService

@@ -352,19 +352,11 @@ func (a *App) TakePayment(ctx context.Context, p *medic.Payment) (*medic.Invoice
 	var ps []*medic.Payment
 	err := a.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		if inv, err = a.Invoices.AddPayment(ctx, p); err != nil {
+		if inv, err = a.recordPayment(ctx, p, nil); err != nil {
 			return err
 		}
-		if ps, err = a.Invoices.ListPayments(ctx, inv.ID); err != nil {
-			return err
-		}
-		event := "payment.taken"
-		if p.Refund() {
-			event = "payment.refunded"
-		}
-		return a.Audit.Record(ctx, medic.AuditEvent{Action: event, EntityType: "invoice", EntityID: inv.ID, PatientID: inv.PatientID,
-			Detail: map[string]string{"payment_id": p.ID, "amount_cents": strconv.FormatInt(p.AmountCents, 10), "method": string(p.Method),
-				"status": string(inv.Status)}})
+		ps, err = a.Invoices.ListPayments(ctx, inv.ID)
+		return err
 	})
 	return inv, ps, err
 }
@@ -389,4 +381,23 @@ func (a *App) CashUp(ctx context.Context, day medic.Date) (medic.Date, []medic.C
 		return a.audit(ctx, "payment.cash_up_viewed", "payment", "", map[string]string{"date": day.String(), "rows": strconv.Itoa(len(rows))})
 	})
 	return day, rows, err
+}
+
+// recordPayment stores a validated payment and audits it (with detail
+// added): the one path for the desk, the API and payment-link webhooks.
+func (a *App) recordPayment(ctx context.Context, p *medic.Payment, detail map[string]string) (*medic.Invoice, error) {
+	inv, err := a.Invoices.AddPayment(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	event := "payment.taken"
+	if p.Refund() {
+		event = "payment.refunded"
+	}
+	d := map[string]string{"payment_id": p.ID, "amount_cents": strconv.FormatInt(p.AmountCents, 10), "method": string(p.Method),
+		"status": string(inv.Status)}
+	for k, v := range detail {
+		d[k] = v
+	}
+	return inv, a.Audit.Record(ctx, medic.AuditEvent{Action: event, EntityType: "invoice", EntityID: inv.ID, PatientID: inv.PatientID, Detail: d})
 }

@@ -42,6 +42,7 @@ type Store interface {
 	medic.InvoiceService
 	medic.CashUpService
 	medic.ClaimService
+	medic.PaymentLinkService
 	medic.SMARTService
 	medic.PublicBookingService
 	medic.NotificationService
@@ -59,7 +60,7 @@ func New(store Store, clock medic.Clock, baseURL string) *App {
 		Encounters: store, Vitals: store, ICD10: store, ClinicalLists: store, EncounterDiagnoses: store,
 		Referrals: store, Timelines: store, Orders: store, Versions: store, Medicines: store,
 		Prescriptions: store, SickNotes: store, Documents: store, BulkExports: store, SMART: store,
-		Tariffs: store, Invoices: store, CashUps: store, Claims: store,
+		Tariffs: store, Invoices: store, CashUps: store, Claims: store, PaymentLinks: store,
 		BookingCodes: store, Notifications: store, RateLimits: store,
 		Clock: clock, BaseURL: baseURL,
 		SessionIdle: medic.DefaultSessionIdle, SessionAbsolute: medic.DefaultSessionAbsolute,

@@ -857,7 +857,10 @@ var rlsColumnValues = map[string]string{
 	"payments.method":           "cash",
 	// Claims: a currency code and a version from 1.
 	"claims.currency": "ZAR",
-	"claims.version":  "1",
+	// Payment links: a currency code and an amount above zero.
+	"payment_links.currency":     "ZAR",
+	"payment_links.amount_cents": "100",
+	"claims.version":             "1",
 }
 
 type rlsInsert struct {

@@ -90,6 +90,9 @@ var routeRules = []routeRule{
 	// A booking's manage link shows the patient their own booking.
 	{pattern: "GET /api/v1/public/bookings/{token}"}, {pattern: "POST /api/v1/public/bookings/{token}"},
 	{pattern: "OPTIONS /api/v1/public/bookings/{token}"},
+	// Stripe's webhook: no session, its signature is the proof
+	// (internal/server/payment_links_test.go).
+	{pattern: "POST /webhooks/stripe"},
 	{pattern: "/api/"},
 
 	// The JSON API of a practice.
@@ -270,6 +273,8 @@ var routeRules = []routeRule{
 	{pattern: "GET " + api + "/invoices/{id}/payments", path: sunrise + "/invoices/{invoice}/payments", perm: medic.PermInvoicesRead, action: "invoice.view"},
 	{pattern: "POST " + api + "/invoices/{id}/payments", path: sunrise + "/invoices/{invoice}/payments", body: map[string]any{"amount_cents": 100, "method": "cash"},
 		perm: medic.PermPaymentsTake, action: "payment.take"},
+	{pattern: "GET " + api + "/invoices/{id}/payment-links", path: sunrise + "/invoices/{invoice}/payment-links", perm: medic.PermInvoicesRead, action: "invoice.view"},
+	{pattern: "POST " + api + "/invoices/{id}/payment-link", path: sunrise + "/invoices/{invoice}/payment-link", perm: medic.PermPaymentsTake, action: "payment_link.create", ok: 201},
 	{pattern: "POST " + api + "/encounters/{id}/invoice", path: sunrise + "/encounters/{finished}/invoice", perm: medic.PermInvoicesCreate, action: "invoice.create"},
 	{pattern: "GET " + api + "/cash-up", path: sunrise + "/cash-up", perm: medic.PermPaymentsTake, action: "payment.cash_up"},
 	// The timeline is the clinical record: clinical roles only.

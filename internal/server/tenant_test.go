@@ -178,6 +178,8 @@ var tenantRoutes = []tenantRoute{
 	{"POST", "/invoices/{id}/void", map[string]any{"reason": "Taken over"}, "invoice"},
 	{"GET", "/invoices/{id}/payments", nil, "invoice"},
 	{"POST", "/invoices/{id}/payments", map[string]any{"amount_cents": 100, "method": "cash"}, "invoice"},
+	{"GET", "/invoices/{id}/payment-links", nil, "invoice"},
+	{"POST", "/invoices/{id}/payment-link", nil, "invoice"},
 	{"POST", "/encounters/{id}/invoice", nil, "finished"},
 	{"GET", "/cash-up", nil, ""},
 	{"POST", "/invoices/{id}/claim", nil, "invoice"},

@@ -37,6 +37,7 @@ import (
 	"medic/internal/postgres"
 	"medic/internal/postgres/pgtest"
 	"medic/internal/server"
+	"medic/internal/stripe"
 )
 
 // Start is where every test clock begins: a fixed instant, so runs repeat.
@@ -92,9 +93,15 @@ type Env struct {
 	// to over HTTP (the real adapter). River works a claim job only when
 	// RunClaimJob opens claimGate for it; claimDone reports each run.
 	Switch    *switchsim.Server
+	// Payments is the payment provider's local twin (Stripe's wire
+	// format, signed with WebhookSecret).
+	Payments *stripe.Local
 	claimGate chan struct{}
 	claimDone chan error
 }
+
+// WebhookSecret signs the payment twin's webhooks.
+const WebhookSecret = "whsec_servertest"
 
 // New starts the stack as production wires it, with the development mailbox on.
 func New(t testing.TB) *Env {
@@ -177,11 +184,14 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 	a.Mailer = medic.MailerFunc(e.deliver)
 	a.JWKS = jwks.New(opts.JWKSClient, e.Clock)
 	a.Switch = claimswitch.NewClient(e.Switch.URL, e.Switch.APIKey)
+	e.Payments = stripe.NewLocal("", WebhookSecret, e.Clock)
+	a.Payments, a.PaymentProviderName = e.Payments, "local"
 	a.SessionIdle, a.SessionAbsolute = 30*time.Minute, 12*time.Hour
 	srv := server.New(cfg, a, serverLog, db.Pool(), db.Ping)
 	ts := httptest.NewUnstartedServer(srv)
 	e.URL = "http://" + ts.Listener.Addr().String()
 	a.BaseURL = e.URL
+	e.Payments.BaseURL = e.URL
 	// Started once a is complete: the periodic token check runs on start.
 	if err := queue.Start(context.Background()); err != nil {
 		t.Fatalf("servertest: start job queue: %v", err)
