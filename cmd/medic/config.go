@@ -38,8 +38,16 @@ type Config struct {
 	// files in DIR/outbox and DIR/inbox (docs/claims-switch.md).
 	ClaimSwitch    string
 	ClaimSwitchKey string
-	Demo           bool   // serve --demo, or the demo command
-	DemoPassword   string // MEDIC_DEMO_PASSWORD
+	// PaymentProvider (MEDIC_PAYMENT_PROVIDER) chooses patient payment
+	// links: local (default, the in-process twin) or stripe, with
+	// MEDIC_STRIPE_SECRET_KEY, MEDIC_STRIPE_WEBHOOK_SECRET and optionally
+	// MEDIC_STRIPE_API_URL (stripe-mock).
+	PaymentProvider     string
+	StripeSecretKey     string
+	StripeWebhookSecret string
+	StripeAPIURL        string
+	Demo                bool   // serve --demo, or the demo command
+	DemoPassword        string // MEDIC_DEMO_PASSWORD
 
 	secureCookiesSet bool // MEDIC_SECURE_COOKIES or the flag was given
 }
@@ -48,18 +56,22 @@ type Config struct {
 // it; call finish after parsing.
 func loadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
-		Addr:             envOr(getenv, "MEDIC_ADDR", "127.0.0.1:8080"),
-		DatabaseURL:      getenv("MEDIC_DATABASE_URL"),
-		OwnerDatabaseURL: getenv("MEDIC_OWNER_DATABASE_URL"),
-		BaseURL:          getenv("MEDIC_BASE_URL"),
-		SMTPURL:          getenv("MEDIC_SMTP_URL"),
-		MailFrom:         getenv("MEDIC_MAIL_FROM"),
-		DataDir:          getenv("MEDIC_DATA_DIR"),
-		SigningKey:       getenv("MEDIC_SIGNING_KEY"),
-		ClaimSwitch:      getenv("MEDIC_CLAIM_SWITCH"),
-		ClaimSwitchKey:   getenv("MEDIC_CLAIM_SWITCH_API_KEY"),
-		DemoPassword:     envOr(getenv, "MEDIC_DEMO_PASSWORD", demo.DefaultPassword),
-		DBMaxConns:       20,
+		Addr:                envOr(getenv, "MEDIC_ADDR", "127.0.0.1:8080"),
+		DatabaseURL:         getenv("MEDIC_DATABASE_URL"),
+		OwnerDatabaseURL:    getenv("MEDIC_OWNER_DATABASE_URL"),
+		BaseURL:             getenv("MEDIC_BASE_URL"),
+		SMTPURL:             getenv("MEDIC_SMTP_URL"),
+		MailFrom:            getenv("MEDIC_MAIL_FROM"),
+		DataDir:             getenv("MEDIC_DATA_DIR"),
+		SigningKey:          getenv("MEDIC_SIGNING_KEY"),
+		ClaimSwitch:         getenv("MEDIC_CLAIM_SWITCH"),
+		ClaimSwitchKey:      getenv("MEDIC_CLAIM_SWITCH_API_KEY"),
+		PaymentProvider:     getenv("MEDIC_PAYMENT_PROVIDER"),
+		StripeSecretKey:     getenv("MEDIC_STRIPE_SECRET_KEY"),
+		StripeWebhookSecret: getenv("MEDIC_STRIPE_WEBHOOK_SECRET"),
+		StripeAPIURL:        getenv("MEDIC_STRIPE_API_URL"),
+		DemoPassword:        envOr(getenv, "MEDIC_DEMO_PASSWORD", demo.DefaultPassword),
+		DBMaxConns:          20,
 	}
 	var errs []error
 	if c.DataDir == "" {

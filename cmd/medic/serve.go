@@ -100,6 +100,10 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 	if err != nil {
 		return err
 	}
+	payments, paymentName, err := cfg.paymentProvider()
+	if err != nil {
+		return err
+	}
 	submitClaim := func(ctx context.Context, j medic.ClaimJob) error { return a.RunClaimJob(ctx, j) }
 	db, queue, err := openStore(ctx, dbs, cfg.DBMaxConns, logger, quieter(logger, cfg.LogLevel),
 		jobs.Handlers{Deliver: deliver, Remind: remind, CheckTokens: checkTokens, SendOutbox: sendOutbox, ImportICD10: importICD10, ExportFHIR: exportFHIR,
@@ -120,6 +124,7 @@ func cmdServe(ctx context.Context, start time.Time, name string, args []string, 
 	a.JWKS = jwks.New(nil, medic.SystemClock{})
 	a.SigningKey = []byte(cfg.SigningKey)
 	a.Switch = claimSwitch
+	a.Payments, a.PaymentProviderName = payments, paymentName
 	handler := server.New(server.Config{
 		SecureCookies: cfg.SecureCookies,
 		TrustProxy:    cfg.TrustProxy,

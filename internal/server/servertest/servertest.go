@@ -92,10 +92,10 @@ type Env struct {
 	// Switch is the medical-aid switch simulator the app submits claims
 	// to over HTTP (the real adapter). River works a claim job only when
 	// RunClaimJob opens claimGate for it; claimDone reports each run.
-	Switch    *switchsim.Server
+	Switch *switchsim.Server
 	// Payments is the payment provider's local twin (Stripe's wire
 	// format, signed with WebhookSecret).
-	Payments *stripe.Local
+	Payments  *stripe.Local
 	claimGate chan struct{}
 	claimDone chan error
 }
